@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both build .venv from the pinned requirements first; nothing installed by hand is relied on.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Developer targets run with debug on; a deployment sets DJANGO_DEBUG=0 and its own key.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test install install-dev messages clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: migrate the SQLite demo database, load the demo data, make the demo login, serve.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise).
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## messages: refresh the Chinese translation catalogue after changing labels, and compile it.
+messages: install-dev
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*'
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

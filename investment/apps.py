@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InvestmentConfig(AppConfig):
+    """Investment attraction: attraction projects, and later chains, quotas and exports."""
+
+    name = "investment"
+    verbose_name = _("Investment attraction")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    """Reference data, the year plan, key projects and special-bond reserves."""
+
+    name = "projects"
+    verbose_name = _("Key projects and bond reserves")

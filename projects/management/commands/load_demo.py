@@ -1,0 +1,53 @@
+"""``manage.py load_demo``: what ``make run`` does after migrating.
+
+Loads ``fixtures/*.json`` into an empty database (a database that already has a year plan
+is left alone, so a clerk's trials survive a restart) and makes the demo login. Both only
+on the embedded SQLite database with debug on: never on a real deployment.
+"""
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from projects.models import YearPlan
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "jiaxian-demo-2023"
+
+
+def is_embedded_demo_database() -> bool:
+    """True only for the SQLite file that a fresh checkout uses when DATABASE_URL is unset."""
+    name = settings.DATABASES["default"].get("NAME")
+    return connection.vendor == "sqlite" and Path(str(name)) == Path(settings.DEFAULT_SQLITE_PATH)
+
+
+class Command(BaseCommand):
+    help = "Load the demo data into an empty embedded database and make the demo admin login."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG or not is_embedded_demo_database():
+            raise CommandError(
+                "load_demo only runs on the embedded SQLite database with DJANGO_DEBUG=1; "
+                "it never makes a demo login on a real deployment."
+            )
+        fixtures = sorted(str(path) for path in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+        if YearPlan.objects.exists():
+            self.stdout.write("Demo data: the database already has data; left as it is.")
+        else:
+            call_command("loaddata", *fixtures, verbosity=0)
+            self.stdout.write(f"Demo data: loaded {len(fixtures)} fixture files.")
+        user, _created = get_user_model().objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+        )
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\n  Jiaxian investment pipeline: http://127.0.0.1:8000/admin/\n"
+                f"  Demo login: user {DEMO_USERNAME}  password {DEMO_PASSWORD}\n"
+            )
+        )

@@ -1,0 +1,117 @@
+"""Checks shared by the ledgers' ``clean()`` methods.
+
+Each returns a dict of field name → messages, the shape ``ValidationError`` takes, so that
+a model can gather every problem of a record before it raises, and the admin, the API and
+the import all name the same fields.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from jiaxian import periods
+
+# 投资项目统一代码: time code, region code (Jiaxian is 410425), sector, project type,
+# five digits and a check character — 24 characters in all.
+PROJECT_CODE_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]$")
+
+
+def validate_project_code(value: str) -> None:
+    """Refuse a national investment project code that does not have the national shape."""
+    if not PROJECT_CODE_RE.match(value or ""):
+        raise ValidationError(
+            _(
+                "A national project code has 24 characters shaped NNNN-NNNNNN-NN-NN-NNNNNX "
+                "(for example 2023-410425-30-03-012345); got %(value)s."
+            ),
+            code="invalid_project_code",
+            params={"value": value},
+        )
+
+
+def label(instance: models.Model, field: str) -> str:
+    return str(instance._meta.get_field(field).verbose_name)
+
+
+def add_error(errors: dict[str, list], field: str, message) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def date_order_errors(instance: models.Model, steps: Sequence[str]) -> dict[str, list]:
+    """Errors for dates of ``steps`` that are out of order or skip a step.
+
+    ``steps`` are date fields in the order a record goes through them. A later step's date
+    needs every earlier one to be set (a project cannot start unsigned) and must not come
+    before any of them; the same day is allowed. Errors name the later field.
+    """
+    errors: dict[str, list] = {}
+    for index, field in enumerate(steps):
+        value = getattr(instance, field)
+        if value is None:
+            continue
+        for earlier in steps[:index]:
+            earlier_value = getattr(instance, earlier)
+            if earlier_value is None:
+                add_error(errors, field, _("%(field)s needs %(earlier)s to be filled in first.") % {
+                    "field": label(instance, field), "earlier": label(instance, earlier)})
+                break
+            if value < earlier_value:
+                add_error(errors, field, _("%(field)s (%(date)s) cannot be before %(earlier)s (%(earlier_date)s).") % {
+                    "field": label(instance, field), "date": value.isoformat(),
+                    "earlier": label(instance, earlier), "earlier_date": earlier_value.isoformat()})
+                break
+    return errors
+
+
+def future_date_errors(instance: models.Model, fields: Iterable[str]) -> dict[str, list]:
+    """Errors for the dates among ``fields`` that lie after today in the county's time zone:
+    they record things that happened, so they cannot be in the future."""
+    today = periods.today()
+    errors: dict[str, list] = {}
+    for field in fields:
+        value = getattr(instance, field)
+        if value is not None and value > today:
+            add_error(errors, field, _("%(field)s (%(date)s) is after today (%(today)s).") % {
+                "field": label(instance, field), "date": value.isoformat(), "today": today.isoformat()})
+    return errors
+
+
+def not_more_than_errors(instance: models.Model, field: str, limit_field: str) -> dict[str, list]:
+    """Error on ``field`` when its amount exceeds that of ``limit_field``; equal is allowed,
+    and a missing amount on either side is left to the field's own validation."""
+    value, limit = getattr(instance, field), getattr(instance, limit_field)
+    if value is None or limit is None:
+        return {}
+    if Decimal(value) > Decimal(limit):
+        return {field: [_("%(field)s (%(value)s 万元) cannot exceed %(limit)s (%(limit_value)s 万元).") % {
+            "field": label(instance, field), "value": value, "limit": label(instance, limit_field),
+            "limit_value": limit}]}
+    return {}
+
+
+def lineage_errors(instance: models.Model, field: str = "predecessor") -> dict[str, list]:
+    """Error when following ``field`` from ``instance`` comes back to it: a project cannot be
+    its own predecessor, directly or through a chain of phases."""
+    seen = set()
+    current = getattr(instance, field)
+    while current is not None:
+        if instance.pk is not None and current.pk == instance.pk:
+            return {field: [_("A project cannot be its own predecessor, directly or through earlier phases.")]}
+        if current.pk in seen:  # a cycle further up that does not involve this project
+            break
+        seen.add(current.pk)
+        current = getattr(current, field)
+    return {}
+
+
+def merge(*parts: dict[str, list]) -> dict[str, list]:
+    merged: dict[str, list] = {}
+    for part in parts:
+        for field, messages in part.items():
+            merged.setdefault(field, []).extend(messages)
+    return merged
