@@ -21,9 +21,10 @@ STAGE_DATES = (
 
 class AttractionProjectQuerySet(models.QuerySet):
     def with_stage(self, as_of: datetime.date) -> "AttractionProjectQuerySet":
-        """Annotate ``stage`` as of ``as_of``, the same answer as ``AttractionProject.stage_on``."""
+        """Annotate ``stage_as_of``: the stage on ``as_of``, the same answer as
+        ``AttractionProject.stage_on``. (Not ``stage``: that is the model's property for today.)"""
         return self.annotate(
-            stage=Case(
+            stage_as_of=Case(
                 *(When(Q(**{f"{field}__lte": as_of}), then=Value(stage.value)) for field, stage in STAGE_DATES),
                 default=Value(Stage.NEGOTIATING.value),
                 output_field=models.CharField(max_length=20),

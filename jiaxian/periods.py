@@ -26,7 +26,7 @@ def year_end(year: int) -> datetime.date:
 
 def quarter_end(year: int, quarter: int) -> datetime.date:
     """Last day of ``quarter`` (1–4) of ``year``; any other quarter is a ValueError."""
-    if quarter not in (1, 2, 3, 4):
+    if type(quarter) is not int or quarter not in (1, 2, 3, 4):
         raise ValueError(f"quarter must be 1, 2, 3 or 4, not {quarter!r}")
     month = quarter * 3
     next_month_start = datetime.date(year + month // 12, month % 12 + 1, 1)

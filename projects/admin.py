@@ -7,8 +7,9 @@ of 100 rows costs the same few queries as a page of 10.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Prefetch
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from jiaxian import periods
@@ -114,16 +115,18 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in self.years(model_admin.model.objects.all())]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(**{self.year_field: self.value()})
-        return queryset
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters(f"year must be a number, not {self.value()!r}")
+        return queryset.filter(**{self.year_field: self.value()})
 
 
 class ListingYearFilter(YearFilter):
     """A key project's year is the year of a listing; (project, year) is unique, so the
     join cannot repeat a project."""
 
-    title = _("listed for year")
+    title = _("year listed")
     year_field = "listings__year"
 
     def lookups(self, request, model_admin):
@@ -143,7 +146,7 @@ class ListingCategoryFilter(admin.SimpleListFilter):
             return queryset
         # With a year chosen, the category of that year's listing; else of any year's.
         year = request.GET.get(ListingYearFilter.parameter_name)
-        if year:
+        if year and year.isdigit():
             return queryset.filter(listings__category=self.value(), listings__year=year)
         return queryset.filter(listings__category=self.value()).distinct()
 
@@ -205,7 +208,10 @@ class KeyProjectAdmin(LedgerAdmin):
 
     @admin.display(description=_("listed for years"))
     def listed_years(self, obj):
-        return "、".join(f"{listing.year}（{listing.get_category_display()}）" for listing in obj.listings.all())
+        return gettext(", ").join(
+            gettext("%(year)s (%(category)s)") % {"year": listing.year, "category": listing.get_category_display()}
+            for listing in obj.listings.all()
+        )
 
 
 class BondStatusFilter(admin.SimpleListFilter):

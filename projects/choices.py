@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AreaKindChoices(models.TextChoices):
+    SUBDISTRICT = "subdistrict", _("Subdistrict")
     TOWN = "town", _("Town")
     TOWNSHIP = "township", _("Township")
     DEVELOPMENT_ZONE = "development_zone", _("Economic development zone")

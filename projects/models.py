@@ -10,7 +10,7 @@ of them as a last guard.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -184,7 +184,7 @@ class YearPlan(TrackedModel):
             models.CheckConstraint(
                 condition=Q(investment_yellow_gap__lte=models.F("investment_red_gap")),
                 name="%(app_label)s_%(class)s_investment_gaps_ordered",
-                violation_error_message=_("The yellow gap cannot be larger than the red gap."),
+                violation_error_message=_("The red gap cannot be smaller than the yellow gap."),
             ),
             models.CheckConstraint(
                 condition=Q(coverage_refusal_ratio__lte=models.F("coverage_warning_ratio")),
@@ -260,7 +260,7 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
     grew from."""
 
     name = models.CharField(_("project name"), max_length=200, unique=True)
-    owner = models.CharField(_("project owner"), max_length=200, help_text=_("项目单位: the company or body that builds it."))
+    owner = models.CharField(_("project owner"), max_length=200, help_text=_("The company or body that builds the project."))
     industry = models.ForeignKey(Industry, models.PROTECT, verbose_name=_("industry"), related_name="key_projects")
     area = models.ForeignKey(Area, models.PROTECT, verbose_name=_("area"), related_name="key_projects")
     department = models.ForeignKey(
@@ -297,7 +297,9 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
         constraints = [
             *non_negative("total_investment"),
             models.CheckConstraint(
-                condition=Q(completed_on__isnull=True) | Q(completed_on__gte=models.F("started_on")),
+                # Spelled out for NULL: "completed_on >= NULL" is unknown, which a CHECK lets through.
+                condition=Q(completed_on__isnull=True)
+                | Q(started_on__isnull=False, completed_on__gte=models.F("started_on")),
                 name="%(app_label)s_%(class)s_completed_after_start",
                 violation_error_message=_("A project cannot be completed before it starts."),
             ),
@@ -315,6 +317,15 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
             validation.future_date_errors(self, ["started_on", "completed_on"]),
             validation.lineage_errors(self),
         )
+        if self.pk is not None and self.total_investment is not None:
+            above = self.listings.filter(planned_investment__gt=self.total_investment).order_by("year").first()
+            if above is not None:
+                validation.add_error(
+                    errors,
+                    "total_investment",
+                    gettext("The total investment cannot be below the %(year)s planned investment (%(value)s).")
+                    % {"year": above.year, "value": above.planned_investment},
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -353,7 +364,11 @@ class AnnualListing(TrackedModel):
 
     def clean(self):
         errors = validation.future_date_errors(self, ["listed_on"])
-        project = self.project if self.project_id else None
+        # The admin's add page checks listings against a project that is not saved yet.
+        try:
+            project = self.project
+        except KeyProject.DoesNotExist:
+            project = None
         if project is not None and self.planned_investment is not None and project.total_investment is not None:
             if self.planned_investment > project.total_investment:
                 validation.add_error(
@@ -362,7 +377,7 @@ class AnnualListing(TrackedModel):
                     gettext("The year's planned investment (%(value)s 万元) cannot exceed the project's total investment (%(total)s 万元).")
                     % {"value": self.planned_investment, "total": project.total_investment},
                 )
-        if project is not None and self.year is not None:
+        if project is not None and project.pk is not None and self.year is not None:
             clash = AnnualListing.objects.filter(project=project, year=self.year).exclude(pk=self.pk)
             if clash.exists():
                 validation.add_error(errors, "year", gettext("This project is already listed for %(year)s.") % {"year": self.year})
@@ -392,7 +407,7 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
     capital_portion = amount_field(
         _("used as project capital (万元)"),
         default=Decimal("0"),
-        help_text=_("The part of the bond funds used as the project's capital (用作资本金)."),
+        help_text=_("The part of the bond funds used as the project's capital."),
     )
     expected_income = amount_field(_("expected project income (万元)"))
     principal_and_interest = amount_field(
@@ -450,10 +465,12 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
         return ratio(self.expected_income, self.principal_and_interest)
 
     def coverage_warning(self, plan: YearPlan | None = None) -> bool:
-        """True when the ratio is known and below the plan's warning threshold (1.2 by default)."""
+        """True when the ratio is known and below the plan's warning threshold (1.2 by
+        default). Compared exactly, not after rounding: 1.19999 warns although it shows as 1.2000."""
         plan = plan or YearPlan.for_year(self.year)
-        value = self.coverage_ratio
-        return value is not None and value < plan.coverage_warning_ratio
+        if self.expected_income is None or not self.principal_and_interest:
+            return False
+        return self.expected_income < plan.coverage_warning_ratio * self.principal_and_interest
 
     def status_on(self, as_of: datetime.date) -> str | None:
         """The status on ``as_of``: the latest step reached by then (rejected beats all), or
@@ -482,7 +499,7 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
             validation.add_error(
                 errors, "rejected_on", gettext("A reserve that was approved or issued cannot also be rejected.")
             )
-        if self.issued_amount and self.issued_on is None:
+        if self.issued_amount is not None and self.issued_on is None:
             validation.add_error(errors, "issued_on", gettext("An issued amount needs the date it was issued."))
         if self.year is not None and self.expected_income is not None and self.principal_and_interest:
             plan = YearPlan.for_year(self.year)
@@ -494,7 +511,13 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
                         "The coverage ratio %(ratio)s is below %(threshold)s: expected income must cover "
                         "bond principal and interest at least %(threshold)s times."
                     )
-                    % {"ratio": self.coverage_ratio, "threshold": plan.coverage_refusal_ratio.normalize()},
+                    # Rounded down for the message, so that a refused ratio never reads as the threshold.
+                    % {
+                        "ratio": (self.expected_income / self.principal_and_interest).quantize(
+                            RATIO_PLACES, rounding=ROUND_FLOOR
+                        ),
+                        "threshold": f"{plan.coverage_refusal_ratio.normalize():f}",
+                    },
                 )
         if self.year is not None and self.name:
             if BondReserve.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():

@@ -42,10 +42,11 @@ class BondReserveQuerySet(models.QuerySet):
     )
 
     def with_status(self, as_of: datetime.date) -> "BondReserveQuerySet":
-        """Annotate ``status`` as of ``as_of``: the latest step reached by then, or null
-        for a reserve not yet entered in the pool on that day."""
+        """Annotate ``status_as_of``: the status on ``as_of``, the latest step reached by
+        then, or null for a reserve not yet entered in the pool on that day. (Not ``status``:
+        that is the model's property for today.)"""
         return self.annotate(
-            status=Case(
+            status_as_of=Case(
                 *(When(_on_or_before(field, as_of), then=Value(status.value)) for field, status in self.STEPS),
                 default=Value(None),
                 output_field=models.CharField(max_length=20),

@@ -18,12 +18,13 @@ from jiaxian import periods
 
 # 投资项目统一代码: time code, region code (Jiaxian is 410425), sector, project type,
 # five digits and a check character — 24 characters in all.
-PROJECT_CODE_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]$")
+# ASCII digits only: Python's \d would also take full-width ２０２３.
+PROJECT_CODE_RE = re.compile(r"[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{5}[0-9A-Z]")
 
 
 def validate_project_code(value: str) -> None:
     """Refuse a national investment project code that does not have the national shape."""
-    if not PROJECT_CODE_RE.match(value or ""):
+    if not PROJECT_CODE_RE.fullmatch(value or ""):
         raise ValidationError(
             _(
                 "A national project code has 24 characters shaped NNNN-NNNNNN-NN-NN-NNNNNX "
@@ -88,7 +89,7 @@ def not_more_than_errors(instance: models.Model, field: str, limit_field: str) -
     if value is None or limit is None:
         return {}
     if Decimal(value) > Decimal(limit):
-        return {field: [_("%(field)s (%(value)s 万元) cannot exceed %(limit)s (%(limit_value)s 万元).") % {
+        return {field: [_("%(field)s (%(value)s) cannot exceed %(limit)s (%(limit_value)s).") % {
             "field": label(instance, field), "value": value, "limit": label(instance, limit_field),
             "limit_value": limit}]}
     return {}

@@ -1,0 +1,81 @@
+"""Settings read from the environment: the refusals that protect a deployment."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from jiaxian.settings import envbool, envlist
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def start_django(**env):
+    """Import the settings in a fresh interpreter with exactly ``env`` for the DJANGO_* and
+    DATABASE_URL variables; returns the finished process."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    clean.update(env, DJANGO_SETTINGS_MODULE="jiaxian.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+        cwd=BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_debug_off_without_secret_key_refuses_to_start_and_says_what_to_set():
+    result = start_django(DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_asked():
+    result = start_django(DJANGO_SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_debug_on_starts_without_a_secret_key():
+    result = start_django(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_unknown_database_url_scheme_is_refused_with_a_message():
+    result = start_django(DJANGO_DEBUG="1", DATABASE_URL="nosuchdb://somewhere/x")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False), ("", False)])
+def test_envbool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("JX_FLAG", raw)
+    assert envbool("JX_FLAG", not expected) is expected
+
+
+def test_envbool_refuses_nonsense_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("JX_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="JX_FLAG"):
+        envbool("JX_FLAG", False)
+
+
+def test_envbool_default_when_unset(monkeypatch):
+    monkeypatch.delenv("JX_FLAG", raising=False)
+    assert envbool("JX_FLAG", True) is True
+
+
+def test_envlist_splits_on_commas_and_drops_blanks(monkeypatch):
+    monkeypatch.setenv("JX_HOSTS", " a.example , ,b.example,")
+    assert envlist("JX_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_chinese_is_the_default_language_and_shanghai_the_time_zone(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert "en" in dict(settings.LANGUAGES)
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
