@@ -6,6 +6,7 @@ valid defaults (for the tests of ``full_clean``), ``make_<ledger>(**fields)`` bu
 runs ``full_clean()`` on it (so that test data obeys the same rules as a clerk's) and saves
 it. Any field can be overridden; unique codes and names are numbered.
 """
+
 from __future__ import annotations
 
 import datetime

@@ -1,5 +1,6 @@
 """The attraction ledger in the Django admin: columns, filters, history. The stage and the
 100-million flag come from the queryset, the same rule the reports use."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -70,7 +71,10 @@ class AttractionProjectAdmin(LedgerAdmin):
     date_hierarchy = "signed_on"
     autocomplete_fields = ("predecessor", "key_project")
     fieldsets = (
-        (None, {"fields": ("year", "name", "project_code", "investor", "investor_origin", "predecessor", "key_project")}),
+        (
+            None,
+            {"fields": ("year", "name", "project_code", "investor", "investor_origin", "predecessor", "key_project")},
+        ),
         (_("Responsibility"), {"fields": ("industry", "area", "department", "leader")}),
         (_("Amounts (万元)"), {"fields": ("contract_amount", "fixed_asset_investment", "funds_in_place")}),
         (_("Dates"), {"fields": ("signed_on", "started_on", "in_production_on")}),

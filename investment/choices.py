@@ -1,4 +1,5 @@
 """Fixed lists of the investment app."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -4,6 +4,7 @@ A project's stage is derived from its dates — negotiating until ``signed_on``,
 started from ``started_on``, in production from ``in_production_on`` — so that the shares
 of the year plan can be recomputed as of any past day.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -26,6 +27,7 @@ from projects.models import (
     YearPlan,
     amount_field,
     non_negative,
+    predecessor_field,
 )
 
 from .choices import AttractionProjectInvestorOriginChoices, AttractionProjectStageChoices as Stage
@@ -82,15 +84,7 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
         verbose_name=_("became key project"),
         related_name="attraction_projects",
     )
-    predecessor = models.ForeignKey(
-        "self",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        verbose_name=_("predecessor project"),
-        related_name="successors",
-        help_text=_("The project this second phase or expansion grew from."),
-    )
+    predecessor = predecessor_field()
     notes = models.TextField(_("notes"), blank=True)
 
     objects = AttractionProjectQuerySet.as_manager()
@@ -155,8 +149,10 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
         if self.year is not None and self.name:
             if AttractionProject.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():
                 validation.add_error(
-                    errors, "name", gettext("A project named %(name)s already exists for %(year)s.") % {
-                        "name": self.name, "year": self.year}
+                    errors,
+                    "name",
+                    gettext("A project named %(name)s already exists for %(year)s.")
+                    % {"name": self.name, "year": self.year},
                 )
         if errors:
             raise ValidationError(errors)

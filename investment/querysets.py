@@ -1,4 +1,5 @@
 """Querysets of the investment app: stages as of a date, asked in the database."""
+
 from __future__ import annotations
 
 import datetime
@@ -20,7 +21,7 @@ STAGE_DATES = (
 
 
 class AttractionProjectQuerySet(models.QuerySet):
-    def with_stage(self, as_of: datetime.date) -> "AttractionProjectQuerySet":
+    def with_stage(self, as_of: datetime.date) -> AttractionProjectQuerySet:
         """Annotate ``stage_as_of``: the stage on ``as_of``, the same answer as
         ``AttractionProject.stage_on``. (Not ``stage``: that is the model's property for today.)"""
         return self.annotate(
@@ -31,7 +32,7 @@ class AttractionProjectQuerySet(models.QuerySet):
             )
         )
 
-    def in_stage(self, stage: str, as_of: datetime.date) -> "AttractionProjectQuerySet":
+    def in_stage(self, stage: str, as_of: datetime.date) -> AttractionProjectQuerySet:
         """Projects at ``stage`` on ``as_of``, filtered on the dates themselves; an unknown
         stage is a ValueError."""
         if stage not in Stage.values:
@@ -43,10 +44,10 @@ class AttractionProjectQuerySet(models.QuerySet):
             condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": as_of})
         return self.filter(condition)  # negotiating: not signed by then
 
-    def signed_by(self, as_of: datetime.date) -> "AttractionProjectQuerySet":
+    def signed_by(self, as_of: datetime.date) -> AttractionProjectQuerySet:
         return self.filter(signed_on__lte=as_of)
 
-    def with_big_project(self) -> "AttractionProjectQuerySet":
+    def with_big_project(self) -> AttractionProjectQuerySet:
         """Annotate ``big_project``: the 100-million-yuan rule of the plan of each
         project's year (the default minimums for a year with no plan). Same answer as
         ``AttractionProject.is_big_project``."""

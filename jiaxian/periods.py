@@ -4,6 +4,7 @@ The fiscal year is the calendar year; quarters end on 03-31, 06-30, 09-30 and 12
 "today" is the calendar date in Asia/Shanghai (settings.TIME_ZONE), not UTC, so that a
 record dated just after midnight in Jiaxian is not "in the future".
 """
+
 from __future__ import annotations
 
 import datetime

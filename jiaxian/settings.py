@@ -6,8 +6,9 @@ guessing. Debug is off unless DJANGO_DEBUG asks for it; with it off,
 a missing DJANGO_SECRET_KEY stops the start with a message that says what to set.
 Without DATABASE_URL the database is an SQLite file in the project folder.
 """
-from pathlib import Path
+
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured

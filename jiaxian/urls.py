@@ -1,4 +1,5 @@
 """Top-level routes: the admin (the clerks' home) and, as the issues add them, the API."""
+
 from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _

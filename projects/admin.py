@@ -4,6 +4,7 @@ Thin: columns, filters and inlines. Every derived value (status, coverage ratio)
 the model or its queryset; every list declares the related rows it needs so that a page
 of 100 rows costs the same few queries as a page of 10.
 """
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -189,7 +190,10 @@ class KeyProjectAdmin(LedgerAdmin):
     fieldsets = (
         (None, {"fields": ("name", "project_code", "owner", "nature", "predecessor", "content")}),
         (_("Responsibility"), {"fields": ("industry", "area", "department", "leader")}),
-        (_("Investment and dates"), {"fields": ("total_investment", "started_on", "planned_completion_on", "completed_on")}),
+        (
+            _("Investment and dates"),
+            {"fields": ("total_investment", "started_on", "planned_completion_on", "completed_on")},
+        ),
         (_("Record"), {"fields": ("version", "created_at", "updated_at")}),
     )
 

@@ -1,5 +1,6 @@
 """Fixed lists of the projects app. Labels are translatable; the stored values are stable
 English words that the API and imports use."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -7,6 +7,7 @@ recomputed as of a past day. Rules about one record live in its ``clean()``, whi
 admin, the API and the import all run; the database constraints below repeat the simplest
 of them as a last guard.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -41,6 +42,20 @@ def ratio_field(verbose_name, default: str, *, upper: str | None = "1") -> model
         validators.append(MaxValueValidator(Decimal(upper)))
     return models.DecimalField(
         verbose_name, max_digits=7, decimal_places=4, default=Decimal(default), validators=validators
+    )
+
+
+def predecessor_field() -> models.ForeignKey:
+    """The project a second phase or an expansion grew from, with ``successors`` the other
+    way. Deleting a predecessor clears the link and keeps its successors."""
+    return models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("predecessor project"),
+        related_name="successors",
+        help_text=_("The project this second phase or expansion grew from."),
     )
 
 
@@ -153,9 +168,7 @@ class YearPlan(TrackedModel):
         _("key projects: total investment target (万元)"), default=Decimal("3000000")
     )
     bond_reserve_count_target = models.PositiveIntegerField(_("bond reserves: count target"), default=80)
-    bond_reserve_demand_target = amount_field(
-        _("bond reserves: bond demand target (万元)"), default=Decimal("700000")
-    )
+    bond_reserve_demand_target = amount_field(_("bond reserves: bond demand target (万元)"), default=Decimal("700000"))
     attraction_count_target = models.PositiveIntegerField(_("attraction projects: count target"), default=60)
     big_project_contract_min = amount_field(
         _("100-million project: minimum contract amount (万元)"), default=Decimal("10000")
@@ -197,7 +210,7 @@ class YearPlan(TrackedModel):
         return gettext("%(year)s plan") % {"year": self.year}
 
     @classmethod
-    def for_year(cls, year: int) -> "YearPlan":
+    def for_year(cls, year: int) -> YearPlan:
         """The saved plan of ``year``, or an unsaved one with the default thresholds."""
         return cls.objects.filter(year=year).first() or cls(year=year)
 
@@ -208,7 +221,9 @@ class YearPlan(TrackedModel):
             and self.investment_red_gap is not None
             and self.investment_yellow_gap > self.investment_red_gap
         ):
-            validation.add_error(errors, "investment_red_gap", gettext("The red gap cannot be smaller than the yellow gap."))
+            validation.add_error(
+                errors, "investment_red_gap", gettext("The red gap cannot be smaller than the yellow gap.")
+            )
         if (
             self.coverage_refusal_ratio is not None
             and self.coverage_warning_ratio is not None
@@ -260,7 +275,9 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
     grew from."""
 
     name = models.CharField(_("project name"), max_length=200, unique=True)
-    owner = models.CharField(_("project owner"), max_length=200, help_text=_("The company or body that builds the project."))
+    owner = models.CharField(
+        _("project owner"), max_length=200, help_text=_("The company or body that builds the project.")
+    )
     industry = models.ForeignKey(Industry, models.PROTECT, verbose_name=_("industry"), related_name="key_projects")
     area = models.ForeignKey(Area, models.PROTECT, verbose_name=_("area"), related_name="key_projects")
     department = models.ForeignKey(
@@ -273,15 +290,7 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
         choices=KeyProjectNatureChoices.choices,
         default=KeyProjectNatureChoices.NEW,
     )
-    predecessor = models.ForeignKey(
-        "self",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        verbose_name=_("predecessor project"),
-        related_name="successors",
-        help_text=_("The project this second phase or expansion grew from."),
-    )
+    predecessor = predecessor_field()
     content = models.TextField(_("construction content"), blank=True)
     total_investment = amount_field(_("total investment (万元)"))
     started_on = models.DateField(_("started on"), null=True, blank=True)
@@ -335,12 +344,8 @@ class AnnualListing(TrackedModel):
     year. Unique per project and year. ``listed_on`` is the day the list carrying it was
     issued: a report as of an earlier day does not count it."""
 
-    project = models.ForeignKey(
-        KeyProject, models.CASCADE, verbose_name=_("key project"), related_name="listings"
-    )
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    project = models.ForeignKey(KeyProject, models.CASCADE, verbose_name=_("key project"), related_name="listings")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     category = models.CharField(_("category"), max_length=20, choices=AnnualListingCategoryChoices.choices)
     planned_investment = amount_field(_("planned investment this year (万元)"))
     listed_on = models.DateField(_("listed on"))
@@ -374,13 +379,18 @@ class AnnualListing(TrackedModel):
                 validation.add_error(
                     errors,
                     "planned_investment",
-                    gettext("The year's planned investment (%(value)s 万元) cannot exceed the project's total investment (%(total)s 万元).")
+                    gettext(
+                        "The year's planned investment (%(value)s 万元) cannot exceed "
+                        "the project's total investment (%(total)s 万元)."
+                    )
                     % {"value": self.planned_investment, "total": project.total_investment},
                 )
         if project is not None and project.pk is not None and self.year is not None:
             clash = AnnualListing.objects.filter(project=project, year=self.year).exclude(pk=self.pk)
             if clash.exists():
-                validation.add_error(errors, "year", gettext("This project is already listed for %(year)s.") % {"year": self.year})
+                validation.add_error(
+                    errors, "year", gettext("This project is already listed for %(year)s.") % {"year": self.year}
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -429,9 +439,7 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
         verbose_name = _("special-bond reserve")
         verbose_name_plural = _("special-bond reserves")
         constraints = [
-            *non_negative(
-                "total_investment", "bond_demand", "capital_portion", "expected_income", "issued_amount"
-            ),
+            *non_negative("total_investment", "bond_demand", "capital_portion", "expected_income", "issued_amount"),
             models.CheckConstraint(
                 condition=Q(principal_and_interest__gt=0),
                 name="%(app_label)s_%(class)s_principal_and_interest_positive",
@@ -522,8 +530,10 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
         if self.year is not None and self.name:
             if BondReserve.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():
                 validation.add_error(
-                    errors, "name", gettext("A reserve named %(name)s already exists for %(year)s.") % {
-                        "name": self.name, "year": self.year}
+                    errors,
+                    "name",
+                    gettext("A reserve named %(name)s already exists for %(year)s.")
+                    % {"name": self.name, "year": self.year},
                 )
         if errors:
             raise ValidationError(errors)

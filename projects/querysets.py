@@ -3,6 +3,7 @@
 The matching model properties answer the same question for one record in Python; the
 tests hold the two to the same answers.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -22,7 +23,7 @@ def _not_by(field: str, as_of: datetime.date) -> Q:
 
 
 class KeyProjectQuerySet(models.QuerySet):
-    def listed_for(self, year: int, as_of: datetime.date | None = None) -> "KeyProjectQuerySet":
+    def listed_for(self, year: int, as_of: datetime.date | None = None) -> KeyProjectQuerySet:
         """Projects on ``year``'s key list; with ``as_of``, only those listed by that date."""
         condition = Q(listings__year=year)
         if as_of is not None:
@@ -41,7 +42,7 @@ class BondReserveQuerySet(models.QuerySet):
         ("reserved_on", Status.RESERVED),
     )
 
-    def with_status(self, as_of: datetime.date) -> "BondReserveQuerySet":
+    def with_status(self, as_of: datetime.date) -> BondReserveQuerySet:
         """Annotate ``status_as_of``: the status on ``as_of``, the latest step reached by
         then, or null for a reserve not yet entered in the pool on that day. (Not ``status``:
         that is the model's property for today.)"""
@@ -53,7 +54,7 @@ class BondReserveQuerySet(models.QuerySet):
             )
         )
 
-    def in_status(self, status: str, as_of: datetime.date) -> "BondReserveQuerySet":
+    def in_status(self, status: str, as_of: datetime.date) -> BondReserveQuerySet:
         """Reserves whose status on ``as_of`` is ``status``, filtered on the dates themselves
         so that the database can use them."""
         fields = [field for field, _status in self.STEPS]
@@ -63,6 +64,6 @@ class BondReserveQuerySet(models.QuerySet):
             condition &= _not_by(later, as_of)
         return self.filter(condition)
 
-    def in_pool(self, as_of: datetime.date) -> "BondReserveQuerySet":
+    def in_pool(self, as_of: datetime.date) -> BondReserveQuerySet:
         """Reserves in the pool on ``as_of``: entered by then and not rejected by then."""
         return self.filter(_on_or_before("reserved_on", as_of) & _not_by("rejected_on", as_of))

@@ -4,6 +4,7 @@ Each returns a dict of field name → messages, the shape ``ValidationError`` ta
 a model can gather every problem of a record before it raises, and the admin, the API and
 the import all name the same fields.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,13 +59,25 @@ def date_order_errors(instance: models.Model, steps: Sequence[str]) -> dict[str,
         for earlier in steps[:index]:
             earlier_value = getattr(instance, earlier)
             if earlier_value is None:
-                add_error(errors, field, _("%(field)s needs %(earlier)s to be filled in first.") % {
-                    "field": label(instance, field), "earlier": label(instance, earlier)})
+                add_error(
+                    errors,
+                    field,
+                    _("%(field)s needs %(earlier)s to be filled in first.")
+                    % {"field": label(instance, field), "earlier": label(instance, earlier)},
+                )
                 break
             if value < earlier_value:
-                add_error(errors, field, _("%(field)s (%(date)s) cannot be before %(earlier)s (%(earlier_date)s).") % {
-                    "field": label(instance, field), "date": value.isoformat(),
-                    "earlier": label(instance, earlier), "earlier_date": earlier_value.isoformat()})
+                add_error(
+                    errors,
+                    field,
+                    _("%(field)s (%(date)s) cannot be before %(earlier)s (%(earlier_date)s).")
+                    % {
+                        "field": label(instance, field),
+                        "date": value.isoformat(),
+                        "earlier": label(instance, earlier),
+                        "earlier_date": earlier_value.isoformat(),
+                    },
+                )
                 break
     return errors
 
@@ -77,8 +90,12 @@ def future_date_errors(instance: models.Model, fields: Iterable[str]) -> dict[st
     for field in fields:
         value = getattr(instance, field)
         if value is not None and value > today:
-            add_error(errors, field, _("%(field)s (%(date)s) is after today (%(today)s).") % {
-                "field": label(instance, field), "date": value.isoformat(), "today": today.isoformat()})
+            add_error(
+                errors,
+                field,
+                _("%(field)s (%(date)s) is after today (%(today)s).")
+                % {"field": label(instance, field), "date": value.isoformat(), "today": today.isoformat()},
+            )
     return errors
 
 
@@ -89,9 +106,17 @@ def not_more_than_errors(instance: models.Model, field: str, limit_field: str) -
     if value is None or limit is None:
         return {}
     if Decimal(value) > Decimal(limit):
-        return {field: [_("%(field)s (%(value)s) cannot exceed %(limit)s (%(limit_value)s).") % {
-            "field": label(instance, field), "value": value, "limit": label(instance, limit_field),
-            "limit_value": limit}]}
+        return {
+            field: [
+                _("%(field)s (%(value)s) cannot exceed %(limit)s (%(limit_value)s).")
+                % {
+                    "field": label(instance, field),
+                    "value": value,
+                    "limit": label(instance, limit_field),
+                    "limit_value": limit,
+                }
+            ]
+        }
     return {}
 
 

@@ -1,5 +1,6 @@
 """The attraction ledger in the admin: page in Chinese, a fixed number of queries, the
 year, stage and 100-million filters, and the add form's validation."""
+
 from __future__ import annotations
 
 import datetime
@@ -161,9 +162,7 @@ def big_and_small(make_year_plan, make_attraction_project):
     make_attraction_project(
         year=2024, name="恰好亿元", contract_amount=D("10000.00"), fixed_asset_investment=D("8000.00")
     )
-    make_attraction_project(
-        year=2024, name="差一分", contract_amount=D("9999.99"), fixed_asset_investment=D("8000.00")
-    )
+    make_attraction_project(year=2024, name="差一分", contract_amount=D("9999.99"), fixed_asset_investment=D("8000.00"))
     make_attraction_project(
         year=2024, name="固投差一分", contract_amount=D("10000.00"), fixed_asset_investment=D("7999.99")
     )

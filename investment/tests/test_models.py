@@ -1,37 +1,23 @@
 """Attraction projects: the rules of one record at their boundaries through ``full_clean()``,
 the values derived from one record, and the querysets that must give the same answers."""
+
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from investment.choices import AttractionProjectStageChoices as Stage
 from investment.models import AttractionProject
 from projects.models import YearPlan
+from projects.tests.helpers import CODE, assert_accepted, refusal
 
 pytestmark = pytest.mark.django_db
 
 d = datetime.date
 D = Decimal
 DAY = datetime.timedelta(days=1)
-CODE = "2023-410425-30-03-01234X"
-
-
-def refusal(instance) -> ValidationError:
-    """The ValidationError ``full_clean()`` raises for ``instance``; fails the test if none."""
-    with pytest.raises(ValidationError) as exc:
-        instance.full_clean()
-    return exc.value
-
-
-def assert_accepted(instance) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        pytest.fail(f"refused: {exc.message_dict}")
 
 
 # --- amounts ------------------------------------------------------------------------------------
@@ -78,7 +64,8 @@ DATE_ORDER = [
     pytest.param({"signed_on": S, "started_on": S - DAY}, "started_on", id="started-before-signed"),
     pytest.param({"signed_on": S, "in_production_on": S}, "in_production_on", id="in-production-without-started"),
     pytest.param(
-        {"signed_on": S, "started_on": S + DAY, "in_production_on": S}, "in_production_on",
+        {"signed_on": S, "started_on": S + DAY, "in_production_on": S},
+        "in_production_on",
         id="in-production-before-started",
     ),
 ]
@@ -160,9 +147,7 @@ def test_an_attraction_project_name_already_used_that_year_is_refused_on_name(
     assert "name" in refusal(build_attraction_project(year=2023, name="铸铁炊具产业园")).message_dict
 
 
-def test_an_attraction_project_name_used_in_another_year_is_accepted(
-    make_attraction_project, build_attraction_project
-):
+def test_an_attraction_project_name_used_in_another_year_is_accepted(make_attraction_project, build_attraction_project):
     make_attraction_project(year=2022, name="铸铁炊具产业园")
     assert_accepted(build_attraction_project(year=2023, name="铸铁炊具产业园"))
 

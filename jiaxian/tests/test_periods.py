@@ -1,4 +1,5 @@
 """Years, quarters and "as of" dates."""
+
 from __future__ import annotations
 
 import datetime
@@ -72,7 +73,7 @@ def test_default_as_of_with_on_given_uses_that_day_instead_of_today(today, year,
 def test_today_is_the_date_in_asia_shanghai_not_in_utc(monkeypatch, settings):
     settings.TIME_ZONE = "Asia/Shanghai"
     # 16:30 UTC on June 30 is 00:30 on July 1 in Jiaxian.
-    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 6, 30, 16, 30, tzinfo=datetime.timezone.utc))
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 6, 30, 16, 30, tzinfo=datetime.UTC))
     assert periods.today() == d(2023, 7, 1)
-    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 6, 30, 15, 59, tzinfo=datetime.timezone.utc))
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 6, 30, 15, 59, tzinfo=datetime.UTC))
     assert periods.today() == d(2023, 6, 30)

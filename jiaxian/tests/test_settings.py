@@ -1,4 +1,5 @@
 """Settings read from the environment: the refusals that protect a deployment."""
+
 import os
 import subprocess
 import sys
@@ -18,7 +19,11 @@ def start_django(**env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
     clean.update(env, DJANGO_SETTINGS_MODULE="jiaxian.settings")
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
         cwd=BASE_DIR,
         env=clean,
         capture_output=True,
@@ -52,7 +57,9 @@ def test_unknown_database_url_scheme_is_refused_with_a_message():
     assert "DATABASE_URL" in result.stderr
 
 
-@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False), ("", False)])
+@pytest.mark.parametrize(
+    "raw, expected", [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False), ("", False)]
+)
 def test_envbool_reads_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("JX_FLAG", raw)
     assert envbool("JX_FLAG", not expected) is expected

@@ -5,6 +5,7 @@ English msgids, so a label missing from ``locale/zh_Hans/LC_MESSAGES/django.po``
 ``django.mo`` not recompiled after the .po changed — shows English in a Chinese ledger.
 After changing a label: ``make messages``, translate, and commit both files.
 """
+
 from __future__ import annotations
 
 import ast
@@ -256,7 +257,11 @@ def test_domain_terms_are_the_glossarys():
         assert str(KeyProject._meta.get_field("total_investment").verbose_name) == "总投资（万元）"
         assert str(BondReserve._meta.get_field("bond_demand").verbose_name) == "申请债券资金（万元）"
         assert [str(label) for _, label in AttractionProject._meta.get_field("investor_origin").choices] == [
-            "本地", "省内", "省外", "境外"]
+            "本地",
+            "省内",
+            "省外",
+            "境外",
+        ]
 
 
 def test_english_stays_the_msgid():

@@ -1,5 +1,6 @@
 """Fixtures of the projects app's tests; the factories every app needs are in the
 top-level ``conftest.py``."""
+
 from __future__ import annotations
 
 import datetime
@@ -31,9 +32,7 @@ def bond_reserves_by_status(today, make_bond_reserve):
     return {
         Status.RESERVED: make_bond_reserve(name="储备中", reserved_on=today),
         Status.SUBMITTED: make_bond_reserve(name="已申报", reserved_on=earlier, submitted_on=today),
-        Status.APPROVED: make_bond_reserve(
-            name="已审核", reserved_on=earlier, submitted_on=earlier, approved_on=today
-        ),
+        Status.APPROVED: make_bond_reserve(name="已审核", reserved_on=earlier, submitted_on=earlier, approved_on=today),
         Status.ISSUED: make_bond_reserve(
             name="已发行",
             reserved_on=earlier,

@@ -1,5 +1,6 @@
 """The clerks' ledgers of the projects app in the admin: pages in Chinese, a fixed number
 of queries per changelist, the custom filters, and the add forms' validation."""
+
 from __future__ import annotations
 
 import datetime

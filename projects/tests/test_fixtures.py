@@ -4,6 +4,7 @@ share, deliberately misses) the 2023 plan's targets, and every record in it is v
 The files are written by ``fixtures/build_demo.py``; regenerate them with the command in its
 docstring rather than editing the JSON by hand.
 """
+
 import datetime
 import json
 import runpy
@@ -51,10 +52,16 @@ def test_demo_data_reaches_the_2023_plan(demo):
     assert listed.count() >= max(plan.key_project_count_target, 62)
     assert total(listed, "total_investment") >= plan.key_project_investment_target
     listings_2023 = AnnualListing.objects.filter(year=2023)
-    assert all(datetime.date(2023, 2, 1) <= d <= datetime.date(2023, 2, 28)
-               for d in listings_2023.values_list("listed_on", flat=True))
+    assert all(
+        datetime.date(2023, 2, 1) <= d <= datetime.date(2023, 2, 28)
+        for d in listings_2023.values_list("listed_on", flat=True)
+    )
     assert set(listings_2023.values_list("category", flat=True)) == {
-        "preliminary", "new_start", "continuing", "completion"}
+        "preliminary",
+        "new_start",
+        "continuing",
+        "completion",
+    }
     assert set(listed.values_list("nature", flat=True)) == {"new", "expansion", "renovation", "second_phase"}
     phases = listed.filter(nature__in=["second_phase", "expansion"], predecessor__isnull=False)
     assert phases.count() >= 4

@@ -1,4 +1,5 @@
 """``manage.py load_demo``: demo data and demo login on the embedded database only."""
+
 from io import StringIO
 
 import pytest

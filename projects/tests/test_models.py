@@ -1,5 +1,6 @@
 """The rules of one record of the projects app, at their boundaries, through ``full_clean()``
 (what the admin, the API and the import all run), and the values derived from one record."""
+
 from __future__ import annotations
 
 import datetime
@@ -11,27 +12,12 @@ from django.db import IntegrityError, transaction
 
 from projects.choices import BondReserveStatusChoices as Status
 from projects.models import AnnualListing, BondReserve, KeyProject, YearPlan
+from projects.tests.helpers import CODE, assert_accepted, refusal
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 DAY = datetime.timedelta(days=1)
-CODE = "2023-410425-30-03-01234X"
-
-
-def refusal(instance) -> ValidationError:
-    """The ValidationError ``full_clean()`` raises for ``instance``; fails the test if none."""
-    with pytest.raises(ValidationError) as exc:
-        instance.full_clean()
-    return exc.value
-
-
-def assert_accepted(instance) -> None:
-    """``full_clean()`` passes; on failure, say which fields it named."""
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        pytest.fail(f"refused: {exc.message_dict}")
 
 
 def codes(exc: ValidationError, field: str) -> list:
@@ -50,8 +36,11 @@ ZERO_AMOUNTS = [
     (
         "build_bond_reserve",
         "issued_amount",
-        {"submitted_on": datetime.date(2023, 3, 2), "approved_on": datetime.date(2023, 3, 3),
-         "issued_on": datetime.date(2023, 3, 4)},
+        {
+            "submitted_on": datetime.date(2023, 3, 2),
+            "approved_on": datetime.date(2023, 3, 3),
+            "issued_on": datetime.date(2023, 3, 4),
+        },
     ),
     ("build_year_plan", "key_project_investment_target", {}),
     ("build_year_plan", "bond_reserve_demand_target", {}),
@@ -180,7 +169,8 @@ BOND_DATES = [
         {"submitted_on": R, "approved_on": R, "rejected_on": R + DAY}, "rejected_on", id="rejected-and-approved"
     ),
     pytest.param(
-        {"submitted_on": R, "approved_on": R, "issued_on": R, "rejected_on": R + DAY}, "rejected_on",
+        {"submitted_on": R, "approved_on": R, "issued_on": R, "rejected_on": R + DAY},
+        "rejected_on",
         id="rejected-and-issued",
     ),
 ]
@@ -529,9 +519,7 @@ def test_coverage_ratio_is_rounded_half_up_to_four_places(income, principal, rat
     assert reserve.coverage_ratio.as_tuple().exponent == -4
 
 
-@pytest.mark.parametrize(
-    ("income", "principal"), [(D("100.00"), D("0")), (D("100.00"), None), (None, D("100.00"))]
-)
+@pytest.mark.parametrize(("income", "principal"), [(D("100.00"), D("0")), (D("100.00"), None), (None, D("100.00"))])
 def test_coverage_ratio_is_none_without_principal_and_interest_or_income(income, principal):
     assert BondReserve(expected_income=income, principal_and_interest=principal).coverage_ratio is None
 

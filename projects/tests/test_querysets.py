@@ -1,5 +1,6 @@
 """The "as of a date" questions of the projects app asked in the database agree with the
 same questions asked of one record in Python."""
+
 from __future__ import annotations
 
 import datetime
@@ -44,8 +45,13 @@ RESERVES = {
 
 # Every step date, the day before it, and the day after the last one.
 AS_OF_DATES = sorted(
-    {day + offset for dates in RESERVES.values() for name, day in dates.items() if name.endswith("_on")
-     for offset in (-DAY, datetime.timedelta(0))}
+    {
+        day + offset
+        for dates in RESERVES.values()
+        for name, day in dates.items()
+        if name.endswith("_on")
+        for offset in (-DAY, datetime.timedelta(0))
+    }
     | {d(2030, 1, 1)}
 )
 
@@ -83,9 +89,7 @@ def test_in_status_returns_exactly_the_reserves_whose_status_on_is_that_status(r
 @pytest.mark.parametrize("as_of", AS_OF_DATES, ids=str)
 def test_in_pool_returns_the_reserves_with_a_status_other_than_rejected(reserves, as_of):
     found = set(BondReserve.objects.in_pool(as_of).values_list("name", flat=True))
-    assert found == {
-        reserve.name for reserve in reserves if reserve.status_on(as_of) not in (None, Status.REJECTED)
-    }
+    assert found == {reserve.name for reserve in reserves if reserve.status_on(as_of) not in (None, Status.REJECTED)}
 
 
 def test_in_status_with_an_unknown_status_is_a_value_error(db):

@@ -4,6 +4,7 @@ Loads ``fixtures/*.json`` into an empty database (a database that already has a 
 is left alone, so a clerk's trials survive a restart) and makes the demo login. Both only
 on the embedded SQLite database with debug on: never on a real deployment.
 """
+
 from pathlib import Path
 
 from django.conf import settings
