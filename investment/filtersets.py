@@ -1,0 +1,42 @@
+"""List filters of the investment app's API."""
+
+import django_filters
+from django.db.models import Q
+
+from jiaxian import periods
+
+from .choices import AttractionProjectInvestorOriginChoices, AttractionProjectStageChoices
+from .models import AttractionProject
+
+
+class AttractionProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="name, investor or project code contains")
+    is_key_industry = django_filters.BooleanFilter(field_name="industry__is_key")
+    stage = django_filters.MultipleChoiceFilter(
+        choices=AttractionProjectStageChoices.choices, method="filter_stage", label="stage today"
+    )
+    investor_origin = django_filters.MultipleChoiceFilter(choices=AttractionProjectInvestorOriginChoices.choices)
+    contract_amount_min = django_filters.NumberFilter(field_name="contract_amount", lookup_expr="gte")
+    contract_amount_max = django_filters.NumberFilter(field_name="contract_amount", lookup_expr="lte")
+    signed_on_min = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte")
+    signed_on_max = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
+    started_on_min = django_filters.DateFilter(field_name="started_on", lookup_expr="gte")
+    started_on_max = django_filters.DateFilter(field_name="started_on", lookup_expr="lte")
+
+    class Meta:
+        model = AttractionProject
+        fields = ["year", "industry", "area", "department", "key_project", "predecessor"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(investor__icontains=value) | Q(project_code__icontains=value)
+        )
+
+    def filter_stage(self, queryset, name, values):
+        if not values:
+            return queryset
+        today = periods.today()
+        matching = queryset.none()
+        for stage in values:
+            matching = matching | queryset.in_stage(stage, today)
+        return matching

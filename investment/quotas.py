@@ -1,0 +1,307 @@
+"""Every figure of the year's targets, as of a date: the one place that computes them.
+
+``report(plan, as_of)`` answers the contract of DESIGN.md §5: each target of ``plan`` with its
+numerator, denominator, value, threshold and whether it is met, from the records as they
+stood on ``as_of``. It asks the database three aggregate queries, one per ledger, whatever
+the number of records (conditional aggregation: every count of a ledger in one pass).
+``records(plan, as_of, key, part)`` hands out the records behind a figure, so that the
+dashboard, the API and the export drill down through the same rules.
+
+Nothing else in the code computes a ratio: views, serializers, admin and exporters read the
+``Target`` objects made here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import BondReserve, KeyProject, YearPlan, ratio
+
+from .models import AttractionProject
+
+ZERO = Decimal("0")
+
+
+class Kind(StrEnum):
+    """What a value is, which decides how it is written: counts as whole numbers, amounts in
+    万元 with two places, shares with four."""
+
+    COUNT = "count"
+    AMOUNT = "amount"
+    SHARE = "share"
+
+
+class Part(StrEnum):
+    """Which records behind a figure: those it counts, those it leaves out, or all that it
+    looked at (a share's denominator)."""
+
+    COUNTED = "counted"
+    NOT_COUNTED = "not_counted"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One line of the report.
+
+    ``numerator`` is the number of records counted (for an amount, the records summed);
+    ``denominator`` the number a share is taken of, None for counts and amounts. ``value``
+    is a Decimal (a whole number for counts, 万元 for amounts, a ratio rounded half-up to four
+    places for shares) or None for a share of nothing. ``threshold`` is None and ``met`` is
+    None on informational lines, which have no target.
+    """
+
+    key: str
+    label: Promise
+    kind: Kind
+    numerator: int
+    denominator: int | None
+    value: Decimal | None
+    threshold: Decimal | None
+    met: bool | None
+
+    @property
+    def progress(self) -> Decimal | None:
+        """How far the value has come towards the threshold, 1 when reached and capped at 1
+        (for bars); None when there is no value or no positive threshold."""
+        if self.value is None or not self.threshold:
+            return None
+        return min(ratio(self.value, self.threshold), Decimal("1"))
+
+
+@dataclass(frozen=True)
+class Report:
+    """The report of ``plan`` as of ``as_of``: the targets in the order of DESIGN.md §5,
+    then the informational lines of the performance chain."""
+
+    plan: YearPlan
+    as_of: datetime.date
+    targets: list[Target]
+    indicators: list[Target]
+
+    @property
+    def year(self) -> int:
+        return self.plan.year
+
+    def __getitem__(self, key: str) -> Target:
+        for line in (*self.targets, *self.indicators):
+            if line.key == key:
+                return line
+        raise KeyError(key)
+
+
+# --- the records each ledger contributes ---------------------------------------------------
+
+
+def listed_key_projects(plan: YearPlan, as_of: datetime.date) -> QuerySet[KeyProject]:
+    """Key projects on the plan year's list by ``as_of``."""
+    return KeyProject.objects.listed_for(plan.year, as_of=as_of)
+
+
+def pooled_bond_reserves(plan: YearPlan, as_of: datetime.date) -> QuerySet[BondReserve]:
+    """Reserves of the plan year in the pool on ``as_of`` (entered, not rejected)."""
+    return BondReserve.objects.filter(year=plan.year).in_pool(as_of)
+
+
+def signed_attraction_projects(plan: YearPlan, as_of: datetime.date) -> QuerySet[AttractionProject]:
+    """Attraction projects of the plan year signed on or before ``as_of``."""
+    return AttractionProject.objects.filter(year=plan.year).signed_by(as_of)
+
+
+def big_project_condition(plan: YearPlan) -> Q:
+    """The 100-million-yuan rule of ``plan``: both minimums reached, equal counts."""
+    return Q(
+        contract_amount__gte=plan.big_project_contract_min,
+        fixed_asset_investment__gte=plan.big_project_fixed_asset_min,
+    )
+
+
+def key_industry_condition(plan: YearPlan) -> Q:
+    return Q(industry__is_key=True)
+
+
+def started_condition(as_of: datetime.date) -> Q:
+    return Q(started_on__lte=as_of)
+
+
+def in_production_condition(as_of: datetime.date) -> Q:
+    return Q(in_production_on__lte=as_of)
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def _count(key, label, numerator: int, threshold: int) -> Target:
+    value = Decimal(numerator)
+    return Target(key, label, Kind.COUNT, numerator, None, value, Decimal(threshold), value >= threshold)
+
+
+def _amount(key, label, numerator: int, total: Decimal | None, threshold: Decimal) -> Target:
+    value = total if total is not None else ZERO
+    return Target(key, label, Kind.AMOUNT, numerator, None, value, threshold, value >= threshold)
+
+
+def _share(key, label, numerator: int, denominator: int, threshold: Decimal | None) -> Target:
+    value = ratio(Decimal(numerator), Decimal(denominator))
+    met = None if threshold is None else (value is not None and value >= threshold)
+    return Target(key, label, Kind.SHARE, numerator, denominator, value, threshold, met)
+
+
+def report(plan: YearPlan, as_of: datetime.date) -> Report:
+    """Every target of ``plan`` as of ``as_of``, in three queries (one per ledger).
+
+    A share of nothing (no project signed yet) has value None and is not met. Amounts of an
+    empty ledger are 0. Informational lines (开工率, 投产率, 资金到位率) have no threshold.
+    资金到位率 uses the funds in place as recorded today: the ledger does not date them.
+    """
+    key_projects = listed_key_projects(plan, as_of).aggregate(count=Count("pk"), total=Sum("total_investment"))
+    reserves = pooled_bond_reserves(plan, as_of).aggregate(count=Count("pk"), demand=Sum("bond_demand"))
+    attraction = signed_attraction_projects(plan, as_of).aggregate(
+        signed=Count("pk"),
+        big=Count("pk", filter=big_project_condition(plan)),
+        key_industry=Count("pk", filter=key_industry_condition(plan)),
+        started=Count("pk", filter=started_condition(as_of)),
+        in_production=Count("pk", filter=in_production_condition(as_of)),
+        funds_in_place=Sum("funds_in_place"),
+        contract_amount=Sum("contract_amount"),
+    )
+    signed = attraction["signed"]
+    targets = [
+        _count("key_project_count", _("Key projects listed"), key_projects["count"], plan.key_project_count_target),
+        _amount(
+            "key_project_total_investment",
+            _("Total investment of key projects (万元)"),
+            key_projects["count"],
+            key_projects["total"],
+            plan.key_project_investment_target,
+        ),
+        _count("bond_reserve_count", _("Bond reserves in the pool"), reserves["count"], plan.bond_reserve_count_target),
+        _amount(
+            "bond_reserve_demand",
+            _("Bond demand of the pool (万元)"),
+            reserves["count"],
+            reserves["demand"],
+            plan.bond_reserve_demand_target,
+        ),
+        _count("attraction_count", _("Attraction projects signed"), signed, plan.attraction_count_target),
+        _share(
+            "attraction_big_share",
+            _("Share of 100-million-yuan projects"),
+            attraction["big"],
+            signed,
+            plan.attraction_big_share_target,
+        ),
+        _share(
+            "attraction_key_industry_share",
+            _("Share in key industries"),
+            attraction["key_industry"],
+            signed,
+            plan.attraction_key_industry_share_target,
+        ),
+        _share(
+            "attraction_started_share",
+            _("Share started"),
+            attraction["started"],
+            signed,
+            plan.attraction_started_share_target,
+        ),
+    ]
+    funds = attraction["funds_in_place"] or ZERO
+    contract = attraction["contract_amount"] or ZERO
+    indicators = [
+        _share("attraction_start_rate", _("Start rate (started ÷ signed)"), attraction["started"], signed, None),
+        _share(
+            "attraction_production_rate",
+            _("Production rate (in production ÷ started)"),
+            attraction["in_production"],
+            attraction["started"],
+            None,
+        ),
+        Target(
+            "attraction_funds_in_place_rate",
+            _("Funds in place (funds in place ÷ contract amount)"),
+            Kind.SHARE,
+            signed,
+            None,
+            ratio(funds, contract),
+            None,
+            None,
+        ),
+    ]
+    return Report(plan=plan, as_of=as_of, targets=targets, indicators=indicators)
+
+
+# --- the records behind each figure --------------------------------------------------------
+
+# key → (the records the figure looks at, the condition of those it counts or None when it
+# counts them all, the records of the year it leaves out or None when there are none).
+_Looked = Callable[[YearPlan, datetime.date], QuerySet]
+_Condition = Callable[[YearPlan, datetime.date], Q]
+
+
+def _year_attraction(plan, as_of):
+    return AttractionProject.objects.filter(year=plan.year)
+
+
+def _year_reserves(plan, as_of):
+    return BondReserve.objects.filter(year=plan.year)
+
+
+_BEHIND: dict[str, tuple[_Looked, _Condition | None, _Looked | None]] = {
+    "key_project_count": (listed_key_projects, None, None),
+    "key_project_total_investment": (listed_key_projects, None, None),
+    "bond_reserve_count": (pooled_bond_reserves, None, _year_reserves),
+    "bond_reserve_demand": (pooled_bond_reserves, None, _year_reserves),
+    "attraction_count": (signed_attraction_projects, None, _year_attraction),
+    "attraction_big_share": (signed_attraction_projects, lambda plan, as_of: big_project_condition(plan), None),
+    "attraction_key_industry_share": (
+        signed_attraction_projects,
+        lambda plan, as_of: key_industry_condition(plan),
+        None,
+    ),
+    "attraction_started_share": (signed_attraction_projects, lambda plan, as_of: started_condition(as_of), None),
+    "attraction_start_rate": (signed_attraction_projects, lambda plan, as_of: started_condition(as_of), None),
+    "attraction_production_rate": (
+        lambda plan, as_of: signed_attraction_projects(plan, as_of).filter(started_condition(as_of)),
+        lambda plan, as_of: in_production_condition(as_of),
+        None,
+    ),
+    "attraction_funds_in_place_rate": (signed_attraction_projects, None, None),
+}
+
+KEYS = tuple(_BEHIND)
+
+
+def records(plan: YearPlan, as_of: datetime.date, key: str, part: Part | str = Part.COUNTED) -> QuerySet:
+    """The records behind the figure ``key`` of ``plan`` as of ``as_of``.
+
+    ``part``: ``counted``, the records the figure counts (a share's numerator); ``all``, all
+    that it looked at (a share's denominator); ``not_counted``, the rest — for a share the
+    denominator's records outside its numerator (the signed projects that are not
+    100-million-yuan projects), for a count the year's records it leaves out (reserves not in
+    the pool, projects not signed yet). An unknown key or part is a ValueError.
+    """
+    if key not in _BEHIND:
+        raise ValueError(f"unknown figure {key!r}; known: {', '.join(KEYS)}")
+    part = Part(part)
+    looked_at, condition, year_records = _BEHIND[key]
+    base = looked_at(plan, as_of)
+    if part == Part.ALL:
+        return base
+    if condition is not None:
+        if part == Part.COUNTED:
+            return base.filter(condition(plan, as_of))
+        return base.exclude(condition(plan, as_of))
+    if part == Part.COUNTED:
+        return base
+    if year_records is None:
+        return base.none()
+    return year_records(plan, as_of).exclude(pk__in=base.values("pk"))
