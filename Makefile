@@ -10,7 +10,7 @@ PORT ?= 8000
 # Developer targets run with debug on; a deployment sets DJANGO_DEBUG=0 and its own key.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install install-dev messages clean
+.PHONY: run test browser install install-dev messages clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,9 +30,14 @@ run: install
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: the whole suite (SQLite unless DATABASE_URL says otherwise).
-test: install-dev
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise), the browser test included.
+test: install-dev browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## browser: Debian's Chromium and a Chinese font for the Playwright test (never `playwright install`).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
+	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei)
 
 ## messages: refresh the Chinese translation catalogue after changing labels, and compile it.
 messages: install-dev

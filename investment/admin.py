@@ -3,14 +3,60 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from projects.admin import LedgerAdmin, YearFilter, wan
+from projects.admin import LedgerAdmin, RecordsFilter, YearFilter, wan
+from projects.models import YearPlan
 
+from . import quotas
 from .choices import AttractionProjectStageChoices
 from .models import AttractionProject
+
+
+class QuotaFilter(RecordsFilter):
+    """The attraction projects behind the figure ``quota`` of ``quota_year``'s report as of
+    ``as_of``: ``part`` is ``counted`` (the default), ``not_counted`` or ``all``, as in
+    ``quotas.records``. A year without a plan, or a figure that is not about attraction
+    projects, is a bad value like any other."""
+
+    parameters = ("quota", "quota_year", "as_of", "part")
+    changelist = "admin:investment_attractionproject_changelist"
+    PART_WORDS = {
+        quotas.Part.COUNTED: _("%(year)s, “%(label)s” as of %(date)s: the projects it counts"),
+        quotas.Part.NOT_COUNTED: _("%(year)s, “%(label)s” as of %(date)s: the projects it leaves out"),
+        quotas.Part.ALL: _("%(year)s, “%(label)s” as of %(date)s: all the projects it looks at"),
+    }
+
+    @classmethod
+    def link(cls, *, year: int, as_of: datetime.date, key: str, part: str) -> dict:
+        return {"quota": key, "quota_year": year, "as_of": as_of.isoformat(), "part": str(part)}
+
+    def parse(self, given):
+        key = given.get("quota", "")
+        if key not in quotas.KEYS:
+            raise ValueError(gettext("“%(value)s” is not a figure of the report.") % {"value": key})
+        try:
+            part = quotas.Part(given.get("part", quotas.Part.COUNTED))
+        except ValueError:
+            raise ValueError(gettext("“%(value)s” is not a part of a figure.") % {"value": given["part"]}) from None
+        year, as_of = self.year_and_date(given, "quota_year")
+        plan = YearPlan.objects.filter(year=year).first()
+        if plan is None:
+            raise ValueError(gettext("There is no year plan for %(year)s.") % {"year": year})
+        records = quotas.records(plan, as_of, key, part)
+        if records.model is not AttractionProject:
+            raise ValueError(gettext("“%(value)s” is not a figure of the attraction projects.") % {"value": key})
+        return {"year": year, "as_of": as_of, "key": key, "part": part, "records": records}
+
+    def select(self, queryset, *, records, **values):
+        return queryset.filter(pk__in=records.values("pk"))
+
+    def describe(self, *, year, as_of, key, part, records):
+        return self.PART_WORDS[part] % {"year": year, "label": quotas.label(key), "date": as_of.isoformat()}
 
 
 class StageFilter(admin.SimpleListFilter):
@@ -57,6 +103,7 @@ class AttractionProjectAdmin(LedgerAdmin):
         "started_on",
     )
     list_filter = (
+        QuotaFilter,
         YearFilter,
         StageFilter,
         BigProjectFilter,

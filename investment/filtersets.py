@@ -1,23 +1,34 @@
 """List filters of the investment app's API."""
 
+from functools import reduce
+from operator import or_
+
 import django_filters
 from django.db.models import Q
 
 from jiaxian import periods
+from projects.filtersets import AmountFilter, BooleanFilter, IntegerFilter, StrictFilterSet
 
 from .choices import AttractionProjectInvestorOriginChoices, AttractionProjectStageChoices
 from .models import AttractionProject
+from .querysets import AttractionProjectQuerySet
 
 
-class AttractionProjectFilterSet(django_filters.FilterSet):
+class AttractionProjectFilterSet(StrictFilterSet):
     q = django_filters.CharFilter(method="search", label="name, investor or project code contains")
-    is_key_industry = django_filters.BooleanFilter(field_name="industry__is_key")
+    is_key_industry = BooleanFilter(field_name="industry__is_key")
     stage = django_filters.MultipleChoiceFilter(
         choices=AttractionProjectStageChoices.choices, method="filter_stage", label="stage today"
     )
+    industry = IntegerFilter()
+    area = IntegerFilter()
+    department = IntegerFilter()
+    key_project = IntegerFilter()
+    predecessor = IntegerFilter()
+    year = IntegerFilter()
     investor_origin = django_filters.MultipleChoiceFilter(choices=AttractionProjectInvestorOriginChoices.choices)
-    contract_amount_min = django_filters.NumberFilter(field_name="contract_amount", lookup_expr="gte")
-    contract_amount_max = django_filters.NumberFilter(field_name="contract_amount", lookup_expr="lte")
+    contract_amount_min = AmountFilter(field_name="contract_amount", lookup_expr="gte")
+    contract_amount_max = AmountFilter(field_name="contract_amount", lookup_expr="lte")
     signed_on_min = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte")
     signed_on_max = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
     started_on_min = django_filters.DateFilter(field_name="started_on", lookup_expr="gte")
@@ -25,7 +36,7 @@ class AttractionProjectFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AttractionProject
-        fields = ["year", "industry", "area", "department", "key_project", "predecessor"]
+        fields = ["year"]
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -36,7 +47,4 @@ class AttractionProjectFilterSet(django_filters.FilterSet):
         if not values:
             return queryset
         today = periods.today()
-        matching = queryset.none()
-        for stage in values:
-            matching = matching | queryset.in_stage(stage, today)
-        return matching
+        return queryset.filter(reduce(or_, (AttractionProjectQuerySet.stage_condition(v, today) for v in values)))

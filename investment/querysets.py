@@ -32,17 +32,22 @@ class AttractionProjectQuerySet(models.QuerySet):
             )
         )
 
-    def in_stage(self, stage: str, as_of: datetime.date) -> AttractionProjectQuerySet:
-        """Projects at ``stage`` on ``as_of``, filtered on the dates themselves; an unknown
-        stage is a ValueError."""
+    @staticmethod
+    def stage_condition(stage: str, as_of: datetime.date) -> Q:
+        """The condition on the dates themselves for a stage of ``stage`` on ``as_of``; an
+        unknown stage is a ValueError."""
         if stage not in Stage.values:
             raise ValueError(f"unknown stage {stage!r}")
         condition = Q()
         for field, later_stage in STAGE_DATES:
             if later_stage == stage:
-                return self.filter(condition & Q(**{f"{field}__lte": as_of}))
+                return condition & Q(**{f"{field}__lte": as_of})
             condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": as_of})
-        return self.filter(condition)  # negotiating: not signed by then
+        return condition  # negotiating: not signed by then
+
+    def in_stage(self, stage: str, as_of: datetime.date) -> AttractionProjectQuerySet:
+        """Projects at ``stage`` on ``as_of``."""
+        return self.filter(self.stage_condition(stage, as_of))
 
     def signed_by(self, as_of: datetime.date) -> AttractionProjectQuerySet:
         return self.filter(signed_on__lte=as_of)

@@ -28,6 +28,7 @@ from projects.models import BondReserve, KeyProject, YearPlan, ratio
 from .models import AttractionProject
 
 ZERO = Decimal("0")
+ONE = Decimal("1")
 
 
 class Kind(StrEnum):
@@ -139,6 +140,22 @@ def in_production_condition(as_of: datetime.date) -> Q:
 # --- the report ------------------------------------------------------------------------------
 
 
+# The label of every line of the report, by key (the dashboard's drill-down names a figure by it).
+LABELS: dict[str, Promise] = {
+    "key_project_count": _("Key projects listed"),
+    "key_project_total_investment": _("Total investment of key projects (万元)"),
+    "bond_reserve_count": _("Bond reserves in the pool"),
+    "bond_reserve_demand": _("Bond demand of the pool (万元)"),
+    "attraction_count": _("Attraction projects signed"),
+    "attraction_big_share": _("Share of 100-million-yuan projects"),
+    "attraction_key_industry_share": _("Share in key industries"),
+    "attraction_started_share": _("Share started"),
+    "attraction_start_rate": _("Start rate (started ÷ signed)"),
+    "attraction_production_rate": _("Production rate (in production ÷ started)"),
+    "attraction_funds_in_place_rate": _("Funds in place (funds in place ÷ contract amount)"),
+}
+
+
 def _count(key, label, numerator: int, threshold: int) -> Target:
     value = Decimal(numerator)
     return Target(key, label, Kind.COUNT, numerator, None, value, Decimal(threshold), value >= threshold)
@@ -175,40 +192,40 @@ def report(plan: YearPlan, as_of: datetime.date) -> Report:
     )
     signed = attraction["signed"]
     targets = [
-        _count("key_project_count", _("Key projects listed"), key_projects["count"], plan.key_project_count_target),
+        _count("key_project_count", LABELS["key_project_count"], key_projects["count"], plan.key_project_count_target),
         _amount(
             "key_project_total_investment",
-            _("Total investment of key projects (万元)"),
+            LABELS["key_project_total_investment"],
             key_projects["count"],
             key_projects["total"],
             plan.key_project_investment_target,
         ),
-        _count("bond_reserve_count", _("Bond reserves in the pool"), reserves["count"], plan.bond_reserve_count_target),
+        _count("bond_reserve_count", LABELS["bond_reserve_count"], reserves["count"], plan.bond_reserve_count_target),
         _amount(
             "bond_reserve_demand",
-            _("Bond demand of the pool (万元)"),
+            LABELS["bond_reserve_demand"],
             reserves["count"],
             reserves["demand"],
             plan.bond_reserve_demand_target,
         ),
-        _count("attraction_count", _("Attraction projects signed"), signed, plan.attraction_count_target),
+        _count("attraction_count", LABELS["attraction_count"], signed, plan.attraction_count_target),
         _share(
             "attraction_big_share",
-            _("Share of 100-million-yuan projects"),
+            LABELS["attraction_big_share"],
             attraction["big"],
             signed,
             plan.attraction_big_share_target,
         ),
         _share(
             "attraction_key_industry_share",
-            _("Share in key industries"),
+            LABELS["attraction_key_industry_share"],
             attraction["key_industry"],
             signed,
             plan.attraction_key_industry_share_target,
         ),
         _share(
             "attraction_started_share",
-            _("Share started"),
+            LABELS["attraction_started_share"],
             attraction["started"],
             signed,
             plan.attraction_started_share_target,
@@ -217,17 +234,17 @@ def report(plan: YearPlan, as_of: datetime.date) -> Report:
     funds = attraction["funds_in_place"] or ZERO
     contract = attraction["contract_amount"] or ZERO
     indicators = [
-        _share("attraction_start_rate", _("Start rate (started ÷ signed)"), attraction["started"], signed, None),
+        _share("attraction_start_rate", LABELS["attraction_start_rate"], attraction["started"], signed, None),
         _share(
             "attraction_production_rate",
-            _("Production rate (in production ÷ started)"),
+            LABELS["attraction_production_rate"],
             attraction["in_production"],
             attraction["started"],
             None,
         ),
         Target(
             "attraction_funds_in_place_rate",
-            _("Funds in place (funds in place ÷ contract amount)"),
+            LABELS["attraction_funds_in_place_rate"],
             Kind.SHARE,
             signed,
             None,
@@ -305,3 +322,40 @@ def records(plan: YearPlan, as_of: datetime.date, key: str, part: Part | str = P
     if year_records is None:
         return base.none()
     return year_records(plan, as_of).exclude(pk__in=base.values("pk"))
+
+
+def label(key: str) -> Promise:
+    """The label of the figure ``key``, the same as its line of ``report`` has, without asking
+    the database; an unknown key is a ValueError."""
+    if key not in LABELS:
+        raise ValueError(f"unknown figure {key!r}; known: {', '.join(KEYS)}")
+    return LABELS[key]
+
+
+# --- how a line is drawn -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A line drawn as a horizontal bar: ``fill`` is how far the bar is filled and ``mark``
+    where the threshold stands, both fractions of the bar's length from 0 to 1; None draws
+    no fill, or no mark."""
+
+    fill: Decimal | None
+    mark: Decimal | None
+
+
+def bar(line: Target) -> Bar:
+    """How to draw ``line``.
+
+    A share is drawn on a 0–100 % scale: filled to its value, marked at its threshold (an
+    informational line has no mark; a value above 1, funds in place beyond the contract, fills
+    the bar). A count or an amount is drawn against its threshold: filled to ``progress``, the
+    mark at the end; with no positive threshold there is nothing to draw it against (no fill,
+    no mark). A share of nothing has no fill.
+    """
+    if line.kind == Kind.SHARE:
+        fill = None if line.value is None else min(max(line.value, ZERO), ONE)
+        return Bar(fill=fill, mark=line.threshold)
+    progress = line.progress
+    return Bar(fill=progress, mark=ONE if progress is not None else None)

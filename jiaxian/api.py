@@ -1,5 +1,7 @@
 """REST plumbing shared by both apps: the base serializer that runs the models' own
-validation, the permission rule and the pagination. Nothing about the domain lives here."""
+validation, and the viewset that never loses an update. Nothing about the domain lives here.
+(The permission and pagination classes that settings name are in ``api_defaults``: DRF
+imports those while its views module loads, so they must not import views.)"""
 
 from __future__ import annotations
 
@@ -7,9 +9,63 @@ import copy
 from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
+from django.db import models, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
-from rest_framework import pagination, permissions, serializers
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.settings import api_settings
+
+from projects.models import StaleVersion
+
+# What every record carries and no client writes.
+RECORD_FIELDS = ("version", "created_at", "updated_at")
+
+
+# JSON types as the schema says them: DRF would turn 0 into "0", "5" into 5 and 5 into 5.00,
+# so that a client's type error went unnoticed. Amounts are decimal strings, never numbers,
+# so that no float ever carries money.
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        # The length as sent, before the surrounding blanks are trimmed: the schema's maxLength.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictDecimalField(serializers.DecimalField):
+    default_error_messages = {"not_a_string": 'Send amounts as decimal strings, for example "10000.00".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -18,8 +74,22 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
     ``validate`` applies the incoming values to a copy of the instance (never the live one,
     so that a refused write leaves nothing behind) and runs the model's ``full_clean()``;
     its errors come back under the same field names. Fields the resource does not have are
-    refused, each by name, instead of being silently dropped.
+    refused, each by name, instead of being silently dropped. Values must have the JSON type
+    the schema gives them.
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.DecimalField: StrictDecimalField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.BooleanField: StrictBooleanField,
+    }
+    serializer_related_field = StrictPrimaryKeyRelatedField
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -43,21 +113,162 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ModelPermissions(permissions.DjangoModelPermissions):
-    """Django's model permissions decide every action, reading included: a user needs
-    ``view_<model>`` to list or retrieve (DRF's default lets any signed-in user read)."""
-
-    perms_map = {
-        **permissions.DjangoModelPermissions.perms_map,
-        "GET": ["%(app_label)s.view_%(model_name)s"],
-        "HEAD": ["%(app_label)s.view_%(model_name)s"],
-        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
-    }
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "stale_version"
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    """``?page=`` and ``?page_size=`` (at most 500)."""
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "in_use"
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
+
+def if_match_allows(header: str | None, version: int) -> bool:
+    """Whether an ``If-Match`` header lets a write to a record at ``version`` go ahead: no
+    header or ``*`` does; otherwise one of its entity tags (``"3"``, ``W/"3"``) must be the
+    record's ETag. A tag that is not a version matches nothing (RFC 9110: then 412)."""
+    if header is None or header.strip() in ("", "*"):
+        return True
+    tags = [tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")]
+    return str(version) in tags
+
+
+def body_version(data) -> int | None:
+    """The ``version`` a client sent in the body, None when it sent none; a version that is
+    not a whole number is a 400 naming the field."""
+    if not isinstance(data, Mapping) or data.get("version") is None:
+        return None
+    value = data["version"]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise exceptions.ValidationError({"version": [_("A version is a whole number, as in the ETag.")]})
+    return value
+
+
+class LedgerViewSet(viewsets.ModelViewSet):
+    """A model viewset that never loses an update.
+
+    Every detail answer carries ``ETag: "<version>"``. An update or delete that names a
+    version (``If-Match`` header or ``version`` in the body) other than the stored one is
+    refused with 412 and changes nothing; one that names none is checked against the
+    version this request read, so a change made in between is never overwritten silently.
+    """
+
+    def expected_version(self, instance) -> int:
+        sent = body_version(self.request.data)
+        header = self.request.headers.get("If-Match")
+        if not if_match_allows(header, instance.version) or (sent is not None and sent != instance.version):
+            raise PreconditionFailed(
+                _(
+                    "The record was changed by someone else: you sent version %(sent)s, it is now at %(now)s. "
+                    "Reload it and apply your change again."
+                )
+                % {"sent": sent if sent is not None else header, "now": instance.version}
+            )
+        return instance.version
+
+    def claim(self, instance) -> None:
+        try:
+            instance.claim_version(self.expected_version(instance))
+        except StaleVersion as exc:
+            raise PreconditionFailed(
+                _(
+                    "The record was changed by someone else while you saved (now version %(now)s). "
+                    "Reload it and apply your change again."
+                )
+                % {"now": exc.current}
+            ) from exc
+
+    # Each write in one transaction: a refused or failed write leaves nothing behind.
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            self.claim(serializer.instance)
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            self.claim(instance)
+            try:
+                instance.delete()
+            except ProtectedError as exc:
+                raise Conflict(
+                    _("%(record)s is still used by %(count)s other records; change or delete those first.")
+                    % {"record": instance, "count": len(exc.protected_objects)}
+                ) from exc
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.detail_version(response) is not None:
+            response["ETag"] = f'"{self.detail_version(response)}"'
+        return response
+
+    @staticmethod
+    def detail_version(response):
+        data = getattr(response, "data", None)
+        if (
+            200 <= response.status_code < 300
+            and isinstance(data, Mapping)
+            and "version" in data
+            and "results" not in data
+        ):
+            return data["version"]
+        return None
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------
+
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+_FIELD_ERRORS = {
+    "type": "object",
+    "description": "Each bad field (or parameter) with its messages; `non_field_errors` for the record as a whole.",
+    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema plus the error answers every client must expect: 400 with
+    the bad fields, 401/403 without the right credentials, 404 for a missing record, 412 for
+    a stale version."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+
+        def error(description, schema):
+            return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+        errors = {
+            "401": error("Not authenticated.", _DETAIL),
+            "403": error("Not allowed: a model permission is missing.", _DETAIL),
+        }
+        has_id = "{" in self.path
+        if self.method in ("POST", "PUT", "PATCH") or (self.method == "GET" and not has_id):
+            errors["400"] = error("Refused: the body names each bad field or parameter.", _FIELD_ERRORS)
+        if has_id or self.method == "GET":
+            errors["404"] = error("Not found (a record, a year without a plan, or a page past the last).", _DETAIL)
+        if has_id and self.method == "DELETE":
+            errors["409"] = error("Still used by other records; nothing was deleted.", _DETAIL)
+        if has_id and self.method in ("PUT", "PATCH", "DELETE"):
+            errors["412"] = error("The version sent is not the record's current version; nothing changed.", _DETAIL)
+        return {**errors, **responses}
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if "{" in self.path and self.method in ("PUT", "PATCH", "DELETE"):
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description='The version read, as in the ETag ("3"); a stale one is refused with 412.',
+                )
+            )
+        return parameters

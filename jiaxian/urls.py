@@ -1,11 +1,14 @@
-"""Top-level routes: the admin (the clerks' home) and the REST API under /api/."""
+"""Top-level routes: the admin (the clerks' home) with its dashboard of the year's targets, and
+the REST API under /api/."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from investment import dashboard
 from investment.api import urls as investment_api
 from projects.api import urls as projects_api
 
@@ -20,7 +23,14 @@ for prefix, viewset in (*projects_api.routes, *investment_api.routes):
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # Before the admin's own routes, which would take it for an app label.
+    path("admin/dashboard/", admin.site.admin_view(dashboard.dashboard), name="quota-dashboard"),
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(investment_api.urlpatterns)),
     path("api/", include(router.urls)),
 ]
+
+handler404 = "jiaxian.views.not_found"
+handler500 = "jiaxian.views.server_error"

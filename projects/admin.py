@@ -2,14 +2,21 @@
 
 Thin: columns, filters and inlines. Every derived value (status, coverage ratio) comes from
 the model or its queryset; every list declares the related rows it needs so that a page
-of 100 rows costs the same few queries as a page of 10.
+of 100 rows costs the same few queries as a page of 10. ``RecordsFilter`` and its two
+subclasses here list the records behind a figure of the year's report, where the dashboard's
+links lead (the investment app adds its own; this app never imports it).
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -25,12 +32,202 @@ def wan(value) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
+class LedgerChangeList(ChangeList):
+    """A ledger's changelist; it knows the figure of the year's report it shows the records of,
+    if any, so that the breadcrumbs lead back to the dashboard."""
+
+    @property
+    def records_filter(self) -> RecordsFilter | None:
+        return next((spec for spec in self.filter_specs if isinstance(spec, RecordsFilter)), None)
+
+
 class LedgerAdmin(SimpleHistoryAdmin):
     """Shared by every ledger: 100 rows a page, history view, the bookkeeping fields shown
     but never edited."""
 
     list_per_page = 100
     readonly_fields = ("version", "created_at", "updated_at")
+
+    def get_changelist(self, request, **kwargs):
+        return LedgerChangeList
+
+
+# --- the records behind the year's targets ------------------------------------------------------
+
+# The bounds of a plan's year (YearPlan.year's validators): any other year has no plan.
+YEARS = range(2000, 2101)
+
+
+def parse_year(text: str) -> int:
+    """``text`` as a plan's year; anything else is a ValueError with a message for the clerk."""
+    if not (text.isascii() and text.isdigit() and int(text) in YEARS):
+        raise ValueError(gettext("“%(value)s” is not a year from 2000 to 2100.") % {"value": text})
+    return int(text)
+
+
+def parse_date(text: str) -> datetime.date:
+    """``text`` written YYYY-MM-DD as a date; anything else is a ValueError with a message for
+    the clerk."""
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(gettext("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": text}) from None
+
+
+def dashboard_url(year: int, as_of: datetime.date) -> str:
+    """The dashboard of the year's targets for ``year`` as of ``as_of`` (a route of the project,
+    not an import: this app never imports the investment app)."""
+    return f"{reverse('quota-dashboard')}?{urlencode({'year': year, 'as_of': as_of.isoformat()})}"
+
+
+class RecordsFilter(admin.ListFilter):
+    """The records behind one figure of the year's report: where the dashboard's links lead.
+
+    Its parameters come together from a link, not from the sidebar, so it shows in the sidebar
+    only while active: a sentence saying what the list holds, a link back to the dashboard and
+    one that clears it. A bad or incomplete value shows an error message and makes the admin
+    fall back to the whole list (``IncorrectLookupParameters``: its ``?e=1`` page), never a 500.
+
+    A subclass names its ``parameters`` (all are consumed, so that none is mistaken for a field
+    lookup) and the ``changelist`` it filters, and implements ``parse`` (the parameters' text
+    to keyword values, a ValueError when bad), ``select`` and ``describe`` (both given those
+    values) and ``link`` (the parameters of a dashboard link).
+    """
+
+    title = _("the year's targets")
+    template = "admin/records_filter.html"
+    parameters: tuple[str, ...] = ()
+    changelist = ""
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        for name in self.parameters:
+            if name in params:
+                self.used_parameters[name] = params.pop(name)[-1]
+        self.values: dict | None = None
+        if self.used_parameters:
+            try:
+                self.values = self.parse(dict(self.used_parameters))
+            except ValueError as error:
+                messages.error(
+                    request,
+                    gettext("The records behind the year's targets cannot be listed: %(error)s") % {"error": error},
+                    fail_silently=True,
+                )
+                raise IncorrectLookupParameters(str(error)) from error
+
+    @property
+    def parameter_name(self) -> str:
+        return self.parameters[0]
+
+    @classmethod
+    def url(cls, **values) -> str | None:
+        """The changelist filtered to the records of ``values``, None when it has no such
+        list."""
+        query = cls.link(**values)
+        return None if query is None else f"{reverse(cls.changelist)}?{urlencode(query)}"
+
+    @classmethod
+    def link(cls, **values) -> dict | None:
+        raise NotImplementedError
+
+    def parse(self, given: dict[str, str]) -> dict:
+        raise NotImplementedError
+
+    def select(self, queryset, **values):
+        raise NotImplementedError
+
+    def describe(self, **values) -> str:
+        raise NotImplementedError
+
+    def has_output(self) -> bool:
+        return self.values is not None
+
+    def expected_parameters(self) -> list[str]:
+        return list(self.parameters)
+
+    def queryset(self, request, queryset):
+        return queryset if self.values is None else self.select(queryset, **self.values)
+
+    @property
+    def dashboard_url(self) -> str | None:
+        return None if self.values is None else dashboard_url(self.values["year"], self.values["as_of"])
+
+    def choices(self, changelist):
+        yield {
+            "selected": True,
+            "query_string": changelist.get_query_string(),
+            "display": self.describe(**self.values),
+            "role": "description",
+        }
+        yield {
+            "selected": False,
+            "query_string": self.dashboard_url,
+            "display": gettext("Back to the year's targets"),
+            "role": "dashboard",
+        }
+        yield {
+            "selected": False,
+            "query_string": changelist.get_query_string(remove=self.parameters),
+            "display": gettext("Show all records"),
+            "role": "clear",
+        }
+
+    @staticmethod
+    def year_and_date(given: dict[str, str], year_parameter: str) -> tuple[int, datetime.date]:
+        """The year (required) and the ``as_of`` date (the year's default when absent)."""
+        if year_parameter not in given:
+            raise ValueError(gettext("the year (%(parameter)s) is missing.") % {"parameter": year_parameter})
+        year = parse_year(given[year_parameter])
+        as_of = parse_date(given["as_of"]) if "as_of" in given else periods.default_as_of(year)
+        return year, as_of
+
+
+class ListedForFilter(RecordsFilter):
+    """Key projects on ``listed_for``'s list by ``as_of``: the records behind the key-project
+    count and total investment."""
+
+    parameters = ("listed_for", "as_of")
+    changelist = "admin:projects_keyproject_changelist"
+
+    @classmethod
+    def link(cls, *, year: int, as_of: datetime.date) -> dict:
+        return {"listed_for": year, "as_of": as_of.isoformat()}
+
+    def parse(self, given):
+        year, as_of = self.year_and_date(given, "listed_for")
+        return {"year": year, "as_of": as_of}
+
+    def select(self, queryset, *, year, as_of):
+        return queryset.listed_for(year, as_of=as_of)
+
+    def describe(self, *, year, as_of):
+        return gettext("Key projects on the %(year)s list by %(date)s") % {"year": year, "date": as_of.isoformat()}
+
+
+class PoolFilter(RecordsFilter):
+    """Reserves of ``pool_year`` in the pool on ``as_of``: the records behind the bond-reserve
+    count and bond demand."""
+
+    parameters = ("pool_year", "as_of")
+    changelist = "admin:projects_bondreserve_changelist"
+
+    @classmethod
+    def link(cls, *, year: int, as_of: datetime.date) -> dict:
+        return {"pool_year": year, "as_of": as_of.isoformat()}
+
+    def parse(self, given):
+        year, as_of = self.year_and_date(given, "pool_year")
+        return {"year": year, "as_of": as_of}
+
+    def select(self, queryset, *, year, as_of):
+        return queryset.filter(year=year).in_pool(as_of)
+
+    def describe(self, *, year, as_of):
+        return gettext("Reserves of %(year)s in the pool on %(date)s (entered, not rejected)") % {
+            "year": year,
+            "date": as_of.isoformat(),
+        }
 
 
 @admin.register(Industry)
@@ -174,6 +371,7 @@ class KeyProjectAdmin(LedgerAdmin):
         "completed_on",
     )
     list_filter = (
+        ListedForFilter,
         ListingYearFilter,
         ListingCategoryFilter,
         "industry",
@@ -247,7 +445,7 @@ class BondReserveAdmin(LedgerAdmin):
         "status_today",
         "reserved_on",
     )
-    list_filter = (YearFilter, BondStatusFilter, "sector", "department", "area")
+    list_filter = (PoolFilter, YearFilter, BondStatusFilter, "sector", "department", "area")
     list_select_related = ("sector", "department", "area")
     search_fields = ("name", "owner", "project_code")
     date_hierarchy = "reserved_on"

@@ -79,6 +79,14 @@ def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
 
 
+class StaleVersion(Exception):
+    """The record changed since the version a clerk or a client read."""
+
+    def __init__(self, expected: int, current: int | None):
+        self.expected, self.current = expected, current
+        super().__init__(f"expected version {expected}, the record is at version {current}")
+
+
 class TrackedModel(models.Model):
     """What every record carries: when it was made and last changed, a ``version`` that
     each save raises by one (so that two clerks editing the same record can be told apart),
@@ -100,6 +108,17 @@ class TrackedModel(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)
+
+    def claim_version(self, expected: int) -> None:
+        """Check that the stored record is still at version ``expected`` and hold it for this
+        transaction (the no-op UPDATE takes the row's write lock), so that the save that
+        follows cannot overwrite a change made since ``expected`` was read. Raises
+        ``StaleVersion`` otherwise. Call inside ``transaction.atomic()``."""
+        manager = type(self)._default_manager
+        if not manager.filter(pk=self.pk, version=expected).update(version=expected):
+            current = manager.filter(pk=self.pk).values_list("version", flat=True).first()
+            raise StaleVersion(expected, current)
+        self.version = expected
 
 
 class CodedModel(TrackedModel):
@@ -362,7 +381,8 @@ class AnnualListing(TrackedModel):
             ),
             *non_negative("planned_investment"),
         ]
-        indexes = [models.Index(fields=["year", "listed_on"], name="projects_listing_year_listed")]
+        # The quota report's "listed for Y by D", answered from the index alone (project too).
+        indexes = [models.Index(fields=["year", "listed_on", "project"], name="projects_listing_listed_cover")]
 
     def __str__(self) -> str:
         return f"{self.year} {self.project_id and self.project}"
@@ -461,7 +481,13 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
                 violation_error_message=_("A reserve of this name already exists for that year."),
             ),
         ]
-        indexes = [models.Index(fields=["year", "reserved_on"], name="projects_bond_year_reserved")]
+        # The quota report's "in the pool on D" for year Y, answered from the index alone: it
+        # also holds every column the report reads (id for the count).
+        indexes = [
+            models.Index(
+                fields=["year", "reserved_on", "rejected_on", "bond_demand", "id"], name="projects_bond_reserved_cover"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -54,15 +54,20 @@ class BondReserveQuerySet(models.QuerySet):
             )
         )
 
-    def in_status(self, status: str, as_of: datetime.date) -> BondReserveQuerySet:
-        """Reserves whose status on ``as_of`` is ``status``, filtered on the dates themselves
-        so that the database can use them."""
-        fields = [field for field, _status in self.STEPS]
-        position = [s.value for _f, s in self.STEPS].index(status)
+    @classmethod
+    def status_condition(cls, status: str, as_of: datetime.date) -> Q:
+        """The condition on the dates themselves (so that the database can use its indexes)
+        for a status of ``status`` on ``as_of``; an unknown status is a ValueError."""
+        fields = [field for field, _status in cls.STEPS]
+        position = [s.value for _f, s in cls.STEPS].index(status)
         condition = _on_or_before(fields[position], as_of)
         for later in fields[:position]:
             condition &= _not_by(later, as_of)
-        return self.filter(condition)
+        return condition
+
+    def in_status(self, status: str, as_of: datetime.date) -> BondReserveQuerySet:
+        """Reserves whose status on ``as_of`` is ``status``."""
+        return self.filter(self.status_condition(status, as_of))
 
     def in_pool(self, as_of: datetime.date) -> BondReserveQuerySet:
         """Reserves in the pool on ``as_of``: entered by then and not rejected by then."""

@@ -9,8 +9,7 @@ from rest_framework import serializers
 from investment.models import AttractionProject
 from investment.quotas import Kind
 from jiaxian import periods
-from jiaxian.api import ValidatedModelSerializer
-from projects.api.serializers import RECORD_FIELDS
+from jiaxian.api import RECORD_FIELDS, ValidatedModelSerializer
 
 
 class AttractionProjectSerializer(ValidatedModelSerializer):

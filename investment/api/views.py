@@ -1,7 +1,8 @@
 """API views of the investment app."""
 
 from django.utils.translation import gettext as _
-from rest_framework import permissions, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,12 +11,13 @@ from investment import quotas
 from investment.filtersets import AttractionProjectFilterSet
 from investment.models import AttractionProject
 from jiaxian import periods
+from jiaxian.api import LedgerViewSet
 from projects.models import YearPlan
 
 from .serializers import AttractionProjectSerializer, QuotaReportQuerySerializer, QuotaReportSerializer
 
 
-class AttractionProjectViewSet(viewsets.ModelViewSet):
+class AttractionProjectViewSet(LedgerViewSet):
     queryset = AttractionProject.objects.select_related("industry").with_big_project()
     serializer_class = AttractionProjectSerializer
     filterset_class = AttractionProjectFilterSet
@@ -29,6 +31,7 @@ class QuotaReportView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(parameters=[QuotaReportQuerySerializer], responses=QuotaReportSerializer)
     def get(self, request):
         query = QuotaReportQuerySerializer(data=request.query_params)
         if not query.is_valid():

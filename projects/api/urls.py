@@ -1,8 +1,14 @@
 """The projects app's resources: (prefix, viewset) pairs for the one router under /api/."""
 
-from .views import IndustryViewSet, YearPlanViewSet
+from . import views
 
 routes = [
-    ("industries", IndustryViewSet),
-    ("plans", YearPlanViewSet),
+    ("industries", views.IndustryViewSet),
+    ("areas", views.AreaViewSet),
+    ("departments", views.DepartmentViewSet),
+    ("sectors", views.SectorViewSet),
+    ("plans", views.YearPlanViewSet),
+    ("key-projects", views.KeyProjectViewSet),
+    ("annual-listings", views.AnnualListingViewSet),
+    ("bond-reserves", views.BondReserveViewSet),
 ]

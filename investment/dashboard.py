@@ -1,0 +1,240 @@
+"""The admin's dashboard of the year's targets (DESIGN.md §5 drawn for a clerk).
+
+For a year and an as-of date (GET ``year`` and ``as_of``; default: the latest plan's year, as
+of ``periods.default_as_of``), each target of ``quotas.report`` is a bar against its threshold,
+green when met and red when not, with its figures in words and links to the records behind
+them (the ledgers' changelists, filtered by ``QuotaFilter``, ``ListedForFilter`` or
+``PoolFilter``); the informational lines follow, without a threshold.
+
+It computes nothing: figures, shares and the bars' lengths come from ``quotas``; this module
+writes them (万元 with thousands separators, shares as percentages) and links them. Besides
+the session's and the user's, four queries whatever the number of records: the plans, then the
+report's three.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy as _
+
+from jiaxian import periods
+from projects.admin import ListedForFilter, PoolFilter, dashboard_url, parse_date, parse_year, wan
+from projects.models import YearPlan
+
+from . import quotas
+from .admin import QuotaFilter
+
+Kind = quotas.Kind
+Part = quotas.Part
+
+# The figures whose records are not attraction projects, and the filter that lists them.
+LEDGER_FILTERS = {
+    "key_project_count": ListedForFilter,
+    "key_project_total_investment": ListedForFilter,
+    "bond_reserve_count": PoolFilter,
+    "bond_reserve_demand": PoolFilter,
+}
+
+QUARTER_NAMES = (_("End of Q1"), _("End of Q2"), _("End of Q3"), _("End of Q4"))
+
+
+# --- writing figures ---------------------------------------------------------------------------
+
+
+def percent(ratio: Decimal | None) -> str:
+    """A ratio of four places as a percentage of two (0.7667 → 76.67%); a dash for none."""
+    return "—" if ratio is None else f"{ratio.scaleb(2):.2f}%"
+
+
+def css_length(fraction: Decimal | None) -> str | None:
+    """A fraction of a bar's length (0 to 1) as a CSS percentage; None for none."""
+    return None if fraction is None else f"{fraction.scaleb(2):.2f}%"
+
+
+def figure_text(value: Decimal | None, kind: Kind) -> str:
+    """A value as a clerk writes it: counts whole, amounts in 万元 with thousands separators and
+    two places, shares as percentages."""
+    if value is None:
+        return "—"
+    if kind == Kind.COUNT:
+        return f"{value:,.0f}"
+    if kind == Kind.AMOUNT:
+        return f"{wan(value)} 万元"
+    return percent(value)
+
+
+def records_url(year: int, as_of: datetime.date, key: str, part: Part) -> str | None:
+    """The changelist of the records behind ``part`` of the figure ``key``; None where there is
+    no such list (the key projects and reserves are listed as counted only)."""
+    if key in LEDGER_FILTERS:
+        return LEDGER_FILTERS[key].url(year=year, as_of=as_of) if part == Part.COUNTED else None
+    return QuotaFilter.url(year=year, as_of=as_of, key=key, part=part)
+
+
+# --- the lines of the page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One target or indicator as the page shows it: ``words`` is its figures in a sentence
+    (with links to the records), ``fill`` and ``mark`` the bar's CSS lengths, ``link`` the
+    records to look at first, ``link_part`` of the figure (those left out of a share that is
+    not met, else those counted)."""
+
+    target: quotas.Target
+    words: SafeString
+    fill: str | None
+    mark: str | None
+    mark_text: str
+    link: str | None
+    link_text: str
+    link_part: Part
+
+    @property
+    def mark_at_end(self) -> bool:
+        """The mark at the bar's end (the threshold of a count or an amount): its words go on
+        its left."""
+        return self.mark == css_length(Decimal("1"))
+
+    @property
+    def state(self) -> str:
+        """``met``, ``unmet`` or ``info`` (a line without a target): the bar's colour."""
+        return {True: "met", False: "unmet", None: "info"}[self.target.met]
+
+
+def drill(url: str | None, text: str, css: str) -> SafeString:
+    """``text`` as a link to the records at ``url`` (plain text when there is no list)."""
+    if url is None:
+        return format_html('<span class="{}">{}</span>', css, text)
+    return format_html('<a class="drill {}" href="{}">{}</a>', css, url, text)
+
+
+def line(report: quotas.Report, target: quotas.Target) -> Line:
+    """How the page shows ``target`` of ``report``: a share as "n / d = v%", a count as "n
+    projects", an amount as "v 万元 (n projects)"; then, for a target, its threshold and whether
+    it is met."""
+    year, as_of, key = report.year, report.as_of, target.key
+    counted = records_url(year, as_of, key, Part.COUNTED)
+    value = figure_text(target.value, target.kind)
+    if target.kind == Kind.SHARE and target.denominator is not None:
+        figure = format_html(
+            '{} / {} = <span class="value">{}</span>',
+            drill(counted, str(target.numerator), "numerator"),
+            drill(records_url(year, as_of, key, Part.ALL), str(target.denominator), "denominator"),
+            value,
+        )
+    elif target.kind == Kind.COUNT:
+        figure = format_html(gettext("{count} projects"), count=drill(counted, value, "numerator value"))
+    else:
+        figure = format_html(
+            gettext("{value} ({count} projects)"),
+            value=format_html('<span class="value">{}</span>', value),
+            count=drill(counted, str(target.numerator), "numerator"),
+        )
+    bar = quotas.bar(target)
+    if target.met is None:
+        words = figure
+        mark_text = ""
+    else:
+        threshold = figure_text(target.threshold, target.kind)
+        if target.kind == Kind.COUNT:
+            threshold = gettext("{count} projects").format(count=threshold)
+        words = format_html(
+            gettext("{figure}, target ≥ {threshold}, {verdict}"),
+            figure=figure,
+            threshold=format_html('<span class="threshold">{}</span>', threshold),
+            verdict=format_html(
+                '<strong class="verdict">{}</strong>', gettext("met") if target.met else gettext("not met")
+            ),
+        )
+        mark_text = gettext("target {threshold}").format(threshold=threshold)
+    # A share not met: first the records it leaves out; else those it counts.
+    if target.met is False and target.kind == Kind.SHARE:
+        part, link_text = Part.NOT_COUNTED, gettext("Projects left out")
+    elif target.kind == Kind.SHARE and target.denominator is not None:
+        part, link_text = Part.COUNTED, gettext("Projects counted")
+    else:
+        part, link_text = Part.COUNTED, gettext("List of projects")
+    link = records_url(year, as_of, key, part)
+    return Line(target, words, css_length(bar.fill), css_length(bar.mark), mark_text, link, link_text, part)
+
+
+# --- the view ------------------------------------------------------------------------------------
+
+
+def dashboard(request):
+    """The page; wrapped in ``admin.site.admin_view`` by the URLconf (staff only).
+
+    A bad ``year`` or ``as_of`` is a 400 page that says which and why; a year without a plan a
+    404 page that says so (with a link to enter it); no plan at all, a page that says so.
+    """
+    plans = {plan.year: plan for plan in YearPlan.objects.order_by("-year")}
+    errors = []
+    given_year = request.GET.get("year", "").strip()
+    given_as_of = request.GET.get("as_of", "").strip()
+    year = as_of = None
+    try:
+        year = parse_year(given_year) if given_year else None
+    except ValueError as error:
+        errors.append(gettext("Year: %(error)s") % {"error": error})
+    try:
+        as_of = parse_date(given_as_of) if given_as_of else None
+    except ValueError as error:
+        errors.append(gettext("As of: %(error)s") % {"error": error})
+    if year is None and not errors:
+        year = as_of.year if as_of is not None else next(iter(plans), None)
+    plan = plans.get(year)
+    if plan is not None and as_of is None:
+        as_of = periods.default_as_of(year)
+
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Progress on the year's targets"),
+        "years": list(plans),
+        "year": year,
+        "as_of": as_of,
+        "errors": errors,
+        "plan": plan,
+        "add_plan_url": reverse("admin:projects_yearplan_add"),
+    }
+    status = 200
+    if errors:
+        status = 400
+    elif year is not None and plan is None:
+        status = 404
+        context["missing"] = gettext("There is no year plan for %(year)s.") % {"year": year}
+    elif plan is None:
+        context["missing"] = gettext("No year plan has been entered yet.")
+    else:
+        report = quotas.report(plan, as_of)
+        met = sum(target.met is True for target in report.targets)
+        unmet = sum(target.met is False for target in report.targets)
+        context.update(
+            subtitle=gettext("%(year)s, as of %(date)s") % {"year": year, "date": as_of.isoformat()},
+            summary=format_html(
+                gettext("{total} targets: {met} met, {unmet} not met"),
+                total=len(report.targets),
+                met=format_html('<span class="met">{}</span>', met),
+                unmet=format_html('<span class="unmet">{}</span>', unmet),
+            ),
+            targets=[line(report, target) for target in report.targets],
+            indicators=[line(report, target) for target in report.indicators],
+            quarters=[
+                {"name": name, "date": end, "url": dashboard_url(year, end), "current": end == as_of}
+                for name, end in zip(QUARTER_NAMES, periods.quarter_ends(year), strict=True)
+            ],
+            note=(
+                gettext("The date %(date)s is outside %(year)s.") % {"date": as_of.isoformat(), "year": year}
+                if as_of.year != year
+                else ""
+            ),
+        )
+    return TemplateResponse(request, "admin/dashboard.html", context, status=status)

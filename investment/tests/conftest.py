@@ -1,0 +1,41 @@
+"""Fixtures of the investment app's tests: the browser that the Playwright test drives.
+
+Debian's Chromium (``apt-get install chromium fonts-wqy-microhei``; ``make test`` does it),
+never a browser that ``playwright install`` downloads: see /work/shared/TOOLING.md, "A real
+browser". The font makes the Chinese of the screenshots readable.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# pytest-django's live server answers in a thread while Playwright's page runs in this one,
+# inside an event loop: Django would refuse its database calls (SynchronousOnlyOperation).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A clerk's browser: Simplified Chinese, a desktop screen."""
+    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1400, "height": 900}}

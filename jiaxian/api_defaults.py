@@ -1,0 +1,51 @@
+"""The classes ``settings.REST_FRAMEWORK`` names. DRF imports them while its own views
+module loads, so this module imports nothing of DRF's views or viewsets."""
+
+from rest_framework import exceptions, pagination, permissions
+
+
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """Django's model permissions decide every action, reading included: a user needs
+    ``view_<model>`` to list or retrieve (DRF's default lets any signed-in user read)."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """``?page=`` (from 1) and ``?page_size=`` (1 to 500, default 50). A page size that is
+    not a whole number in that range is a 400 naming it, not quietly replaced."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        value = raw[-1]
+        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(value)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not raw.isdigit():
+            raise exceptions.ValidationError({self.page_query_param: ["A whole number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
