@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -23,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from jiaxian import periods
 
 from .choices import AnnualListingCategoryChoices, BondReserveStatusChoices
-from .models import AnnualListing, Area, BondReserve, Department, Industry, KeyProject, Sector, YearPlan
+from .models import AnnualListing, Area, BondReserve, Department, Industry, KeyProject, Sector, StaleVersion, YearPlan
 
 
 def wan(value) -> str:
@@ -41,12 +42,51 @@ class LedgerChangeList(ChangeList):
         return next((spec for spec in self.filter_specs if isinstance(spec, RecordsFilter)), None)
 
 
+class VersionedModelForm(forms.ModelForm):
+    """A change form that remembers the version the clerk opened (a hidden field) and refuses
+    to save over a newer one, so that two clerks never overwrite each other silently."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk is not None and seen is not None:
+            # The admin validates inside its transaction: claiming the version here holds the
+            # row until the save, so nobody can slip a change in between.
+            try:
+                self.instance.claim_version(seen)
+            except StaleVersion as stale:
+                raise forms.ValidationError(
+                    gettext(
+                        "Someone else saved this record (now version %(now)s) after you opened it (version "
+                        "%(seen)s). Your changes were not saved: open the record again to see theirs, then "
+                        "make yours."
+                    )
+                    % {"now": stale.current, "seen": seen},
+                    code="stale_version",
+                ) from stale
+        return cleaned
+
+
 class LedgerAdmin(SimpleHistoryAdmin):
     """Shared by every ledger: 100 rows a page, history view, the bookkeeping fields shown
-    but never edited."""
+    but never edited, and a change form that refuses to save over a newer version."""
 
     list_per_page = 100
     readonly_fields = ("version", "created_at", "updated_at")
+    form = VersionedModelForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.fieldsets and obj is not None:
+            fieldsets = [*fieldsets, (None, {"fields": ("seen_version",), "classes": ("hidden",)})]
+        return fieldsets
 
     def get_changelist(self, request, **kwargs):
         return LedgerChangeList

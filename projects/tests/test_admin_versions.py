@@ -1,0 +1,67 @@
+"""The admin never saves over a newer version: a clerk's stale form is refused with a message."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Industry, KeyProject
+
+pytestmark = pytest.mark.django_db
+
+
+def industry_form(industry, **changes):
+    data = {"code": industry.code, "name": industry.name, "seen_version": str(industry.version)}
+    if industry.is_key:
+        data["is_key"] = "on"
+    return data | changes
+
+
+def test_the_change_form_carries_the_version_the_clerk_opened(zh_admin_client, key_industry):
+    Industry.objects.filter(pk=key_industry.pk).update(version=4)
+    page = zh_admin_client.get(reverse("admin:projects_industry_change", args=[key_industry.pk])).content.decode()
+    assert 'name="seen_version" value="4"' in page
+
+
+def test_a_form_of_the_current_version_saves_and_raises_the_version(admin_client, key_industry):
+    url = reverse("admin:projects_industry_change", args=[key_industry.pk])
+    response = admin_client.post(url, industry_form(key_industry, name="改名"))
+    assert response.status_code == 302
+    key_industry.refresh_from_db()
+    assert (key_industry.name, key_industry.version) == ("改名", 2)
+
+
+def test_a_form_opened_before_someone_elses_save_is_refused_and_changes_nothing(admin_client, key_industry):
+    url = reverse("admin:projects_industry_change", args=[key_industry.pk])
+    opened = industry_form(key_industry)  # clerk A opens version 1
+    assert admin_client.post(url, industry_form(key_industry, name="乙改的")).status_code == 302  # clerk B saves
+    response = admin_client.post(url, opened | {"name": "甲改的"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Someone else saved this record (now version 2) after you opened it (version 1)" in response.content.decode()
+    key_industry.refresh_from_db()
+    assert (key_industry.name, key_industry.version) == ("乙改的", 2)
+
+
+def test_a_key_project_form_with_fieldsets_is_guarded_too(admin_client, make_key_project):
+    project = make_key_project()
+    KeyProject.objects.filter(pk=project.pk).update(version=3)
+    url = reverse("admin:projects_keyproject_change", args=[project.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="seen_version" value="3"' in page
+    data = {
+        "name": project.name,
+        "owner": project.owner,
+        "nature": project.nature,
+        "industry": project.industry_id,
+        "area": project.area_id,
+        "department": project.department_id,
+        "total_investment": str(Decimal("1.00")),
+        "seen_version": "2",
+        "listings-TOTAL_FORMS": "0",
+        "listings-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    project.refresh_from_db()
+    assert project.total_investment == Decimal("50000.00")
+    assert project.version == 3
