@@ -91,12 +91,23 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
     }
     serializer_related_field = StrictPrimaryKeyRelatedField
 
+    def get_unique_together_validators(self):
+        # The model's full_clean() checks them in validate() and names the field; DRF's own
+        # check would answer non_field_errors first.
+        return []
+
     def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
+        if not isinstance(data, Mapping):
+            return super().to_internal_value(data)
+        unknown = {name: [_("Unknown field.")] for name in sorted(set(data) - set(self.fields))}
+        try:
+            known = super().to_internal_value({k: v for k, v in data.items() if k in self.fields})
+        except serializers.ValidationError as exc:
+            # Every bad field at once: the unknown ones and those the known fields refused.
+            raise serializers.ValidationError({**unknown, **exc.detail}) from exc
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return known
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -110,7 +121,9 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
             if NON_FIELD_ERRORS in errors:
                 errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
             raise serializers.ValidationError(errors) from exc
-        return attrs
+        # What the model's cleaning normalised (a blank project code becomes null, codes upper
+        # case) is what gets saved.
+        return {name: getattr(instance, name) for name in attrs}
 
 
 class PreconditionFailed(exceptions.APIException):

@@ -29,7 +29,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if not raw:
             return self.page_size
         value = raw[-1]
-        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= self.max_page_size:
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
             )
@@ -37,7 +37,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and not raw.isdigit():
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
             raise exceptions.ValidationError({self.page_query_param: ["A whole number from 1."]})
         return super().paginate_queryset(queryset, request, view)
 

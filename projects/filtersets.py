@@ -125,9 +125,11 @@ class YearPlanFilterSet(StrictFilterSet):
 
 class KeyProjectFilterSet(SearchFilterSet):
     search_fields = ("name", "owner", "project_code", "leader")
-    year = IntegerFilter(field_name="listings__year", label="listed for year")
+    year = IntegerFilter(method="filter_year", label="listed for year")
     category = django_filters.MultipleChoiceFilter(
-        field_name="listings__category", choices=AnnualListingCategoryChoices.choices, distinct=True
+        choices=AnnualListingCategoryChoices.choices,
+        method="filter_category",
+        label="category of the year's listing (of any year's without year)",
     )
     nature = django_filters.MultipleChoiceFilter(choices=KeyProjectNatureChoices.choices)
     industry = IntegerFilter()
@@ -143,6 +145,22 @@ class KeyProjectFilterSet(SearchFilterSet):
     class Meta:
         model = KeyProject
         fields = ["project_code"]
+
+    def filter_year(self, queryset, name, value):
+        # With a category too, one join must match both (filter_category does it).
+        if self.form.cleaned_data.get("category"):
+            return queryset
+        return queryset.filter(listings__year=value)
+
+    def filter_category(self, queryset, name, values):
+        """The category of the chosen year's listing, as the admin does; of any listing when no
+        year is given."""
+        if not values:
+            return queryset
+        year = self.form.cleaned_data.get("year")
+        if year is not None:
+            return queryset.filter(listings__year=year, listings__category__in=values)
+        return queryset.filter(listings__category__in=values).distinct()
 
 
 class AnnualListingFilterSet(StrictFilterSet):

@@ -281,9 +281,17 @@ class ProjectCodeMixin(models.Model):
     class Meta:
         abstract = True
 
-    def clean_fields(self, exclude=None):
+    def save(self, *args, **kwargs):
+        # Also for saves that skip validation: a blank code stored as "" would clash with the next.
+        self.normalise_project_code()
+        super().save(*args, **kwargs)
+
+    def normalise_project_code(self) -> None:
         if self.project_code is not None:
             self.project_code = self.project_code.strip().upper() or None
+
+    def clean_fields(self, exclude=None):
+        self.normalise_project_code()
         super().clean_fields(exclude=exclude)
 
 
