@@ -18,3 +18,10 @@ class AttractionProjectStageChoices(models.TextChoices):
     SIGNED = "signed", _("Signed")
     STARTED = "started", _("Started")
     IN_PRODUCTION = "in_production", _("In production")
+
+
+class FilingFormatChoices(models.TextChoices):
+    """The formats a quarterly export is filed in (those of ``jiaxian.exporting.Format``)."""
+
+    XLSX = "xlsx", _("Excel workbook (XLSX)")
+    CSV = "csv", _("CSV files (zip)")

@@ -10,8 +10,17 @@ from jiaxian import periods
 from projects.filtersets import AmountFilter, BooleanFilter, IntegerFilter, StrictFilterSet
 
 from .choices import AttractionProjectInvestorOriginChoices, AttractionProjectStageChoices
-from .models import AttractionProject
+from .models import AttractionProject, Filing
 from .querysets import AttractionProjectQuerySet
+
+
+class FilingFilterSet(StrictFilterSet):
+    year = IntegerFilter()
+    quarter = IntegerFilter()
+
+    class Meta:
+        model = Filing
+        fields = ["format"]
 
 
 class AttractionProjectFilterSet(StrictFilterSet):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +135,32 @@ def started_condition(as_of: datetime.date) -> Q:
 
 def in_production_condition(as_of: datetime.date) -> Q:
     return Q(in_production_on__lte=as_of)
+
+
+# The flag each share of attraction projects is decided by, as ``with_share_flags`` annotates it.
+SHARE_FLAGS: dict[str, str] = {
+    "attraction_big_share": "share_big_project",
+    "attraction_key_industry_share": "share_key_industry",
+    "attraction_started_share": "share_started",
+}
+
+
+def with_share_flags(
+    queryset: QuerySet[AttractionProject], plan: YearPlan, as_of: datetime.date
+) -> QuerySet[AttractionProject]:
+    """Annotate each attraction project with whether the three shares of ``plan`` as of
+    ``as_of`` count it: ``share_big_project``, ``share_key_industry``, ``share_started``
+    (True or False, never null: a missing amount or date is False), by the very conditions
+    ``report`` counts with, so that a list of flags adds up to the report's numerators."""
+
+    def flag(condition: Q) -> Case:
+        return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+    return queryset.annotate(
+        share_big_project=flag(big_project_condition(plan)),
+        share_key_industry=flag(key_industry_condition(plan)),
+        share_started=flag(started_condition(as_of)),
+    )
 
 
 # --- the report ------------------------------------------------------------------------------

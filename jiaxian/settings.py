@@ -177,6 +177,9 @@ SPECTACULAR_SETTINGS = {
 # for a year's table of 60+ projects with inlines.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# The county named at the head of the quarterly compliance export and in its file names.
+COUNTY_NAME = os.environ.get("JIAXIAN_COUNTY_NAME", "").strip() or "郏县"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from investment import dashboard
+from investment import dashboard, export_page
 from investment.api import urls as investment_api
 from projects.api import urls as projects_api
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     # Before the admin's own routes, which would take it for an app label.
     path("admin/dashboard/", admin.site.admin_view(dashboard.dashboard), name="quota-dashboard"),
+    path("admin/exports/quarterly/", admin.site.admin_view(export_page.quarterly_export), name="quarterly-export-page"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

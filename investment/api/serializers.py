@@ -1,15 +1,18 @@
 """Serializers of the investment app. The quota report's are plain: they write the
 ``quotas.Target`` objects in the contract's format and compute nothing."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from investment.models import AttractionProject
+from investment.choices import FilingFormatChoices
+from investment.models import AttractionProject, Filing
 from investment.quotas import Kind
 from jiaxian import periods
-from jiaxian.api import RECORD_FIELDS, ValidatedModelSerializer
+from jiaxian.api import RECORD_FIELDS, StrictIntegerField, ValidatedModelSerializer
 
 
 class AttractionProjectSerializer(ValidatedModelSerializer):
@@ -75,3 +78,49 @@ class QuotaReportQuerySerializer(serializers.Serializer):
 
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     as_of = serializers.DateField(required=False)
+
+
+class QuarterlyExportQuerySerializer(serializers.Serializer):
+    """The export's parameters; a bad one is a 400 that names it."""
+
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    format = serializers.ChoiceField(choices=["xlsx", "csv"], default="xlsx", help_text=_("xlsx, or csv (a zip)."))
+
+
+class FilingSerializer(serializers.ModelSerializer):
+    """A filing's record (never its bytes: ``download_url`` serves them). Written once, by
+    POSTing ``year``, ``quarter`` and ``format``; never changed."""
+
+    year = StrictIntegerField(min_value=2000, max_value=2100)
+    quarter = StrictIntegerField(min_value=1, max_value=4)
+    format = serializers.ChoiceField(choices=FilingFormatChoices.choices, default=FilingFormatChoices.XLSX)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Filing
+        fields = (
+            "id",
+            "year",
+            "quarter",
+            "format",
+            "version",
+            "sha256",
+            "size",
+            "filed_by",
+            "filed_at",
+            "download_url",
+        )
+        read_only_fields = ("version", "sha256", "size", "filed_by", "filed_at")
+
+    def get_download_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = reverse("filing-download", kwargs={"pk": obj.pk})
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - {"year", "quarter", "format"})
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)

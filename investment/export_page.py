@@ -1,0 +1,94 @@
+"""The admin's page of the quarterly compliance export: pick a year, a quarter and a format,
+then download the export or file it (归档). A thin door onto ``QuarterlyExporter`` and
+``filings.file_quarter``, like the command and the API. Wrapped in ``admin.site.admin_view``
+by the URLconf; without ``investment.export_quarter`` it is a 403."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from jiaxian import periods
+from jiaxian.exporting import Format
+from projects.models import YearPlan
+
+from .exporters import QuarterlyExporter
+from .filings import file_quarter
+
+PERMISSION = "investment.export_quarter"
+
+
+def parse(data, plans: dict[int, YearPlan]) -> tuple[dict, list[str]]:
+    """The year, quarter and format chosen, and a message for each bad one."""
+    errors = []
+    values = {}
+    try:
+        values["year"] = int(data.get("year", ""))
+        if values["year"] not in plans:
+            errors.append(gettext("There is no year plan for %(year)s.") % {"year": values["year"]})
+    except ValueError:
+        errors.append(gettext("Year: choose a year with a plan."))
+    try:
+        values["quarter"] = int(data.get("quarter", ""))
+        periods.quarter_end(2000, values["quarter"])
+    except ValueError:
+        errors.append(gettext("Quarter: 1, 2, 3 or 4."))
+    try:
+        values["format"] = Format(data.get("format", Format.XLSX))
+    except ValueError:
+        errors.append(gettext("Format: xlsx or csv."))
+    return values, errors
+
+
+def quarterly_export(request):
+    """GET: the form (``year`` and ``quarter`` may be given to preselect). POST with ``action``
+    ``download``: the file; ``file``: a new filing, then the list of filings."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied(gettext("Exporting the quarterly report needs the permission to export and file it."))
+    plans = {plan.year: plan for plan in YearPlan.objects.order_by("-year")}
+    today = periods.today()
+    default_year = next(iter(plans), today.year)
+    choice = {"year": default_year, "quarter": 1 if today.year != default_year else (today.month - 1) // 3 + 1}
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        values, errors = parse(request.POST, plans)
+        choice.update(values)
+        if not errors:
+            plan, quarter, format = plans[values["year"]], values["quarter"], values["format"]
+            if request.POST.get("action") == "file":
+                filing = file_quarter(plan.year, quarter, format, request.user)
+                messages.success(
+                    request,
+                    gettext("Filed %(filing)s, SHA-256 %(sha256)s.") % {"filing": filing, "sha256": filing.sha256},
+                )
+                return HttpResponseRedirect(reverse("admin:investment_filing_changelist"))
+            exporter = QuarterlyExporter(plan, quarter, format=format)
+            target = tempfile.TemporaryFile()
+            exporter.write(target)
+            target.seek(0)
+            return FileResponse(
+                target, as_attachment=True, filename=exporter.filename, content_type=exporter.content_type
+            )
+        status = 400
+    else:
+        for key in ("year", "quarter"):
+            if request.GET.get(key, "").isdigit():
+                choice[key] = int(request.GET[key])
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Quarterly compliance export"),
+        "years": list(plans),
+        "quarters": [1, 2, 3, 4],
+        "formats": [(f.value, f.value.upper() if f == Format.XLSX else "CSV (zip)") for f in Format],
+        "choice": choice,
+        "errors": errors,
+        "filings_url": reverse("admin:investment_filing_changelist"),
+    }
+    return TemplateResponse(request, "admin/quarterly_export.html", context, status=status)

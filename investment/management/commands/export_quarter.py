@@ -1,0 +1,49 @@
+"""``manage.py export_quarter --year Y --quarter Q [--format xlsx|csv] [--output PATH]``: the
+quarterly compliance export (DESIGN.md §7) written to a file, by default ``郏县-Y-QQ.xlsx`` (or
+``.csv.zip``) in the current folder. Prints the path, the number of rows and the SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from investment.exporters import NoPlan, QuarterlyExporter
+from jiaxian.exporting import Format
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the quarterly compliance export of --year and --quarter (as of the quarter's last day) "
+        "as XLSX or as a zip of CSVs."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True, help="Plan year, e.g. 2023.")
+        parser.add_argument("--quarter", type=int, required=True, help="Quarter, 1 to 4.")
+        parser.add_argument("--format", choices=[f.value for f in Format], default=Format.XLSX.value)
+        parser.add_argument("--output", help="File to write (default: <county>-<year>-Q<quarter>.<ext> here).")
+
+    def handle(self, *args, year, quarter, format, output, **options):
+        try:
+            exporter = QuarterlyExporter.for_quarter(year, quarter, format)
+        except ValueError:
+            raise CommandError(f"--quarter must be 1, 2, 3 or 4, not {quarter}.") from None
+        except NoPlan:
+            raise CommandError(f"There is no year plan for {year}: enter it first (admin: year plans).") from None
+        path = Path(output) if output else Path.cwd() / exporter.filename
+        partial = path.with_name(path.name + ".partial")
+        digest = hashlib.sha256()
+        try:
+            with open(partial, "wb") as target:
+                rows = exporter.write(target)
+            with open(partial, "rb") as written:
+                for block in iter(lambda: written.read(1 << 20), b""):
+                    digest.update(block)
+            os.replace(partial, path)  # never a half-written file under the final name
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"Cannot write {path}: {error.strerror}.") from None
+        self.stdout.write(f"{path}\t{rows} rows\tsha256 {digest.hexdigest()}")

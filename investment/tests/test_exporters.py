@@ -1,0 +1,226 @@
+"""The quarterly export: its summary is the quota report, its flags the report's conditions,
+its files reproducible (CSV byte for byte, XLSX cell for cell), its text inert."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from investment import quotas
+from investment.exporters import QuarterlyExporter
+from jiaxian.exporting import Column, Format, Kind, Sheet, escape_formula, write_csv_zip, write_xlsx
+
+Q2_END = datetime.date(2023, 6, 30)
+GENERATED = datetime.datetime(2023, 7, 1, 9, 30)
+
+
+def xlsx(exporter) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(exporter.render()))
+
+
+def csv_sheets(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def table(workbook, name: str) -> list[dict]:
+    """The data rows of sheet ``name`` (header in row 1, totals row last) as dicts."""
+    rows = list(workbook[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:-1]]
+
+
+@pytest.fixture
+def plan(make_year_plan):
+    return make_year_plan(2023)
+
+
+@pytest.fixture
+def ledgers(plan, make_listing, make_bond_reserve, make_attraction_project, other_industry):
+    make_listing(listed_on=datetime.date(2023, 2, 1))
+    make_listing(listed_on=datetime.date(2023, 7, 1))  # after Q2: not on the Q2 list
+    make_bond_reserve()
+    make_bond_reserve(reserved_on=datetime.date(2023, 3, 1), submitted_on=datetime.date(2023, 4, 1))
+    make_attraction_project(signed_on=datetime.date(2023, 1, 5), started_on=datetime.date(2023, 3, 1))
+    make_attraction_project(signed_on=datetime.date(2023, 2, 5), industry=other_industry)
+    make_attraction_project(signed_on=datetime.date(2023, 3, 5), contract_amount=Decimal("9999.99"))
+    return plan
+
+
+def test_the_summary_has_every_figure_of_the_quota_report_at_the_quarter_end(ledgers, today):
+    workbook = xlsx(QuarterlyExporter(ledgers, 2, generated_at=GENERATED))
+    rows = list(workbook["汇总"].iter_rows(values_only=True))
+    header = rows.index(("指标", "完成值", "目标值", "是否达标", "计入项目数（个）", "基数项目数（个）"))
+    assert rows[3][:2] == ("截至日期", datetime.datetime(2023, 6, 30))
+    report = quotas.report(ledgers, Q2_END)
+    lines = [*report.targets, *report.indicators]
+    written = rows[header + 1 :]
+    assert len(written) == len(lines)
+    for line, row in zip(lines, written, strict=True):
+        assert row[0] == str(line.label)
+        assert Decimal(str(row[1])) == line.value
+        assert (row[2] is None) == (line.threshold is None)
+        if line.threshold is not None:
+            assert Decimal(str(row[2])) == line.threshold
+        assert row[3] == {True: "是", False: "否", None: "不考核"}[line.met]
+        assert (row[4], row[5]) == (line.numerator, line.denominator)
+
+
+@pytest.mark.parametrize(
+    ("contract", "fixed", "expected"),
+    [
+        ("10000.00", "8000.00", "是"),
+        ("9999.99", "8000.00", "否"),
+        ("10000.00", "7999.99", "否"),
+    ],
+)
+def test_the_100_million_flag_follows_the_plan_minimums_to_the_cent(
+    plan, make_attraction_project, contract, fixed, expected
+):
+    make_attraction_project(
+        signed_on=datetime.date(2023, 1, 5), contract_amount=Decimal(contract), fixed_asset_investment=Decimal(fixed)
+    )
+    (row,) = table(xlsx(QuarterlyExporter(plan, 2)), "招商引资项目")
+    assert row["是否亿元以上项目"] == expected
+
+
+@pytest.mark.parametrize(
+    ("started_on", "expected", "shown"),
+    [
+        (datetime.date(2023, 6, 30), "是", datetime.datetime(2023, 6, 30)),
+        (datetime.date(2023, 7, 1), "否", None),
+        (None, "否", None),
+    ],
+)
+def test_the_started_flag_counts_a_start_on_the_quarter_last_day_and_not_the_day_after(
+    plan, make_attraction_project, started_on, expected, shown
+):
+    make_attraction_project(signed_on=datetime.date(2023, 1, 5), started_on=started_on)
+    (row,) = table(xlsx(QuarterlyExporter(plan, 2)), "招商引资项目")
+    assert row["是否开工"] == expected
+    assert row["开工日期"] == shown  # a start after the as-of day was not known then
+
+
+def test_the_key_industry_flag_follows_the_industry(plan, make_attraction_project, other_industry):
+    make_attraction_project(name="A", signed_on=datetime.date(2023, 1, 5))
+    make_attraction_project(name="B", signed_on=datetime.date(2023, 1, 5), industry=other_industry)
+    rows = table(xlsx(QuarterlyExporter(plan, 2)), "招商引资项目")
+    assert [row["是否重点产业"] for row in rows] == ["是", "否"]
+
+
+def test_a_project_signed_the_day_after_the_quarter_is_left_out(plan, make_attraction_project):
+    make_attraction_project(signed_on=datetime.date(2023, 6, 30))
+    make_attraction_project(signed_on=datetime.date(2023, 7, 1))
+    assert len(table(xlsx(QuarterlyExporter(plan, 2)), "招商引资项目")) == 1
+
+
+def test_the_totals_rows_add_up_to_the_report(ledgers, today):
+    workbook = xlsx(QuarterlyExporter(ledgers, 2))
+    report = quotas.report(ledgers, Q2_END)
+    key_total = list(workbook["重点项目"].iter_rows(values_only=True))[-1]
+    assert Decimal(str(key_total[11])) == report["key_project_total_investment"].value
+    reserve_total = list(workbook["专项债储备"].iter_rows(values_only=True))[-1]
+    assert Decimal(str(reserve_total[8])) == report["bond_reserve_demand"].value
+    attraction_total = list(workbook["招商引资项目"].iter_rows(values_only=True))[-1]
+    assert attraction_total[1] == "合计（3个项目）"
+    assert attraction_total[-3:] == (
+        report["attraction_big_share"].numerator,
+        report["attraction_key_industry_share"].numerator,
+        report["attraction_started_share"].numerator,
+    )
+
+
+def test_the_xlsx_has_frozen_headers_autofilters_and_number_formats(ledgers):
+    workbook = xlsx(QuarterlyExporter(ledgers, 2))
+    sheet = workbook["招商引资项目"]
+    assert workbook.sheetnames == ["汇总", "重点项目", "专项债储备", "招商引资项目"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:S")
+    assert sheet["J2"].number_format == "#,##0.00"
+    assert isinstance(sheet["J2"].value, int | float)
+    assert sheet["M2"].is_date
+    assert workbook["汇总"]["B14"].number_format == "0.00%"
+
+
+def test_each_csv_starts_with_a_byte_order_mark_and_has_the_xlsx_columns(ledgers):
+    sheets = csv_sheets(QuarterlyExporter(ledgers, 2, format=Format.CSV).render())
+    assert list(sheets) == ["1-汇总.csv", "2-重点项目.csv", "3-专项债储备.csv", "4-招商引资项目.csv"]
+    for content in sheets.values():
+        assert content.startswith(b"\xef\xbb\xbf")
+    header = next(csv.reader(io.StringIO(sheets["4-招商引资项目.csv"].decode("utf-8-sig"))))
+    workbook = xlsx(QuarterlyExporter(ledgers, 2))
+    assert tuple(header) == next(workbook["招商引资项目"].iter_rows(values_only=True))
+
+
+def test_two_csv_exports_of_unchanged_data_are_byte_identical(ledgers):
+    first = QuarterlyExporter(ledgers, 2, format="csv", generated_at=GENERATED).render()
+    second = QuarterlyExporter(ledgers, 2, format="csv", generated_at=GENERATED + datetime.timedelta(hours=5)).render()
+    assert first == second
+
+
+def test_two_xlsx_exports_differ_only_in_the_generation_time(ledgers):
+    first = xlsx(QuarterlyExporter(ledgers, 2, generated_at=GENERATED))
+    second = xlsx(QuarterlyExporter(ledgers, 2, generated_at=GENERATED + datetime.timedelta(hours=5)))
+    differences = [
+        (sheet.title, cell.coordinate)
+        for sheet in first
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value != second[sheet.title][cell.coordinate].value
+    ]
+    assert differences == [("汇总", "B5")]
+
+
+def test_two_xlsx_exports_with_the_same_generation_time_are_byte_identical(ledgers):
+    assert QuarterlyExporter(ledgers, 2, generated_at=GENERATED).render() == (
+        QuarterlyExporter(ledgers, 2, generated_at=GENERATED).render()
+    )
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", '=HYPERLINK("http://x")'])
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_escaped_in_both_formats(text):
+    sheets = [Sheet("s", [Column("名称"), Column("金额（万元）", Kind.AMOUNT)], [[text, Decimal("-5.00")]])]
+    buffer = io.BytesIO()
+    write_xlsx(sheets, buffer, fixed_time=datetime.datetime(2023, 6, 30), generated_at=GENERATED)
+    sheet = openpyxl.load_workbook(buffer)["s"]
+    assert sheet["A2"].value == "'" + text
+    assert sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == -5  # numbers are not text: left alone
+    buffer = io.BytesIO()
+    sheets = [Sheet("s", [Column("名称"), Column("金额（万元）", Kind.AMOUNT)], [[text, Decimal("-5.00")]])]
+    write_csv_zip(sheets, buffer, fixed_time=datetime.datetime(2023, 6, 30))
+    rows = list(csv.reader(io.StringIO(csv_sheets(buffer.getvalue())["1-s.csv"].decode("utf-8-sig"))))
+    assert rows[1] == ["'" + text, "-5.00"]
+    assert escape_formula("郏县") == "郏县"
+
+
+def test_a_project_name_starting_with_an_equals_sign_is_escaped_in_the_export(plan, make_attraction_project):
+    make_attraction_project(name="=CMD()", signed_on=datetime.date(2023, 1, 5))
+    (row,) = table(xlsx(QuarterlyExporter(plan, 2)), "招商引资项目")
+    assert row["项目名称"] == "'=CMD()"
+
+
+def test_the_export_asks_the_same_number_of_queries_at_10_and_100_projects(
+    plan, make_attraction_project, build_attraction_project, django_assert_num_queries
+):
+    from investment.models import AttractionProject
+
+    def export():
+        QuarterlyExporter(plan, 2, format="csv").render()
+
+    AttractionProject.objects.bulk_create(
+        [build_attraction_project(signed_on=datetime.date(2023, 1, 5)) for _ in range(10)]
+    )
+    # The report's three aggregates (one per ledger), then one query per ledger sheet.
+    with django_assert_num_queries(6):
+        export()
+    AttractionProject.objects.bulk_create(
+        [build_attraction_project(signed_on=datetime.date(2023, 1, 5)) for _ in range(90)]
+    )
+    with django_assert_num_queries(6):
+        export()
