@@ -10,7 +10,7 @@ PORT ?= 8000
 # Developer targets run with debug on; a deployment sets DJANGO_DEBUG=0 and its own key.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test browser install install-dev messages clean
+.PHONY: run test serve browser install install-dev messages clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## serve: production-style: migrate, collect the static files and run gunicorn, debug off. Set
+## DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (and DATABASE_URL) first (README, "Deployment").
+serve: export DJANGO_DEBUG = 0
+serve: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn jiaxian.wsgi:application --bind $(HOST):$(PORT) --workers $(or $(WORKERS),2) --no-control-socket
 
 ## test: the whole suite (SQLite unless DATABASE_URL says otherwise), the browser test included.
 test: install-dev browser

@@ -45,6 +45,15 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    """Each test starts with no API request and no failed login counted (the throttles count in
+    the cache, which outlives a test), so that no test is refused for what others did."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def today(monkeypatch) -> datetime.date:
     """Freeze ``jiaxian.periods.today()`` (which the models, the validation and the admin

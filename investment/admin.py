@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from projects.admin import LedgerAdmin, RecordsFilter, YearFilter, wan
+from projects.admin import LedgerAdmin, RecordsFilter, YearFilter, lineage, wan
 from projects.models import YearPlan
 
 from . import quotas
@@ -126,7 +126,18 @@ class AttractionProjectAdmin(LedgerAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("year", "name", "project_code", "investor", "investor_origin", "predecessor", "key_project")},
+            {
+                "fields": (
+                    "year",
+                    "name",
+                    "project_code",
+                    "investor",
+                    "investor_origin",
+                    "predecessor",
+                    "lineage_links",
+                    "key_project",
+                )
+            },
         ),
         (_("Responsibility"), {"fields": ("industry", "area", "department", "leader")}),
         (_("Amounts (万元)"), {"fields": ("contract_amount", "fixed_asset_investment", "funds_in_place")}),
@@ -135,8 +146,14 @@ class AttractionProjectAdmin(LedgerAdmin):
         (_("Record"), {"fields": ("version", "created_at", "updated_at")}),
     )
 
+    readonly_fields = (*LedgerAdmin.readonly_fields, "lineage_links")
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_big_project()
+
+    @admin.display(description=_("predecessor and successors"))
+    def lineage_links(self, obj):
+        return lineage(obj)
 
     @admin.display(description=_("contract amount (万元)"), ordering="contract_amount")
     def contract_amount_wan(self, obj):

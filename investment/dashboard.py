@@ -8,8 +8,10 @@ them (the ledgers' changelists, filtered by ``QuotaFilter``, ``ListedForFilter``
 
 It computes nothing: figures, shares and the bars' lengths come from ``quotas``; this module
 writes them (万元 with thousands separators, shares as percentages) and links them. Besides
-the session's and the user's, four queries whatever the number of records: the plans, then the
-report's three.
+the session's and the user's, seven queries whatever the number of records: the plans, the
+report's four, and the key projects' lights and spawned projects (``quotas.key_project_signals``,
+two): the counts of each warning colour and of the second phases and expansions the year
+spawned, shown under the targets.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ Part = quotas.Part
 LEDGER_FILTERS = {
     "key_project_count": ListedForFilter,
     "key_project_total_investment": ListedForFilter,
+    "key_project_investment_progress": ListedForFilter,
     "bond_reserve_count": PoolFilter,
     "bond_reserve_demand": PoolFilter,
 }
@@ -156,8 +159,8 @@ def line(report: quotas.Report, target: quotas.Target) -> Line:
             ),
         )
         mark_text = gettext("target {threshold}").format(threshold=threshold)
-    # A share not met: first the records it leaves out; else those it counts.
-    if target.met is False and target.kind == Kind.SHARE:
+    # A share of records not met: first the records it leaves out; else those it counts.
+    if target.met is False and target.kind == Kind.SHARE and target.denominator is not None:
         part, link_text = Part.NOT_COUNTED, gettext("Projects left out")
     elif target.kind == Kind.SHARE and target.denominator is not None:
         part, link_text = Part.COUNTED, gettext("Projects counted")
@@ -226,6 +229,7 @@ def dashboard(request):
                 unmet=format_html('<span class="unmet">{}</span>', unmet),
             ),
             targets=[line(report, target) for target in report.targets],
+            signals=quotas.key_project_signals(plan, as_of),
             indicators=[line(report, target) for target in report.indicators],
             quarters=[
                 {"name": name, "date": end, "url": dashboard_url(year, end), "current": end == as_of}

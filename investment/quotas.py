@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import BondReserve, KeyProject, YearPlan, ratio
+from jiaxian import periods
+from projects.choices import KeyProjectWarningChoices
+from projects.models import AnnualListing, BondReserve, KeyProject, ProgressReport, YearPlan, ratio
 
 from .models import AttractionProject
 
@@ -117,6 +119,16 @@ def signed_attraction_projects(plan: YearPlan, as_of: datetime.date) -> QuerySet
     return AttractionProject.objects.filter(year=plan.year).signed_by(as_of)
 
 
+def year_progress_reports(plan: YearPlan, as_of: datetime.date) -> QuerySet[ProgressReport]:
+    """The progress reports of the listed key projects for the plan year's months begun by
+    ``as_of``."""
+    return ProgressReport.objects.filter(
+        project__in=listed_key_projects(plan, as_of).values("pk"),
+        month__gte=periods.year_start(plan.year),
+        month__lte=as_of,
+    )
+
+
 def big_project_condition(plan: YearPlan) -> Q:
     """The 100-million-yuan rule of ``plan``: both minimums reached, equal counts."""
     return Q(
@@ -170,6 +182,7 @@ def with_share_flags(
 LABELS: dict[str, Promise] = {
     "key_project_count": _("Key projects listed"),
     "key_project_total_investment": _("Total investment of key projects (万元)"),
+    "key_project_investment_progress": _("Key projects: year's completed ÷ planned investment (vs time progress)"),
     "bond_reserve_count": _("Bond reserves in the pool"),
     "bond_reserve_demand": _("Bond demand of the pool (万元)"),
     "attraction_count": _("Attraction projects signed"),
@@ -198,14 +211,32 @@ def _share(key, label, numerator: int, denominator: int, threshold: Decimal | No
     return Target(key, label, Kind.SHARE, numerator, denominator, value, threshold, met)
 
 
+def _progress(key, label, numerator: int, completed: Decimal, planned: Decimal, threshold: Decimal) -> Target:
+    value = ratio(completed, planned)
+    return Target(key, label, Kind.SHARE, numerator, None, value, threshold, value is not None and value >= threshold)
+
+
 def report(plan: YearPlan, as_of: datetime.date) -> Report:
-    """Every target of ``plan`` as of ``as_of``, in three queries (one per ledger).
+    """Every target of ``plan`` as of ``as_of``, in four queries (one per ledger, and one for
+    the key projects' monthly progress).
+
+    ``key_project_investment_progress`` is a share of amounts, not of records: its value is
+    the year's completed investment of the listed projects (their progress reports of the
+    year's months begun by ``as_of``) ÷ their planned investment for the year, four places,
+    half-up, None when nothing is planned; its threshold the time progress on ``as_of``
+    (``periods.time_progress``), met when the value reaches it. As the contract's numerator
+    and denominator are counts, its numerator is the number of listed projects (the records
+    behind it) and its denominator None, as for an amount.
 
     A share of nothing (no project signed yet) has value None and is not met. Amounts of an
     empty ledger are 0. Informational lines (开工率, 投产率, 资金到位率) have no threshold.
     资金到位率 uses the funds in place as recorded today: the ledger does not date them.
     """
-    key_projects = listed_key_projects(plan, as_of).aggregate(count=Count("pk"), total=Sum("total_investment"))
+    # The listing join of ``listed_for`` is the one summed: the plan year's listing of each.
+    key_projects = listed_key_projects(plan, as_of).aggregate(
+        count=Count("pk"), total=Sum("total_investment"), planned=Sum("listings__planned_investment")
+    )
+    completed = year_progress_reports(plan, as_of).aggregate(total=Sum("completed_investment"))["total"]
     reserves = pooled_bond_reserves(plan, as_of).aggregate(count=Count("pk"), demand=Sum("bond_demand"))
     attraction = signed_attraction_projects(plan, as_of).aggregate(
         signed=Count("pk"),
@@ -225,6 +256,14 @@ def report(plan: YearPlan, as_of: datetime.date) -> Report:
             key_projects["count"],
             key_projects["total"],
             plan.key_project_investment_target,
+        ),
+        _progress(
+            "key_project_investment_progress",
+            LABELS["key_project_investment_progress"],
+            key_projects["count"],
+            completed or ZERO,
+            key_projects["planned"] or ZERO,
+            periods.time_progress(as_of),
         ),
         _count("bond_reserve_count", LABELS["bond_reserve_count"], reserves["count"], plan.bond_reserve_count_target),
         _amount(
@@ -301,6 +340,7 @@ def _year_reserves(plan, as_of):
 _BEHIND: dict[str, tuple[_Looked, _Condition | None, _Looked | None]] = {
     "key_project_count": (listed_key_projects, None, None),
     "key_project_total_investment": (listed_key_projects, None, None),
+    "key_project_investment_progress": (listed_key_projects, None, None),
     "bond_reserve_count": (pooled_bond_reserves, None, _year_reserves),
     "bond_reserve_demand": (pooled_bond_reserves, None, _year_reserves),
     "attraction_count": (signed_attraction_projects, None, _year_attraction),
@@ -318,6 +358,12 @@ _BEHIND: dict[str, tuple[_Looked, _Condition | None, _Looked | None]] = {
         None,
     ),
     "attraction_funds_in_place_rate": (signed_attraction_projects, None, None),
+}
+
+# Figures whose "not counted" records are not the year's others: the listed key projects whose
+# own completion rate trails the time progress (those that hold the year's progress back).
+_LEFT_BEHIND: dict[str, _Looked] = {
+    "key_project_investment_progress": lambda plan, as_of: listed_key_projects(plan, as_of).behind_time_progress(as_of),
 }
 
 KEYS = tuple(_BEHIND)
@@ -345,9 +391,52 @@ def records(plan: YearPlan, as_of: datetime.date, key: str, part: Part | str = P
         return base.exclude(condition(plan, as_of))
     if part == Part.COUNTED:
         return base
+    if key in _LEFT_BEHIND:
+        return _LEFT_BEHIND[key](plan, as_of)
     if year_records is None:
         return base.none()
     return year_records(plan, as_of).exclude(pk__in=base.values("pk"))
+
+
+@dataclass(frozen=True)
+class KeyProjectSignals:
+    """The listed key projects' warning lights on a date, counted by colour, and the second
+    phases and expansions (projects with a predecessor) that the year spawned."""
+
+    green: int
+    yellow: int
+    red: int
+    spawned_key_projects: int
+    spawned_attraction_projects: int
+
+    @property
+    def spawned(self) -> int:
+        return self.spawned_key_projects + self.spawned_attraction_projects
+
+
+def key_project_signals(plan: YearPlan, as_of: datetime.date) -> KeyProjectSignals:
+    """The lights of the key projects listed for the plan year by ``as_of`` (the rule of
+    ``KeyProjectQuerySet.with_warning`` under ``plan``), counted by colour, and the projects
+    the year spawned: key projects listed for the year by ``as_of`` for the first time (no
+    listing of an earlier year) that have a predecessor, and attraction projects of the year
+    signed by ``as_of`` that have one. Two queries, whatever the number of records."""
+    earlier_listing = AnnualListing.objects.filter(project=OuterRef("pk"), year__lt=plan.year)
+    lights = (
+        listed_key_projects(plan, as_of)
+        .with_warning(as_of, plan)
+        .aggregate(
+            **{colour.value: Count("pk", filter=Q(warning=colour.value)) for colour in KeyProjectWarningChoices},
+            spawned=Count("pk", filter=Q(predecessor__isnull=False) & ~Exists(earlier_listing)),
+        )
+    )
+    spawned_attraction = signed_attraction_projects(plan, as_of).filter(predecessor__isnull=False).count()
+    return KeyProjectSignals(
+        green=lights["green"],
+        yellow=lights["yellow"],
+        red=lights["red"],
+        spawned_key_projects=lights["spawned"],
+        spawned_attraction_projects=spawned_attraction,
+    )
 
 
 def label(key: str) -> Promise:

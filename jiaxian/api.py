@@ -10,14 +10,17 @@ from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
 from django.db import models, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.relations import ManyRelatedField, RelatedField
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from projects.models import StaleVersion
+from jiaxian.versions import StaleVersion
 
 # What every record carries and no client writes.
 RECORD_FIELDS = ("version", "created_at", "updated_at")
@@ -157,80 +160,6 @@ def body_version(data) -> int | None:
     return value
 
 
-class LedgerViewSet(viewsets.ModelViewSet):
-    """A model viewset that never loses an update.
-
-    Every detail answer carries ``ETag: "<version>"``. An update or delete that names a
-    version (``If-Match`` header or ``version`` in the body) other than the stored one is
-    refused with 412 and changes nothing; one that names none is checked against the
-    version this request read, so a change made in between is never overwritten silently.
-    """
-
-    def expected_version(self, instance) -> int:
-        sent = body_version(self.request.data)
-        header = self.request.headers.get("If-Match")
-        if not if_match_allows(header, instance.version) or (sent is not None and sent != instance.version):
-            raise PreconditionFailed(
-                _(
-                    "The record was changed by someone else: you sent version %(sent)s, it is now at %(now)s. "
-                    "Reload it and apply your change again."
-                )
-                % {"sent": sent if sent is not None else header, "now": instance.version}
-            )
-        return instance.version
-
-    def claim(self, instance) -> None:
-        try:
-            instance.claim_version(self.expected_version(instance))
-        except StaleVersion as exc:
-            raise PreconditionFailed(
-                _(
-                    "The record was changed by someone else while you saved (now version %(now)s). "
-                    "Reload it and apply your change again."
-                )
-                % {"now": exc.current}
-            ) from exc
-
-    # Each write in one transaction: a refused or failed write leaves nothing behind.
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            self.claim(serializer.instance)
-            serializer.save()
-
-    def perform_destroy(self, instance):
-        with transaction.atomic():
-            self.claim(instance)
-            try:
-                instance.delete()
-            except ProtectedError as exc:
-                raise Conflict(
-                    _("%(record)s is still used by %(count)s other records; change or delete those first.")
-                    % {"record": instance, "count": len(exc.protected_objects)}
-                ) from exc
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if self.detail_version(response) is not None:
-            response["ETag"] = f'"{self.detail_version(response)}"'
-        return response
-
-    @staticmethod
-    def detail_version(response):
-        data = getattr(response, "data", None)
-        if (
-            200 <= response.status_code < 300
-            and isinstance(data, Mapping)
-            and "version" in data
-            and "results" not in data
-        ):
-            return data["version"]
-        return None
-
-
 # --- OpenAPI ---------------------------------------------------------------------------------
 
 _DETAIL = {
@@ -263,7 +192,8 @@ class AutoSchema(openapi.AutoSchema):
             "403": error("Not allowed: a model permission is missing.", _DETAIL),
         }
         has_id = "{" in self.path
-        if self.method in ("POST", "PUT", "PATCH") or (self.method == "GET" and not has_id):
+        # Every read may take query parameters (filters, pages, as_of), so every read may be a 400.
+        if self.method in ("POST", "PUT", "PATCH", "GET"):
             errors["400"] = error("Refused: the body names each bad field or parameter.", _FIELD_ERRORS)
         if has_id or self.method == "GET":
             errors["404"] = error("Not found (a record, a year without a plan, or a page past the last).", _DETAIL)
@@ -271,6 +201,8 @@ class AutoSchema(openapi.AutoSchema):
             errors["409"] = error("Still used by other records; nothing was deleted.", _DETAIL)
         if has_id and self.method in ("PUT", "PATCH", "DELETE"):
             errors["412"] = error("The version sent is not the record's current version; nothing changed.", _DETAIL)
+        if getattr(self.view, "throttle_classes", None):
+            errors["429"] = error("Too many requests: try again after the seconds in Retry-After.", _DETAIL)
         return {**errors, **responses}
 
     def get_override_parameters(self):
@@ -285,3 +217,180 @@ class AutoSchema(openapi.AutoSchema):
                 )
             )
         return parameters
+
+
+# --- history ----------------------------------------------------------------------------------
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The field's name, as in the record.")
+    old = serializers.JSONField(allow_null=True, help_text="The value before, as the API writes it; null if none.")
+    new = serializers.JSONField(allow_null=True, help_text="The value after, as the API writes it.")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    history_date = serializers.DateTimeField()
+    history_type = serializers.ChoiceField(choices=list(HISTORY_TYPES.values()))
+    history_user = serializers.CharField(allow_null=True, help_text="The username of who saved it; null if unknown.")
+    version = serializers.IntegerField(help_text="The record's version after this change.")
+    changes = HistoryChangeSerializer(
+        many=True,
+        help_text="The fields this entry changed, from the entry before; on creation, every field that has a value.",
+    )
+
+
+def api_value(field, value):
+    """``value`` as the API writes it in ``field`` (amounts as decimal strings, dates ISO);
+    a related record is its id, as the history stores it."""
+    if value is None:
+        return None
+    if isinstance(field, RelatedField | ManyRelatedField):
+        return value
+    return field.to_representation(value)
+
+
+class LedgerViewSet(viewsets.ModelViewSet):
+    """A model viewset that never loses an update, and shows each record's history.
+
+    Every detail answer carries ``ETag: "<version>"``. An update or delete that names a
+    version (``If-Match`` header or ``version`` in the body) other than the stored one is
+    refused with 412 and changes nothing; one that names none is checked against the
+    version this request read, so a change made in between is never overwritten silently.
+    Every save records who made it (``history_user``); ``GET .../<id>/history/`` lists them.
+    """
+
+    def expected_version(self, instance) -> int:
+        sent = body_version(self.request.data)
+        header = self.request.headers.get("If-Match")
+        if not if_match_allows(header, instance.version) or (sent is not None and sent != instance.version):
+            raise PreconditionFailed(
+                _(
+                    "The record was changed by someone else: you sent version %(sent)s, it is now at %(now)s. "
+                    "Reload it and apply your change again."
+                )
+                % {"sent": sent if sent is not None else header, "now": instance.version}
+            )
+        return instance.version
+
+    def claim(self, instance) -> None:
+        try:
+            instance.claim_version(self.expected_version(instance))
+        except StaleVersion as exc:
+            raise PreconditionFailed(
+                _(
+                    "The record was changed by someone else while you saved (now version %(now)s). "
+                    "Reload it and apply your change again."
+                )
+                % {"now": exc.current}
+            ) from exc
+
+    # Each write in one transaction: a refused or failed write leaves nothing behind. Who made it
+    # reaches the history through simple_history's middleware: DRF's authentication (a token
+    # too) sets the user on the request the middleware holds.
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            self.claim(serializer.instance)
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            self.claim(instance)
+            try:
+                instance.delete()
+            except ProtectedError as exc:
+                raise Conflict(
+                    _("%(record)s is still used by %(count)s other records; change or delete those first.")
+                    % {"record": instance, "count": len(exc.protected_objects)}
+                ) from exc
+
+    @extend_schema(
+        summary="History of a record",
+        description=(
+            "Every saved change of the record, newest first: when, by whom, which version it made and "
+            "each field's value before and after (on creation, every field that has a value). Needs the "
+            "view permission of the resource. A deleted record's id answers 404: its history stays "
+            "in the admin."
+        ),
+        responses=HistoryEntrySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, *args, **kwargs):
+        instance = self.get_object()
+        records = instance.history.select_related("history_user").order_by("-history_date", "-history_id")
+        page = self.paginate_queryset(records)
+        entries = list(page) if page is not None else list(records)
+        # The entry before the oldest of this page (on the next page), for its changes: one query.
+        if entries and entries[-1].history_type != "+":
+            oldest = entries[-1]
+            before = records.filter(
+                Q(history_date__lt=oldest.history_date)
+                | Q(history_date=oldest.history_date, history_id__lt=oldest.history_id)
+            ).first()
+        else:
+            before = None
+        fields = self.history_fields()
+        data = [
+            {
+                "history_id": entry.history_id,
+                "history_date": entry.history_date,
+                "history_type": HISTORY_TYPES[entry.history_type],
+                "history_user": entry.history_user.get_username() if entry.history_user else None,
+                "version": entry.version,
+                "changes": self.history_changes(entry, previous, fields),
+            }
+            for entry, previous in zip(entries, [*entries[1:], before][: len(entries)], strict=True)
+        ]
+        data = HistoryEntrySerializer(data, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def history_fields(self) -> dict:
+        """The record's fields the API shows, by model field name: (the API's name, its field)."""
+        return {
+            field.source: (name, field)
+            for name, field in self.get_serializer().fields.items()
+            if field.source and "." not in field.source and field.source != "*"
+        }
+
+    @staticmethod
+    def history_changes(entry, previous, fields: dict) -> list[dict]:
+        """What ``entry`` changed from ``previous`` in the fields the API shows; for a creation
+        (or the oldest entry kept), every such field that has a value, from null."""
+        if entry.history_type == "+" or previous is None:
+            deltas = [
+                (name, None, entry.serializable_value(name))
+                for name in sorted({f.name for f in entry.tracked_fields if f.editable} & set(fields))
+            ]
+            deltas = [(name, old, new) for name, old, new in deltas if new not in (None, "")]
+        else:
+            deltas = [(change.field, change.old, change.new) for change in entry.diff_against(previous).changes]
+        changes = []
+        for name, old, new in deltas:
+            if name in fields:
+                api_name, field = fields[name]
+                changes.append({"field": api_name, "old": api_value(field, old), "new": api_value(field, new)})
+        return changes
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.detail_version(response) is not None:
+            response["ETag"] = f'"{self.detail_version(response)}"'
+        return response
+
+    @staticmethod
+    def detail_version(response):
+        data = getattr(response, "data", None)
+        if (
+            200 <= response.status_code < 300
+            and isinstance(data, Mapping)
+            and "version" in data
+            and "results" not in data
+        ):
+            return data["version"]
+        return None

@@ -8,6 +8,7 @@ record dated just after midnight in Jiaxian is not "in the future".
 from __future__ import annotations
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
@@ -47,3 +48,31 @@ def default_as_of(year: int, on: datetime.date | None = None) -> datetime.date:
     """
     on = on or today()
     return min(on, year_end(year))
+
+
+def is_month_end(on: datetime.date) -> bool:
+    """Whether ``on`` is the last day of its month."""
+    return (on + datetime.timedelta(days=1)).month != on.month
+
+
+def months_elapsed(on: datetime.date) -> int:
+    """Whole months of ``on``'s year that have elapsed by the end of ``on``: 0 to 12.
+
+    A month counts as elapsed only on its last day, so that a quarter's end counts its whole
+    quarter: 2023-01-01 → 0, 2023-01-31 → 1, 2023-06-29 → 5, 2023-06-30 → 6, 2023-12-31 → 12.
+    """
+    return on.month - 1 + (1 if is_month_end(on) else 0)
+
+
+def time_progress(on: datetime.date) -> Decimal:
+    """Time progress (时序进度) on ``on``: the share of its year elapsed, by months
+    (``months_elapsed(on) / 12``), rounded half-up to four places: 2023-06-30 → 0.5000,
+    2023-01-31 → 0.0833, 2023-01-01 → 0.0000, 2023-12-31 → 1.0000.
+
+    Shown rounded; the warning light compares against the exact ``months_elapsed / 12``."""
+    return (Decimal(months_elapsed(on)) / 12).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def month_start(on: datetime.date) -> datetime.date:
+    """The first day of ``on``'s month: how a month is stored (a progress report's ``month``)."""
+    return on.replace(day=1)

@@ -5,9 +5,14 @@ small helpers below, which refuse nonsense with ``ImproperlyConfigured`` instead
 guessing. Debug is off unless DJANGO_DEBUG asks for it; with it off,
 a missing DJANGO_SECRET_KEY stops the start with a message that says what to set.
 Without DATABASE_URL the database is an SQLite file in the project folder.
+
+With debug off the secure values are the defaults (HTTPS redirect, secure cookies, HSTS for a
+year), so that ``manage.py check --deploy`` is clean with only DJANGO_SECRET_KEY and
+DJANGO_ALLOWED_HOSTS set; each can be relaxed through the environment (README, "Deployment").
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +44,31 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envint(name: str, default: int, *, minimum: int = 0) -> int:
+    """Read a whole number of at least ``minimum``; anything else is an error naming the variable."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}; got {raw!r}.")
+    return int(value)
+
+
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def envrate(name: str, default: str) -> str:
+    """Read a DRF rate such as ``2000/hour`` (a number of requests per second, minute, hour or day)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().replace(" ", "")
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 100/hour or 10/minute; got {raw!r}.")
+    return value
 
 
 # Off unless asked: ``make run`` and ``make test`` ask (DJANGO_DEBUG=1), a deployment does not.
@@ -77,6 +107,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app server (gunicorn), before anything else touches the request.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,7 +169,68 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
+# WhiteNoise serves the static files. With debug off they are collected (``collectstatic``) with
+# hashed names and compressed copies, cacheable forever; with debug on (``make run``, the tests)
+# they are found in the apps as they are, so that nothing needs collecting.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- HTTPS and browser protections ------------------------------------------------------------
+# Secure by default with debug off; each can be relaxed through the environment, for instance
+# behind a proxy that terminates TLS (DJANGO_SECURE_PROXY_SSL_HEADER=1) or, for a plain-HTTP
+# test server, DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SESSION_COOKIE_SECURE=0 DJANGO_CSRF_COOKIE_SECURE=0
+# DJANGO_HSTS_SECONDS=0.
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = envbool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
+# A year of HTTPS-only once a browser has seen the site (0 turns HSTS off).
+SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+# Preloading puts a whole registrable domain (a county's gov.cn domain, not this app's host)
+# into the browsers' built-in lists for months: a decision for that domain's owner, not a default
+# of one app. Off unless asked, and Django's reminder (security.W021) silenced while it is off.
+SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto: trust it (only then: a client
+# could send the header itself).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("DJANGO_SECURE_PROXY_SSL_HEADER", False) else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Origins (scheme included: https://invest.example.gov.cn) allowed to post forms, when they differ
+# from the host the request names, for instance behind a proxy that rewrites it.
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# The throttles' counters (API rates, failed admin logins). Process memory by default: with several
+# gunicorn workers each counts on its own; a shared cache (DJANGO_CACHE_BACKEND
+# django.core.cache.backends.filebased.FileBasedCache, DJANGO_CACHE_LOCATION a folder) counts for all.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "").strip()
+        or "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "").strip() or "jiaxian",
+    }
+}
+
+# Failed logins to the admin: after this many failures for one username from one address within
+# the window, the login is refused (even with the right password) until the window ends.
+LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_WINDOW_MINUTES = envint("DJANGO_LOGIN_FAILURE_MINUTES", 15, minimum=1)
+
+# History is read, never reverted from the admin: a correction is a new change, by someone.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -155,6 +248,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Amounts stay decimal strings in JSON: money never becomes a float.
     "COERCE_DECIMAL_TO_STRING": True,
+    # Rate limits, per user (or per address without one); the throttles read the rates at each
+    # request. ``token`` is the token endpoint's, per address: it takes passwords.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "jiaxian.throttling.UserRateThrottle",
+        "jiaxian.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": envrate("DJANGO_THROTTLE_USER", "2000/hour"),
+        "anon": envrate("DJANGO_THROTTLE_ANON", "100/hour"),
+        "token": envrate("DJANGO_THROTTLE_TOKEN", "10/minute"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {

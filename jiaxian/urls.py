@@ -10,11 +10,16 @@ from rest_framework.routers import DefaultRouter
 
 from investment import dashboard, export_page
 from investment.api import urls as investment_api
+from jiaxian.throttling import ThrottledAdminLoginForm
+from jiaxian.token import ObtainToken
+from projects import monthly_entry
 from projects.api import urls as projects_api
 
 admin.site.site_header = _("Jiaxian investment pipeline")
 admin.site.site_title = _("Jiaxian investment pipeline")
 admin.site.index_title = _("Ledgers")
+# Too many failed passwords for a username and the login is refused for a while (settings).
+admin.site.login_form = ThrottledAdminLoginForm
 
 # One router for every resource, so that /api/ lists them all.
 router = DefaultRouter()
@@ -26,9 +31,11 @@ urlpatterns = [
     # Before the admin's own routes, which would take it for an app label.
     path("admin/dashboard/", admin.site.admin_view(dashboard.dashboard), name="quota-dashboard"),
     path("admin/exports/quarterly/", admin.site.admin_view(export_page.quarterly_export), name="quarterly-export-page"),
+    path("admin/progress/monthly/", admin.site.admin_view(monthly_entry.monthly_entry), name="monthly-entry"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/token/", ObtainToken.as_view(), name="api-token"),
     path("api/", include(investment_api.urlpatterns)),
     path("api/", include(router.urls)),
 ]

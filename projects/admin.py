@@ -16,15 +16,69 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Prefetch
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from jiaxian import periods
 
-from .choices import AnnualListingCategoryChoices, BondReserveStatusChoices
-from .models import AnnualListing, Area, BondReserve, Department, Industry, KeyProject, Sector, StaleVersion, YearPlan
+from .choices import AnnualListingCategoryChoices, BondReserveStatusChoices, KeyProjectWarningChoices
+from .models import (
+    AnnualListing,
+    Area,
+    BondReserve,
+    Department,
+    Industry,
+    KeyProject,
+    Milestone,
+    Problem,
+    ProgressReport,
+    Sector,
+    StaleVersion,
+    YearPlan,
+)
+from .querysets import ProblemQuerySet
+
+# The colours of the warning light, as the clerks' Excel sheets fill the cell.
+WARNING_COLOURS = {
+    KeyProjectWarningChoices.GREEN: "#2e9e48",
+    KeyProjectWarningChoices.YELLOW: "#e0a800",
+    KeyProjectWarningChoices.RED: "#d9383e",
+}
+
+
+def warning_badge(warning: str | None) -> str:
+    """The light ``warning`` as a coloured dot and its name; a dash for none."""
+    if not warning:
+        return "—"
+    return format_html(
+        '<span class="warning-light warning-{}" style="color: {}; font-weight: 600">● {}</span>',
+        warning,
+        WARNING_COLOURS[warning],
+        KeyProjectWarningChoices(warning).label,
+    )
+
+
+def lineage(obj) -> str:
+    """A project's predecessor and successors (second phases, expansions) as links to their
+    change pages, one per line; a dash when it has neither. Works for any model with
+    ``predecessor`` and ``successors``."""
+    meta = obj._meta
+    url_name = f"admin:{meta.app_label}_{meta.model_name}_change"
+    rows = []
+    if obj.pk is None:
+        return "—"
+    if obj.predecessor_id is not None:
+        rows.append((gettext("predecessor"), reverse(url_name, args=[obj.predecessor_id]), str(obj.predecessor)))
+    for successor in obj.successors.order_by("pk"):
+        rows.append((gettext("successor"), reverse(url_name, args=[successor.pk]), str(successor)))
+    if not rows:
+        return "—"
+    return format_html_join(mark_safe("<br>"), '{}: <a class="lineage" href="{}">{}</a>', rows)
 
 
 def wan(value) -> str:
@@ -90,6 +144,13 @@ class LedgerAdmin(SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return LedgerChangeList
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # History is only read: SIMPLE_HISTORY_REVERT_DISABLED hides the Revert button, and a
+        # post to an old version's page (which simple_history would save) is refused.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 # --- the records behind the year's targets ------------------------------------------------------
@@ -286,8 +347,30 @@ class AreaAdmin(LedgerAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(LedgerAdmin):
-    list_display = ("code", "name")
+    """Departments with the problems they are responsible for that are open today, and of
+    those the overdue ones (two conditional counts over one join: a fixed number of queries)."""
+
+    list_display = ("code", "name", "open_problems", "overdue_problems")
     search_fields = ("code", "name")
+
+    def get_queryset(self, request):
+        today = periods.today()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                open_problem_count=Count("problems", filter=ProblemQuerySet.open_condition(today, "problems__")),
+                overdue_problem_count=Count("problems", filter=ProblemQuerySet.overdue_condition(today, "problems__")),
+            )
+        )
+
+    @admin.display(description=_("open problems"), ordering="open_problem_count")
+    def open_problems(self, obj):
+        return obj.open_problem_count
+
+    @admin.display(description=_("overdue problems"), ordering="overdue_problem_count")
+    def overdue_problems(self, obj):
+        return obj.overdue_problem_count
 
 
 @admin.register(Sector)
@@ -396,9 +479,69 @@ class AnnualListingInline(admin.TabularInline):
     ordering = ("-year",)
 
 
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ("kind", "name", "planned_on", "done_on", "department", "note")
+    autocomplete_fields = ("department",)
+
+
+class ProgressReportInline(admin.TabularInline):
+    model = ProgressReport
+    extra = 0
+    fields = ("month", "completed_investment", "note")
+    ordering = ("-month",)
+
+
+class ProblemInline(admin.StackedInline):
+    model = Problem
+    extra = 0
+    fields = (("raised_on", "department", "due_on"), "description", ("resolved_on", "resolution"))
+    autocomplete_fields = ("department",)
+
+
+def warning_plan(request) -> YearPlan:
+    """The plan whose thresholds the lights of today follow, asked once per request."""
+    if not hasattr(request, "_warning_plan"):
+        request._warning_plan = YearPlan.for_year(periods.today().year)
+    return request._warning_plan
+
+
+class WarningFilter(admin.SimpleListFilter):
+    """Key projects by their warning light today (``with_warning``, annotated by the admin's
+    queryset)."""
+
+    title = _("warning light")
+    parameter_name = "warning"
+
+    def lookups(self, request, model_admin):
+        return KeyProjectWarningChoices.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in KeyProjectWarningChoices.values:
+            return queryset.filter(warning=self.value())
+        return queryset
+
+
+class ProblemsFilter(admin.SimpleListFilter):
+    title = _("problems")
+    parameter_name = "problems"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("with open problems")), ("overdue", _("with overdue problems"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(open_problems__gt=0)
+        if self.value() == "overdue":
+            return queryset.filter(overdue_problems__gt=0)
+        return queryset
+
+
 @admin.register(KeyProject)
 class KeyProjectAdmin(LedgerAdmin):
     list_display = (
+        "warning_light",
         "name",
         "industry",
         "key_industry",
@@ -409,8 +552,13 @@ class KeyProjectAdmin(LedgerAdmin):
         "listed_years",
         "started_on",
         "completed_on",
+        "open_problem_count",
+        "overdue_problem_count",
     )
+    list_display_links = ("name",)
     list_filter = (
+        WarningFilter,
+        ProblemsFilter,
         ListedForFilter,
         ListingYearFilter,
         ListingCategoryFilter,
@@ -424,9 +572,11 @@ class KeyProjectAdmin(LedgerAdmin):
     search_fields = ("name", "owner", "project_code", "leader")
     date_hierarchy = "started_on"
     autocomplete_fields = ("predecessor",)
-    inlines = [AnnualListingInline]
+    inlines = [AnnualListingInline, MilestoneInline, ProgressReportInline, ProblemInline]
+    readonly_fields = (*LedgerAdmin.readonly_fields, "lineage_links", "warning_today")
     fieldsets = (
-        (None, {"fields": ("name", "project_code", "owner", "nature", "predecessor", "content")}),
+        (None, {"fields": ("name", "project_code", "owner", "nature", "predecessor", "lineage_links", "content")}),
+        (_("Warning light"), {"fields": ("warning_today",)}),
         (_("Responsibility"), {"fields": ("industry", "area", "department", "leader")}),
         (
             _("Investment and dates"),
@@ -435,10 +585,43 @@ class KeyProjectAdmin(LedgerAdmin):
         (_("Record"), {"fields": ("version", "created_at", "updated_at")}),
     )
 
+    def get_inlines(self, request, obj):
+        # A new project gets the standard milestones when saved; its progress and problems
+        # come once it exists: the add page asks only for its listings.
+        return self.inlines if obj is not None else [AnnualListingInline]
+
     def get_queryset(self, request):
         # One extra query for every row's listings, instead of one per row.
+        # The light and the problem counts of today: correlated subqueries of the same query.
         listings = Prefetch("listings", queryset=AnnualListing.objects.order_by("year"))
-        return super().get_queryset(request).prefetch_related(listings)
+        today = periods.today()
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(listings)
+            .with_warning(today, warning_plan(request))
+            .with_problem_counts(today)
+        )
+
+    @admin.display(description=_("warning light"), ordering="warning")
+    def warning_light(self, obj):
+        return warning_badge(obj.warning)
+
+    @admin.display(description=_("warning light today"))
+    def warning_today(self, obj):
+        return warning_badge(getattr(obj, "warning", None))
+
+    @admin.display(description=_("open problems"), ordering="open_problems")
+    def open_problem_count(self, obj):
+        return obj.open_problems
+
+    @admin.display(description=_("overdue problems"), ordering="overdue_problems")
+    def overdue_problem_count(self, obj):
+        return obj.overdue_problems
+
+    @admin.display(description=_("predecessor and successors"))
+    def lineage_links(self, obj):
+        return lineage(obj)
 
     @admin.display(description=_("total investment (万元)"), ordering="total_investment")
     def total_investment_wan(self, obj):

@@ -35,3 +35,26 @@ class BondReserveStatusChoices(models.TextChoices):
     APPROVED = "approved", _("Approved")
     ISSUED = "issued", _("Issued")
     REJECTED = "rejected", _("Rejected")
+
+
+class MilestoneKindChoices(models.TextChoices):
+    """The standard milestones (节点) of a construction project, in the order they come;
+    ``CUSTOM`` is a milestone the clerk names."""
+
+    APPROVAL = "approval", _("Project approval")
+    LAND = "land", _("Land use")
+    ENVIRONMENTAL_ASSESSMENT = "environmental_assessment", _("Environmental impact assessment")
+    CONSTRUCTION_PERMIT = "construction_permit", _("Construction permit")
+    START = "start", _("Construction start")
+    MAIN_STRUCTURE = "main_structure", _("Main structure topped out")
+    COMPLETION = "completion", _("Completion")
+    PRODUCTION = "production", _("Production")
+    CUSTOM = "custom", _("Other (named)")
+
+
+class KeyProjectWarningChoices(models.TextChoices):
+    """The warning light (红黄绿灯) of a key project on a date, best first."""
+
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")

@@ -12,9 +12,27 @@ from drf_spectacular.utils import extend_schema_field
 
 from jiaxian import periods
 
-from .choices import AnnualListingCategoryChoices, AreaKindChoices, BondReserveStatusChoices, KeyProjectNatureChoices
-from .models import AnnualListing, Area, BondReserve, Department, Industry, KeyProject, Sector, YearPlan
-from .querysets import BondReserveQuerySet
+from .choices import (
+    AnnualListingCategoryChoices,
+    AreaKindChoices,
+    BondReserveStatusChoices,
+    KeyProjectNatureChoices,
+    MilestoneKindChoices,
+)
+from .models import (
+    AnnualListing,
+    Area,
+    BondReserve,
+    Department,
+    Industry,
+    KeyProject,
+    Milestone,
+    Problem,
+    ProgressReport,
+    Sector,
+    YearPlan,
+)
+from .querysets import BondReserveQuerySet, ProblemQuerySet
 
 INT64 = 2**63
 
@@ -30,6 +48,25 @@ class IntegerFilter(django_filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", -INT64)
         kwargs.setdefault("max_value", INT64 - 1)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class CalendarYearFilter(IntegerFilter):
+    """A year of a date (``month__year``): 1 to 9999, what a date can hold; year 0 would be a
+    500 in the database's date arithmetic."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 12})
+class MonthOfYearFilter(IntegerFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 12)
         super().__init__(*args, **kwargs)
 
 
@@ -200,3 +237,63 @@ class BondReserveFilterSet(SearchFilterSet):
             return queryset
         today = periods.today()
         return queryset.filter(reduce(or_, (BondReserveQuerySet.status_condition(v, today) for v in values)))
+
+
+class MilestoneFilterSet(StrictFilterSet):
+    """``late``: late today (planned before today and not done)."""
+
+    project = IntegerFilter()
+    department = IntegerFilter()
+    kind = django_filters.MultipleChoiceFilter(choices=MilestoneKindChoices.choices)
+    late = BooleanFilter(method="filter_late", label="late today")
+    planned_on_min = django_filters.DateFilter(field_name="planned_on", lookup_expr="gte")
+    planned_on_max = django_filters.DateFilter(field_name="planned_on", lookup_expr="lte")
+
+    class Meta:
+        model = Milestone
+        fields = ["project"]
+
+    def filter_late(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = Milestone.late_condition(periods.today())
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+
+class ProgressReportFilterSet(StrictFilterSet):
+    project = IntegerFilter()
+    year = CalendarYearFilter(field_name="month", lookup_expr="year", label="year of the month")
+    month = MonthOfYearFilter(field_name="month", lookup_expr="month", label="month of the year (1 to 12)")
+    completed_investment_min = AmountFilter(field_name="completed_investment", lookup_expr="gte")
+    completed_investment_max = AmountFilter(field_name="completed_investment", lookup_expr="lte")
+
+    class Meta:
+        model = ProgressReport
+        fields = ["project"]
+
+
+class ProblemFilterSet(StrictFilterSet):
+    """``open`` and ``overdue``: as of today (``ProblemQuerySet``)."""
+
+    project = IntegerFilter()
+    department = IntegerFilter()
+    open = BooleanFilter(method="filter_open", label="open today")
+    overdue = BooleanFilter(method="filter_overdue", label="open and past due today")
+    raised_on_min = django_filters.DateFilter(field_name="raised_on", lookup_expr="gte")
+    raised_on_max = django_filters.DateFilter(field_name="raised_on", lookup_expr="lte")
+
+    class Meta:
+        model = Problem
+        fields = ["project"]
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = ProblemQuerySet.open_condition(periods.today())
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = ProblemQuerySet.overdue_condition(periods.today())
+        return queryset.filter(condition) if value else queryset.exclude(condition)

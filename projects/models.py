@@ -19,12 +19,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 
 from jiaxian import periods
+from jiaxian.versions import StaleVersion
 
 from . import validation
-from .choices import AnnualListingCategoryChoices, AreaKindChoices, KeyProjectNatureChoices
-from .querysets import BondReserveQuerySet, KeyProjectQuerySet
+from .choices import (
+    AnnualListingCategoryChoices,
+    AreaKindChoices,
+    KeyProjectNatureChoices,
+    KeyProjectWarningChoices,
+    MilestoneKindChoices,
+)
+from .querysets import BondReserveQuerySet, KeyProjectQuerySet, ProblemQuerySet
 
 RATIO_PLACES = Decimal("0.0001")
 
@@ -77,14 +85,6 @@ def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     if not denominator or numerator is None:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
-
-
-class StaleVersion(Exception):
-    """The record changed since the version a clerk or a client read."""
-
-    def __init__(self, expected: int, current: int | None):
-        self.expected, self.current = expected, current
-        super().__init__(f"expected version {expected}, the record is at version {current}")
 
 
 class TrackedModel(models.Model):
@@ -344,6 +344,67 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Save; a new project also gets the standard milestones (节点), dates left blank for
+        the clerk (here rather than in a signal: one place, and a fixture load, which skips
+        ``save()``, does not duplicate them)."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            bulk_create_with_history(
+                [Milestone(project=self, kind=kind) for kind in MilestoneKindChoices.values if kind != "custom"],
+                Milestone,
+            )
+
+    def completed_investment(self, year: int, as_of: datetime.date | None = None) -> Decimal:
+        """The investment (万元) completed in ``year``: the sum of its progress reports of that
+        year, with ``as_of`` only of the months that began by then; 0 without reports."""
+        reports = self.progress_reports.filter(month__year=year)
+        if as_of is not None:
+            reports = reports.filter(month__lte=as_of)
+        return reports.aggregate(total=models.Sum("completed_investment"))["total"] or Decimal("0")
+
+    def cumulative_investment(self, as_of: datetime.date | None = None) -> Decimal:
+        """The investment (万元) completed since the project began: every progress report (of
+        the months that began by ``as_of``, when given); 0 without reports."""
+        reports = self.progress_reports.all()
+        if as_of is not None:
+            reports = reports.filter(month__lte=as_of)
+        return reports.aggregate(total=models.Sum("completed_investment"))["total"] or Decimal("0")
+
+    def planned_investment(self, year: int, as_of: datetime.date | None = None) -> Decimal:
+        """The planned investment (万元) of its listing for ``year`` (listed by ``as_of``, when
+        given); 0 when it is not listed."""
+        listings = self.listings.filter(year=year)
+        if as_of is not None:
+            listings = listings.filter(listed_on__lte=as_of)
+        listing = listings.first()
+        return listing.planned_investment if listing is not None else Decimal("0")
+
+    def completion_rate(self, year: int, as_of: datetime.date | None = None) -> Decimal | None:
+        """The year's completion rate: completed ÷ planned investment of ``year`` (as of
+        ``as_of``), four places, half-up; None when nothing is planned (not listed, or 0)."""
+        return ratio(self.completed_investment(year, as_of), self.planned_investment(year, as_of))
+
+    def late_since(self, as_of: datetime.date) -> datetime.date | None:
+        """The planned date of its worst late milestone on ``as_of`` (planned before, not done
+        by then), None when none is late. Same as ``with_progress``'s ``late_since``."""
+        dates = [m.planned_on for m in self.milestones.all() if m.is_late_on(as_of)]
+        return min(dates, default=None)
+
+    def warning_on(self, as_of: datetime.date, plan: YearPlan | None = None) -> str:
+        """The warning light on ``as_of`` (``green``, ``yellow`` or ``red``) under ``plan``
+        (by default the plan of ``as_of``'s year): the rule of
+        ``KeyProjectQuerySet.with_warning``, which lists use, for one project."""
+        plan = plan or YearPlan.for_year(as_of.year)
+        return warning_light(
+            self.late_since(as_of),
+            self.completed_investment(as_of.year, as_of),
+            self.planned_investment(as_of.year, as_of),
+            as_of,
+            plan,
+        )
+
     def clean(self):
         # A planned completion may be set before the start is known, so only its order is checked.
         planned_order = ["started_on", "planned_completion_on"] if self.started_on else []
@@ -364,6 +425,30 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+def warning_light(
+    late_since: datetime.date | None, completed: Decimal, planned: Decimal, as_of: datetime.date, plan: YearPlan
+) -> str:
+    """The warning light from a project's figures on ``as_of``: the worst late milestone's
+    planned date, the year's completed and planned investment (万元). The rule is documented
+    on ``KeyProjectQuerySet.with_warning``, which computes it in the database; this is the
+    same comparison in Python (exact, with the months elapsed rather than the rounded time
+    progress)."""
+    months = Decimal(periods.months_elapsed(as_of))
+
+    def behind_more_than(gap: Decimal) -> bool:
+        return 12 * completed < (months - 12 * gap) * planned
+
+    if late_since is not None:
+        days_late = (as_of - late_since).days
+        if days_late > plan.milestone_yellow_max_days:
+            return KeyProjectWarningChoices.RED
+    if behind_more_than(plan.investment_red_gap):
+        return KeyProjectWarningChoices.RED
+    if late_since is not None or behind_more_than(plan.investment_yellow_gap):
+        return KeyProjectWarningChoices.YELLOW
+    return KeyProjectWarningChoices.GREEN
 
 
 class AnnualListing(TrackedModel):
@@ -569,5 +654,178 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
                     gettext("A reserve named %(name)s already exists for %(year)s.")
                     % {"name": self.name, "year": self.year},
                 )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Milestone(TrackedModel):
+    """A planned step (节点) of a key project: one of the standard kinds or one the clerk
+    names, with the date it is planned for and the date it was done. A new key project gets
+    the standard set with blank dates. Late on a date D when planned before D and not done
+    by D (``is_late_on``); the worst late milestone decides the milestone signal of the
+    warning light."""
+
+    project = models.ForeignKey(KeyProject, models.CASCADE, verbose_name=_("key project"), related_name="milestones")
+    kind = models.CharField(_("milestone"), max_length=30, choices=MilestoneKindChoices.choices)
+    name = models.CharField(
+        _("name"), max_length=100, blank=True, help_text=_("Required for a milestone of kind “other”.")
+    )
+    planned_on = models.DateField(_("planned on"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    department = models.ForeignKey(
+        Department,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("responsible unit"),
+        related_name="milestones",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["project", models.F("planned_on").asc(nulls_last=True), "id"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        # The warning light's "worst late milestone" of each project.
+        indexes = [models.Index(fields=["project", "planned_on", "done_on"], name="projects_milestone_late")]
+
+    def __str__(self) -> str:
+        return self.name if self.kind == MilestoneKindChoices.CUSTOM else self.get_kind_display()
+
+    @staticmethod
+    def late_condition(as_of: datetime.date) -> Q:
+        """Milestones late on ``as_of``: planned before it, not done by it."""
+        return Q(planned_on__lt=as_of) & (Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+
+    def is_late_on(self, as_of: datetime.date) -> bool:
+        if self.planned_on is None or self.planned_on >= as_of:
+            return False
+        return self.done_on is None or self.done_on > as_of
+
+    def days_late(self, as_of: datetime.date) -> int:
+        """Days late on ``as_of`` (``as_of`` − planned date), 0 when not late."""
+        return (as_of - self.planned_on).days if self.is_late_on(as_of) else 0
+
+    def clean(self):
+        errors = validation.future_date_errors(self, ["done_on"])
+        if self.kind == MilestoneKindChoices.CUSTOM and not self.name.strip():
+            validation.add_error(errors, "name", gettext("A milestone of kind “other” needs a name."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProgressReport(TrackedModel):
+    """The investment a key project completed in one month (月度进度), in 万元. ``month`` is
+    the month's first day; one report per project and month; no month after the current one.
+    The year's and the cumulative totals, and the completion rate, derive from these
+    (``KeyProject.completed_investment``)."""
+
+    project = models.ForeignKey(
+        KeyProject, models.CASCADE, verbose_name=_("key project"), related_name="progress_reports"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    completed_investment = amount_field(_("investment completed in the month (万元)"))
+    note = models.TextField(_("progress note"), blank=True)
+
+    class Meta:
+        ordering = ["project", "month"]
+        verbose_name = _("monthly progress report")
+        verbose_name_plural = _("monthly progress reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "month"],
+                name="%(app_label)s_%(class)s_one_per_project_and_month",
+                violation_error_message=_("This project already has a report for that month."),
+            ),
+            *non_negative("completed_investment"),
+        ]
+        # The year's completed investment of each project (warning light, quota report).
+        indexes = [models.Index(fields=["project", "month", "completed_investment"], name="projects_progress_cover")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id and self.project} {self.month:%Y-%m}" if self.month else str(self.project_id)
+
+    def clean(self):
+        errors = {}
+        if self.month is not None:
+            if self.month.day != 1:
+                validation.add_error(
+                    errors,
+                    "month",
+                    gettext("A month is written as its first day (%(first)s), not %(date)s.")
+                    % {"first": self.month.replace(day=1).isoformat(), "date": self.month.isoformat()},
+                )
+            elif self.month > periods.month_start(periods.today()):
+                validation.add_error(
+                    errors,
+                    "month",
+                    gettext("%(month)s has not begun yet.") % {"month": self.month.strftime("%Y-%m")},
+                )
+        if self.project_id is not None and self.month is not None:
+            clash = ProgressReport.objects.filter(project_id=self.project_id, month=self.month).exclude(pk=self.pk)
+            if clash.exists():
+                validation.add_error(
+                    errors,
+                    "month",
+                    gettext("This project already has a report for %(month)s.")
+                    % {"month": self.month.strftime("%Y-%m")},
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Problem(TrackedModel):
+    """A problem of a key project (问题台账), followed up until solved. Open on a date when
+    raised by then and not resolved by then; overdue when open and due before that date
+    (``ProblemQuerySet``; ``is_open_on`` and ``is_overdue_on`` for one record)."""
+
+    project = models.ForeignKey(KeyProject, models.CASCADE, verbose_name=_("key project"), related_name="problems")
+    description = models.TextField(_("problem"))
+    raised_on = models.DateField(_("raised on"))
+    department = models.ForeignKey(
+        Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="problems"
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "raised_on", "id"]
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=models.F("raised_on")),
+                name="%(app_label)s_%(class)s_resolved_after_raised",
+                violation_error_message=_("A problem cannot be resolved before it is raised."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:50]
+
+    def is_open_on(self, as_of: datetime.date) -> bool:
+        return self.raised_on <= as_of and (self.resolved_on is None or self.resolved_on > as_of)
+
+    def is_overdue_on(self, as_of: datetime.date) -> bool:
+        """Open on ``as_of`` and due before it (due on ``as_of`` itself is not overdue yet)."""
+        return self.is_open_on(as_of) and self.due_on is not None and self.due_on < as_of
+
+    def clean(self):
+        errors = validation.merge(
+            validation.date_order_errors(self, ["raised_on", "resolved_on"]),
+            validation.future_date_errors(self, ["raised_on", "resolved_on"]),
+        )
+        if self.due_on is not None and self.raised_on is not None and self.due_on < self.raised_on:
+            validation.add_error(
+                errors,
+                "due_on",
+                gettext("The due date (%(due)s) cannot be before the problem was raised (%(raised)s).")
+                % {"due": self.due_on.isoformat(), "raised": self.raised_on.isoformat()},
+            )
+        if self.resolved_on is not None and not self.resolution.strip():
+            validation.add_error(errors, "resolution", gettext("Say how the problem was resolved."))
         if errors:
             raise ValidationError(errors)

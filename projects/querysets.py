@@ -7,11 +7,16 @@ tests hold the two to the same answers.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 
-from .choices import BondReserveStatusChoices as Status
+from jiaxian import periods
+
+from .choices import BondReserveStatusChoices as Status, KeyProjectWarningChoices as Warning
 
 
 def _on_or_before(field: str, as_of: datetime.date) -> Q:
@@ -30,6 +35,146 @@ class KeyProjectQuerySet(models.QuerySet):
             condition &= Q(listings__listed_on__lte=as_of)
         # (project, year) is unique, so the join cannot repeat a project.
         return self.filter(condition)
+
+    def _related(self, name: str):
+        # The related models by their relation (models.py imports this module, not the reverse).
+        return self.model._meta.get_field(name).related_model
+
+    def with_progress(self, as_of: datetime.date) -> KeyProjectQuerySet:
+        """Annotate, for the year of ``as_of``, in the same query (correlated subqueries):
+
+        - ``year_completed_investment``: the sum (万元) of the project's progress reports of
+          that year for months that began on or before ``as_of``; 0 without reports;
+        - ``year_planned_investment``: the planned investment (万元) of its listing for that
+          year if listed by ``as_of``, else 0;
+        - ``late_since``: the earliest ``planned_on`` of its milestones planned before
+          ``as_of`` and not done by then (the worst late milestone), null when none is late.
+
+        The same figures as ``KeyProject.completed_investment``, ``planned_investment`` and
+        ``late_since`` for one project."""
+        ProgressReport = self._related("progress_reports")
+        AnnualListing = self._related("listings")
+        Milestone = self._related("milestones")
+        amount = DecimalField(max_digits=14, decimal_places=2)
+        reports = (
+            ProgressReport.objects.filter(
+                project=OuterRef("pk"), month__gte=periods.year_start(as_of.year), month__lte=as_of
+            )
+            .order_by()
+            .values("project")
+            .annotate(total=Sum("completed_investment"))
+            .values("total")
+        )
+        planned = AnnualListing.objects.filter(project=OuterRef("pk"), year=as_of.year, listed_on__lte=as_of).values(
+            "planned_investment"
+        )[:1]
+        late = (
+            Milestone.objects.filter(Milestone.late_condition(as_of), project=OuterRef("pk"))
+            .order_by("planned_on")
+            .values("planned_on")[:1]
+        )
+        return self.annotate(
+            year_completed_investment=Coalesce(
+                Subquery(reports, output_field=amount), Value(Decimal("0")), output_field=amount
+            ),
+            year_planned_investment=Coalesce(
+                Subquery(planned, output_field=amount), Value(Decimal("0")), output_field=amount
+            ),
+            late_since=Subquery(late, output_field=models.DateField()),
+        )
+
+    def with_warning(self, as_of: datetime.date, plan) -> KeyProjectQuerySet:
+        """Annotate ``warning``: the warning light (红黄绿灯) on ``as_of`` under ``plan``'s
+        thresholds (the plan of ``as_of``'s year), as ``green``, ``yellow`` or ``red``, the
+        worse of two signals (with ``with_progress``'s figures, also annotated):
+
+        - milestones: green when no milestone is late on ``as_of``; yellow when the worst is
+          late by 1 to ``plan.milestone_yellow_max_days`` days (exactly that many is still
+          yellow); red when later. A milestone planned on P and not done by ``as_of`` is late
+          by ``as_of − P`` days when P is before ``as_of`` (due today is not late);
+        - investment: the year's completion rate (completed ÷ planned) against the time
+          progress (``periods.months_elapsed(as_of) / 12``, exact, not the rounded figure):
+          behind by at most ``investment_yellow_gap`` green, at most ``investment_red_gap``
+          yellow, more red. A project not listed by ``as_of`` (planned 0) is green on this
+          signal: nothing is planned for it to be behind on.
+
+        Compared without division, ``12·completed ≥ (months − 12·gap)·planned`` scaled to whole
+        numbers, so that the boundaries are exact on PostgreSQL (and on SQLite for amounts
+        that are whole 万元). ``KeyProject.warning_on`` gives the same answer for one project."""
+        months = periods.months_elapsed(as_of)
+        amount = DecimalField(max_digits=30, decimal_places=2)
+        scaled_completed = ExpressionWrapper(F("year_completed_investment") * Value(120000), output_field=amount)
+
+        def scaled_planned(gap: Decimal):
+            # (months − 12·gap) · 10,000: a whole number, since a gap has four places.
+            factor = months * 10000 - int(gap * 120000)
+            return ExpressionWrapper(F("year_planned_investment") * Value(factor), output_field=amount)
+
+        red_day = as_of - datetime.timedelta(days=plan.milestone_yellow_max_days)
+        red = Q(late_since__lt=red_day) | Q(LessThan(scaled_completed, scaled_planned(plan.investment_red_gap)))
+        yellow = Q(late_since__isnull=False) | Q(LessThan(scaled_completed, scaled_planned(plan.investment_yellow_gap)))
+        return self.with_progress(as_of).annotate(
+            warning=Case(
+                When(red, then=Value(Warning.RED.value)),
+                When(yellow, then=Value(Warning.YELLOW.value)),
+                default=Value(Warning.GREEN.value),
+                output_field=models.CharField(max_length=10),
+            )
+        )
+
+    def behind_time_progress(self, as_of: datetime.date) -> KeyProjectQuerySet:
+        """Projects whose year's completion rate on ``as_of`` trails the time progress
+        (``12·completed < months_elapsed·planned``, exact); a project with nothing planned is
+        never behind."""
+        months = periods.months_elapsed(as_of)
+        amount = DecimalField(max_digits=30, decimal_places=2)
+        return self.with_progress(as_of).filter(
+            LessThan(
+                ExpressionWrapper(F("year_completed_investment") * Value(12), output_field=amount),
+                ExpressionWrapper(F("year_planned_investment") * Value(months), output_field=amount),
+            )
+        )
+
+    def with_problem_counts(self, as_of: datetime.date) -> KeyProjectQuerySet:
+        """Annotate ``open_problems`` and ``overdue_problems``: the project's problems open on
+        ``as_of`` and, of those, the ones past due (see ``ProblemQuerySet``); 0 when none."""
+        Problem = self._related("problems")
+
+        def count(condition: Q):
+            problems = (
+                Problem.objects.filter(condition, project=OuterRef("pk"))
+                .order_by()
+                .values("project")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(problems, output_field=models.IntegerField()), Value(0))
+
+        return self.annotate(
+            open_problems=count(ProblemQuerySet.open_condition(as_of)),
+            overdue_problems=count(ProblemQuerySet.overdue_condition(as_of)),
+        )
+
+
+class ProblemQuerySet(models.QuerySet):
+    """Problems (问题台账) as of a date: open when raised by then and not resolved by then;
+    overdue when open and due before that day (due on the day itself is not overdue yet)."""
+
+    @staticmethod
+    def open_condition(as_of: datetime.date, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}raised_on__lte": as_of}) & (
+            Q(**{f"{prefix}resolved_on__isnull": True}) | Q(**{f"{prefix}resolved_on__gt": as_of})
+        )
+
+    @classmethod
+    def overdue_condition(cls, as_of: datetime.date, prefix: str = "") -> Q:
+        return cls.open_condition(as_of, prefix) & Q(**{f"{prefix}due_on__lt": as_of})
+
+    def open_on(self, as_of: datetime.date) -> ProblemQuerySet:
+        return self.filter(self.open_condition(as_of))
+
+    def overdue_on(self, as_of: datetime.date) -> ProblemQuerySet:
+        return self.filter(self.overdue_condition(as_of))
 
 
 class BondReserveQuerySet(models.QuerySet):

@@ -17,7 +17,10 @@ from jiaxian.api import RECORD_FIELDS, StrictIntegerField, ValidatedModelSeriali
 
 class AttractionProjectSerializer(ValidatedModelSerializer):
     """An attraction project; ``stage`` (today), ``is_big_project`` (the rule of its year's
-    plan) and ``is_key_industry`` are derived and read-only."""
+    plan) and ``is_key_industry`` are derived and read-only; ``successors`` are the ids of
+    the second phases and expansions whose ``predecessor`` it is."""
+
+    successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     stage = serializers.SerializerMethodField(help_text=_("Stage today, derived from the dates."))
     is_big_project = serializers.SerializerMethodField()

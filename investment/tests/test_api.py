@@ -74,6 +74,7 @@ def test_the_report_answers_in_the_shape_of_the_contract(reader, year_2023):
     assert list(lines) == [
         "key_project_count",
         "key_project_total_investment",
+        "key_project_investment_progress",
         "bond_reserve_count",
         "bond_reserve_demand",
         "attraction_count",
@@ -192,8 +193,9 @@ def test_the_report_costs_the_same_queries_at_10_and_100_projects(reader, year_2
         )
         for n in range(90)
     )
-    # The plan, then one aggregate per ledger: four, with force_authenticate adding none.
-    assert count_queries() == at_ten == 4
+    # The plan, then one aggregate per ledger and one of the key projects' monthly progress:
+    # five, with force_authenticate adding none.
+    assert count_queries() == at_ten == 5
 
 
 # --- industries, plans, attraction projects ---------------------------------------------

@@ -34,7 +34,7 @@ def figure_text(value: str | None, kind_of: dict) -> str:
     if value is None:
         return "—"
     number = Decimal(value)
-    if kind_of["denominator"] is not None or kind_of["key"].endswith(("_share", "_rate")):
+    if kind_of["denominator"] is not None or kind_of["key"].endswith(("_share", "_rate", "_progress")):
         return f"{number.scaleb(2):.2f}%"
     if kind_of["key"].endswith(("_investment", "_demand")):
         return f"{number:,.2f} 万元"
@@ -60,7 +60,7 @@ def test_a_clerk_reads_the_dashboard_and_follows_a_red_share_to_its_records(live
     answer = page.request.get(f"{live_server.url}/api/reports/quotas/?{QUERY}")
     assert answer.ok, answer.text()
     report = answer.json()
-    assert len(report["targets"]) == 8
+    assert len(report["targets"]) == 9
     for target in report["targets"] + report["indicators"]:
         line = page.locator(f"#line-{target['key']}")
         expect(line.locator("th")).to_have_text(target["label"])

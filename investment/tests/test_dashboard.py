@@ -120,6 +120,8 @@ def expected(plan, url: str) -> set[int]:
 FIGURES_IN_WORDS = {
     "key_project_count": "3 个项目，目标 ≥ 3 个项目，已达标",
     "key_project_total_investment": "150,000.00 万元（3 个项目），目标 ≥ 3,000,000.00 万元，未达标",
+    # No progress reported: 0 of the year's planned investment, against 6 of 12 months.
+    "key_project_investment_progress": "0.00%（3 个项目），目标 ≥ 50.00%，未达标",
     "bond_reserve_count": "2 个项目，目标 ≥ 80 个项目，未达标",
     "bond_reserve_demand": "20,000.00 万元（2 个项目），目标 ≥ 700,000.00 万元，未达标",
     "attraction_count": "4 个项目，目标 ≥ 60 个项目，未达标",
@@ -145,7 +147,7 @@ def test_the_page_shows_every_target_and_indicator_in_words(zh_admin_client, pla
         with translation.override("zh-hans"):
             label = str(report[key].label)
         assert text(re.search(r"<th [^>]*>(.*?)</th>", row(content, key)).group(1)) == label
-    assert "共 8 项目标：已达标 2 项，未达标 6 项" in text(content)
+    assert "共 9 项目标：已达标 2 项，未达标 7 项" in text(content)
 
 
 def test_labels_are_chinese(zh_admin_client, plan, ledgers):
@@ -191,6 +193,7 @@ def test_each_line_is_classed_by_its_state(zh_admin_client, plan, ledgers):
     assert states == {
         "key_project_count": "met",
         "key_project_total_investment": "unmet",
+        "key_project_investment_progress": "unmet",
         "bond_reserve_count": "unmet",
         "bond_reserve_demand": "unmet",
         "attraction_count": "unmet",
@@ -317,10 +320,12 @@ def test_the_breadcrumbs_lead_home(zh_admin_client, plan):
     assert re.search(r'<div class="breadcrumbs">\s*<a href="/admin/">首页</a>\s*&rsaquo; 年度目标完成情况', content)
 
 
-# The queries of the page, whatever the number of records (6): session; user; the year plans
-# (for the selector, and the chosen one); the report's three aggregates, one per ledger (key
-# projects listed, reserves in the pool, attraction projects signed).
-QUERIES = 6
+# The queries of the page, whatever the number of records (9): session; user; the year plans
+# (for the selector, and the chosen one); the report's four aggregates, one per ledger (key
+# projects listed, reserves in the pool, attraction projects signed) and one of the key
+# projects' monthly progress; the key projects' lights and spawned second phases in one
+# aggregate, and the spawned attraction projects.
+QUERIES = 9
 
 
 def test_the_page_costs_the_same_queries_at_10_and_at_100_attraction_projects(
@@ -512,12 +517,13 @@ def test_every_figure_has_a_label():
 # user; the year plan that the figure belongs to; the years of the year filter; the choices of
 # the industry, area and department filters (3); the count of the filtered rows (the figure's
 # records as a subquery) and of all rows (2); the page of projects; the date hierarchy's
-# first/last signing date and its distinct dates (2). Key projects (12): session; user; the
-# years of the listing-year filter; the 3 choices; the 2 counts; the page; its listings; the
-# date hierarchy's 2. Reserves (11): session; user; the years; the choices of the sector,
+# first/last signing date and its distinct dates (2). Key projects (13): session; user; the
+# year plan of today's warning lights; the years of the listing-year filter; the 3 choices; the
+# 2 counts; the page (with each light and problem count as subqueries); its listings; the date
+# hierarchy's 2. Reserves (11): session; user; the years; the choices of the sector,
 # department and area filters (3); the 2 counts; the page; the date hierarchy's 2. The key
 # projects' and the reserves' filters ask nothing of their own: no plan is needed.
-DRILLED_DOWN_QUERIES = {"attraction_count": 12, "key_project_count": 12, "bond_reserve_count": 11}
+DRILLED_DOWN_QUERIES = {"attraction_count": 12, "key_project_count": 13, "bond_reserve_count": 11}
 
 
 @pytest.mark.parametrize("key", DRILLED_DOWN_QUERIES)

@@ -226,6 +226,7 @@ def test_the_report_lists_every_target_of_the_contract_in_order(plan):
     assert [target.key for target in figures(plan).targets] == [
         "key_project_count",
         "key_project_total_investment",
+        "key_project_investment_progress",
         "bond_reserve_count",
         "bond_reserve_demand",
         "attraction_count",
@@ -270,15 +271,16 @@ def _fill(count, industry, department, area):
 
 
 @pytest.mark.parametrize("rows", [10, 1000])
-def test_the_report_costs_three_queries_whatever_the_number_of_records(
+def test_the_report_costs_four_queries_whatever_the_number_of_records(
     plan, key_industry, department, area, make_listing, make_bond_reserve, rows, django_assert_num_queries
 ):
     _fill(rows, key_industry, department, area)
     make_listing()
     make_bond_reserve()
-    # 1. key projects listed for the year: count and sum; 2. bond reserves in the pool: count
-    # and sum; 3. attraction projects signed by then: every count and sum in one pass.
-    with django_assert_num_queries(3):
+    # 1. key projects listed for the year: count and sums (total, planned this year); 2. their
+    # progress reports of the year: the completed sum; 3. bond reserves in the pool: count and
+    # sum; 4. attraction projects signed by then: every count and sum in one pass.
+    with django_assert_num_queries(4):
         report = quotas.report(plan, AS_OF)
     assert report["attraction_count"].numerator == sum(
         1 for n in range(rows) if d(2023, 1, 1) + DAY * (n % 180) <= AS_OF

@@ -6,7 +6,20 @@ from rest_framework import serializers
 
 from jiaxian import periods
 from jiaxian.api import RECORD_FIELDS, StrictIntegerField, ValidatedModelSerializer
-from projects.models import AnnualListing, Area, BondReserve, Department, Industry, KeyProject, Sector, YearPlan
+from projects.choices import KeyProjectWarningChoices
+from projects.models import (
+    AnnualListing,
+    Area,
+    BondReserve,
+    Department,
+    Industry,
+    KeyProject,
+    Milestone,
+    Problem,
+    ProgressReport,
+    Sector,
+    YearPlan,
+)
 
 
 class IndustrySerializer(ValidatedModelSerializer):
@@ -77,14 +90,78 @@ class ListingInProjectSerializer(serializers.ModelSerializer):
 
 
 class KeyProjectSerializer(ValidatedModelSerializer):
-    """A key project with its annual listings (read-only here) and its successors' ids."""
+    """A key project with its annual listings (read-only here), its predecessor's and its
+    successors' ids, and, as of today or the list's ``?as_of=``: its warning light and its
+    open and overdue problems (annotated by the viewset's query; a record just written is
+    asked by the model, with the same rules)."""
 
     listings = ListingInProjectSerializer(many=True, read_only=True)
     successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    warning = serializers.SerializerMethodField(
+        help_text=_("The warning light (green, yellow or red) as of today or ?as_of=.")
+    )
+    open_problems = serializers.SerializerMethodField(help_text=_("Problems open as of today or ?as_of=."))
+    overdue_problems = serializers.SerializerMethodField(
+        help_text=_("Problems open and past their due date as of today or ?as_of=.")
+    )
 
     class Meta:
         model = KeyProject
         fields = "__all__"
+        read_only_fields = RECORD_FIELDS
+
+    @property
+    def as_of(self):
+        return self.context.get("as_of") or periods.today()
+
+    def get_warning(self, obj) -> KeyProjectWarningChoices:
+        annotated = getattr(obj, "warning", None)
+        return annotated if annotated is not None else obj.warning_on(self.as_of)
+
+    def get_open_problems(self, obj) -> int:
+        annotated = getattr(obj, "open_problems", None)
+        return annotated if annotated is not None else obj.problems.open_on(self.as_of).count()
+
+    def get_overdue_problems(self, obj) -> int:
+        annotated = getattr(obj, "overdue_problems", None)
+        return annotated if annotated is not None else obj.problems.overdue_on(self.as_of).count()
+
+
+class MilestoneSerializer(ValidatedModelSerializer):
+    """A key project's milestone (``/api/milestones/``)."""
+
+    class Meta:
+        model = Milestone
+        fields = ("id", "project", "kind", "name", "planned_on", "done_on", "department", "note", *RECORD_FIELDS)
+        read_only_fields = RECORD_FIELDS
+
+
+class ProgressReportSerializer(ValidatedModelSerializer):
+    """One month's completed investment of a key project (``/api/progress-reports/``);
+    ``month`` is the month's first day."""
+
+    class Meta:
+        model = ProgressReport
+        fields = ("id", "project", "month", "completed_investment", "note", *RECORD_FIELDS)
+        read_only_fields = RECORD_FIELDS
+
+
+class ProblemSerializer(ValidatedModelSerializer):
+    """A key project's problem record (``/api/problems/``)."""
+
+    class Meta:
+        model = Problem
+        fields = (
+            "id",
+            "project",
+            "description",
+            "raised_on",
+            "department",
+            "due_on",
+            "resolved_on",
+            "resolution",
+            *RECORD_FIELDS,
+        )
         read_only_fields = RECORD_FIELDS
 
 

@@ -10,5 +10,8 @@ routes = [
     ("plans", views.YearPlanViewSet),
     ("key-projects", views.KeyProjectViewSet),
     ("annual-listings", views.AnnualListingViewSet),
+    ("milestones", views.MilestoneViewSet),
+    ("progress-reports", views.ProgressReportViewSet),
+    ("problems", views.ProblemViewSet),
     ("bond-reserves", views.BondReserveViewSet),
 ]

@@ -1,11 +1,31 @@
 """API views of the projects app: queryset, serializer, filters — little else. Every list
 costs a fixed number of queries whatever the page size (related rows are prefetched)."""
 
-from django.db.models import Prefetch
+import datetime
 
+from django.db.models import Prefetch
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.exceptions import ValidationError
+
+from jiaxian import periods
 from jiaxian.api import LedgerViewSet
 from projects import filtersets
-from projects.models import AnnualListing, Area, BondReserve, Department, Industry, KeyProject, Sector, YearPlan
+from projects.models import (
+    AnnualListing,
+    Area,
+    BondReserve,
+    Department,
+    Industry,
+    KeyProject,
+    Milestone,
+    Problem,
+    ProgressReport,
+    Sector,
+    YearPlan,
+)
 
 from . import serializers
 
@@ -49,13 +69,75 @@ class YearPlanViewSet(LedgerViewSet):
     ordering_fields = ("year",)
 
 
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="The date of the warning light and the problem counts (YYYY-MM-DD); default today.",
+)
+
+
+@extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))
 class KeyProjectViewSet(LedgerViewSet):
+    """Key projects; each with its warning light and problem counts as of ``?as_of=`` (default
+    today), annotated in the list's one query (the plan of that date's year is one more)."""
+
     queryset = KeyProject.objects.prefetch_related(
         Prefetch("listings", queryset=AnnualListing.objects.order_by("year")), "successors"
     )
     serializer_class = serializers.KeyProjectSerializer
     filterset_class = filtersets.KeyProjectFilterSet
     ordering_fields = ("name", "total_investment", "started_on", "planned_completion_on", "completed_on")
+
+    @cached_property
+    def as_of(self) -> datetime.date:
+        """``?as_of=`` as a date, today without it; a bad one is a 400 naming it."""
+        given = self.request.query_params.get("as_of")
+        if given is None:
+            return periods.today()
+        try:
+            return datetime.datetime.strptime(given, "%Y-%m-%d").date()
+        except ValueError:
+            raise ValidationError(
+                {"as_of": [_("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": given}]}
+            ) from None
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.method != "GET":
+            return queryset
+        return queryset.with_warning(self.as_of, self.plan).with_problem_counts(self.as_of)
+
+    @cached_property
+    def plan(self) -> YearPlan:
+        """The plan whose thresholds the lights follow: that of ``as_of``'s year."""
+        return YearPlan.for_year(self.as_of.year)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.request is not None and self.request.method == "GET":
+            context["as_of"] = self.as_of
+        return context
+
+
+class MilestoneViewSet(LedgerViewSet):
+    queryset = Milestone.objects.all()
+    serializer_class = serializers.MilestoneSerializer
+    filterset_class = filtersets.MilestoneFilterSet
+    ordering_fields = ("planned_on", "done_on")
+
+
+class ProgressReportViewSet(LedgerViewSet):
+    queryset = ProgressReport.objects.all()
+    serializer_class = serializers.ProgressReportSerializer
+    filterset_class = filtersets.ProgressReportFilterSet
+    ordering_fields = ("month", "completed_investment")
+
+
+class ProblemViewSet(LedgerViewSet):
+    queryset = Problem.objects.all()
+    serializer_class = serializers.ProblemSerializer
+    filterset_class = filtersets.ProblemFilterSet
+    ordering_fields = ("raised_on", "due_on", "resolved_on")
 
 
 class AnnualListingViewSet(LedgerViewSet):

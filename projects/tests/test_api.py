@@ -1207,10 +1207,12 @@ LIST_QUERIES = {
     "departments": 2,
     "sectors": 2,
     "plans": 2,
-    "key-projects": 4,  # count, rows, listings prefetch, successors prefetch
+    # count, the plan of as_of's year (the lights' thresholds), rows (with each light and
+    # problem count as subqueries), listings prefetch, successors prefetch
+    "key-projects": 5,
     "annual-listings": 2,  # the project is only an id
     "bond-reserves": 2,
-    "attraction-projects": 2,
+    "attraction-projects": 3,  # count, rows, successors prefetch
 }
 
 
