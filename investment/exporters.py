@@ -122,6 +122,8 @@ class KeyProjectSheet:
         Column("列入日期", Kind.DATE),
         Column("总投资（万元）", Kind.AMOUNT),
         Column("年度计划投资（万元）", Kind.AMOUNT),
+        Column("本季度完成投资（万元）", Kind.AMOUNT),
+        Column("年度累计完成投资（万元）", Kind.AMOUNT),
         Column("开工日期", Kind.DATE),
         Column("计划竣工日期", Kind.DATE),
         Column("竣工日期", Kind.DATE),
@@ -136,6 +138,8 @@ class KeyProjectSheet:
         # The F()s reuse the join of the records' filter on the year's listing (one per project and year).
         records = (
             quotas.records(export.plan, as_of, "key_project_count")
+            .with_progress(as_of)
+            .with_completed_between(periods.quarter_start(export.plan.year, export.quarter), as_of)
             .annotate(
                 listing_category=F("listings__category"),
                 listing_listed_on=F("listings__listed_on"),
@@ -155,22 +159,26 @@ class KeyProjectSheet:
                 "listing_listed_on",
                 "total_investment",
                 "listing_planned",
+                "period_completed_investment",
+                "year_completed_investment",
                 "started_on",
                 "planned_completion_on",
                 "completed_on",
             )
         )
         natures, categories = labels(KeyProjectNatureChoices), labels(AnnualListingCategoryChoices)
-        total = planned_total = ZERO
+        total = planned_total = quarter_total = year_total = ZERO
         count = 0
         for row in records.iterator(chunk_size=CHUNK):
             (name, code, owner, industry, area, department, leader, nature, category, listed_on) = row[:10]
-            investment, planned, started, planned_completion, completed = row[10:]
+            investment, planned, quarter_done, year_done, started, planned_completion, completed = row[10:]
             started, completed = known(started, as_of), known(completed, as_of)
             progress = "已竣工" if completed else ("在建" if started else "未开工")
             count += 1
             total += investment or ZERO
             planned_total += planned or ZERO
+            quarter_total += quarter_done
+            year_total += year_done
             yield [
                 count,
                 name,
@@ -185,12 +193,14 @@ class KeyProjectSheet:
                 listed_on,
                 investment,
                 planned,
+                quarter_done,
+                year_done,
                 started,
                 planned_completion,
                 completed,
                 progress,
             ]
-        yield [None, total_label(count), *[None] * 9, total, planned_total, None, None, None, None]
+        yield [None, total_label(count), *[None] * 9, total, planned_total, quarter_total, year_total, *[None] * 4]
 
 
 class BondReserveSheet:

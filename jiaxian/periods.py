@@ -35,6 +35,12 @@ def quarter_end(year: int, quarter: int) -> datetime.date:
     return next_month_start - datetime.timedelta(days=1)
 
 
+def quarter_start(year: int, quarter: int) -> datetime.date:
+    """First day of ``quarter`` (1–4) of ``year``; any other quarter is a ValueError."""
+    quarter_end(year, quarter)  # the same refusal of a bad quarter
+    return datetime.date(year, 3 * quarter - 2, 1)
+
+
 def quarter_ends(year: int) -> list[datetime.date]:
     """The four quarter ends of ``year``, in order."""
     return [quarter_end(year, q) for q in (1, 2, 3, 4)]

@@ -83,6 +83,25 @@ class KeyProjectQuerySet(models.QuerySet):
             late_since=Subquery(late, output_field=models.DateField()),
         )
 
+    def with_completed_between(self, start: datetime.date, end: datetime.date) -> KeyProjectQuerySet:
+        """Annotate ``period_completed_investment``: the sum (万元) of the project's progress
+        reports for the months that begin from ``start`` to ``end`` (both included); 0 without
+        reports. The quarterly export's "completed this quarter"."""
+        ProgressReport = self._related("progress_reports")
+        amount = DecimalField(max_digits=14, decimal_places=2)
+        reports = (
+            ProgressReport.objects.filter(project=OuterRef("pk"), month__gte=start, month__lte=end)
+            .order_by()
+            .values("project")
+            .annotate(total=Sum("completed_investment"))
+            .values("total")
+        )
+        return self.annotate(
+            period_completed_investment=Coalesce(
+                Subquery(reports, output_field=amount), Value(Decimal("0")), output_field=amount
+            )
+        )
+
     def with_warning(self, as_of: datetime.date, plan) -> KeyProjectQuerySet:
         """Annotate ``warning``: the warning light (红黄绿灯) on ``as_of`` under ``plan``'s
         thresholds (the plan of ``as_of``'s year), as ``green``, ``yellow`` or ``red``, the
