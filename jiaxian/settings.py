@@ -2,8 +2,9 @@
 
 Everything that differs between machines comes from the environment, read by the
 small helpers below, which refuse nonsense with ``ImproperlyConfigured`` instead of
-guessing. Debug is off unless DJANGO_DEBUG asks for it; with it off,
-a missing DJANGO_SECRET_KEY stops the start with a message that says what to set.
+guessing. Debug is off unless DJANGO_DEBUG asks for it; with it off, a missing
+DJANGO_SECRET_KEY stops the server's start with a message that says what to set (maintenance
+commands such as ``check`` and ``migrate`` still run).
 Without DATABASE_URL the database is an SQLite file in the project folder.
 
 With debug off the secure values are the defaults (HTTPS redirect, secure cookies, HSTS for a
@@ -13,6 +14,7 @@ DJANGO_ALLOWED_HOSTS set; each can be relaxed through the environment (README, "
 
 import os
 import re
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -75,19 +77,20 @@ def envrate(name: str, default: str) -> str:
 DEBUG = envbool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off the app needs a secret key: "
-            "set DJANGO_SECRET_KEY to a long random string, for example the output of "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
-        )
+# With debug off and no key, the maintenance commands (check, makemigrations, migrate) still run on
+# a bare checkout with a throwaway key of this process; serving refuses to start (jiaxian.serving:
+# the WSGI and ASGI entry points) and `check --deploy` reports it, both naming the variable.
+SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
+if SECRET_KEY_MISSING:
+    SECRET_KEY = secrets.token_urlsafe(50)
+elif not SECRET_KEY:
     # Only ever used with debug on, on a developer's machine.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 
 INSTALLED_APPS = [
+    "jiaxian",  # the project's own system checks (jiaxian.serving)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -13,17 +13,16 @@ from jiaxian.settings import envbool, envlist
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def start_django(**env):
-    """Import the settings in a fresh interpreter with exactly ``env`` for the DJANGO_* and
-    DATABASE_URL variables; returns the finished process."""
+SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+
+
+def start_django(code: str = SETUP, **env):
+    """Run ``code`` (by default: set Django up and print DEBUG) in a fresh interpreter with
+    exactly ``env`` for the DJANGO_* and DATABASE_URL variables; returns the finished process."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
     clean.update(env, DJANGO_SETTINGS_MODULE="jiaxian.settings")
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
-        ],
+        [sys.executable, "-c", code],
         cwd=BASE_DIR,
         env=clean,
         capture_output=True,
@@ -32,10 +31,36 @@ def start_django(**env):
     )
 
 
-def test_debug_off_without_secret_key_refuses_to_start_and_says_what_to_set():
-    result = start_django(DJANGO_DEBUG="0")
+@pytest.mark.parametrize("entry_point", ["jiaxian.wsgi", "jiaxian.asgi"])
+def test_debug_off_without_secret_key_refuses_to_start_and_says_what_to_set(entry_point):
+    result = start_django(f"import {entry_point}", DJANGO_DEBUG="0")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["check"], ["makemigrations", "--check", "--dry-run"]], ids=["check", "makemigrations"]
+)
+def test_maintenance_commands_run_on_a_bare_checkout(command):
+    # Nothing set at all: what a tool or a newcomer runs first.
+    result = start_django(
+        f"import sys; from django.core.management import execute_from_command_line; "
+        f"execute_from_command_line(['manage.py', *{command!r}])"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DJANGO_SECRET_KEY" not in result.stderr
+
+
+def test_check_deploy_without_secret_key_is_an_error_naming_it():
+    result = start_django(
+        "from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy'])",
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="ledger.example.gov.cn",
+    )
+    assert result.returncode != 0
+    assert "jiaxian.E001" in result.stderr
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
