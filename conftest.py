@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from investment.models import AttractionProject
+from investment.models import AttractionProject, ChainLink, IndustrialChain, LocalEnterprise, TargetEnterprise
 from jiaxian import periods
 from projects.choices import AnnualListingCategoryChoices, AreaKindChoices
 from projects.models import (
@@ -267,6 +267,74 @@ def make_attraction_project(build_attraction_project):
         project.full_clean()
         project.save()
         return project
+
+    return make
+
+
+# --- industrial chains (issue 8) ---------------------------------------------------------
+
+
+@pytest.fixture
+def make_chain(db):
+    """A saved industrial chain; ``industries`` (a list) are set after saving."""
+
+    def make(industries=(), **fields) -> IndustrialChain:
+        fields.setdefault("name", f"产业链{_number()}")
+        chain = IndustrialChain(**fields)
+        chain.full_clean()
+        chain.save()
+        chain.industries.set(industries)
+        return chain
+
+    return make
+
+
+@pytest.fixture
+def make_link(make_chain):
+    """A saved chain link, upstream, numbered after the chain's others; a new chain unless given."""
+
+    def make(**fields) -> ChainLink:
+        if "chain" not in fields:
+            fields["chain"] = make_chain()
+        number = _number()
+        fields.setdefault("name", f"环节{number}")
+        fields.setdefault("position", "upstream")
+        fields.setdefault("order", number)
+        link = ChainLink(**fields)
+        link.full_clean()
+        link.save()
+        return link
+
+    return make
+
+
+@pytest.fixture
+def make_target(make_link):
+    """A saved target enterprise, not contacted yet unless dates are given; a new link unless
+    given. A signed target is made with ``investment.pipeline.sign``, not here."""
+
+    def make(**fields) -> TargetEnterprise:
+        if "link" not in fields:
+            fields["link"] = make_link()
+        fields.setdefault("company", f"目标企业{_number()}")
+        target = TargetEnterprise(**fields)
+        target.full_clean()
+        target.save()
+        return target
+
+    return make
+
+
+@pytest.fixture
+def make_local_enterprise(make_link):
+    def make(**fields) -> LocalEnterprise:
+        if "link" not in fields:
+            fields["link"] = make_link()
+        fields.setdefault("company", f"本地企业{_number()}")
+        enterprise = LocalEnterprise(**fields)
+        enterprise.full_clean()
+        enterprise.save()
+        return enterprise
 
     return make
 

@@ -25,3 +25,74 @@ class FilingFormatChoices(models.TextChoices):
 
     XLSX = "xlsx", _("Excel workbook (XLSX)")
     CSV = "csv", _("CSV files (zip)")
+
+
+class ChainLinkPositionChoices(models.TextChoices):
+    """Where a link sits on its industrial chain, in the order the map draws them."""
+
+    UPSTREAM = "upstream", _("Upstream")
+    MIDSTREAM = "midstream", _("Midstream")
+    DOWNSTREAM = "downstream", _("Downstream")
+
+
+class ChainLinkCoverageChoices(models.TextChoices):
+    """A link's coverage, derived (``ChainLink.coverage_on``), never stored: covered when local
+    enterprises work in it, pursued when a target enterprise for it has been contacted, a gap
+    otherwise."""
+
+    COVERED = "covered", _("Covered")
+    PURSUED = "pursued", _("Pursued")
+    GAP = "gap", _("Gap")
+
+
+class TargetEnterpriseStageChoices(models.TextChoices):
+    """The steps of the lead pipeline in order; a target's stage is the latest step it has a
+    date for (``TargetEnterprise.stage_on``), never stored."""
+
+    IDENTIFIED = "identified", _("Not contacted yet")
+    CONTACTED = "contacted", _("Contacted")
+    VISITED = "visited", _("Visited")
+    NEGOTIATING = "negotiating", _("Negotiating")
+    SIGNED = "signed", _("Signed")
+
+
+class TargetEnterpriseSizeChoices(models.TextChoices):
+    """The kinds of enterprise that investment promotion sorts its targets by (the “three
+    kinds of top 500”, listed companies, industry leaders, then by size)."""
+
+    GLOBAL_500 = "global_500", _("Fortune Global 500")
+    CHINA_500 = "china_500", _("China top 500")
+    PRIVATE_500 = "private_500", _("China private top 500")
+    LISTED = "listed", _("Listed company")
+    LEADER = "leader", _("Industry leader")
+    LARGE = "large", _("Large enterprise")
+    SMALL_MEDIUM = "small_medium", _("Small or medium enterprise")
+
+
+class CarrierKindChoices(models.TextChoices):
+    """What the county offers an investor to settle on."""
+
+    LAND = "land", _("Land parcel")
+    FACTORY = "factory", _("Standard factory building")
+
+
+class CarrierSizeUnitChoices(models.TextChoices):
+    """The unit a carrier's area is given in: land in 亩 (1 亩 ≈ 666.7 m²), buildings in m²."""
+
+    MU = "mu", _("亩")
+    SQUARE_METRE = "m2", _("m²")
+
+
+class CarrierPriceUnitChoices(models.TextChoices):
+    """The unit of a carrier's price, as the offer is made: land is sold per 亩 in 万元,
+    a standard factory is rented per m² and month, or sold per m², in yuan."""
+
+    WAN_PER_MU = "wan_per_mu", _("万元/亩")
+    YUAN_PER_M2_MONTH = "yuan_per_m2_month", _("元/m²/month")
+    YUAN_PER_M2 = "yuan_per_m2", _("元/m²")
+
+
+class CarrierAvailabilityChoices(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    RESERVED = "reserved", _("Reserved")
+    TAKEN = "taken", _("Taken")

@@ -8,10 +8,11 @@ them (the ledgers' changelists, filtered by ``QuotaFilter``, ``ListedForFilter``
 
 It computes nothing: figures, shares and the bars' lengths come from ``quotas``; this module
 writes them (万元 with thousands separators, shares as percentages) and links them. Besides
-the session's and the user's, seven queries whatever the number of records: the plans, the
-report's four, and the key projects' lights and spawned projects (``quotas.key_project_signals``,
+the session's and the user's, eight queries whatever the number of records: the plans, the
+report's four, the key projects' lights and spawned projects (``quotas.key_project_signals``,
 two): the counts of each warning colour and of the second phases and expansions the year
-spawned, shown under the targets.
+spawned, shown under the targets; and the lead pipeline of every industrial chain (招商转化,
+``quotas.chain_conversion``, one), each chain linked to its map.
 """
 
 from __future__ import annotations
@@ -170,6 +171,38 @@ def line(report: quotas.Report, target: quotas.Target) -> Line:
     return Line(target, words, css_length(bar.fill), css_length(bar.mark), mark_text, link, link_text, part)
 
 
+# --- the lead pipeline of each chain --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainLine:
+    """One chain's lead pipeline as the page shows it: the counts of ``quotas.ChainConversion``,
+    its ratios as percentages, and the link to the chain's map."""
+
+    conversion: quotas.ChainConversion
+    map_url: str
+
+    @property
+    def negotiating_rate(self) -> str:
+        return percent(self.conversion.negotiating_rate)
+
+    @property
+    def signing_rate(self) -> str:
+        return percent(self.conversion.signing_rate)
+
+    @property
+    def start_rate(self) -> str:
+        return percent(self.conversion.start_rate)
+
+
+def chain_lines(year: int, as_of: datetime.date) -> list[ChainLine]:
+    """Every chain's line for ``year`` as of ``as_of`` (one query: ``quotas.chain_conversion``)."""
+    return [
+        ChainLine(conversion, reverse("chain-map", args=[conversion.chain_id]))
+        for conversion in quotas.chain_conversion(year, as_of)
+    ]
+
+
 # --- the view ------------------------------------------------------------------------------------
 
 
@@ -230,6 +263,7 @@ def dashboard(request):
             ),
             targets=[line(report, target) for target in report.targets],
             signals=quotas.key_project_signals(plan, as_of),
+            chains=chain_lines(year, as_of),
             indicators=[line(report, target) for target in report.indicators],
             quarters=[
                 {"name": name, "date": end, "url": dashboard_url(year, end), "current": end == as_of}

@@ -30,6 +30,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.exporting import GENERATED_AT, BaseExporter, Cell, Column, Format, Kind, Sheet
+from projects import headers
 from projects.choices import AnnualListingCategoryChoices, BondReserveStatusChoices, KeyProjectNatureChoices
 from projects.models import YearPlan
 
@@ -55,16 +56,12 @@ def labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
-def total_label(count: int) -> str:
-    return f"合计（{count}个项目）"
-
-
 class SummarySheet:
     """``汇总``: the county, year, quarter, as-of day and generation time above a table of
     every target (figure, threshold, met 是/否, records counted and looked at), then the
     informational lines (no target: 不考核)."""
 
-    name = "汇总"
+    name = headers.SUMMARY_SHEET
     columns = (
         Column("指标", width=36),
         Column("完成值", Kind.TEXT, width=18),
@@ -78,7 +75,7 @@ class SummarySheet:
         report = quotas.report(export.plan, export.as_of)
         preamble = [
             ["县（区）", export.county],
-            ["年度", str(export.year)],
+            [headers.YEAR, str(export.year)],
             ["季度", f"第{export.quarter}季度"],
             ["截至日期", export.as_of],
             ["生成时间", GENERATED_AT],
@@ -107,27 +104,27 @@ class KeyProjectSheet:
     listing (category, listed on, planned investment) and what was known of their progress
     on that day (started, completed); totals of the investment columns."""
 
-    name = "重点项目"
+    name = headers.KEY_PROJECT_SHEET
     columns = (
-        Column("序号", Kind.INTEGER, width=6),
-        Column("项目名称", width=32),
-        Column("投资项目统一代码", width=28),
-        Column("项目单位", width=24),
-        Column("产业", width=16),
-        Column("所在区域"),
-        Column("责任单位", width=20),
-        Column("县级责任领导"),
-        Column("建设性质"),
-        Column("年度类别"),
-        Column("列入日期", Kind.DATE),
-        Column("总投资（万元）", Kind.AMOUNT),
-        Column("年度计划投资（万元）", Kind.AMOUNT),
-        Column("本季度完成投资（万元）", Kind.AMOUNT),
-        Column("年度累计完成投资（万元）", Kind.AMOUNT),
-        Column("开工日期", Kind.DATE),
-        Column("计划竣工日期", Kind.DATE),
-        Column("竣工日期", Kind.DATE),
-        Column("截至日进展"),
+        Column(headers.SERIAL, Kind.INTEGER, width=6),
+        Column(headers.NAME, width=32),
+        Column(headers.PROJECT_CODE, width=28),
+        Column(headers.OWNER, width=24),
+        Column(headers.INDUSTRY, width=16),
+        Column(headers.AREA),
+        Column(headers.DEPARTMENT, width=20),
+        Column(headers.LEADER),
+        Column(headers.NATURE),
+        Column(headers.LISTING_CATEGORY),
+        Column(headers.LISTED_ON, Kind.DATE),
+        Column(headers.TOTAL_INVESTMENT, Kind.AMOUNT),
+        Column(headers.PLANNED_INVESTMENT, Kind.AMOUNT),
+        Column(headers.QUARTER_COMPLETED, Kind.AMOUNT),
+        Column(headers.YEAR_COMPLETED, Kind.AMOUNT),
+        Column(headers.STARTED_ON, Kind.DATE),
+        Column(headers.PLANNED_COMPLETION_ON, Kind.DATE),
+        Column(headers.COMPLETED_ON, Kind.DATE),
+        Column(headers.PROGRESS),
     )
 
     def sheet(self, export: QuarterlyExporter) -> Sheet:
@@ -200,30 +197,39 @@ class KeyProjectSheet:
                 completed,
                 progress,
             ]
-        yield [None, total_label(count), *[None] * 9, total, planned_total, quarter_total, year_total, *[None] * 4]
+        yield [
+            None,
+            headers.total_label(count),
+            *[None] * 9,
+            total,
+            planned_total,
+            quarter_total,
+            year_total,
+            *[None] * 4,
+        ]
 
 
 class BondReserveSheet:
     """``专项债储备``: the year's reserves in the pool on the as-of day, with their status on
     that day and their coverage ratio; totals of the amounts."""
 
-    name = "专项债储备"
+    name = headers.BOND_RESERVE_SHEET
     columns = (
-        Column("序号", Kind.INTEGER, width=6),
-        Column("项目名称", width=32),
-        Column("投资项目统一代码", width=28),
-        Column("领域", width=16),
-        Column("项目单位", width=24),
-        Column("责任单位", width=20),
-        Column("所在区域"),
-        Column("总投资（万元）", Kind.AMOUNT),
-        Column("申请债券资金（万元）", Kind.AMOUNT),
-        Column("用作资本金（万元）", Kind.AMOUNT),
-        Column("预期收益（万元）", Kind.AMOUNT),
-        Column("债券本息（万元）", Kind.AMOUNT),
-        Column("本息覆盖倍数", Kind.MULTIPLE),
-        Column("入库日期", Kind.DATE),
-        Column("截至日状态"),
+        Column(headers.SERIAL, Kind.INTEGER, width=6),
+        Column(headers.NAME, width=32),
+        Column(headers.PROJECT_CODE, width=28),
+        Column(headers.SECTOR, width=16),
+        Column(headers.OWNER, width=24),
+        Column(headers.DEPARTMENT, width=20),
+        Column(headers.AREA),
+        Column(headers.TOTAL_INVESTMENT, Kind.AMOUNT),
+        Column(headers.BOND_DEMAND, Kind.AMOUNT),
+        Column(headers.CAPITAL_PORTION, Kind.AMOUNT),
+        Column(headers.EXPECTED_INCOME, Kind.AMOUNT),
+        Column(headers.PRINCIPAL_AND_INTEREST, Kind.AMOUNT),
+        Column(headers.COVERAGE_RATIO, Kind.MULTIPLE),
+        Column(headers.RESERVED_ON, Kind.DATE),
+        Column(headers.STATUS),
     )
 
     def sheet(self, export: QuarterlyExporter) -> Sheet:
@@ -262,7 +268,7 @@ class BondReserveSheet:
                 reserve.reserved_on,
                 statuses.get(reserve.status_as_of, reserve.status_as_of),
             ]
-        yield [None, total_label(count), None, None, None, None, None, *sums, None, None, None]
+        yield [None, headers.total_label(count), None, None, None, None, None, *sums, None, None, None]
 
 
 class AttractionProjectSheet:
@@ -270,27 +276,27 @@ class AttractionProjectSheet:
     that decide each share on that day (是否亿元以上项目, 是否重点产业, 是否开工); the totals row
     sums the amounts and counts each flag's 是 (the report's numerators)."""
 
-    name = "招商引资项目"
+    name = headers.ATTRACTION_SHEET
     columns = (
-        Column("序号", Kind.INTEGER, width=8),
-        Column("项目名称", width=32),
-        Column("投资项目统一代码", width=28),
-        Column("投资方", width=24),
-        Column("投资方来源"),
-        Column("产业", width=16),
-        Column("所在区域"),
-        Column("责任单位", width=20),
-        Column("县级责任领导"),
-        Column("签约金额（万元）", Kind.AMOUNT),
-        Column("固定资产投资（万元）", Kind.AMOUNT),
-        Column("到位资金（万元）", Kind.AMOUNT),
-        Column("签约日期", Kind.DATE),
-        Column("开工日期", Kind.DATE),
-        Column("投产日期", Kind.DATE),
-        Column("截至日阶段"),
-        Column("是否亿元以上项目", width=12),
-        Column("是否重点产业", width=10),
-        Column("是否开工", width=10),
+        Column(headers.SERIAL, Kind.INTEGER, width=8),
+        Column(headers.NAME, width=32),
+        Column(headers.PROJECT_CODE, width=28),
+        Column(headers.INVESTOR, width=24),
+        Column(headers.INVESTOR_ORIGIN),
+        Column(headers.INDUSTRY, width=16),
+        Column(headers.AREA),
+        Column(headers.DEPARTMENT, width=20),
+        Column(headers.LEADER),
+        Column(headers.CONTRACT_AMOUNT, Kind.AMOUNT),
+        Column(headers.FIXED_ASSET_INVESTMENT, Kind.AMOUNT),
+        Column(headers.FUNDS_IN_PLACE, Kind.AMOUNT),
+        Column(headers.SIGNED_ON, Kind.DATE),
+        Column(headers.STARTED_ON, Kind.DATE),
+        Column(headers.IN_PRODUCTION_ON, Kind.DATE),
+        Column(headers.STAGE),
+        Column(headers.IS_BIG_PROJECT, width=12),
+        Column(headers.IS_KEY_INDUSTRY, width=10),
+        Column(headers.IS_STARTED, width=10),
     )
 
     def sheet(self, export: QuarterlyExporter) -> Sheet:
@@ -360,7 +366,7 @@ class AttractionProjectSheet:
             ]
         yield [
             None,
-            total_label(count),
+            headers.total_label(count),
             *[None] * 7,
             contract_total,
             fixed_total,

@@ -7,11 +7,32 @@ import django_filters
 from django.db.models import Q
 
 from jiaxian import periods
-from projects.filtersets import AmountFilter, BooleanFilter, IntegerFilter, StrictFilterSet
+from projects.filtersets import AmountFilter, BooleanFilter, IntegerFilter, SearchFilterSet, StrictFilterSet
 
-from .choices import AttractionProjectInvestorOriginChoices, AttractionProjectStageChoices
-from .models import AttractionProject, Filing
-from .querysets import AttractionProjectQuerySet
+from .choices import (
+    AttractionProjectInvestorOriginChoices,
+    AttractionProjectStageChoices,
+    CarrierAvailabilityChoices,
+    CarrierKindChoices,
+    CarrierPriceUnitChoices,
+    CarrierSizeUnitChoices,
+    ChainLinkCoverageChoices,
+    ChainLinkPositionChoices,
+    TargetEnterpriseSizeChoices,
+    TargetEnterpriseStageChoices,
+)
+from .models import (
+    AttractionProject,
+    Carrier,
+    ChainLink,
+    Filing,
+    IndustrialChain,
+    LocalEnterprise,
+    Policy,
+    Responsibility,
+    TargetEnterprise,
+)
+from .querysets import AttractionProjectQuerySet, TargetEnterpriseQuerySet
 
 
 class FilingFilterSet(StrictFilterSet):
@@ -34,6 +55,8 @@ class AttractionProjectFilterSet(StrictFilterSet):
     department = IntegerFilter()
     key_project = IntegerFilter()
     predecessor = IntegerFilter()
+    link = IntegerFilter()
+    chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
     year = IntegerFilter()
     investor_origin = django_filters.MultipleChoiceFilter(choices=AttractionProjectInvestorOriginChoices.choices)
     contract_amount_min = AmountFilter(field_name="contract_amount", lookup_expr="gte")
@@ -57,3 +80,112 @@ class AttractionProjectFilterSet(StrictFilterSet):
             return queryset
         today = periods.today()
         return queryset.filter(reduce(or_, (AttractionProjectQuerySet.stage_condition(v, today) for v in values)))
+
+
+# --- industrial chains and their lists ----------------------------------------------------------
+
+
+class IndustrialChainFilterSet(SearchFilterSet):
+    search_fields = ("name", "chain_master", "lead_leader")
+    industry = IntegerFilter(field_name="industries", distinct=True)
+
+    class Meta:
+        model = IndustrialChain
+        fields = ["industry"]
+
+
+class ChainLinkFilterSet(SearchFilterSet):
+    """``coverage``: today's, from the annotation the viewset adds (``with_coverage``)."""
+
+    search_fields = ("name", "description")
+    chain = IntegerFilter()
+    position = django_filters.MultipleChoiceFilter(choices=ChainLinkPositionChoices.choices)
+    coverage = django_filters.MultipleChoiceFilter(
+        choices=ChainLinkCoverageChoices.choices, field_name="coverage_as_of", label="coverage today"
+    )
+
+    class Meta:
+        model = ChainLink
+        fields = ["chain"]
+
+
+class TargetEnterpriseFilterSet(SearchFilterSet):
+    search_fields = ("company", "region", "responsible_person", "next_step")
+    chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
+    link = IntegerFilter()
+    stage = django_filters.MultipleChoiceFilter(
+        choices=TargetEnterpriseStageChoices.choices, method="filter_stage", label="stage today"
+    )
+    region = django_filters.CharFilter(lookup_expr="icontains", label="region contains")
+    size = django_filters.MultipleChoiceFilter(choices=TargetEnterpriseSizeChoices.choices)
+    signed = BooleanFilter(field_name="signed_on", lookup_expr="isnull", exclude=True, label="signed")
+    contacted_on_min = django_filters.DateFilter(field_name="contacted_on", lookup_expr="gte")
+    contacted_on_max = django_filters.DateFilter(field_name="contacted_on", lookup_expr="lte")
+    last_contact_on_min = django_filters.DateFilter(field_name="last_contact_on", lookup_expr="gte")
+    last_contact_on_max = django_filters.DateFilter(field_name="last_contact_on", lookup_expr="lte")
+    signed_on_min = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte")
+    signed_on_max = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
+
+    class Meta:
+        model = TargetEnterprise
+        fields = ["link"]
+
+    def filter_stage(self, queryset, name, values):
+        if not values:
+            return queryset
+        today = periods.today()
+        return queryset.filter(reduce(or_, (TargetEnterpriseQuerySet.stage_condition(v, today) for v in values)))
+
+
+class LocalEnterpriseFilterSet(SearchFilterSet):
+    search_fields = ("company",)
+    chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
+    link = IntegerFilter()
+    annual_output_min = AmountFilter(field_name="annual_output", lookup_expr="gte")
+    annual_output_max = AmountFilter(field_name="annual_output", lookup_expr="lte")
+    employees_min = IntegerFilter(field_name="employees", lookup_expr="gte")
+    employees_max = IntegerFilter(field_name="employees", lookup_expr="lte")
+
+    class Meta:
+        model = LocalEnterprise
+        fields = ["link"]
+
+
+class CarrierFilterSet(SearchFilterSet):
+    search_fields = ("name", "location")
+    kind = django_filters.MultipleChoiceFilter(choices=CarrierKindChoices.choices)
+    chain = IntegerFilter()
+    area = IntegerFilter()
+    availability = django_filters.MultipleChoiceFilter(choices=CarrierAvailabilityChoices.choices)
+    size_unit = django_filters.MultipleChoiceFilter(choices=CarrierSizeUnitChoices.choices)
+    price_unit = django_filters.MultipleChoiceFilter(choices=CarrierPriceUnitChoices.choices)
+    size_min = AmountFilter(field_name="size", lookup_expr="gte")
+    size_max = AmountFilter(field_name="size", lookup_expr="lte")
+
+    class Meta:
+        model = Carrier
+        fields = ["chain"]
+
+
+class PolicyFilterSet(SearchFilterSet):
+    search_fields = ("name", "issuing_body", "summary")
+    chain = IntegerFilter(field_name="chains", distinct=True)
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label="in force on (YYYY-MM-DD)")
+
+    class Meta:
+        model = Policy
+        fields = ["chain"]
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.filter(Policy.valid_condition(value)) if value else queryset
+
+
+class ResponsibilityFilterSet(SearchFilterSet):
+    search_fields = ("person", "duty")
+    chain = IntegerFilter()
+    department = IntegerFilter()
+    target_enterprise = IntegerFilter(field_name="target_enterprises", distinct=True)
+
+    class Meta:
+        model = Responsibility
+        fields = ["chain"]

@@ -27,7 +27,7 @@ from jiaxian import periods
 from projects.choices import KeyProjectWarningChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, ProgressReport, YearPlan, ratio
 
-from .models import AttractionProject
+from .models import AttractionProject, IndustrialChain
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -445,6 +445,74 @@ def label(key: str) -> Promise:
     if key not in LABELS:
         raise ValueError(f"unknown figure {key!r}; known: {', '.join(KEYS)}")
     return LABELS[key]
+
+
+# --- the lead pipeline of each industrial chain ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainConversion:
+    """The lead pipeline of one industrial chain for a year, as of a date (informational: the
+    plan sets no target for it).
+
+    ``targets``: the chain's target enterprises in play that year, all those not signed before
+    the year began (a target signed in an earlier year belongs to that year's pipeline);
+    ``negotiating``: those of them that had reached negotiation by the date (signed ones
+    included: they went through it); ``signed``: signed by the date; ``started``: signed and
+    their attraction project started by the date. Each count is within the one before, so the
+    ratios are a funnel: ``negotiating_rate`` = negotiating ÷ targets, ``signing_rate`` =
+    signed ÷ targets, ``start_rate`` = started ÷ signed, four places, None of nothing.
+    """
+
+    chain_id: int
+    chain: str
+    targets: int
+    negotiating: int
+    signed: int
+    started: int
+
+    @property
+    def negotiating_rate(self) -> Decimal | None:
+        return ratio(Decimal(self.negotiating), Decimal(self.targets))
+
+    @property
+    def signing_rate(self) -> Decimal | None:
+        return ratio(Decimal(self.signed), Decimal(self.targets))
+
+    @property
+    def start_rate(self) -> Decimal | None:
+        return ratio(Decimal(self.started), Decimal(self.signed))
+
+
+def chain_conversion(year_or_plan: int | YearPlan, as_of: datetime.date) -> list[ChainConversion]:
+    """The lead pipeline of every industrial chain (``ChainConversion``) for a year — a year
+    or its plan; a year needs no saved plan — as of ``as_of``, chains by name, chains without
+    targets included with zeros. One query, whatever the number of chains and targets
+    (conditional counts grouped by chain). An ``as_of`` before the year began counts the
+    targets in play and nothing reached yet."""
+    year = year_or_plan.year if isinstance(year_or_plan, YearPlan) else int(year_or_plan)
+    prefix = "links__target_enterprises__"
+    in_play = Q(**{f"{prefix}pk__isnull": False}) & (
+        Q(**{f"{prefix}signed_on__isnull": True}) | Q(**{f"{prefix}signed_on__gte": periods.year_start(year)})
+    )
+    signed = in_play & Q(**{f"{prefix}signed_on__lte": as_of})
+    rows = IndustrialChain.objects.order_by("name", "pk").annotate(
+        n_targets=Count(f"{prefix}pk", filter=in_play),
+        n_negotiating=Count(f"{prefix}pk", filter=in_play & Q(**{f"{prefix}negotiating_on__lte": as_of})),
+        n_signed=Count(f"{prefix}pk", filter=signed),
+        n_started=Count(f"{prefix}pk", filter=signed & Q(**{f"{prefix}attraction_project__started_on__lte": as_of})),
+    )
+    return [
+        ChainConversion(
+            chain_id=row.pk,
+            chain=row.name,
+            targets=row.n_targets,
+            negotiating=row.n_negotiating,
+            signed=row.n_signed,
+            started=row.n_started,
+        )
+        for row in rows
+    ]
 
 
 # --- how a line is drawn -------------------------------------------------------------------

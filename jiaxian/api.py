@@ -1,5 +1,6 @@
 """REST plumbing shared by both apps: the base serializer that runs the models' own
-validation, and the viewset that never loses an update. Nothing about the domain lives here.
+validation, and the viewset that never loses an update. Nothing about the domain lives here:
+the department rule is an object permission that ``projects.api.ledger`` adds.
 (The permission and pagination classes that settings name are in ``api_defaults``: DRF
 imports those while its views module loads, so they must not import views.)"""
 
@@ -191,6 +192,12 @@ class AutoSchema(openapi.AutoSchema):
             "401": error("Not authenticated.", _DETAIL),
             "403": error("Not allowed: a model permission is missing.", _DETAIL),
         }
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            errors["403"] = error(
+                "Not allowed: a model permission is missing, or the record belongs (or would belong) to a "
+                "department that is not the user's; `detail` says which. Nothing changed.",
+                _DETAIL,
+            )
         has_id = "{" in self.path
         # Every read may take query parameters (filters, pages, as_of), so every read may be a 400.
         if self.method in ("POST", "PUT", "PATCH", "GET"):
@@ -260,7 +267,25 @@ class LedgerViewSet(viewsets.ModelViewSet):
     refused with 412 and changes nothing; one that names none is checked against the
     version this request read, so a change made in between is never overwritten silently.
     Every save records who made it (``history_user``); ``GET .../<id>/history/`` lists them.
+
+    Writes are judged by the object permissions twice: on the record as stored (``get_object``)
+    and on the record as the write would leave it (``as_written``), so that a permission that
+    depends on a field (the department rule) cannot be dodged by moving the record.
     """
+
+    def check_written(self, serializer) -> None:
+        self.check_object_permissions(self.request, self.as_written(serializer))
+
+    @staticmethod
+    def as_written(serializer) -> models.Model:
+        """The record as the validated write would leave it (a copy: the live instance stays as
+        it is), its many-to-many values left out (they need a saved record)."""
+        record = copy.copy(serializer.instance) if serializer.instance is not None else serializer.Meta.model()
+        many = {field.name for field in record._meta.many_to_many}
+        for name, value in serializer.validated_data.items():
+            if name not in many:
+                setattr(record, name, value)
+        return record
 
     def expected_version(self, instance) -> int:
         sent = body_version(self.request.data)
@@ -291,10 +316,13 @@ class LedgerViewSet(viewsets.ModelViewSet):
     # reaches the history through simple_history's middleware: DRF's authentication (a token
     # too) sets the user on the request the middleware holds.
     def perform_create(self, serializer):
+        self.check_written(serializer)
         with transaction.atomic():
             serializer.save()
 
     def perform_update(self, serializer):
+        # The record as stored was checked by get_object; here, as it would be.
+        self.check_written(serializer)
         with transaction.atomic():
             self.claim(serializer.instance)
             serializer.save()

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "import_export",  # the ledgers' import in the admin (projects/resources.py)
     "projects",
     "investment",
 ]

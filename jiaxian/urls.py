@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from investment import dashboard, export_page
+from investment import chain_map_page, dashboard, export_page
 from investment.api import urls as investment_api
 from jiaxian.throttling import ThrottledAdminLoginForm
 from jiaxian.token import ObtainToken
@@ -30,6 +30,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     # Before the admin's own routes, which would take it for an app label.
     path("admin/dashboard/", admin.site.admin_view(dashboard.dashboard), name="quota-dashboard"),
+    path("admin/chains/<int:pk>/map/", admin.site.admin_view(chain_map_page.chain_map_page), name="chain-map"),
     path("admin/exports/quarterly/", admin.site.admin_view(export_page.quarterly_export), name="quarterly-export-page"),
     path("admin/progress/monthly/", admin.site.admin_view(monthly_entry.monthly_entry), name="monthly-entry"),
     path("admin/", admin.site.urls),

@@ -16,6 +16,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.urls import reverse
@@ -26,7 +28,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from jiaxian import periods
 
+from . import access
 from .choices import AnnualListingCategoryChoices, BondReserveStatusChoices, KeyProjectWarningChoices
+from .import_admin import LedgerImportMixin
 from .models import (
     AnnualListing,
     Area,
@@ -42,6 +46,7 @@ from .models import (
     YearPlan,
 )
 from .querysets import ProblemQuerySet
+from .resources import BondReserveResource, KeyProjectResource
 
 # The colours of the warning light, as the clerks' Excel sheets fill the cell.
 WARNING_COLOURS = {
@@ -101,6 +106,10 @@ class VersionedModelForm(forms.ModelForm):
     to save over a newer one, so that two clerks never overwrite each other silently."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Who is saving (set by LedgerAdmin.get_form): the department rule is checked on the record
+    # as it would be saved, so that nobody creates a record for, or moves one to, a department
+    # that is not theirs.
+    access_user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,10 +136,27 @@ class VersionedModelForm(forms.ModelForm):
                 ) from stale
         return cleaned
 
+    def _post_clean(self):
+        # After the instance has the form's values (super), so that the new department counts.
+        super()._post_clean()
+        if self.access_user is None:
+            return
+        field = (access.owner_path(type(self.instance)) or "").split("__")[0]
+        if field in self.errors:
+            return  # already refused (a required department left blank), said once
+        reason = access.refusal(self.access_user, self.instance)
+        if reason is not None:
+            self.add_error(field if field in self.fields else None, reason)
+
 
 class LedgerAdmin(SimpleHistoryAdmin):
     """Shared by every ledger: 100 rows a page, history view, the bookkeeping fields shown
-    but never edited, and a change form that refuses to save over a newer version."""
+    but never edited, and a change form that refuses to save over a newer version.
+
+    The department rule (``projects.access``) on top of the model permissions: a record the
+    user may not edit opens read-only and cannot be deleted (in bulk neither); saving a record
+    for a department that is not theirs is an error on its ``department`` field. The lists
+    still show every record."""
 
     list_per_page = 100
     readonly_fields = ("version", "created_at", "updated_at")
@@ -144,6 +170,30 @@ class LedgerAdmin(SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return LedgerChangeList
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.access_user = request.user  # a class made for this request by modelform_factory
+        return form
+
+    def has_add_permission(self, request):
+        # Records without an owning department (reference data) only those who edit all may add.
+        return super().has_add_permission(request) and (
+            access.owner_path(self.model) is not None or access.edits_all_departments(request.user)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
+
+    def get_deleted_objects(self, objs, request):
+        # "Delete selected" on the list: a record the user may not edit makes it refuse, as a
+        # missing permission does (listed on the confirmation page, 403 on confirming).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed |= {str(obj) for obj in objs if not access.may_edit(request.user, obj)}
+        return deleted, counts, perms_needed, protected
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # History is only read: SIMPLE_HISTORY_REVERT_DISABLED hides the Revert button, and a
@@ -352,6 +402,7 @@ class DepartmentAdmin(LedgerAdmin):
 
     list_display = ("code", "name", "open_problems", "overdue_problems")
     search_fields = ("code", "name")
+    filter_horizontal = ("members",)
 
     def get_queryset(self, request):
         today = periods.today()
@@ -472,28 +523,42 @@ class ListingCategoryFilter(admin.SimpleListFilter):
         return queryset.filter(listings__category=self.value()).distinct()
 
 
-class AnnualListingInline(admin.TabularInline):
+class KeyProjectInline:
+    """An inline of a key project's records: editable when the project is (they belong to its
+    department, ``projects.access``); ``obj`` is the project, None on the add page."""
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
+
+
+class AnnualListingInline(KeyProjectInline, admin.TabularInline):
     model = AnnualListing
     extra = 1
     fields = ("year", "category", "planned_investment", "listed_on")
     ordering = ("-year",)
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(KeyProjectInline, admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ("kind", "name", "planned_on", "done_on", "department", "note")
     autocomplete_fields = ("department",)
 
 
-class ProgressReportInline(admin.TabularInline):
+class ProgressReportInline(KeyProjectInline, admin.TabularInline):
     model = ProgressReport
     extra = 0
     fields = ("month", "completed_investment", "note")
     ordering = ("-month",)
 
 
-class ProblemInline(admin.StackedInline):
+class ProblemInline(KeyProjectInline, admin.StackedInline):
     model = Problem
     extra = 0
     fields = (("raised_on", "department", "due_on"), "description", ("resolved_on", "resolution"))
@@ -539,7 +604,8 @@ class ProblemsFilter(admin.SimpleListFilter):
 
 
 @admin.register(KeyProject)
-class KeyProjectAdmin(LedgerAdmin):
+class KeyProjectAdmin(LedgerImportMixin, LedgerAdmin):
+    resource_classes = [KeyProjectResource]
     list_display = (
         "warning_light",
         "name",
@@ -655,7 +721,8 @@ class BondStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(BondReserve)
-class BondReserveAdmin(LedgerAdmin):
+class BondReserveAdmin(LedgerImportMixin, LedgerAdmin):
+    resource_classes = [BondReserveResource]
     list_display = (
         "name",
         "year",
@@ -707,3 +774,29 @@ class BondReserveAdmin(LedgerAdmin):
     def status_today(self, obj):
         status = obj.status
         return BondReserveStatusChoices(status).label if status else "—"
+
+
+# --- users and their departments ----------------------------------------------------------------
+
+
+class DepartmentMembershipInline(admin.TabularInline):
+    """The departments a user belongs to, on the user's page (the same links as a department's
+    ``members``)."""
+
+    model = Department.members.through
+    extra = 1
+    verbose_name = _("department")
+    verbose_name_plural = _("departments (a clerk edits only their records)")
+    autocomplete_fields = ("department",)
+
+
+class UserWithDepartmentsAdmin(UserAdmin):
+    """Django's user admin plus the user's departments."""
+
+    inlines = [*UserAdmin.inlines, DepartmentMembershipInline]
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, UserWithDepartmentsAdmin)

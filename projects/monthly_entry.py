@@ -10,6 +10,11 @@ creates or updates that month's report, a row left blank deletes the report it h
 row without a report is skipped). Every row is checked by ``ProgressReport.full_clean()``
 first; if any is refused, the page comes back with each bad row named by its project and
 nothing is saved. Rows whose figures did not change are not saved (their version stays).
+
+The department rule (``projects.access``): every listed project is shown, but a clerk who does
+not edit all departments can change only the rows of their departments' projects; the others
+are read-only, and a posted change to one of them is refused like a bad row (named, with its
+department; nothing saved). Sent unchanged, such a row is skipped.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
 
+from . import access
 from .models import AnnualListing, KeyProject, ProgressReport
 
 PERMISSIONS = ("projects.add_progressreport", "projects.change_progressreport", "projects.delete_progressreport")
@@ -67,16 +73,37 @@ def chosen_month(data) -> tuple[datetime.date, list[str]]:
     return datetime.date(form.cleaned_data["year"], form.cleaned_data["month"], 1), []
 
 
-def rows_of(month: datetime.date) -> list[dict]:
+def rows_of(month: datetime.date, user=None) -> list[dict]:
     """The projects listed for the month's year, by name, each with its listing's planned
-    investment and the month's report (None when there is none): three queries."""
+    investment, the month's report (None when there is none) and whether ``user`` may edit it
+    (``editable``; always without a user): three queries, and the user's departments once."""
     listings = {
         listing.project_id: listing.planned_investment
         for listing in AnnualListing.objects.filter(year=month.year).only("project_id", "planned_investment")
     }
     reports = {report.project_id: report for report in ProgressReport.objects.filter(month=month)}
-    projects = KeyProject.objects.filter(pk__in=list(listings)).order_by("name").only("pk", "name")
-    return [{"project": p, "planned": listings[p.pk], "report": reports.get(p.pk)} for p in projects]
+    projects = (
+        KeyProject.objects.filter(pk__in=list(listings))
+        .select_related("department")
+        .order_by("name")
+        .only("pk", "name", "department__name")
+    )
+    return [
+        {
+            "project": p,
+            "planned": listings[p.pk],
+            "report": reports.get(p.pk),
+            "editable": user is None or access.may_edit_department(user, p.department_id),
+        }
+        for p in projects
+    ]
+
+
+def not_yours(project: KeyProject) -> str:
+    """Why a row of ``project`` cannot be changed by this clerk, naming its department."""
+    return gettext(
+        "%(project)s belongs to %(department)s: you may enter progress only for your own departments' projects."
+    ) % {"project": project, "department": project.department}
 
 
 def save_month(month: datetime.date, rows: list[dict], data: list[dict]) -> list[str]:
@@ -99,9 +126,15 @@ def save_month(month: datetime.date, rows: list[dict], data: list[dict]) -> list
                     gettext("%(project)s: a note needs the month's completed investment.") % {"project": row["project"]}
                 )
             elif report is not None:
-                to_delete.append(report)
+                if not row.get("editable", True):
+                    errors.append(not_yours(row["project"]))
+                else:
+                    to_delete.append(report)
             continue
         if report is not None and report.completed_investment == amount and report.note == note:
+            continue
+        if not row.get("editable", True):
+            errors.append(not_yours(row["project"]))
             continue
         report = report or ProgressReport(project=row["project"], month=month)
         report.completed_investment, report.note = amount, note
@@ -128,7 +161,7 @@ def monthly_entry(request):
         raise PermissionDenied(gettext("Entering monthly progress needs the permissions on progress reports."))
     source = request.POST if request.method == "POST" else request.GET
     month, errors = chosen_month(source)
-    rows = rows_of(month)
+    rows = rows_of(month, request.user)
     status = 200
     if request.method == "POST" and not errors:
         formset = RowFormSet(request.POST)
@@ -163,6 +196,11 @@ def monthly_entry(request):
         )
         if errors:
             status = 400
+    for row, form in zip(rows, formset.forms, strict=False):
+        if not row["editable"]:
+            # Shown, and posted back unchanged (a disabled input would not be posted at all).
+            for name in ("completed_investment", "note"):
+                form.fields[name].widget.attrs["readonly"] = True
     context = {
         **admin.site.each_context(request),
         "title": gettext("Monthly progress entry"),

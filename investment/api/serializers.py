@@ -7,9 +7,21 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField
 
-from investment.choices import FilingFormatChoices
-from investment.models import AttractionProject, Filing
+from investment.choices import ChainLinkCoverageChoices, FilingFormatChoices, TargetEnterpriseStageChoices
+from investment.models import (
+    AttractionProject,
+    Carrier,
+    ChainLink,
+    Filing,
+    IndustrialChain,
+    LocalEnterprise,
+    Policy,
+    Responsibility,
+    TargetEnterprise,
+)
+from investment.pipeline import PROJECT_FIELDS
 from investment.quotas import Kind
 from jiaxian import periods
 from jiaxian.api import RECORD_FIELDS, StrictIntegerField, ValidatedModelSerializer
@@ -127,3 +139,222 @@ class FilingSerializer(serializers.ModelSerializer):
             if unknown:
                 raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
+
+
+# --- industrial chains and their lists -----------------------------------------------------------
+
+
+class ManyToManySerializer(ValidatedModelSerializer):
+    """A ledger with many-to-many fields (lists of ids): the model's ``full_clean()`` runs on
+    the other fields (a many-to-many is set after the record is saved, which ModelSerializer
+    does)."""
+
+    def many_to_many(self) -> set[str]:
+        return {field.source for field in self.fields.values() if isinstance(field, ManyRelatedField)}
+
+    def to_internal_value(self, data):
+        # DRF takes any iterable for a list of ids, an object ({}) too: refuse what is not a list.
+        not_lists = {}
+        if isinstance(data, Mapping):
+            not_lists = {
+                name: [_("Send a list of ids, for example [1, 2].")]
+                for name, field in self.fields.items()
+                if isinstance(field, ManyRelatedField) and not field.read_only
+                if name in data and not isinstance(data[name], list)
+            }
+        try:
+            known = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not_lists and isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**exc.detail, **not_lists}) from exc
+            raise
+        if not_lists:
+            raise serializers.ValidationError(not_lists)
+        return known
+
+    def validate(self, attrs):
+        related = {name: attrs.pop(name) for name in self.many_to_many() & set(attrs)}
+        attrs = super().validate(attrs)
+        return {**attrs, **related}
+
+
+class IndustrialChainSerializer(ManyToManySerializer):
+    """An industrial chain; ``industries`` ids (written), ``links`` ids (read-only: a link is
+    written at ``/api/chain-links/``)."""
+
+    links = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = IndustrialChain
+        fields = "__all__"
+        read_only_fields = RECORD_FIELDS
+
+
+class ChainLinkSerializer(ValidatedModelSerializer):
+    """A link of a chain, with its coverage today and the counts that decide it (read-only,
+    derived: ``ChainLink.objects.with_coverage``)."""
+
+    coverage = serializers.SerializerMethodField(help_text=_("Coverage today, derived: covered, pursued or gap."))
+    local_enterprise_count = serializers.SerializerMethodField()
+    courted_count = serializers.SerializerMethodField(
+        help_text=_("Target enterprises contacted and not signed by today.")
+    )
+    signed_count = serializers.SerializerMethodField(help_text=_("Target enterprises signed by today."))
+
+    class Meta:
+        model = ChainLink
+        fields = "__all__"
+        read_only_fields = RECORD_FIELDS
+
+    def _counts(self, obj) -> tuple[int, int, int]:
+        if hasattr(obj, "coverage_as_of"):
+            return obj.local_enterprise_count, obj.courted_count, obj.signed_count
+        return obj.coverage_counts(periods.today())
+
+    def get_coverage(self, obj) -> ChainLinkCoverageChoices:
+        return obj.coverage_as_of if hasattr(obj, "coverage_as_of") else obj.coverage_on(periods.today())
+
+    def get_local_enterprise_count(self, obj) -> int:
+        return self._counts(obj)[0]
+
+    def get_courted_count(self, obj) -> int:
+        return self._counts(obj)[1]
+
+    def get_signed_count(self, obj) -> int:
+        return self._counts(obj)[2]
+
+
+class TargetEnterpriseSerializer(ValidatedModelSerializer):
+    """A target enterprise of a link. ``stage`` (today) and ``chain`` (its link's) are derived;
+    ``signed_on`` and ``attraction_project`` are read-only: a target is signed by
+    ``POST /api/target-enterprises/<id>/sign/``, which creates the project."""
+
+    chain = serializers.SerializerMethodField(help_text=_("The industrial chain of its link."))
+    stage = serializers.SerializerMethodField(help_text=_("Stage today, derived from the dates."))
+
+    class Meta:
+        model = TargetEnterprise
+        fields = "__all__"
+        read_only_fields = (*RECORD_FIELDS, "signed_on", "attraction_project")
+
+    def get_chain(self, obj) -> int:
+        return obj.link.chain_id
+
+    def to_internal_value(self, data):
+        # Read-only, but not quietly ignored: a client that believes it signed a target by
+        # writing the date is told how signing is done. The stored value sent back (a PUT of
+        # what was read) passes.
+        if isinstance(data, Mapping):
+            stored = {
+                "signed_on": self.instance.signed_on.isoformat() if self.instance and self.instance.signed_on else None,
+                "attraction_project": self.instance.attraction_project_id if self.instance else None,
+            }
+            refused = {
+                name: [_("Read-only: sign the target with POST /api/target-enterprises/<id>/sign/.")]
+                for name, value in stored.items()
+                if name in data and data[name] != value
+            }
+            if refused:
+                raise serializers.ValidationError(refused)
+        return super().to_internal_value(data)
+
+    def get_stage(self, obj) -> TargetEnterpriseStageChoices:
+        return obj.stage_on(periods.today())
+
+
+class LocalEnterpriseSerializer(ValidatedModelSerializer):
+    chain = serializers.SerializerMethodField(help_text=_("The industrial chain of its link."))
+
+    class Meta:
+        model = LocalEnterprise
+        fields = "__all__"
+        read_only_fields = RECORD_FIELDS
+
+    def get_chain(self, obj) -> int:
+        return obj.link.chain_id
+
+
+class CarrierSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = Carrier
+        fields = "__all__"
+        read_only_fields = RECORD_FIELDS
+
+
+class PolicySerializer(ManyToManySerializer):
+    class Meta:
+        model = Policy
+        fields = "__all__"
+        read_only_fields = RECORD_FIELDS
+
+
+class ResponsibilitySerializer(ManyToManySerializer):
+    """Who covers a chain; ``target_enterprises`` must be on the same chain."""
+
+    class Meta:
+        model = Responsibility
+        fields = "__all__"
+        read_only_fields = RECORD_FIELDS
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        chain = attrs.get("chain", getattr(self.instance, "chain", None))
+        if "target_enterprises" in attrs:
+            targets = attrs["target_enterprises"]
+        else:
+            targets = list(self.instance.target_enterprises.all()) if self.instance is not None else []
+        errors = Responsibility(chain=chain).target_errors(targets)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class TargetSigningSerializer(ValidatedModelSerializer):
+    """What a signing needs (``POST /api/target-enterprises/<id>/sign/``): the day it was
+    signed, the contract's amounts, and any project field to set otherwise than the target
+    says (the name, the industry when the chain has several, …). The project's own rules
+    are checked by the signing, which answers 400 naming each bad field."""
+
+    signed_on = serializers.DateField(help_text=_("The day the contract was signed; not after today."))
+
+    class Meta:
+        model = AttractionProject
+        fields = ("signed_on", *PROJECT_FIELDS)
+        extra_kwargs = {
+            "name": {"required": False, "help_text": _("Default: the company and the link.")},
+            "industry": {"required": False, "help_text": _("Default: the chain's industry, when it has one.")},
+        }
+
+    def validate(self, attrs):
+        # The signing validates the project it builds (pipeline.sign): nothing to check here.
+        return attrs
+
+
+class ChainConversionSerializer(serializers.Serializer):
+    """One chain's lead pipeline for the year (``quotas.ChainConversion``): counts, and the
+    funnel's ratios as four-place decimal strings (null of nothing)."""
+
+    chain = serializers.IntegerField(source="chain_id")
+    name = serializers.CharField(source="chain")
+    targets = serializers.IntegerField()
+    negotiating = serializers.IntegerField()
+    signed = serializers.IntegerField()
+    started = serializers.IntegerField()
+    negotiating_rate = serializers.SerializerMethodField()
+    signing_rate = serializers.SerializerMethodField()
+    start_rate = serializers.SerializerMethodField()
+
+    def get_negotiating_rate(self, line) -> str | None:
+        return decimal_text(line.negotiating_rate, Kind.SHARE)
+
+    def get_signing_rate(self, line) -> str | None:
+        return decimal_text(line.signing_rate, Kind.SHARE)
+
+    def get_start_rate(self, line) -> str | None:
+        return decimal_text(line.start_rate, Kind.SHARE)
+
+
+class ChainConversionReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateField()
+    chains = ChainConversionSerializer(many=True)

@@ -2,14 +2,38 @@
 
 from django.urls import path
 
-from .views import AttractionProjectViewSet, FilingViewSet, QuarterlyExportView, QuotaReportView
+from .chain_map import ChainMapView
+from .views import (
+    AttractionProjectViewSet,
+    CarrierViewSet,
+    ChainConversionView,
+    ChainLinkViewSet,
+    FilingViewSet,
+    IndustrialChainViewSet,
+    LocalEnterpriseViewSet,
+    PolicyViewSet,
+    QuarterlyExportView,
+    QuotaReportView,
+    ResponsibilityViewSet,
+    TargetEnterpriseViewSet,
+)
 
 routes = [
     ("attraction-projects", AttractionProjectViewSet),
     ("filings", FilingViewSet),
+    ("chains", IndustrialChainViewSet),
+    ("chain-links", ChainLinkViewSet),
+    ("target-enterprises", TargetEnterpriseViewSet),
+    ("local-enterprises", LocalEnterpriseViewSet),
+    ("carriers", CarrierViewSet),
+    ("policies", PolicyViewSet),
+    ("responsibilities", ResponsibilityViewSet),
 ]
 
 urlpatterns = [
     path("reports/quotas/", QuotaReportView.as_view(), name="quota-report"),
+    path("reports/chain-conversion/", ChainConversionView.as_view(), name="chain-conversion-report"),
     path("exports/quarterly/", QuarterlyExportView.as_view(), name="quarterly-export"),
+    # Before the router's chains/<id>/ (jiaxian/urls.py includes these first).
+    path("chains/<int:id>/map/", ChainMapView.as_view(), name="chain-map-api"),
 ]

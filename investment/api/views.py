@@ -3,30 +3,46 @@
 import hashlib
 import tempfile
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from investment import quotas
+from investment import filtersets, quotas
 from investment.exporters import NoPlan, QuarterlyExporter
 from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
-from investment.models import AttractionProject, Filing
+from investment.models import (
+    AttractionProject,
+    Carrier,
+    ChainLink,
+    Filing,
+    IndustrialChain,
+    LocalEnterprise,
+    Policy,
+    Responsibility,
+    TargetEnterprise,
+)
+from investment.pipeline import AlreadySigned, sign
 from jiaxian import periods
-from jiaxian.api import LedgerViewSet
+from jiaxian.api import _DETAIL, Conflict, PreconditionFailed, if_match_allows
 from jiaxian.api_defaults import ModelPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format
+from projects.api.ledger import DepartmentRule, LedgerViewSet
 from projects.models import YearPlan
 
+from . import serializers
 from .serializers import (
     AttractionProjectSerializer,
     FilingSerializer,
@@ -61,6 +77,34 @@ class QuotaReportView(APIView):
             raise NotFound(_("There is no year plan for %(year)s.") % {"year": year})
         as_of = query.validated_data.get("as_of") or periods.default_as_of(year)
         return Response(QuotaReportSerializer(quotas.report(plan, as_of)).data)
+
+
+class ChainConversionView(APIView):
+    """``GET /api/reports/chain-conversion/?year=Y&as_of=D``: the lead pipeline of every
+    industrial chain for Y as of D (default: today, or Y's last day when Y is past), from
+    ``quotas.chain_conversion``; informational, no plan needed. 400 names a bad parameter.
+    Needs ``view_targetenterprise``."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[QuotaReportQuerySerializer],
+        responses=serializers.ChainConversionReportSerializer,
+        description=(
+            "Per chain: its targets in play that year (not signed before it), how many reached negotiation, "
+            "were signed, and whose attraction project started by `as_of`, with the funnel's ratios."
+        ),
+    )
+    def get(self, request):
+        if not request.user.has_perm("investment.view_targetenterprise"):
+            raise PermissionDenied(_("The chains' conversion needs the permission investment.view_targetenterprise."))
+        query = QuotaReportQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        year = query.validated_data["year"]
+        as_of = query.validated_data.get("as_of") or periods.default_as_of(year)
+        data = {"year": year, "as_of": as_of, "chains": quotas.chain_conversion(year, as_of)}
+        return Response(serializers.ChainConversionReportSerializer(data).data)
 
 
 # --- the quarterly export and its filings --------------------------------------------------------
@@ -175,3 +219,135 @@ class FilingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
     @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation, url_name="download")
     def download(self, request, pk=None):
         return download_response(self.get_object())
+
+
+# --- industrial chains and their lists -------------------------------------------------------------
+
+
+class IndustrialChainViewSet(LedgerViewSet):
+    queryset = IndustrialChain.objects.prefetch_related("industries", "links")
+    serializer_class = serializers.IndustrialChainSerializer
+    filterset_class = filtersets.IndustrialChainFilterSet
+    ordering_fields = ("name",)
+
+
+class ChainLinkViewSet(LedgerViewSet):
+    """Links with their coverage today, annotated in the list's one query."""
+
+    queryset = ChainLink.objects.all()
+    serializer_class = serializers.ChainLinkSerializer
+    filterset_class = filtersets.ChainLinkFilterSet
+    ordering_fields = ("chain", "position", "order", "name")
+
+    def get_queryset(self):
+        return super().get_queryset().with_coverage(periods.today())
+
+
+class CanSign(permissions.BasePermission):
+    """Signing changes the target and creates an attraction project: it needs both permissions."""
+
+    message = gettext_lazy(
+        "Signing needs the permissions investment.change_targetenterprise and investment.add_attractionproject."
+    )
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and user.has_perms(["investment.change_targetenterprise", "investment.add_attractionproject"])
+        )
+
+
+class TargetEnterpriseViewSet(LedgerViewSet):
+    """Target enterprises; ``POST …/<id>/sign/`` signs one (the lead pipeline's last step)."""
+
+    queryset = TargetEnterprise.objects.select_related("link")
+    serializer_class = serializers.TargetEnterpriseSerializer
+    filterset_class = filtersets.TargetEnterpriseFilterSet
+    ordering_fields = ("company", "contacted_on", "last_contact_on", "signed_on")
+
+    @extend_schema(
+        summary="Sign a target enterprise",
+        description=(
+            "Signs the target on `signed_on` and creates its attraction project, linked both ways, in one "
+            "transaction: the company as investor, the link, the chain's industry (when it has one) and lead "
+            "leader carried over, the body's fields on top. 400 names each bad field (the project's, or "
+            "`signed_on` before the negotiation began or without the earlier steps); 409 when the target is "
+            "signed already; 412 when `If-Match` names a version other than the target's. Needs "
+            "`change_targetenterprise` and `add_attractionproject`."
+        ),
+        request=serializers.TargetSigningSerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description='The target\'s version read, as in its ETag ("3"); a stale one is refused with 412.',
+            )
+        ],
+        responses={
+            201: AttractionProjectSerializer,
+            409: OpenApiResponse(_DETAIL, description="Signed already; nothing was written."),
+            412: OpenApiResponse(_DETAIL, description="The target changed since the version sent; nothing written."),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanSign, DepartmentRule], filter_backends=[])
+    def sign(self, request, pk=None):
+        target = self.get_object()
+        # The body first, as for an update: a malformed request is a 400 whatever its version.
+        query = serializers.TargetSigningSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        if not if_match_allows(request.headers.get("If-Match"), target.version):
+            raise PreconditionFailed(
+                _("The target was changed by someone else (now version %(now)s). Reload it and sign again.")
+                % {"now": target.version}
+            )
+        fields = dict(query.validated_data)
+        signed_on = fields.pop("signed_on")
+        try:
+            project = sign(target, signed_on=signed_on, user=request.user, **fields)
+        except AlreadySigned as exc:
+            raise Conflict(str(exc), code="already_signed") from exc
+        except DjangoValidationError as exc:
+            errors = exc.message_dict
+            if NON_FIELD_ERRORS in errors:
+                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+            raise ValidationError(errors) from exc
+        project = self._signed_project(project.pk)
+        data = AttractionProjectSerializer(project, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _signed_project(pk: int) -> AttractionProject:
+        return AttractionProjectViewSet.queryset.get(pk=pk)
+
+
+class LocalEnterpriseViewSet(LedgerViewSet):
+    queryset = LocalEnterprise.objects.select_related("link")
+    serializer_class = serializers.LocalEnterpriseSerializer
+    filterset_class = filtersets.LocalEnterpriseFilterSet
+    ordering_fields = ("company", "annual_output", "employees")
+
+
+class CarrierViewSet(LedgerViewSet):
+    queryset = Carrier.objects.all()
+    serializer_class = serializers.CarrierSerializer
+    filterset_class = filtersets.CarrierFilterSet
+    ordering_fields = ("name", "size", "price")
+
+
+class PolicyViewSet(LedgerViewSet):
+    queryset = Policy.objects.prefetch_related("chains")
+    serializer_class = serializers.PolicySerializer
+    filterset_class = filtersets.PolicyFilterSet
+    ordering_fields = ("name", "valid_from", "valid_until")
+
+
+class ResponsibilityViewSet(LedgerViewSet):
+    queryset = Responsibility.objects.prefetch_related(
+        Prefetch("target_enterprises", queryset=TargetEnterprise.objects.only("pk"))
+    )
+    serializer_class = serializers.ResponsibilitySerializer
+    filterset_class = filtersets.ResponsibilityFilterSet
+    ordering_fields = ("person",)

@@ -46,6 +46,8 @@ def editor() -> APIClient:
         for action in ("view", "add", "change", "delete")
         for model in ("industry", "yearplan", "attractionproject")
     ]
+    # Bureau staff: reference data and records without a department need it (projects.access).
+    perms.append("edit_all_departments")
     client = APIClient()
     client.force_authenticate(user_with(*perms, username="editor"))
     return client

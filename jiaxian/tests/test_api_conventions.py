@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from jiaxian.api import LedgerViewSet
 from jiaxian.urls import router
+from projects.api.ledger import DepartmentRule
 
 D = Decimal
 d = datetime.date
@@ -102,6 +103,13 @@ def test_every_ledger_is_a_ledger_viewset_with_every_method():
     for prefix in LEDGERS:
         assert issubclass(VIEWSETS[prefix], LedgerViewSet), prefix
         assert methods(prefix) == ({"get", "post"}, {"get", "put", "patch", "delete"}), prefix
+
+
+def test_every_ledger_applies_the_department_rule():
+    # A ledger viewset that set its own permission classes and forgot the rule would let a
+    # department clerk write another department's records. (Filings have no department.)
+    for prefix in LEDGERS:
+        assert DepartmentRule in VIEWSETS[prefix].permission_classes, prefix
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)

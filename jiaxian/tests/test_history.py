@@ -34,7 +34,10 @@ def user_with(*codenames: str, username: str = "clerk") -> User:
 
 @pytest.fixture
 def clerk() -> User:
-    return user_with("view_keyproject", "add_keyproject", "change_keyproject", "delete_keyproject")
+    # edit_all_departments: bureau staff, who edit every department's records (projects.access).
+    return user_with(
+        "view_keyproject", "add_keyproject", "change_keyproject", "delete_keyproject", "edit_all_departments"
+    )
 
 
 @pytest.fixture

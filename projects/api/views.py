@@ -11,8 +11,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework.exceptions import ValidationError
 
 from jiaxian import periods
-from jiaxian.api import LedgerViewSet
 from projects import filtersets
+from projects.api.ledger import LedgerViewSet
 from projects.models import (
     AnnualListing,
     Area,

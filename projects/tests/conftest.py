@@ -7,7 +7,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group, User
 
+from projects import access
 from projects.choices import BondReserveStatusChoices as Status
 from projects.models import YearPlan
 
@@ -54,3 +56,63 @@ def _reserve_entered_tomorrow(make_bond_reserve, today: datetime.date):
     type(reserve).objects.filter(pk=reserve.pk).update(reserved_on=today + datetime.timedelta(days=1))
     reserve.refresh_from_db()
     return reserve
+
+
+# --- departments and the groups of issue 7 (projects.access) ---------------------------------
+
+
+@pytest.fixture
+def dept_a(make_department):
+    return make_department(name="县工业和信息化局")
+
+
+@pytest.fixture
+def dept_b(make_department):
+    return make_department(name="县住房和城乡建设局")
+
+
+# The personas of the department matrix: None for anonymous, else (group, member of dept A?).
+PERSONAS = {
+    "anonymous": None,
+    "leader": (access.LEADERS_GROUP, False),
+    "bureau staff": (access.BUREAU_STAFF_GROUP, False),
+    "clerk of A": (access.DEPARTMENT_STAFF_GROUP, True),
+    "clerk without department": (access.DEPARTMENT_STAFF_GROUP, False),
+    "superuser": "superuser",
+}
+
+
+def may_write(persona: str, owner: str | None) -> bool:
+    """The rule the matrix expects: who may create, change or delete a record of ``owner``
+    ("A", "B", or None for a record without a department)."""
+    if persona in ("bureau staff", "superuser"):
+        return True
+    return persona == "clerk of A" and owner == "A"
+
+
+@pytest.fixture
+def make_persona(db, dept_a):
+    """A staff user of ``PERSONAS[name]`` (in the group the data migration made, with dept A
+    for the clerk of A), the same one on each call of a test; None for anonymous."""
+
+    made: dict[str, User] = {}
+
+    def make(name: str) -> User | None:
+        spec = PERSONAS[name]
+        username = name.replace(" ", "-")
+        if spec is None:
+            return None
+        if name in made:
+            return made[name]
+        if spec == "superuser":
+            made[name] = User.objects.create_superuser(username, f"{username}@example.invalid", "pw")
+            return made[name]
+        group, in_a = spec
+        user = User.objects.create_user(username, password="pw", is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        if in_a:
+            user.departments.add(dept_a)
+        made[name] = user
+        return user
+
+    return make

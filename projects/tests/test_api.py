@@ -244,7 +244,9 @@ def row(record: models.Model) -> dict:
 
 
 def user_with(username: str, *actions: str) -> User:
-    """A user holding ``<action>_<model>`` for every ledger model, for each of ``actions``."""
+    """A user holding ``<action>_<model>`` for every ledger model, for each of ``actions``; one
+    who may write also edits every department's records (the bureau staff; the department rule
+    has its own tests in ``test_api_departments.py``)."""
     user = User.objects.create_user(username, password="pw")
     content_types = ContentType.objects.get_for_models(*LEDGER_MODELS).values()
     user.user_permissions.set(
@@ -252,6 +254,8 @@ def user_with(username: str, *actions: str) -> User:
             content_type__in=content_types, codename__regex=r"^({})_".format("|".join(actions or ["-"]))
         )
     )
+    if {"add", "change", "delete"} & set(actions):
+        user.user_permissions.add(Permission.objects.get(codename="edit_all_departments"))
     return user
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from projects import access
 from projects.management.commands import load_demo
 from projects.models import KeyProject, YearPlan
 
@@ -37,6 +38,20 @@ def test_loads_the_demo_data_once_and_prints_a_login_that_works(settings, monkey
     assert "http://127.0.0.1:8000/admin/" in out.getvalue()
     assert f"user {load_demo.DEMO_USERNAME}  password {load_demo.DEMO_PASSWORD}" in out.getvalue()
     assert authenticate(username=load_demo.DEMO_USERNAME, password=load_demo.DEMO_PASSWORD) is not None
+    # One login per group, each printed and working; only the department clerk has a department,
+    # one that owns demo key projects, which it may edit while others' it may not.
+    for username, password, group, in_department in load_demo.DEMO_GROUP_LOGINS:
+        assert f"user {username}  password {password}  ({group}" in out.getvalue()
+        user = authenticate(username=username, password=password)
+        assert user is not None and user.is_staff and not user.is_superuser
+        assert [g.name for g in user.groups.all()] == [group]
+        assert user.departments.exists() == in_department
+    clerk = authenticate(username="clerk", password="jiaxian-clerk-2023")
+    own = KeyProject.objects.filter(department__in=clerk.departments.all())
+    assert own.exists() and KeyProject.objects.exclude(pk__in=own).exists()
+    assert set(access.editable_by(KeyProject.objects.all(), clerk)) == set(own)
+    assert access.edits_all_departments(authenticate(username="bureau", password="jiaxian-bureau-2023"))
+    assert not access.edits_all_departments(authenticate(username="leader", password="jiaxian-leader-2023"))
 
     # A second run keeps what is there (no duplicate, no overwrite) and still prints the login.
     KeyProject.objects.filter(pk=KeyProject.objects.first().pk).update(leader="改过的领导")
@@ -45,3 +60,4 @@ def test_loads_the_demo_data_once_and_prints_a_login_that_works(settings, monkey
     assert "left as it is" in out.getvalue()
     assert KeyProject.objects.count() == projects
     assert KeyProject.objects.filter(leader="改过的领导").count() == 1
+    assert "user clerk  password jiaxian-clerk-2023" in out.getvalue()

@@ -1,0 +1,101 @@
+"""``GET /api/chains/<id>/map/``: a chain's map (一图) as JSON, the same ``ChainMap`` that the
+admin's page draws (``investment.chain_map``)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from investment.chain_map import chain_map
+from investment.choices import ChainLinkCoverageChoices, ChainLinkPositionChoices
+from investment.models import IndustrialChain
+from jiaxian import periods
+
+
+class MapLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    position = serializers.ChoiceField(choices=ChainLinkPositionChoices.choices)
+    order = serializers.IntegerField()
+    description = serializers.CharField()
+    coverage = serializers.ChoiceField(
+        choices=ChainLinkCoverageChoices.choices, help_text="covered, pursued or gap, derived as of `as_of`."
+    )
+    coverage_label = serializers.CharField(help_text="The coverage in the request's language.")
+    local_enterprises = serializers.IntegerField(help_text="Local enterprises working in the link.")
+    courted = serializers.IntegerField(help_text="Target enterprises contacted by `as_of` and not signed by then.")
+    signed = serializers.IntegerField(help_text="Target enterprises signed by `as_of`.")
+    attraction_projects = serializers.IntegerField(help_text="Attraction projects on the link, whatever their stage.")
+    urls = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The admin's lists of the link: target_enterprises, local_enterprises, attraction_projects.",
+    )
+
+
+class MapColumnSerializer(serializers.Serializer):
+    position = serializers.ChoiceField(choices=ChainLinkPositionChoices.choices)
+    label = serializers.CharField()
+    links = MapLinkSerializer(many=True)
+
+
+class ChainMapSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    industries = serializers.ListField(child=serializers.CharField())
+    lead_leader = serializers.CharField()
+    chain_master = serializers.CharField()
+    description = serializers.CharField()
+    as_of = serializers.DateField()
+    coverage_counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Links per coverage: covered, pursued, gap."
+    )
+    columns = MapColumnSerializer(many=True, help_text="Always three: upstream, midstream, downstream.")
+    lists = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The admin's six lists of the chain: target_enterprises, local_enterprises, carriers, policies, "
+        "responsibilities, attraction_projects.",
+    )
+
+
+class ChainMapQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text="YYYY-MM-DD; default today.")
+
+
+class CanViewChains(permissions.BasePermission):
+    """Signed in with ``investment.view_industrialchain``."""
+
+    message = _("Seeing a chain's map needs the permission to view industrial chains.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("investment.view_industrialchain"))
+
+
+class ChainMapView(APIView):
+    """A chain's links in three columns (upstream, midstream, downstream), each with its
+    coverage and counts as of ``as_of`` (default today). 404 for an unknown chain; 400 names a
+    bad ``as_of``."""
+
+    permission_classes = [CanViewChains]
+
+    @extend_schema(
+        operation_id="chains_map_retrieve",
+        parameters=[
+            ChainMapQuerySerializer,
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The chain's id."),
+        ],
+        responses=ChainMapSerializer,
+        description="The map of an industrial chain (一图): its links by position with their coverage and counts.",
+    )
+    def get(self, request, id: int):
+        query = ChainMapQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        chain = get_object_or_404(IndustrialChain, pk=id)
+        data = chain_map(chain, query.validated_data.get("as_of") or periods.today())
+        return Response(ChainMapSerializer(data).data)

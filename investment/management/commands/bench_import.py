@@ -1,0 +1,191 @@
+"""``manage.py bench_import --rows N [--model attraction-projects|key-projects|bond-reserves]``:
+how fast the ledger import reads and writes N rows, and with how much memory.
+
+Builds an N-row XLSX of the ledger with the export's headers (a title row above, a totals row
+below), then, inside one transaction that is rolled back at the end (so the database is left as
+it was), imports it twice through the same resource as ``import_ledger``: first into a ledger
+without those records (every row created), then again (every row unchanged). Prints one JSON
+line per pass:
+
+    {"model": "attraction-projects", "vendor": "sqlite", "pass": "create", "rows": 10000,
+     "seconds": 21.3, "rows_per_s": 469, "peak_rss_mb": 180.2, "tracemalloc_peak_mb": null}
+
+``peak_rss_mb`` is the process's peak resident size so far (``getrusage``; it never goes down,
+so the second pass shows the larger of both); ``--tracemalloc`` also traces Python's
+allocations and gives each pass's peak (slower: the seconds are then not comparable).
+
+DEBUG only (its reference data is made with ``BENCH-`` codes, as bench_quotas makes them, and
+rolled back with the rest).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import random
+import resource
+import time
+import tracemalloc
+
+import openpyxl
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test.utils import override_settings
+
+from jiaxian.importing import BookDataset, read_book
+from projects import headers as h
+from projects.models import YearPlan
+from projects.resources import error_lines
+
+from .bench_quotas import PREFIX, Filler
+from .import_ledger import RESOURCES
+
+YEAR = 2023
+
+
+def attraction_rows(filler: Filler, rows: int):
+    yield [h.SERIAL, h.NAME, h.INVESTOR, h.INVESTOR_ORIGIN, h.INDUSTRY, h.AREA, h.DEPARTMENT]
+    yield [h.CONTRACT_AMOUNT, h.FIXED_ASSET_INVESTMENT, h.FUNDS_IN_PLACE, h.SIGNED_ON, h.STARTED_ON, h.STAGE]
+    rng = filler.rng
+    for n in range(rows):
+        contract = rng.randint(500, 200_000)
+        signed = datetime.date(YEAR, 1, 1) + datetime.timedelta(days=rng.randrange(120))
+        yield [
+            n + 1,
+            f"{PREFIX}I-{n:07d}",
+            f"投资方{n % 5000}",
+            "省外",
+            filler.industry_codes[n % len(filler.industry_codes)],
+            filler.area_codes[n % len(filler.area_codes)],
+            filler.department_codes[n % len(filler.department_codes)],
+            contract,
+            contract * 4 // 5,
+            contract * 3 // 10,
+            signed,
+            signed + datetime.timedelta(days=30) if n % 5 else None,
+            "开工",
+        ]
+
+
+def key_project_rows(filler: Filler, rows: int):
+    yield [h.SERIAL, h.NAME, h.OWNER, h.INDUSTRY, h.AREA, h.DEPARTMENT, h.NATURE, h.LISTING_CATEGORY]
+    yield [h.LISTED_ON, h.TOTAL_INVESTMENT, h.PLANNED_INVESTMENT, h.STARTED_ON]
+    for n in range(rows):
+        total = filler.rng.randint(5_000, 500_000)
+        yield [
+            n + 1,
+            f"{PREFIX}K-{n:07d}",
+            f"项目单位{n}",
+            filler.industry_codes[n % len(filler.industry_codes)],
+            filler.area_codes[n % len(filler.area_codes)],
+            filler.department_codes[n % len(filler.department_codes)],
+            "新建",
+            "新开工",
+            datetime.date(YEAR, 2, 15),
+            total,
+            total // 4,
+            datetime.date(YEAR, 3, 1) if n % 2 else None,
+        ]
+
+
+def bond_reserve_rows(filler: Filler, rows: int):
+    yield [h.SERIAL, h.NAME, h.SECTOR, h.OWNER, h.DEPARTMENT, h.AREA, h.TOTAL_INVESTMENT, h.BOND_DEMAND]
+    yield [h.CAPITAL_PORTION, h.EXPECTED_INCOME, h.PRINCIPAL_AND_INTEREST, h.COVERAGE_RATIO, h.RESERVED_ON]
+    for n in range(rows):
+        demand = filler.rng.randint(1_000, 100_000)
+        yield [
+            n + 1,
+            f"{PREFIX}B-{n:07d}",
+            filler.sector_codes[n % len(filler.sector_codes)],
+            f"项目单位{n}",
+            filler.department_codes[n % len(filler.department_codes)],
+            filler.area_codes[n % len(filler.area_codes)],
+            demand * 2,
+            demand,
+            0,
+            demand * 3 // 2,
+            demand * 6 // 5,
+            1.25,
+            datetime.date(YEAR, 3, 1),
+        ]
+
+
+ROWS = {"attraction-projects": attraction_rows, "key-projects": key_project_rows, "bond-reserves": bond_reserve_rows}
+
+
+def workbook(model: str, filler: Filler, rows: int) -> bytes:
+    """An N-row sheet of ``model`` named as the export names it: a title row, the header, the
+    rows, a totals row."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(RESOURCES[model].sheet_name)
+    lines = ROWS[model](filler, rows)
+    header = next(lines) + next(lines)
+    sheet.append([f"{PREFIX}{model} {rows}"])
+    sheet.append(header)
+    for line in lines:
+        sheet.append(line)
+    sheet.append([None, h.total_label(rows)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the ledger import (DEBUG only): build an N-row XLSX of --model, import it into the current "
+        "database twice (created, then unchanged) inside a transaction that is rolled back, and print one JSON "
+        'line per pass {"model", "vendor", "pass", "rows", "seconds", "rows_per_s", "peak_rss_mb", '
+        '"tracemalloc_peak_mb"}.'
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rows", type=int, default=10_000, help="Rows of the sheet (default 10000).")
+        parser.add_argument("--model", choices=sorted(ROWS), default="attraction-projects")
+        parser.add_argument("--seed", type=int, default=2023)
+        parser.add_argument("--tracemalloc", action="store_true", help="Also trace Python's allocations (slower).")
+
+    def handle(self, *args, rows, model, seed, **options):
+        if not settings.DEBUG:
+            raise CommandError("bench_import writes synthetic records: it runs only with DJANGO_DEBUG=1.")
+        if rows < 1:
+            raise CommandError("--rows must be at least 1.")
+        with override_settings(DEBUG=False), transaction.atomic():
+            filler = Filler(random.Random(seed), 10, lambda label, total: None)
+            filler.reference_data()
+            YearPlan.objects.get_or_create(year=YEAR)
+            filler.industry_codes = [f"{PREFIX}{code}" for code in ("IND-01", "IND-02", "IND-03", "IND-05")]
+            filler.area_codes = [f"{PREFIX}AREA-{n:02d}" for n in range(1, 13)]
+            filler.department_codes = [f"{PREFIX}DEPT-{n:02d}" for n in range(1, 16)]
+            filler.sector_codes = [f"{PREFIX}SEC-{n:02d}" for n in range(1, 7)]
+            data = workbook(model, filler, rows)
+            for phase, expected in (("create", "new"), ("unchanged", "skip")):
+                self.stdout.write(json.dumps(self.measure(model, data, phase, expected, options["tracemalloc"])))
+            transaction.set_rollback(True)
+
+    def measure(self, model: str, data: bytes, phase: str, expected: str, trace: bool) -> dict:
+        if trace:
+            tracemalloc.start()
+        start = time.perf_counter()
+        result = RESOURCES[model](year=YEAR, preview=False).import_data(BookDataset(read_book(data, "bench.xlsx")))
+        seconds = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1] if trace else None
+        if trace:
+            tracemalloc.stop()
+        problems = error_lines(result)
+        if problems:
+            raise CommandError(f"The import refused its own sheet: {problems[:3]}")
+        done = result.totals[expected]
+        if done != result.total_rows:
+            raise CommandError(f"{phase}: {done} of {result.total_rows} rows were {expected}.")
+        return {
+            "model": model,
+            "vendor": connection.vendor,
+            "pass": phase,
+            "rows": result.total_rows,
+            "seconds": round(seconds, 2),
+            "rows_per_s": round(result.total_rows / seconds) if seconds else None,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "tracemalloc_peak_mb": round(peak / 2**20, 1) if peak is not None else None,
+        }

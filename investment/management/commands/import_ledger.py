@@ -1,0 +1,108 @@
+"""``manage.py import_ledger --model attraction-projects|key-projects|bond-reserves FILE [--dry-run]``.
+
+Imports one ledger from an XLSX workbook, a CSV file (UTF-8, or GB18030/GBK as Excel on a
+Chinese Windows saves it) or the quarterly export's zip of CSVs, through the same resource as
+the admin's import (``projects/resources.py`` says what a row does). All or nothing: any bad
+row and nothing is written; every error is printed as ``第N行 [column] message`` and the
+command exits with status 1. ``--dry-run`` prints what each row would do (新建 created,
+更新 updated with its changes, 未变 unchanged) and writes nothing.
+
+``--year`` gives the year of attraction projects and bond reserves without a ``年度`` column,
+and of the key projects' listing (default: the ``年度`` of the workbook's ``汇总`` sheet).
+``--user USERNAME`` imports as that user: their departments are enforced and the history
+records them. Without it the import runs as the operator of the server, like
+``export_quarter``: every department, and history entries without a user.
+
+A progress line goes to stderr every 1,000 rows (none at ``--verbosity 0``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from import_export.results import RowResult
+
+from investment.resources import AttractionProjectResource
+from jiaxian.importing import BookDataset, UnreadableFile, read_book
+from projects.resources import BondReserveResource, KeyProjectResource, LedgerResource, error_lines
+
+RESOURCES: dict[str, type[LedgerResource]] = {
+    "attraction-projects": AttractionProjectResource,
+    "key-projects": KeyProjectResource,
+    "bond-reserves": BondReserveResource,
+}
+PROGRESS_EVERY = 1_000
+VERBS = {
+    RowResult.IMPORT_TYPE_NEW: "新建",
+    RowResult.IMPORT_TYPE_UPDATE: "更新",
+    RowResult.IMPORT_TYPE_SKIP: "未变",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a ledger from XLSX or CSV whose headers are the quarterly export's (title rows, derived columns "
+        "and the totals row are skipped). All or nothing: any bad row and nothing is written, every error is "
+        "printed with its row and column, and the command exits 1. --dry-run shows each row's change."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--model", required=True, choices=sorted(RESOURCES), help="The ledger to import.")
+        parser.add_argument("file", help="An .xlsx, a .csv, or the export's .csv.zip.")
+        parser.add_argument("--dry-run", action="store_true", help="Show what each row would do; write nothing.")
+        parser.add_argument(
+            "--year", type=int, help="Year of rows without a 年度 column, and of the key projects' listing."
+        )
+        parser.add_argument("--user", help="Import as this user (departments enforced, recorded in the history).")
+
+    def handle(self, *args, model, file, dry_run, year, user, **options):
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        importer = None
+        if user is not None:
+            try:
+                importer = get_user_model().objects.get(username=user)
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"There is no user {user}.") from None
+        try:
+            dataset = BookDataset(read_book(data, path.name))
+        except UnreadableFile as error:
+            raise CommandError(str(error)) from None
+        resource = RESOURCES[model](year=year, preview=False)
+        resource.progress = self.progress if options["verbosity"] > 0 else None
+        result = resource.import_data(dataset, dry_run=dry_run, user=importer)
+        errors = error_lines(result)
+        if errors:
+            for row, column, message in errors:
+                where = f"第{row}行" if row is not None else "文件"
+                self.stderr.write(f"{where} [{column}] {message}" if column else f"{where} {message}")
+            raise CommandError(f"{len(errors)} error(s) in {file}: nothing was imported.", returncode=1)
+        if dry_run or options["verbosity"] > 1:
+            for row in result.rows:
+                verb = VERBS.get(row.import_type, row.import_type)
+                line = f"第{row.number}行 {verb} {row.object_repr or ''}".rstrip()
+                if row.import_type == RowResult.IMPORT_TYPE_UPDATE:
+                    line += "：" + "；".join(
+                        f"{column} {before or '（空）'} → {after}" for column, before, after in row.changes
+                    )
+                self.stdout.write(line)
+        totals = result.totals
+        summary = (
+            f"{'Dry run, nothing written: ' if dry_run else ''}"
+            f"{totals[RowResult.IMPORT_TYPE_NEW]} created, {totals[RowResult.IMPORT_TYPE_UPDATE]} updated, "
+            f"{totals[RowResult.IMPORT_TYPE_SKIP]} unchanged."
+        )
+        self.stdout.write(summary)
+
+    def progress(self, done: int, total: int) -> None:
+        if done % PROGRESS_EVERY == 0 or done == total:
+            sys.stderr.write(f"\r{done}/{total} rows")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()

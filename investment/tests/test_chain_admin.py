@@ -1,0 +1,261 @@
+"""The chains and their lists in the admin: changelists in a fixed number of queries, the
+coverage and stage columns and filters, and signing a target from its page."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from investment.models import (
+    AttractionProject,
+    Carrier,
+    ChainLink,
+    IndustrialChain,
+    LocalEnterprise,
+    Policy,
+    Responsibility,
+    TargetEnterprise,
+)
+from investment.pipeline import sign
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def chain(today, make_chain, key_industry):
+    return make_chain(name="硅基新材料产业链", industries=[key_industry], lead_leader="王县长")
+
+
+@pytest.fixture
+def negotiating(chain, make_link, make_target):
+    link = make_link(chain=chain, name="负极材料", position="midstream", order=1)
+    return make_target(
+        link=link,
+        company="贝特瑞",
+        contacted_on=D(2023, 1, 10),
+        visited_on=D(2023, 2, 1),
+        negotiating_on=D(2023, 3, 1),
+    )
+
+
+# --- changelists --------------------------------------------------------------------------------
+
+
+def add_rows(model_name: str, n: int, chain, key_industry, department, area) -> None:
+    """``n`` more rows of ``model_name``, with the related rows their columns show (a link per
+    target and local enterprise, so that a query per row would show)."""
+    start = {
+        "industrialchain": IndustrialChain,
+        "chainlink": ChainLink,
+        "targetenterprise": TargetEnterprise,
+        "localenterprise": LocalEnterprise,
+        "carrier": Carrier,
+        "policy": Policy,
+        "responsibility": Responsibility,
+    }[model_name].objects.count()
+    for i in range(start, start + n):
+        if model_name == "industrialchain":
+            other = IndustrialChain.objects.create(name=f"链{i}")
+            other.industries.add(key_industry)
+            ChainLink.objects.create(chain=other, name="环节", position="upstream", order=1)
+        elif model_name == "chainlink":
+            ChainLink.objects.create(chain=chain, name=f"环节{i}", position="downstream", order=i + 1)
+        elif model_name == "targetenterprise":
+            link = ChainLink.objects.create(chain=chain, name=f"目标环节{i}", position="upstream", order=i + 1)
+            TargetEnterprise.objects.create(link=link, company=f"目标{i}", region="广东", contacted_on=D(2023, 1, 1))
+        elif model_name == "localenterprise":
+            link = ChainLink.objects.create(chain=chain, name=f"本地环节{i}", position="midstream", order=i + 1)
+            LocalEnterprise.objects.create(link=link, company=f"本地{i}", annual_output=Decimal("100.00"))
+        elif model_name == "carrier":
+            Carrier.objects.create(
+                kind="land", name=f"地块{i}", chain=chain, area=area, location="园区", size=10, size_unit="mu"
+            )
+        elif model_name == "policy":
+            Policy.objects.create(name=f"政策{i}", issuing_body="县政府", valid_from=D(2023, 1, 1)).chains.add(chain)
+        elif model_name == "responsibility":
+            Responsibility.objects.create(chain=chain, person=f"人{i}", department=department)
+
+
+# The queries of each changelist page, whatever the number of rows: session and user (2), the
+# count of the filtered and of all rows (2), the page of rows (their related rows joined, the
+# derived columns computed in the same query): 5; then what each adds:
+QUERIES = {
+    "industrialchain": 5 + 2,  # the industries filter's choices; the industries prefetch
+    "chainlink": 5 + 1,  # the chain filter's choices (coverage and its counts: subqueries of the page)
+    "targetenterprise": 5 + 3,  # the chain and link filters' choices, the regions' distinct values
+    "localenterprise": 5 + 2,  # the chain and link filters' choices
+    "carrier": 5 + 2,  # the chain and area filters' choices
+    "policy": 5 + 3,  # the chains filter's choices, the issuing bodies' distinct values, the chains prefetch
+    "responsibility": 5 + 2,  # the chain and department filters' choices
+}
+
+
+@pytest.mark.parametrize("model_name", QUERIES)
+def test_changelist_costs_the_same_queries_at_10_and_at_100_rows(
+    zh_admin_client, chain, key_industry, department, area, django_assert_num_queries, model_name
+):
+    url = reverse(f"admin:investment_{model_name}_changelist")
+    add_rows(model_name, 10, chain, key_industry, department, area)
+    zh_admin_client.get(url)  # warm up: the session and caches of a first request
+    with CaptureQueriesContext(connection) as at_10:
+        response = zh_admin_client.get(url)
+    assert response.status_code == 200
+    rows_at_10 = len(response.context["cl"].result_list)
+    assert len(at_10) == QUERIES[model_name], "\n".join(query["sql"] for query in at_10.captured_queries)
+    add_rows(model_name, 90, chain, key_industry, department, area)
+    with django_assert_num_queries(QUERIES[model_name]):
+        response = zh_admin_client.get(url)
+    assert len(response.context["cl"].result_list) == min(rows_at_10 + 90, 100)
+
+
+def test_link_changelist_shows_and_filters_coverage(
+    zh_admin_client, chain, make_link, make_local_enterprise, negotiating
+):
+    covered = make_link(chain=chain, name="石墨", position="upstream", order=1)
+    make_local_enterprise(link=covered)
+    make_link(chain=chain, name="电池", position="downstream", order=1)
+    url = reverse("admin:investment_chainlink_changelist")
+    page = zh_admin_client.get(url).content.decode()
+    assert {"coverage-covered", "coverage-pursued", "coverage-gap"} <= set(re.findall(r"coverage-\w+", page))
+    gaps = zh_admin_client.get(url, {"coverage": "gap"}).context["cl"].result_list
+    assert [link.name for link in gaps] == ["电池"]
+
+
+def test_target_changelist_filters_by_stage_today(zh_admin_client, negotiating, make_target):
+    make_target(link=negotiating.link, company="未接触企业")
+    url = reverse("admin:investment_targetenterprise_changelist")
+    rows = zh_admin_client.get(url, {"stage": "negotiating"}).context["cl"].result_list
+    assert [target.company for target in rows] == ["贝特瑞"]
+    rows = zh_admin_client.get(url, {"stage": "identified"}).context["cl"].result_list
+    assert [target.company for target in rows] == ["未接触企业"]
+
+
+def test_the_chain_page_lists_its_links_with_their_coverage(zh_admin_client, chain, negotiating):
+    response = zh_admin_client.get(reverse("admin:investment_industrialchain_change", args=[chain.pk]))
+    assert response.status_code == 200
+    assert "负极材料" in response.content.decode() and "coverage-pursued" in response.content.decode()
+
+
+def test_a_responsibility_for_a_target_of_another_chain_is_refused_in_the_admin(
+    zh_admin_client, chain, negotiating, make_target
+):
+    stray = make_target(company="别链企业")
+    response = zh_admin_client.post(
+        reverse("admin:investment_responsibility_add"),
+        {"chain": chain.pk, "person": "张三", "department": "", "duty": "", "target_enterprises": [stray.pk]},
+    )
+    assert response.status_code == 200
+    assert "target_enterprises" in response.context["adminform"].form.errors
+    assert not Responsibility.objects.exists()
+
+
+# --- signing --------------------------------------------------------------------------------------
+
+
+def sign_url(target) -> str:
+    return reverse("admin:investment_targetenterprise_sign", args=[target.pk])
+
+
+def test_the_target_page_has_a_sign_button_until_it_is_signed(zh_admin_client, negotiating):
+    change = reverse("admin:investment_targetenterprise_change", args=[negotiating.pk])
+    assert sign_url(negotiating) in zh_admin_client.get(change).content.decode()
+    sign(negotiating, signed_on=D(2023, 6, 1), contract_amount=Decimal("1"), fixed_asset_investment=Decimal("1"))
+    assert sign_url(negotiating) not in zh_admin_client.get(change).content.decode()
+
+
+def test_the_sign_form_is_prefilled_from_the_target(zh_admin_client, negotiating, key_industry, today):
+    response = zh_admin_client.get(sign_url(negotiating))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["signed_on"] == today
+    assert form.initial["industry"] == key_industry
+    assert form.initial["leader"] == "王县长"
+    assert "贝特瑞" in form.initial["name"]
+
+
+def sign_form(**changes) -> dict:
+    data = {
+        "signed_on": "2023-06-01",
+        "name": "年产5万吨负极材料项目",
+        "project_code": "",
+        "investor_origin": "out_of_province",
+        "industry": "",
+        "area": "",
+        "department": "",
+        "leader": "王县长",
+        "contract_amount": "120000.00",
+        "fixed_asset_investment": "90000.00",
+        "funds_in_place": "",
+        "notes": "",
+    }
+    return {**data, **changes}
+
+
+def test_signing_in_the_admin_creates_the_project_and_leads_to_it(zh_admin_client, negotiating, key_industry):
+    response = zh_admin_client.post(sign_url(negotiating), sign_form())
+    project = AttractionProject.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:investment_attractionproject_change", args=[project.pk])
+    assert (project.name, project.industry, project.investor, project.link) == (
+        "年产5万吨负极材料项目",
+        key_industry,
+        "贝特瑞",
+        negotiating.link,
+    )
+    negotiating.refresh_from_db()
+    assert negotiating.attraction_project == project and negotiating.signed_on == D(2023, 6, 1)
+    assert project.history.latest().history_user.username == "admin"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"fixed_asset_investment": "120000.01"}, "fixed_asset_investment"),
+        ({"contract_amount": ""}, "contract_amount"),
+        ({"signed_on": "2023-02-28"}, "signed_on"),  # before the negotiation began
+        ({"signed_on": "2023-07-01"}, "signed_on"),  # after today
+    ],
+)
+def test_a_refused_signing_shows_the_error_next_to_the_field_and_writes_nothing(
+    zh_admin_client, negotiating, changes, field
+):
+    response = zh_admin_client.post(sign_url(negotiating), sign_form(**changes))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert re.search(rf'class="form-row errors field-{field}"', response.content.decode())
+    assert not AttractionProject.objects.exists()
+    negotiating.refresh_from_db()
+    assert negotiating.signed_on is None
+
+
+def test_signing_a_signed_target_again_leads_back_with_a_message(zh_admin_client, negotiating):
+    assert zh_admin_client.post(sign_url(negotiating), sign_form()).status_code == 302
+    response = zh_admin_client.post(sign_url(negotiating), sign_form(name="第二个"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:investment_targetenterprise_change", args=[negotiating.pk])
+    assert AttractionProject.objects.count() == 1
+    assert any("贝特瑞" in str(message) for message in response.context["messages"])
+
+
+def test_signing_needs_to_add_attraction_projects(client, negotiating):
+    clerk = User.objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_targetenterprise", "change_targetenterprise", "edit_all_departments"]
+        )
+    )
+    client.force_login(clerk)
+    change = reverse("admin:investment_targetenterprise_change", args=[negotiating.pk])
+    page = client.get(change)
+    assert page.status_code == 200  # may change the target ...
+    assert sign_url(negotiating) not in page.content.decode()  # ... but not add the project
+    assert client.post(sign_url(negotiating), sign_form()).status_code == 403
+    assert not AttractionProject.objects.exists()

@@ -1,0 +1,30 @@
+"""The base of every ledger's viewset in both apps: ``jiaxian.api.LedgerViewSet`` (validated,
+versioned, atomic writes) with the department rule of ``projects.access`` added to the model
+permissions. It lives here, not in ``jiaxian``, because the rule is the domain's."""
+
+from __future__ import annotations
+
+from rest_framework import permissions
+
+from jiaxian import api
+from projects import access
+
+
+class DepartmentRule(permissions.BasePermission):
+    """Writes only: the record (as stored, and as the write would leave it) must be one the
+    user may edit (``access.refusal``); otherwise a 403 whose ``detail`` names the department.
+    Reads are never restricted by department."""
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        reason = access.refusal(request.user, obj)
+        if reason is None:
+            return True
+        # DRF reads the refusal's detail from the instance it made for this request.
+        self.message = reason
+        return False
+
+
+class LedgerViewSet(api.LedgerViewSet):
+    permission_classes = [*api.LedgerViewSet.permission_classes, DepartmentRule]

@@ -1,0 +1,62 @@
+"""The projects app's models, one module per subject:
+
+- ``base``: what every model builds on (``TrackedModel``, ``CodedModel``, ``ProjectCodeMixin``)
+  and the field, constraint and ratio helpers;
+- ``reference``: industries, areas, departments, bond sectors, the year plan;
+- ``key_projects``: key projects, their annual listings, the warning light;
+- ``progress``: milestones, monthly progress reports, problems;
+- ``bonds``: special-bond reserves.
+
+Import them from here: ``from projects.models import KeyProject``. The modules import one way
+(``base`` ← ``reference`` ← ``progress`` ← ``key_projects``; ``bonds`` on ``base`` and
+``reference``), never in a circle.
+
+Money is ``Decimal`` in 万元 (ten thousand yuan) everywhere. Status that follows from dates
+(a reserve's status) is derived from the dates, never stored, so that any figure can be
+recomputed as of a past day. Rules about one record live in its ``clean()``, which the
+admin, the API and the import all run; the database constraints repeat the simplest of them
+as a last guard.
+"""
+
+from jiaxian.versions import StaleVersion
+
+from .base import (
+    RATIO_PLACES,
+    CodedModel,
+    ProjectCodeMixin,
+    TrackedModel,
+    amount_field,
+    non_negative,
+    predecessor_field,
+    ratio,
+    ratio_field,
+)
+from .bonds import BondReserve
+from .key_projects import AnnualListing, KeyProject, warning_light
+from .progress import Milestone, Problem, ProgressReport
+from .reference import Area, Department, Industry, Sector, YearPlan
+
+__all__ = [
+    "RATIO_PLACES",
+    "AnnualListing",
+    "Area",
+    "BondReserve",
+    "CodedModel",
+    "Department",
+    "Industry",
+    "KeyProject",
+    "Milestone",
+    "Problem",
+    "ProgressReport",
+    "ProjectCodeMixin",
+    "Sector",
+    "StaleVersion",
+    "TrackedModel",
+    "YearPlan",
+    "amount_field",
+    "non_negative",
+    "predecessor_field",
+    "ratio",
+    "ratio_field",
+    "warning_light",
+]

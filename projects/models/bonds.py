@@ -1,0 +1,173 @@
+"""Special-bond reserve projects (专项债储备项目): status derived from dates, coverage ratio
+derived from income and principal plus interest."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy as _
+
+from jiaxian import periods
+
+from .. import validation
+from ..querysets import BondReserveQuerySet
+from .base import RATIO_PLACES, ProjectCodeMixin, TrackedModel, amount_field, non_negative, ratio
+from .reference import Area, Department, Sector, YearPlan
+
+
+class BondReserve(ProjectCodeMixin, TrackedModel):
+    """A special-bond reserve project (专项债储备项目) of one year's pool.
+
+    Status is not stored: it is the latest step reached by a date (``status_on``), from
+    ``reserved_on`` through ``submitted_on``, ``approved_on`` and ``issued_on``, or
+    ``rejected_on``. The coverage ratio (本息覆盖倍数) is derived from expected income and
+    principal plus interest; a ratio below the year plan's refusal threshold is refused.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    name = models.CharField(_("project name"), max_length=200)
+    department = models.ForeignKey(
+        Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="bond_reserves"
+    )
+    owner = models.CharField(_("project owner"), max_length=200)
+    area = models.ForeignKey(Area, models.PROTECT, verbose_name=_("area"), related_name="bond_reserves")
+    sector = models.ForeignKey(Sector, models.PROTECT, verbose_name=_("sector"), related_name="bond_reserves")
+    total_investment = amount_field(_("total investment (万元)"))
+    bond_demand = amount_field(_("bond demand (万元)"))
+    capital_portion = amount_field(
+        _("used as project capital (万元)"),
+        default=Decimal("0"),
+        help_text=_("The part of the bond funds used as the project's capital."),
+    )
+    expected_income = amount_field(_("expected project income (万元)"))
+    principal_and_interest = amount_field(
+        _("bond principal and interest (万元)"), validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    reserved_on = models.DateField(_("reserved on"))
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    rejected_on = models.DateField(_("rejected on"), null=True, blank=True)
+    issued_amount = amount_field(_("issued amount (万元)"), null=True, blank=True)
+
+    objects = BondReserveQuerySet.as_manager()
+
+    # Who may edit it besides those who edit every department's records (projects.access).
+    owner_department = "department"
+
+    STEP_FIELDS = ("reserved_on", "submitted_on", "approved_on", "issued_on")
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("special-bond reserve")
+        verbose_name_plural = _("special-bond reserves")
+        constraints = [
+            *non_negative("total_investment", "bond_demand", "capital_portion", "expected_income", "issued_amount"),
+            models.CheckConstraint(
+                condition=Q(principal_and_interest__gt=0),
+                name="%(app_label)s_%(class)s_principal_and_interest_positive",
+                violation_error_message=_("Principal and interest must be above zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(bond_demand__lte=models.F("total_investment")),
+                name="%(app_label)s_%(class)s_demand_within_total",
+                violation_error_message=_("Bond demand cannot exceed total investment."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capital_portion__lte=models.F("bond_demand")),
+                name="%(app_label)s_%(class)s_capital_within_demand",
+                violation_error_message=_("The capital portion cannot exceed the bond demand."),
+            ),
+            models.UniqueConstraint(
+                fields=["year", "name"],
+                name="%(app_label)s_%(class)s_unique_name_per_year",
+                violation_error_message=_("A reserve of this name already exists for that year."),
+            ),
+        ]
+        # The quota report's "in the pool on D" for year Y, answered from the index alone: it
+        # also holds every column the report reads (id for the count).
+        indexes = [
+            models.Index(
+                fields=["year", "reserved_on", "rejected_on", "bond_demand", "id"], name="projects_bond_reserved_cover"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def coverage_ratio(self) -> Decimal | None:
+        """Expected income ÷ principal and interest, four places, half-up; None when either
+        is missing or principal and interest is zero."""
+        return ratio(self.expected_income, self.principal_and_interest)
+
+    def coverage_warning(self, plan: YearPlan | None = None) -> bool:
+        """True when the ratio is known and below the plan's warning threshold (1.2 by
+        default). Compared exactly, not after rounding: 1.19999 warns although it shows as 1.2000."""
+        plan = plan or YearPlan.for_year(self.year)
+        if self.expected_income is None or not self.principal_and_interest:
+            return False
+        return self.expected_income < plan.coverage_warning_ratio * self.principal_and_interest
+
+    def status_on(self, as_of: datetime.date) -> str | None:
+        """The status on ``as_of``: the latest step reached by then (rejected beats all), or
+        None before the reserve entered the pool. Same answer as ``with_status``."""
+        for field, status in BondReserveQuerySet.STEPS:
+            value = getattr(self, field)
+            if value is not None and value <= as_of:
+                return status
+        return None
+
+    @property
+    def status(self) -> str | None:
+        """The status today."""
+        return self.status_on(periods.today())
+
+    def clean(self):
+        errors = validation.merge(
+            validation.not_more_than_errors(self, "bond_demand", "total_investment"),
+            validation.not_more_than_errors(self, "capital_portion", "bond_demand"),
+            validation.not_more_than_errors(self, "issued_amount", "bond_demand"),
+            validation.date_order_errors(self, list(self.STEP_FIELDS)),
+            validation.date_order_errors(self, ["reserved_on", "submitted_on", "rejected_on"]),
+            validation.future_date_errors(self, [*self.STEP_FIELDS, "rejected_on"]),
+        )
+        if self.rejected_on is not None and (self.approved_on is not None or self.issued_on is not None):
+            validation.add_error(
+                errors, "rejected_on", gettext("A reserve that was approved or issued cannot also be rejected.")
+            )
+        if self.issued_amount is not None and self.issued_on is None:
+            validation.add_error(errors, "issued_on", gettext("An issued amount needs the date it was issued."))
+        if self.year is not None and self.expected_income is not None and self.principal_and_interest:
+            plan = YearPlan.for_year(self.year)
+            if self.expected_income < plan.coverage_refusal_ratio * self.principal_and_interest:
+                validation.add_error(
+                    errors,
+                    "expected_income",
+                    gettext(
+                        "The coverage ratio %(ratio)s is below %(threshold)s: expected income must cover "
+                        "bond principal and interest at least %(threshold)s times."
+                    )
+                    # Rounded down for the message, so that a refused ratio never reads as the threshold.
+                    % {
+                        "ratio": (self.expected_income / self.principal_and_interest).quantize(
+                            RATIO_PLACES, rounding=ROUND_FLOOR
+                        ),
+                        "threshold": f"{plan.coverage_refusal_ratio.normalize():f}",
+                    },
+                )
+        if self.year is not None and self.name:
+            if BondReserve.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():
+                validation.add_error(
+                    errors,
+                    "name",
+                    gettext("A reserve named %(name)s already exists for %(year)s.")
+                    % {"name": self.name, "year": self.year},
+                )
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,207 @@
+"""The full-cycle service of a key project: its milestones (节点), monthly progress reports
+(月度进度) and problems (问题台账). They point at their project by name
+(``"projects.KeyProject"``) so that this module does not import ``key_projects``, which
+imports it (a new key project creates its standard milestones)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy as _
+
+from jiaxian import periods
+
+from .. import validation
+from ..choices import MilestoneKindChoices
+from ..querysets import ProblemQuerySet
+from .base import TrackedModel, amount_field, non_negative
+from .reference import Department
+
+
+class Milestone(TrackedModel):
+    """A planned step (节点) of a key project: one of the standard kinds or one the clerk
+    names, with the date it is planned for and the date it was done. A new key project gets
+    the standard set with blank dates. Late on a date D when planned before D and not done
+    by D (``is_late_on``); the worst late milestone decides the milestone signal of the
+    warning light."""
+
+    project = models.ForeignKey(
+        "projects.KeyProject", models.CASCADE, verbose_name=_("key project"), related_name="milestones"
+    )
+    kind = models.CharField(_("milestone"), max_length=30, choices=MilestoneKindChoices.choices)
+    name = models.CharField(
+        _("name"), max_length=100, blank=True, help_text=_("Required for a milestone of kind “other”.")
+    )
+    planned_on = models.DateField(_("planned on"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    department = models.ForeignKey(
+        Department,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("responsible unit"),
+        related_name="milestones",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    # Its key project's department owns it, whatever department it names (projects.access).
+    owner_department = "project__department"
+
+    class Meta:
+        ordering = ["project", models.F("planned_on").asc(nulls_last=True), "id"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        # The warning light's "worst late milestone" of each project.
+        indexes = [models.Index(fields=["project", "planned_on", "done_on"], name="projects_milestone_late")]
+
+    def __str__(self) -> str:
+        return self.name if self.kind == MilestoneKindChoices.CUSTOM else self.get_kind_display()
+
+    @staticmethod
+    def late_condition(as_of: datetime.date) -> Q:
+        """Milestones late on ``as_of``: planned before it, not done by it."""
+        return Q(planned_on__lt=as_of) & (Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+
+    def is_late_on(self, as_of: datetime.date) -> bool:
+        if self.planned_on is None or self.planned_on >= as_of:
+            return False
+        return self.done_on is None or self.done_on > as_of
+
+    def days_late(self, as_of: datetime.date) -> int:
+        """Days late on ``as_of`` (``as_of`` − planned date), 0 when not late."""
+        return (as_of - self.planned_on).days if self.is_late_on(as_of) else 0
+
+    def clean(self):
+        errors = validation.future_date_errors(self, ["done_on"])
+        if self.kind == MilestoneKindChoices.CUSTOM and not self.name.strip():
+            validation.add_error(errors, "name", gettext("A milestone of kind “other” needs a name."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProgressReport(TrackedModel):
+    """The investment a key project completed in one month (月度进度), in 万元. ``month`` is
+    the month's first day; one report per project and month; no month after the current one.
+    The year's and the cumulative totals, and the completion rate, derive from these
+    (``KeyProject.completed_investment``)."""
+
+    project = models.ForeignKey(
+        "projects.KeyProject", models.CASCADE, verbose_name=_("key project"), related_name="progress_reports"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    completed_investment = amount_field(_("investment completed in the month (万元)"))
+    note = models.TextField(_("progress note"), blank=True)
+
+    # Its key project's department owns it, whatever department it names (projects.access).
+    owner_department = "project__department"
+
+    class Meta:
+        ordering = ["project", "month"]
+        verbose_name = _("monthly progress report")
+        verbose_name_plural = _("monthly progress reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "month"],
+                name="%(app_label)s_%(class)s_one_per_project_and_month",
+                violation_error_message=_("This project already has a report for that month."),
+            ),
+            *non_negative("completed_investment"),
+        ]
+        # The year's completed investment of each project (warning light, quota report).
+        indexes = [models.Index(fields=["project", "month", "completed_investment"], name="projects_progress_cover")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id and self.project} {self.month:%Y-%m}" if self.month else str(self.project_id)
+
+    def clean(self):
+        errors = {}
+        if self.month is not None:
+            if self.month.day != 1:
+                validation.add_error(
+                    errors,
+                    "month",
+                    gettext("A month is written as its first day (%(first)s), not %(date)s.")
+                    % {"first": self.month.replace(day=1).isoformat(), "date": self.month.isoformat()},
+                )
+            elif self.month > periods.month_start(periods.today()):
+                validation.add_error(
+                    errors,
+                    "month",
+                    gettext("%(month)s has not begun yet.") % {"month": self.month.strftime("%Y-%m")},
+                )
+        if self.project_id is not None and self.month is not None:
+            clash = ProgressReport.objects.filter(project_id=self.project_id, month=self.month).exclude(pk=self.pk)
+            if clash.exists():
+                validation.add_error(
+                    errors,
+                    "month",
+                    gettext("This project already has a report for %(month)s.")
+                    % {"month": self.month.strftime("%Y-%m")},
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Problem(TrackedModel):
+    """A problem of a key project (问题台账), followed up until solved. Open on a date when
+    raised by then and not resolved by then; overdue when open and due before that date
+    (``ProblemQuerySet``; ``is_open_on`` and ``is_overdue_on`` for one record)."""
+
+    project = models.ForeignKey(
+        "projects.KeyProject", models.CASCADE, verbose_name=_("key project"), related_name="problems"
+    )
+    description = models.TextField(_("problem"))
+    raised_on = models.DateField(_("raised on"))
+    department = models.ForeignKey(
+        Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="problems"
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    # Its key project's department owns it, whatever department it names (projects.access).
+    owner_department = "project__department"
+
+    class Meta:
+        ordering = ["project", "raised_on", "id"]
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=models.F("raised_on")),
+                name="%(app_label)s_%(class)s_resolved_after_raised",
+                violation_error_message=_("A problem cannot be resolved before it is raised."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:50]
+
+    def is_open_on(self, as_of: datetime.date) -> bool:
+        return self.raised_on <= as_of and (self.resolved_on is None or self.resolved_on > as_of)
+
+    def is_overdue_on(self, as_of: datetime.date) -> bool:
+        """Open on ``as_of`` and due before it (due on ``as_of`` itself is not overdue yet)."""
+        return self.is_open_on(as_of) and self.due_on is not None and self.due_on < as_of
+
+    def clean(self):
+        errors = validation.merge(
+            validation.date_order_errors(self, ["raised_on", "resolved_on"]),
+            validation.future_date_errors(self, ["raised_on", "resolved_on"]),
+        )
+        if self.due_on is not None and self.raised_on is not None and self.due_on < self.raised_on:
+            validation.add_error(
+                errors,
+                "due_on",
+                gettext("The due date (%(due)s) cannot be before the problem was raised (%(raised)s).")
+                % {"due": self.due_on.isoformat(), "raised": self.raised_on.isoformat()},
+            )
+        if self.resolved_on is not None and not self.resolution.strip():
+            validation.add_error(errors, "resolution", gettext("Say how the problem was resolved."))
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,156 @@
+"""Reference data shared by both apps — industries, areas, departments (责任单位), bond
+sectors — and the year plan (every target and threshold of a year)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy as _
+
+from .. import validation
+from ..choices import AreaKindChoices
+from .base import CodedModel, TrackedModel, amount_field, ratio_field
+
+
+class Industry(CodedModel):
+    """An industry; ``is_key`` puts it on the county's list of key industries (重点产业),
+    which decides the key-industry share of attraction projects."""
+
+    is_key = models.BooleanField(_("key industry"), default=False)
+
+    class Meta(CodedModel.Meta):
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+
+class Area(CodedModel):
+    """A town, township, the economic-development zone or an industrial park of the county."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AreaKindChoices.choices)
+
+    class Meta(CodedModel.Meta):
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+
+class Department(CodedModel):
+    """A responsible unit (责任单位): a bureau, a commission, a town government.
+
+    ``members`` are the users who work for it (``user.departments`` the other way): a clerk
+    without ``projects.edit_all_departments`` edits only the records whose department is one of
+    theirs (``projects.access``)."""
+
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), related_name="departments", blank=True
+    )
+
+    class Meta(CodedModel.Meta):
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        # A plain string: Django stores permission names as given, untranslated.
+        permissions = [("edit_all_departments", "Can edit the records of every department")]
+
+
+class Sector(CodedModel):
+    """A special-bond sector (领域). A list in the database, not in code, because the
+    rules on what special bonds may fund change from year to year."""
+
+    class Meta(CodedModel.Meta):
+        verbose_name = _("bond sector")
+        verbose_name_plural = _("bond sectors")
+
+
+class YearPlan(TrackedModel):
+    """A year's targets and thresholds: the figures of the county's plan and the settings of
+    the warning lights and bond coverage. Defaults are the figures of Jiaxian's plan;
+    another county, or another year, edits them. ``YearPlan.for_year`` gives a year with no
+    saved plan these defaults."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    key_project_count_target = models.PositiveIntegerField(_("key projects: count target"), default=60)
+    key_project_investment_target = amount_field(
+        _("key projects: total investment target (万元)"), default=Decimal("3000000")
+    )
+    bond_reserve_count_target = models.PositiveIntegerField(_("bond reserves: count target"), default=80)
+    bond_reserve_demand_target = amount_field(_("bond reserves: bond demand target (万元)"), default=Decimal("700000"))
+    attraction_count_target = models.PositiveIntegerField(_("attraction projects: count target"), default=60)
+    big_project_contract_min = amount_field(
+        _("100-million project: minimum contract amount (万元)"), default=Decimal("10000")
+    )
+    big_project_fixed_asset_min = amount_field(
+        _("100-million project: minimum fixed-asset investment (万元)"), default=Decimal("8000")
+    )
+    attraction_big_share_target = ratio_field(_("share of 100-million projects: target"), "0.7000")
+    attraction_key_industry_share_target = ratio_field(_("share in key industries: target"), "0.8000")
+    attraction_started_share_target = ratio_field(_("share started: target"), "0.8000")
+    milestone_yellow_max_days = models.PositiveIntegerField(
+        _("milestone light: yellow up to days late"),
+        default=30,
+        help_text=_("A milestone late by 1 to this many days turns the light yellow; later turns it red."),
+    )
+    investment_yellow_gap = ratio_field(_("investment light: yellow from points behind"), "0.1000")
+    investment_red_gap = ratio_field(_("investment light: red from points behind"), "0.3000")
+    coverage_warning_ratio = ratio_field(_("coverage ratio: warning below"), "1.2000", upper=None)
+    coverage_refusal_ratio = ratio_field(_("coverage ratio: refused below"), "1.0000", upper=None)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("year plan")
+        verbose_name_plural = _("year plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(investment_yellow_gap__lte=models.F("investment_red_gap")),
+                name="%(app_label)s_%(class)s_investment_gaps_ordered",
+                violation_error_message=_("The red gap cannot be smaller than the yellow gap."),
+            ),
+            models.CheckConstraint(
+                condition=Q(coverage_refusal_ratio__lte=models.F("coverage_warning_ratio")),
+                name="%(app_label)s_%(class)s_coverage_thresholds_ordered",
+                violation_error_message=_("The refusal ratio cannot be above the warning ratio."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(year)s plan") % {"year": self.year}
+
+    @classmethod
+    def for_year(cls, year: int) -> YearPlan:
+        """The saved plan of ``year``, or an unsaved one with the default thresholds."""
+        return cls.objects.filter(year=year).first() or cls(year=year)
+
+    def clean(self):
+        errors = {}
+        if (
+            self.investment_yellow_gap is not None
+            and self.investment_red_gap is not None
+            and self.investment_yellow_gap > self.investment_red_gap
+        ):
+            validation.add_error(
+                errors, "investment_red_gap", gettext("The red gap cannot be smaller than the yellow gap.")
+            )
+        if (
+            self.coverage_refusal_ratio is not None
+            and self.coverage_warning_ratio is not None
+            and self.coverage_refusal_ratio > self.coverage_warning_ratio
+        ):
+            validation.add_error(
+                errors, "coverage_refusal_ratio", gettext("The refusal ratio cannot be above the warning ratio.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def is_big_project(self, contract_amount: Decimal | None, fixed_asset_investment: Decimal | None) -> bool:
+        """The 100-million-yuan rule of this plan: both minimums reached (equal counts)."""
+        return (
+            contract_amount is not None
+            and fixed_asset_investment is not None
+            and contract_amount >= self.big_project_contract_min
+            and fixed_asset_investment >= self.big_project_fixed_asset_min
+        )
