@@ -1,0 +1,67 @@
+"""The investment app's ledgers in the Django admin, one module per subject:
+
+- ``attraction``: the attraction ledger and its filters, with ``QuotaFilter`` (the projects
+  behind a figure of the year's report);
+- ``filings``: the filed quarterly exports, listed and downloadable, never changed;
+- ``chains``: the industrial chains with their six lists, and the signing of a target
+  enterprise.
+
+Importing this package registers every ledger (Django's autodiscovery imports it); import the
+names from here: ``from investment.admin import QuotaFilter``. The modules build on
+``projects.admin`` (never the reverse) and never on each other or on this package.
+
+Columns, filters, history, and the signing of a target enterprise. The stage, the
+100-million flag and a link's coverage come from the querysets, the same rules the reports use.
+"""
+
+from .attraction import AttractionProjectAdmin, BigProjectFilter, QuotaFilter, StageFilter
+from .chains import (
+    COVERAGE_COLOURS,
+    SIGN_FORM_FIELDS,
+    CarrierAdmin,
+    ChainLinkAdmin,
+    ChainLinkInline,
+    CoverageFilter,
+    IndustrialChainAdmin,
+    LinkFilter,
+    LocalEnterpriseAdmin,
+    LocalEnterpriseInline,
+    PolicyAdmin,
+    ResponsibilityAdmin,
+    ResponsibilityForm,
+    SignForm,
+    TargetEnterpriseAdmin,
+    TargetEnterpriseInline,
+    TargetStageFilter,
+    ValidOnFilter,
+    coverage_badge,
+)
+from .filings import IMMUTABLE_MESSAGE, FilingAdmin
+
+__all__ = [
+    "COVERAGE_COLOURS",
+    "IMMUTABLE_MESSAGE",
+    "SIGN_FORM_FIELDS",
+    "AttractionProjectAdmin",
+    "BigProjectFilter",
+    "CarrierAdmin",
+    "ChainLinkAdmin",
+    "ChainLinkInline",
+    "CoverageFilter",
+    "FilingAdmin",
+    "IndustrialChainAdmin",
+    "LinkFilter",
+    "LocalEnterpriseAdmin",
+    "LocalEnterpriseInline",
+    "PolicyAdmin",
+    "QuotaFilter",
+    "ResponsibilityAdmin",
+    "ResponsibilityForm",
+    "SignForm",
+    "StageFilter",
+    "TargetEnterpriseAdmin",
+    "TargetEnterpriseInline",
+    "TargetStageFilter",
+    "ValidOnFilter",
+    "coverage_badge",
+]

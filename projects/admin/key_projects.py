@@ -1,0 +1,275 @@
+"""The key-project ledger in the admin: its columns (the warning light of today, the open
+and overdue problems), its filters, the inlines of a project's listings, milestones, monthly
+progress and problems, and ``ListedForFilter``, the key projects behind the dashboard's
+key-project figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import admin
+from django.db.models import Prefetch
+from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy as _
+
+from jiaxian import periods
+
+from .. import access
+from ..choices import AnnualListingCategoryChoices, KeyProjectWarningChoices
+from ..import_admin import LedgerImportMixin
+from ..models import AnnualListing, KeyProject, Milestone, Problem, ProgressReport, YearPlan
+from ..resources import KeyProjectResource
+from .base import LedgerAdmin, RecordsFilter, YearFilter, lineage, wan
+
+# The colours of the warning light, as the clerks' Excel sheets fill the cell.
+WARNING_COLOURS = {
+    KeyProjectWarningChoices.GREEN: "#2e9e48",
+    KeyProjectWarningChoices.YELLOW: "#e0a800",
+    KeyProjectWarningChoices.RED: "#d9383e",
+}
+
+
+def warning_badge(warning: str | None) -> str:
+    """The light ``warning`` as a coloured dot and its name; a dash for none."""
+    if not warning:
+        return "—"
+    return format_html(
+        '<span class="warning-light warning-{}" style="color: {}; font-weight: 600">● {}</span>',
+        warning,
+        WARNING_COLOURS[warning],
+        KeyProjectWarningChoices(warning).label,
+    )
+
+
+class ListedForFilter(RecordsFilter):
+    """Key projects on ``listed_for``'s list by ``as_of``: the records behind the key-project
+    count and total investment."""
+
+    parameters = ("listed_for", "as_of")
+    changelist = "admin:projects_keyproject_changelist"
+
+    @classmethod
+    def link(cls, *, year: int, as_of: datetime.date) -> dict:
+        return {"listed_for": year, "as_of": as_of.isoformat()}
+
+    def parse(self, given):
+        year, as_of = self.year_and_date(given, "listed_for")
+        return {"year": year, "as_of": as_of}
+
+    def select(self, queryset, *, year, as_of):
+        return queryset.listed_for(year, as_of=as_of)
+
+    def describe(self, *, year, as_of):
+        return gettext("Key projects on the %(year)s list by %(date)s") % {"year": year, "date": as_of.isoformat()}
+
+
+class ListingYearFilter(YearFilter):
+    """A key project's year is the year of a listing; (project, year) is unique, so the
+    join cannot repeat a project."""
+
+    title = _("year listed")
+    year_field = "listings__year"
+
+    def lookups(self, request, model_admin):
+        years = AnnualListing.objects.order_by("-year").values_list("year", flat=True).distinct()
+        return [(str(year), str(year)) for year in years]
+
+
+class ListingCategoryFilter(admin.SimpleListFilter):
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return AnnualListingCategoryChoices.choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        # With a year chosen, the category of that year's listing; else of any year's.
+        year = request.GET.get(ListingYearFilter.parameter_name)
+        if year and year.isdigit():
+            return queryset.filter(listings__category=self.value(), listings__year=year)
+        return queryset.filter(listings__category=self.value()).distinct()
+
+
+class KeyProjectInline:
+    """An inline of a key project's records: editable when the project is (they belong to its
+    department, ``projects.access``); ``obj`` is the project, None on the add page."""
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
+
+
+class AnnualListingInline(KeyProjectInline, admin.TabularInline):
+    model = AnnualListing
+    extra = 1
+    fields = ("year", "category", "planned_investment", "listed_on")
+    ordering = ("-year",)
+
+
+class MilestoneInline(KeyProjectInline, admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ("kind", "name", "planned_on", "done_on", "department", "note")
+    autocomplete_fields = ("department",)
+
+
+class ProgressReportInline(KeyProjectInline, admin.TabularInline):
+    model = ProgressReport
+    extra = 0
+    fields = ("month", "completed_investment", "note")
+    ordering = ("-month",)
+
+
+class ProblemInline(KeyProjectInline, admin.StackedInline):
+    model = Problem
+    extra = 0
+    fields = (("raised_on", "department", "due_on"), "description", ("resolved_on", "resolution"))
+    autocomplete_fields = ("department",)
+
+
+def warning_plan(request) -> YearPlan:
+    """The plan whose thresholds the lights of today follow, asked once per request."""
+    if not hasattr(request, "_warning_plan"):
+        request._warning_plan = YearPlan.for_year(periods.today().year)
+    return request._warning_plan
+
+
+class WarningFilter(admin.SimpleListFilter):
+    """Key projects by their warning light today (``with_warning``, annotated by the admin's
+    queryset)."""
+
+    title = _("warning light")
+    parameter_name = "warning"
+
+    def lookups(self, request, model_admin):
+        return KeyProjectWarningChoices.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in KeyProjectWarningChoices.values:
+            return queryset.filter(warning=self.value())
+        return queryset
+
+
+class ProblemsFilter(admin.SimpleListFilter):
+    title = _("problems")
+    parameter_name = "problems"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("with open problems")), ("overdue", _("with overdue problems"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(open_problems__gt=0)
+        if self.value() == "overdue":
+            return queryset.filter(overdue_problems__gt=0)
+        return queryset
+
+
+@admin.register(KeyProject)
+class KeyProjectAdmin(LedgerImportMixin, LedgerAdmin):
+    resource_classes = [KeyProjectResource]
+    list_display = (
+        "warning_light",
+        "name",
+        "industry",
+        "key_industry",
+        "area",
+        "department",
+        "nature",
+        "total_investment_wan",
+        "listed_years",
+        "started_on",
+        "completed_on",
+        "open_problem_count",
+        "overdue_problem_count",
+    )
+    list_display_links = ("name",)
+    list_filter = (
+        WarningFilter,
+        ProblemsFilter,
+        ListedForFilter,
+        ListingYearFilter,
+        ListingCategoryFilter,
+        "industry",
+        "industry__is_key",
+        "area",
+        "department",
+        "nature",
+    )
+    list_select_related = ("industry", "area", "department")
+    search_fields = ("name", "owner", "project_code", "leader")
+    date_hierarchy = "started_on"
+    autocomplete_fields = ("predecessor",)
+    inlines = [AnnualListingInline, MilestoneInline, ProgressReportInline, ProblemInline]
+    readonly_fields = (*LedgerAdmin.readonly_fields, "lineage_links", "warning_today")
+    fieldsets = (
+        (None, {"fields": ("name", "project_code", "owner", "nature", "predecessor", "lineage_links", "content")}),
+        (_("Warning light"), {"fields": ("warning_today",)}),
+        (_("Responsibility"), {"fields": ("industry", "area", "department", "leader")}),
+        (
+            _("Investment and dates"),
+            {"fields": ("total_investment", "started_on", "planned_completion_on", "completed_on")},
+        ),
+        (_("Record"), {"fields": ("version", "created_at", "updated_at")}),
+    )
+
+    def get_inlines(self, request, obj):
+        # A new project gets the standard milestones when saved; its progress and problems
+        # come once it exists: the add page asks only for its listings.
+        return self.inlines if obj is not None else [AnnualListingInline]
+
+    def get_queryset(self, request):
+        # One extra query for every row's listings, instead of one per row.
+        # The light and the problem counts of today: correlated subqueries of the same query.
+        listings = Prefetch("listings", queryset=AnnualListing.objects.order_by("year"))
+        today = periods.today()
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(listings)
+            .with_warning(today, warning_plan(request))
+            .with_problem_counts(today)
+        )
+
+    @admin.display(description=_("warning light"), ordering="warning")
+    def warning_light(self, obj):
+        return warning_badge(obj.warning)
+
+    @admin.display(description=_("warning light today"))
+    def warning_today(self, obj):
+        return warning_badge(getattr(obj, "warning", None))
+
+    @admin.display(description=_("open problems"), ordering="open_problems")
+    def open_problem_count(self, obj):
+        return obj.open_problems
+
+    @admin.display(description=_("overdue problems"), ordering="overdue_problems")
+    def overdue_problem_count(self, obj):
+        return obj.overdue_problems
+
+    @admin.display(description=_("predecessor and successors"))
+    def lineage_links(self, obj):
+        return lineage(obj)
+
+    @admin.display(description=_("total investment (万元)"), ordering="total_investment")
+    def total_investment_wan(self, obj):
+        return wan(obj.total_investment)
+
+    @admin.display(description=_("key industry"), boolean=True, ordering="industry__is_key")
+    def key_industry(self, obj):
+        return obj.industry.is_key
+
+    @admin.display(description=_("listed for years"))
+    def listed_years(self, obj):
+        return gettext(", ").join(
+            gettext("%(year)s (%(category)s)") % {"year": listing.year, "category": listing.get_category_display()}
+            for listing in obj.listings.all()
+        )
