@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db.models import CheckConstraint
 from django.utils import translation
 
 from investment.exporters import QuarterlyExporter
@@ -20,7 +21,7 @@ from investment.models import AttractionProject
 from investment.resources import AttractionProjectResource
 from projects import headers as h
 from projects.models import AnnualListing, BondReserve, KeyProject
-from projects.resources import BondReserveResource, KeyProjectResource
+from projects.resources import BondReserveResource, KeyProjectResource, model_errors
 from projects.tests.import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes
 
 RESOURCES = (KeyProjectResource, BondReserveResource, AttractionProjectResource)
@@ -367,3 +368,58 @@ def test_bench_import_refuses_to_run_without_debug(settings, db):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
         call_command("bench_import", rows=5)
+
+
+# --- the import's validation leaves the check constraints to clean()'s twins --------------------
+
+# Each check constraint of an imported ledger, a violation of it, and the column (field) whose
+# error must say so without the database: model_errors skips the constraints' own queries.
+CHECK_TWINS = {
+    "projects_keyproject_total_investment_gte_zero": ("key", {"total_investment": Decimal("-0.01")}),
+    "projects_keyproject_completed_after_start": (
+        "key",
+        {"started_on": datetime.date(2023, 4, 1), "completed_on": datetime.date(2023, 3, 31)},
+    ),
+    "projects_annuallisting_planned_investment_gte_zero": ("listing", {"planned_investment": Decimal("-0.01")}),
+    "projects_bondreserve_total_investment_gte_zero": ("bond", {"total_investment": Decimal("-0.01")}),
+    "projects_bondreserve_bond_demand_gte_zero": ("bond", {"bond_demand": Decimal("-0.01")}),
+    "projects_bondreserve_capital_portion_gte_zero": ("bond", {"capital_portion": Decimal("-0.01")}),
+    "projects_bondreserve_expected_income_gte_zero": ("bond", {"expected_income": Decimal("-0.01")}),
+    "projects_bondreserve_issued_amount_gte_zero": ("bond", {"issued_amount": Decimal("-0.01")}),
+    "projects_bondreserve_principal_and_interest_positive": ("bond", {"principal_and_interest": Decimal("0.00")}),
+    "projects_bondreserve_demand_within_total": ("bond", {"bond_demand": Decimal("20000.01")}),
+    "projects_bondreserve_capital_within_demand": ("bond", {"capital_portion": Decimal("10000.01")}),
+    "investment_attractionproject_contract_amount_gte_zero": ("attraction", {"contract_amount": Decimal("-0.01")}),
+    "investment_attractionproject_fixed_asset_investment_gte_zero": (
+        "attraction",
+        {"fixed_asset_investment": Decimal("-0.01")},
+    ),
+    "investment_attractionproject_funds_in_place_gte_zero": ("attraction", {"funds_in_place": Decimal("-0.01")}),
+    "investment_attractionproject_fixed_assets_within_contract": (
+        "attraction",
+        {"fixed_asset_investment": Decimal("12000.01")},
+    ),
+}
+IMPORTED_MODELS = (KeyProject, AnnualListing, BondReserve, AttractionProject)
+
+
+def test_every_check_constraint_of_an_imported_ledger_has_a_twin_case():
+    names = {c.name for m in IMPORTED_MODELS for c in m._meta.constraints if isinstance(c, CheckConstraint)}
+    # A new constraint without a row above could let a bad row reach the database unnamed.
+    assert names == set(CHECK_TWINS)
+
+
+@pytest.mark.parametrize("name", sorted(CHECK_TWINS))
+def test_the_import_names_the_column_of_each_check_constraint_without_asking_the_database(
+    name, build_key_project, build_listing, build_bond_reserve, build_attraction_project, db
+):
+    kind, violation = CHECK_TWINS[name]
+    build = {
+        "key": build_key_project,
+        "listing": build_listing,
+        "bond": build_bond_reserve,
+        "attraction": build_attraction_project,
+    }[kind]
+    record = build(**violation)
+    errors = model_errors(record, {})
+    assert set(violation) & set(errors), (name, errors)
