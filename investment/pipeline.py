@@ -38,18 +38,19 @@ class AlreadySigned(Exception):
         )
 
 
-# The project fields a clerk gives at signing; everything else comes from the target.
+# The project fields a clerk gives at signing (the admin's form and the API's body, in the
+# order of the attraction project's form); everything else comes from the target.
 PROJECT_FIELDS = (
     "name",
+    "project_code",
+    "investor_origin",
     "industry",
     "area",
     "department",
     "leader",
-    "investor_origin",
     "contract_amount",
     "fixed_asset_investment",
     "funds_in_place",
-    "project_code",
     "notes",
 )
 

@@ -17,7 +17,6 @@ Columns, filters, history, and the signing of a target enterprise. The stage, th
 from .attraction import AttractionProjectAdmin, BigProjectFilter, QuotaFilter, StageFilter
 from .chains import (
     COVERAGE_COLOURS,
-    SIGN_FORM_FIELDS,
     CarrierAdmin,
     ChainLinkAdmin,
     ChainLinkInline,
@@ -41,7 +40,6 @@ from .filings import IMMUTABLE_MESSAGE, FilingAdmin
 __all__ = [
     "COVERAGE_COLOURS",
     "IMMUTABLE_MESSAGE",
-    "SIGN_FORM_FIELDS",
     "AttractionProjectAdmin",
     "BigProjectFilter",
     "CarrierAdmin",

@@ -30,7 +30,7 @@ from ..models import (
     Responsibility,
     TargetEnterprise,
 )
-from ..pipeline import AlreadySigned, project_defaults, sign
+from ..pipeline import PROJECT_FIELDS, AlreadySigned, project_defaults, sign
 
 
 class ChainLinkInline(admin.TabularInline):
@@ -214,27 +214,11 @@ class SignForm(forms.Form):
     def __init__(self, *args, formfield_for_dbfield, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(
-            forms.fields_for_model(AttractionProject, fields=SIGN_FORM_FIELDS, formfield_callback=formfield_for_dbfield)
+            forms.fields_for_model(AttractionProject, fields=PROJECT_FIELDS, formfield_callback=formfield_for_dbfield)
         )
         # Left blank: the name and the industry the target carries over, no funds in place yet.
         for name in ("name", "industry", "funds_in_place"):
             self.fields[name].required = False
-
-
-# The project fields of the signing form, in the order of the attraction project's form.
-SIGN_FORM_FIELDS = (
-    "name",
-    "project_code",
-    "investor_origin",
-    "industry",
-    "area",
-    "department",
-    "leader",
-    "contract_amount",
-    "fixed_asset_investment",
-    "funds_in_place",
-    "notes",
-)
 
 
 @admin.register(TargetEnterprise)
@@ -315,7 +299,7 @@ class TargetEnterpriseAdmin(LedgerAdmin):
         defaults = project_defaults(target)
         initial = {
             "signed_on": periods.today(),
-            **{name: value for name, value in defaults.items() if name in SIGN_FORM_FIELDS},
+            **{name: value for name, value in defaults.items() if name in PROJECT_FIELDS},
         }
         form = SignForm(request.POST or None, initial=initial, formfield_for_dbfield=formfield)
         if request.method == "POST" and form.is_valid():

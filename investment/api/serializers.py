@@ -212,7 +212,7 @@ class ChainLinkSerializer(ValidatedModelSerializer):
         return obj.coverage_counts(periods.today())
 
     def get_coverage(self, obj) -> ChainLinkCoverageChoices:
-        return obj.coverage_as_of if hasattr(obj, "coverage_as_of") else obj.coverage_on(periods.today())
+        return obj.coverage
 
     def get_local_enterprise_count(self, obj) -> int:
         return self._counts(obj)[0]
