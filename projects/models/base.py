@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jiaxian.versions import StaleVersion
+from jiaxian import versions
 
 from .. import validation
 
@@ -96,12 +96,8 @@ class TrackedModel(models.Model):
         """Check that the stored record is still at version ``expected`` and hold it for this
         transaction (the no-op UPDATE takes the row's write lock), so that the save that
         follows cannot overwrite a change made since ``expected`` was read. Raises
-        ``StaleVersion`` otherwise. Call inside ``transaction.atomic()``."""
-        manager = type(self)._default_manager
-        if not manager.filter(pk=self.pk, version=expected).update(version=expected):
-            current = manager.filter(pk=self.pk).values_list("version", flat=True).first()
-            raise StaleVersion(expected, current)
-        self.version = expected
+        ``StaleVersion`` otherwise. Call inside ``transaction.atomic()``. (``jiaxian.versions``.)"""
+        versions.claim(self, expected)
 
 
 class CodedModel(TrackedModel):
