@@ -15,7 +15,8 @@ from django.utils import translation
 
 from jiaxian.importing import LedgerCSV
 from projects import headers as h
-from projects.models import AnnualListing, BondReserve, KeyProject
+from projects.choices import MilestoneKindChoices
+from projects.models import AnnualListing, BondReserve, KeyProject, Milestone
 from projects.resources import BondReserveResource, KeyProjectResource
 
 from .import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes
@@ -369,3 +370,64 @@ def test_the_admin_previews_a_key_project_rows_listing(admin_client, key_row, to
     assert [row.import_type for row in response.context["result"].rows] == ["new"]
     assert "confirm_form" in response.context
     assert not KeyProject.objects.exists()
+
+
+def test_new_key_projects_get_their_standard_milestones_and_history_rows_recording_the_user(key_row, admin_user, today):
+    rows = [
+        key_row(NAME=f"项目{n}", LISTING_CATEGORY="新开工", LISTED_ON="2023-02-15", PLANNED_INVESTMENT=100)
+        for n in range(3)
+    ]
+    result = run(KeyProjectResource(year=2023), xlsx_bytes([KEY_HEADERS, *rows]), user=admin_user)
+    assert errors(result) == []
+    for project in KeyProject.objects.all():
+        assert sorted(project.milestones.values_list("kind", flat=True)) == sorted(
+            kind for kind in MilestoneKindChoices.values if kind != MilestoneKindChoices.CUSTOM
+        )
+        assert project.version == 1
+    for model in (KeyProject, Milestone, AnnualListing):
+        histories = model.history.all()
+        assert histories.count() == {KeyProject: 3, Milestone: 24, AnnualListing: 3}[model]
+        assert {(history.history_type, history.history_user) for history in histories} == {("+", admin_user)}
+
+
+def test_a_record_changed_since_the_preview_is_an_error_of_its_row_and_nothing_is_written(
+    bond_row, make_bond_reserve, admin_user, today
+):
+    reserve = make_bond_reserve(name="郏县城区污水管网", owner="郏县水务")
+    data = xlsx_bytes([BOND_HEADERS, bond_row(OWNER="新的项目单位"), bond_row(NAME="新项目")])
+    preview = BondReserveResource(year=2023)
+    assert kinds(run(preview, data, dry_run=True)) == [(2, "update"), (3, "new")]
+    # Someone else saves the record between the preview and the confirmation.
+    reserve.owner = "别人改的"
+    reserve.save()
+    result = run(BondReserveResource(year=2023), data, user=admin_user, versions=preview.read_versions)
+    [(row, column, message)] = errors(result)
+    assert (row, column) == (2, "") and message.startswith("Someone else changed this record")
+    reserve.refresh_from_db()
+    assert (reserve.owner, reserve.version) == ("别人改的", 2)
+    assert not BondReserve.objects.filter(name="新项目").exists()
+    # Read again, the same file imports.
+    assert errors(run(BondReserveResource(year=2023), data, user=admin_user)) == []
+    reserve.refresh_from_db()
+    assert (reserve.owner, reserve.version) == ("新的项目单位", 3)
+    assert reserve.history.first().history_user == admin_user
+
+
+def test_a_row_may_not_take_the_name_or_the_code_of_another_record(bond_row, make_bond_reserve, today):
+    make_bond_reserve(name="已有项目", project_code=CODE)
+    coded = make_bond_reserve(name="有代码的项目", project_code=CODE.replace("000001", "000002"))
+    data = xlsx_bytes(
+        [
+            BOND_HEADERS,
+            bond_row(NAME="已有项目", PROJECT_CODE=coded.project_code),  # the code's record renamed to a taken name
+            bond_row(NAME="新项目", PROJECT_CODE=CODE.replace("000001", "000003")),
+            bond_row(NAME="另一个新项目", PROJECT_CODE=CODE.replace("000001", "000003").lower()),
+        ]
+    )
+    result = run(BondReserveResource(year=2023), data)
+    assert errors(result) == [
+        (2, h.NAME, "A reserve of this name already exists for that year."),
+        (4, h.NAME, "Row 3 is already about this project."),
+    ]
+    coded.refresh_from_db()
+    assert coded.name == "有代码的项目"
