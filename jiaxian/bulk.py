@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 # Records a statement writes at most (SQLite's take fewer: Django sizes them to its parameter
@@ -90,7 +91,9 @@ def create(model: type[models.Model], records: list[models.Model], user=None) ->
     """Insert ``records`` (primary keys are set on them) with a history row each recording
     ``user``, in as few statements as the database allows."""
     if records:
-        bulk_create_with_history(records, model, batch_size=BATCH_SIZE, default_user=user)
+        # One time for the batch's history rows (else simple-history asks the clock for each).
+        now = timezone.now()
+        bulk_create_with_history(records, model, batch_size=BATCH_SIZE, default_user=user, default_date=now)
 
 
 def update(
@@ -113,4 +116,6 @@ def update(
         for field in stamped:
             field.pre_save(record, add=False)
     names = {*fields, "version", *(field.name for field in stamped)}
-    bulk_update_with_history(records, model, sorted(names), batch_size=UPDATE_BATCH_SIZE, default_user=user)
+    bulk_update_with_history(
+        records, model, sorted(names), batch_size=UPDATE_BATCH_SIZE, default_user=user, default_date=timezone.now()
+    )
