@@ -233,6 +233,12 @@ CACHES = {
 LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_MINUTES = envint("DJANGO_LOGIN_FAILURE_MINUTES", 15, minimum=1)
 
+# How many proxies of our own stand before the app servers, each appending to X-Forwarded-For the
+# address it was reached from. 0: the header is the client's say and is ignored (the socket's
+# address counts); N: the N-th address from its right is the client (jiaxian.clients). Every
+# throttle and the login lockout count clients by it.
+TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
 # History is read, never reverted from the admin: a correction is a new change, by someone.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 

@@ -1,6 +1,7 @@
 """Throttles: DRF's rate limits with the rates read at each request (so that a deployment's
 environment, and a test, decide them), the token endpoint with its own stricter scope, and
-the admin's login form that refuses a username after too many failed passwords.
+the admin's login form that refuses a username after too many failed passwords. Every one counts
+the client by ``jiaxian.clients.client_address``, never by what ``X-Forwarded-For`` says on its own.
 
 Counters live in Django's default cache (``CACHES``). ``settings.REST_FRAMEWORK`` names the
 classes here: DRF imports them while its views module loads, so this module imports no views."""
@@ -17,14 +18,21 @@ from django.utils.translation import ngettext
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
+from jiaxian.clients import client_address
+
 
 class _RatesAtRequestTime:
-    """DRF binds ``THROTTLE_RATES`` when it is imported; read them when the throttle is made,
-    that is at each request."""
+    """DRF's throttles as this project runs them: the rates read when the throttle is made, that
+    is at each request (DRF binds ``THROTTLE_RATES`` when it is imported), and the client known by
+    ``client_address``."""
 
     def __init__(self):
         self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
         super().__init__()
+
+    def get_ident(self, request):
+        # DRF's own would take a client's X-Forwarded-For as it stands: a new identity per request.
+        return client_address(request)
 
 
 class UserRateThrottle(_RatesAtRequestTime, throttling.UserRateThrottle):
@@ -54,7 +62,7 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
     clears the count; other usernames, and the same username from elsewhere, are not affected."""
 
     def _key(self) -> str:
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request is not None else ""
+        address = client_address(self.request) if self.request is not None else ""
         return _failures_key(self.cleaned_data.get("username") or "", address)
 
     def clean(self):
