@@ -217,9 +217,10 @@ X_FRAME_OPTIONS = "DENY"
 # from the host the request names, for instance behind a proxy that rewrites it.
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
-# The throttles' counters (API rates, failed admin logins). Process memory by default: with several
-# gunicorn workers each counts on its own; a shared cache (DJANGO_CACHE_BACKEND
-# django.core.cache.backends.filebased.FileBasedCache, DJANGO_CACHE_LOCATION a folder) counts for all.
+# The throttles' counters (API rates, failed logins). Process memory by default: with several
+# gunicorn workers each counts on its own; a shared cache counts for all: the database's
+# (DJANGO_CACHE_BACKEND django.core.cache.backends.db.DatabaseCache, DJANGO_CACHE_LOCATION a table
+# name, made by `manage.py createcachetable`) serves several app servers, as Redis would.
 CACHES = {
     "default": {
         "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "").strip()
@@ -228,8 +229,9 @@ CACHES = {
     }
 }
 
-# Failed logins to the admin: after this many failures for one username from one address within
-# the window, the login is refused (even with the right password) until the window ends.
+# Failed logins (the admin's login and POST /api/token/, counted together by jiaxian.logins): after
+# this many failures for one username from one address within the window, the login is refused
+# (even with the right password) until the window ends.
 LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_MINUTES = envint("DJANGO_LOGIN_FAILURE_MINUTES", 15, minimum=1)
 
