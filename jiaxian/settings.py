@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the app server (gunicorn), before anything else touches the request.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database outage is a 503 (JSON under /api/), not a 500 (jiaxian.outage).
+    "jiaxian.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
