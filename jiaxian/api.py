@@ -209,7 +209,9 @@ class AutoSchema(openapi.AutoSchema):
         if has_id and self.method in ("PUT", "PATCH", "DELETE"):
             errors["412"] = error("The version sent is not the record's current version; nothing changed.", _DETAIL)
         if getattr(self.view, "throttle_classes", None):
-            errors["429"] = error("Too many requests: try again after the seconds in Retry-After.", _DETAIL)
+            # A view may say more about its 429 (the token endpoint's login lockout).
+            refusal = getattr(self.view, "too_many_requests", None)
+            errors["429"] = error(refusal or "Too many requests: try again after the seconds in Retry-After.", _DETAIL)
         return {**errors, **responses}
 
     def get_override_parameters(self):

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the app server (gunicorn), before anything else touches the request.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database outage is a 503 (JSON under /api/), not a 500 (jiaxian.outage).
+    "jiaxian.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -217,9 +219,10 @@ X_FRAME_OPTIONS = "DENY"
 # from the host the request names, for instance behind a proxy that rewrites it.
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
-# The throttles' counters (API rates, failed admin logins). Process memory by default: with several
-# gunicorn workers each counts on its own; a shared cache (DJANGO_CACHE_BACKEND
-# django.core.cache.backends.filebased.FileBasedCache, DJANGO_CACHE_LOCATION a folder) counts for all.
+# The throttles' counters (API rates, failed logins). Process memory by default: with several
+# gunicorn workers each counts on its own; a shared cache counts for all: the database's
+# (DJANGO_CACHE_BACKEND django.core.cache.backends.db.DatabaseCache, DJANGO_CACHE_LOCATION a table
+# name, made by `manage.py createcachetable`) serves several app servers, as Redis would.
 CACHES = {
     "default": {
         "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "").strip()
@@ -228,10 +231,17 @@ CACHES = {
     }
 }
 
-# Failed logins to the admin: after this many failures for one username from one address within
-# the window, the login is refused (even with the right password) until the window ends.
+# Failed logins (the admin's login and POST /api/token/, counted together by jiaxian.logins): after
+# this many failures for one username from one address within the window, the login is refused
+# (even with the right password) until the window ends.
 LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_MINUTES = envint("DJANGO_LOGIN_FAILURE_MINUTES", 15, minimum=1)
+
+# How many proxies of our own stand before the app servers, each appending to X-Forwarded-For the
+# address it was reached from. 0: the header is the client's say and is ignored (the socket's
+# address counts); N: the N-th address from its right is the client (jiaxian.clients). Every
+# throttle and the login lockout count clients by it.
+TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
 # History is read, never reverted from the admin: a correction is a new change, by someone.
 SIMPLE_HISTORY_REVERT_DISABLED = True

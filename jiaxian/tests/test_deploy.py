@@ -104,6 +104,9 @@ def test_behind_a_tls_proxy_the_forwarded_protocol_is_trusted_only_when_asked():
         ("DJANGO_HSTS_SECONDS", "a year"),
         ("DJANGO_HSTS_SECONDS", "-1"),
         ("DJANGO_LOGIN_FAILURE_LIMIT", "0"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "-1"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "two"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "1.5"),
         ("DJANGO_THROTTLE_USER", "lots"),
         ("DJANGO_THROTTLE_TOKEN", "10/fortnight"),
     ],
@@ -113,6 +116,11 @@ def test_nonsense_in_a_number_or_a_rate_stops_the_start_naming_the_variable(vari
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert variable in result.stderr
+
+
+def test_no_proxy_is_trusted_unless_the_deployment_says_how_many():
+    assert setting("TRUSTED_PROXY_COUNT") == "0"
+    assert setting("TRUSTED_PROXY_COUNT", DJANGO_TRUSTED_PROXY_COUNT="2") == "2"
 
 
 def test_envint_reads_whole_numbers_and_refuses_the_rest(monkeypatch):
