@@ -233,6 +233,10 @@ CACHES = {
 LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_MINUTES = envint("DJANGO_LOGIN_FAILURE_MINUTES", 15, minimum=1)
 
+# The deepest nesting of arrays and objects a JSON body may have; deeper is a 400 before it is
+# decoded (Python's decoder recurses per level). No record of the API nests beyond 3.
+JSON_MAX_DEPTH = envint("DJANGO_JSON_MAX_DEPTH", 64, minimum=1)
+
 # History is read, never reverted from the admin: a correction is a new change, by someone.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
@@ -248,8 +252,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "jiaxian.api_defaults.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "jiaxian.api.AutoSchema",
-    # The API speaks JSON only: form encodings carry no types ("0" for false, "5" for 5).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The API speaks JSON only: form encodings carry no types ("0" for false, "5" for 5). Its
+    # parser refuses a body nested deeper than JSON_MAX_DEPTH (a 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": ["jiaxian.parsers.JSONParser"],
     # Amounts stay decimal strings in JSON: money never becomes a float.
     "COERCE_DECIMAL_TO_STRING": True,
     # Rate limits, per user (or per address without one); the throttles read the rates at each

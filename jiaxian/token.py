@@ -1,8 +1,8 @@
 """The API's token endpoint, ``POST /api/token/``."""
 
-from rest_framework import parsers
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from jiaxian.parsers import JSONParser
 from jiaxian.throttling import ScopedRateThrottle
 
 
@@ -16,4 +16,4 @@ class ObtainToken(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
     # JSON only, like the rest of the API.
-    parser_classes = [parsers.JSONParser]
+    parser_classes = [JSONParser]
