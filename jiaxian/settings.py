@@ -248,7 +248,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["jiaxian.api_defaults.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        # An unknown ?ordering= field is a 400, not silently ignored.
+        "jiaxian.api_defaults.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "jiaxian.api_defaults.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "jiaxian.api.AutoSchema",
