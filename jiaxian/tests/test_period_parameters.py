@@ -23,10 +23,11 @@ EDGES_TAKEN = ["2000-01-01", "2100-12-31"]
 
 @pytest.fixture
 def as_of_doors(make_year_plan, make_listing, make_link, make_target, make_key_project):
-    """Every API path that takes ``as_of``, with a record behind each; the plan's yellow
-    milestone window is huge, so that the light's date arithmetic reaches before year 1 from
-    any date in range."""
-    make_year_plan(2023, milestone_yellow_max_days=1_000_000)
+    """Every API path that takes ``as_of``, with a record behind each. The plans' yellow
+    milestone window is huge, so that the light's date arithmetic (as of 2000-01-01 under the
+    plan of 2000) reaches before year 1."""
+    for year in (2000, 2023, 2100):
+        make_year_plan(year, milestone_yellow_max_days=1_000_000)
     listing = make_listing(year=2023)
     project = listing.project
     project.milestones.create(kind="start", planned_on=d(2023, 3, 1))
