@@ -99,7 +99,17 @@ class QuarterParameter(_PeriodParameter):
     parse = staticmethod(periods.parse_quarter)
 
 
-@extend_schema_field({"type": "string", "format": "date"})
+# A date of the years YEAR_MIN to YEAR_MAX as OpenAPI can say it: format and a pattern of the years
+# (a schema-driven client, or a fuzzer, then sends no date that the parser refuses for its year).
+DATE_PARAMETER_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": rf"^(?:{periods.YEAR_MIN // 100}[0-9]{{2}}|{periods.YEAR_MAX})-[0-9]{{2}}-[0-9]{{2}}$",
+}
+assert periods.YEAR_MIN % 100 == 0 and periods.YEAR_MAX == periods.YEAR_MIN + 100, "the pattern assumes 2000-2100"
+
+
+@extend_schema_field(DATE_PARAMETER_SCHEMA)
 class DateParameter(_PeriodParameter):
     """A date written YYYY-MM-DD within the years ``periods.YEAR_MIN`` to ``YEAR_MAX``."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import html
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -170,3 +171,20 @@ def test_the_benchmark_command_refuses_an_as_of_outside_the_range(settings):
     settings.DEBUG = True
     with pytest.raises(CommandError, match="argument --as-of: 9999-12-31 不在 2000 至 2100 年之间。"):
         call_command("bench_quotas", "--as-of", "9999-12-31", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_schema_gives_every_as_of_the_pattern_of_the_range_and_every_year_its_bounds(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    as_of = year = 0
+    for path, operations in schema["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            if parameter["name"] == "as_of":
+                as_of += 1
+                pattern = re.compile(parameter["schema"]["pattern"])
+                assert pattern.match("2000-01-01") and pattern.match("2100-12-31"), path
+                assert not any(pattern.match(day) for day in ("1999-12-31", "2101-01-01", "9999-12-31")), path
+            if parameter["name"] == "year" and path.startswith(("/api/reports/", "/api/exports/")):
+                year += 1
+                assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (2000, 2100), path
+    assert as_of == 5 and year == 3  # the five paths above; quotas, chain conversion and export

@@ -5,11 +5,10 @@ import datetime
 
 from django.db.models import Prefetch
 from django.utils.functional import cached_property
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from jiaxian import periods
-from jiaxian.api import period_parameter
+from jiaxian.api import DATE_PARAMETER_SCHEMA, period_parameter
 from projects import filtersets
 from projects.api.ledger import LedgerViewSet
 from projects.models import (
@@ -70,7 +69,7 @@ class YearPlanViewSet(LedgerViewSet):
 
 AS_OF = OpenApiParameter(
     "as_of",
-    OpenApiTypes.DATE,
+    DATE_PARAMETER_SCHEMA,
     description=(
         f"The date of the warning light and the problem counts (YYYY-MM-DD, in the years {periods.YEAR_MIN} "
         f"to {periods.YEAR_MAX}); default today."
