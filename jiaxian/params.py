@@ -29,6 +29,20 @@ class YearField(forms.IntegerField):
             raise forms.ValidationError(exc.message, code="invalid") from None
 
 
+class DateField(forms.CharField):
+    """A form's (or a filter's) as-of date, read by ``periods.parse_date``: YYYY-MM-DD within
+    the years YEAR_MIN to YEAR_MAX."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return periods.parse_date(value)
+        except periods.PeriodParameterError as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from None
+
+
 def command_argument(parse):
     """An argparse ``type`` that reads an option with ``parse`` (one of ``periods.parse_*``):
     a bad value ends the command with the parser's message ("argument --year: …"), which

@@ -188,3 +188,14 @@ def test_the_schema_gives_every_as_of_the_pattern_of_the_range_and_every_year_it
                 year += 1
                 assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (2000, 2100), path
     assert as_of == 5 and year == 3  # the five paths above; quotas, chain conversion and export
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("valid_on", "status"), [("9999-12-31", 400), ("0001-01-01", 400), ("2000-01-01", 200), ("2100-12-31", 200)]
+)
+def test_the_policies_valid_on_is_read_like_every_as_of(api, valid_on, status):
+    response = api.get("/api/policies/", {"valid_on": valid_on})
+    assert response.status_code == status
+    if status == 400:
+        assert response.json() == {"valid_on": [f"{valid_on} is outside the years 2000 to 2100."]}
