@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from projects.admin import ListedForFilter, PoolFilter, dashboard_url, parse_date, parse_year, wan
+from projects.admin import ListedForFilter, PoolFilter, dashboard_url, wan
 from projects.models import YearPlan
 
 from . import quotas
@@ -218,11 +218,11 @@ def dashboard(request):
     given_as_of = request.GET.get("as_of", "").strip()
     year = as_of = None
     try:
-        year = parse_year(given_year) if given_year else None
+        year = periods.parse_year(given_year) if given_year else None
     except ValueError as error:
         errors.append(gettext("Year: %(error)s") % {"error": error})
     try:
-        as_of = parse_date(given_as_of) if given_as_of else None
+        as_of = periods.parse_date(given_as_of) if given_as_of else None
     except ValueError as error:
         errors.append(gettext("As of: %(error)s") % {"error": error})
     if year is None and not errors:

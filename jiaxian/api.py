@@ -14,13 +14,14 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from jiaxian import periods
 from jiaxian.versions import StaleVersion
 
 # What every record carries and no client writes.
@@ -70,6 +71,64 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+# Query parameters of a period, read by ``periods`` (one parser, one range for every door).
+
+
+class _PeriodParameter(serializers.Field):
+    parse = None
+
+    def to_internal_value(self, data):
+        try:
+            return type(self).parse(data, self.field_name)
+        except periods.PeriodParameterError as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_field({"type": "integer", "minimum": periods.YEAR_MIN, "maximum": periods.YEAR_MAX})
+class YearParameter(_PeriodParameter):
+    parse = staticmethod(periods.parse_year)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 4})
+class QuarterParameter(_PeriodParameter):
+    parse = staticmethod(periods.parse_quarter)
+
+
+# A date of the years YEAR_MIN to YEAR_MAX as OpenAPI can say it: format and a pattern of the years
+# (a schema-driven client, or a fuzzer, then sends no date that the parser refuses for its year).
+DATE_PARAMETER_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": rf"^(?:{periods.YEAR_MIN // 100}[0-9]{{2}}|{periods.YEAR_MAX})-[0-9]{{2}}-[0-9]{{2}}$",
+}
+assert periods.YEAR_MIN % 100 == 0 and periods.YEAR_MAX == periods.YEAR_MIN + 100, "the pattern assumes 2000-2100"
+
+
+@extend_schema_field(DATE_PARAMETER_SCHEMA)
+class DateParameter(_PeriodParameter):
+    """A date written YYYY-MM-DD within the years ``periods.YEAR_MIN`` to ``YEAR_MAX``."""
+
+    parse = staticmethod(periods.parse_date)
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+def period_parameter(request, name: str, parse, default=None):
+    """Query parameter ``name`` read by ``parse`` (one of ``periods.parse_*``), ``default``
+    when absent; a bad one is a 400 ``{name: [message]}``."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        return parse(raw, name)
+    except periods.PeriodParameterError as exc:
+        raise exceptions.ValidationError({exc.name: [exc.message]}) from None
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):

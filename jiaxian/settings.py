@@ -243,6 +243,10 @@ LOGIN_FAILURE_WINDOW_MINUTES = envint("DJANGO_LOGIN_FAILURE_MINUTES", 15, minimu
 # throttle and the login lockout count clients by it.
 TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
+# The deepest nesting of arrays and objects a JSON body may have; deeper is a 400 before it is
+# decoded (Python's decoder recurses per level). No record of the API nests beyond 3.
+JSON_MAX_DEPTH = envint("DJANGO_JSON_MAX_DEPTH", 64, minimum=1)
+
 # History is read, never reverted from the admin: a correction is a new change, by someone.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
@@ -254,12 +258,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["jiaxian.api_defaults.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        # An unknown ?ordering= field is a 400, not silently ignored.
+        "jiaxian.api_defaults.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "jiaxian.api_defaults.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "jiaxian.api.AutoSchema",
-    # The API speaks JSON only: form encodings carry no types ("0" for false, "5" for 5).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The API speaks JSON only: form encodings carry no types ("0" for false, "5" for 5). Its
+    # parser refuses a body nested deeper than JSON_MAX_DEPTH (a 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": ["jiaxian.parsers.JSONParser"],
     # Amounts stay decimal strings in JSON: money never becomes a float.
     "COERCE_DECIMAL_TO_STRING": True,
     # Rate limits, per user (or per address without one); the throttles read the rates at each

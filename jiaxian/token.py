@@ -1,11 +1,12 @@
 """The API's token endpoint, ``POST /api/token/``."""
 
 from drf_spectacular.utils import extend_schema_serializer
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from jiaxian.logins import LoginLockout, locked_message
+from jiaxian.parsers import JSONParser
 from jiaxian.throttling import ScopedRateThrottle
 
 
@@ -51,7 +52,7 @@ class ObtainToken(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
     # JSON only, like the rest of the API.
-    parser_classes = [parsers.JSONParser]
+    parser_classes = [JSONParser]
     serializer_class = LockedOutAuthTokenSerializer
 
     too_many_requests = (

@@ -41,5 +41,6 @@ urlpatterns = [
     path("api/", include(router.urls)),
 ]
 
+handler400 = "jiaxian.views.bad_request"
 handler404 = "jiaxian.views.not_found"
 handler500 = "jiaxian.views.server_error"

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.params import YearField
 
 from . import access
 from .models import AnnualListing, KeyProject, ProgressReport
@@ -40,7 +41,7 @@ PERMISSIONS = ("projects.add_progressreport", "projects.change_progressreport", 
 
 
 class MonthForm(forms.Form):
-    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    year = YearField(label=_("year"))
     month = forms.IntegerField(label=_("month"), min_value=1, max_value=12)
 
 

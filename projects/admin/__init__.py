@@ -21,7 +21,6 @@ never imports it).
 """
 
 from .base import (
-    YEARS,
     LedgerAdmin,
     LedgerChangeList,
     RecordsFilter,
@@ -29,8 +28,6 @@ from .base import (
     YearFilter,
     dashboard_url,
     lineage,
-    parse_date,
-    parse_year,
     wan,
 )
 from .bonds import BondReserveAdmin, BondStatusFilter, PoolFilter
@@ -62,7 +59,6 @@ from .reference import (
 
 __all__ = [
     "WARNING_COLOURS",
-    "YEARS",
     "AnnualListingInline",
     "AreaAdmin",
     "BondReserveAdmin",
@@ -91,8 +87,6 @@ __all__ = [
     "YearPlanAdmin",
     "dashboard_url",
     "lineage",
-    "parse_date",
-    "parse_year",
     "wan",
     "warning_badge",
     "warning_plan",

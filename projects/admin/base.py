@@ -185,25 +185,6 @@ class YearFilter(admin.SimpleListFilter):
 
 # --- the records behind the year's targets ------------------------------------------------------
 
-# The bounds of a plan's year (YearPlan.year's validators): any other year has no plan.
-YEARS = range(2000, 2101)
-
-
-def parse_year(text: str) -> int:
-    """``text`` as a plan's year; anything else is a ValueError with a message for the clerk."""
-    if not (text.isascii() and text.isdigit() and int(text) in YEARS):
-        raise ValueError(gettext("“%(value)s” is not a year from 2000 to 2100.") % {"value": text})
-    return int(text)
-
-
-def parse_date(text: str) -> datetime.date:
-    """``text`` written YYYY-MM-DD as a date; anything else is a ValueError with a message for
-    the clerk."""
-    try:
-        return datetime.datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise ValueError(gettext("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": text}) from None
-
 
 def dashboard_url(year: int, as_of: datetime.date) -> str:
     """The dashboard of the year's targets for ``year`` as of ``as_of`` (a route of the project,
@@ -309,6 +290,6 @@ class RecordsFilter(admin.ListFilter):
         """The year (required) and the ``as_of`` date (the year's default when absent)."""
         if year_parameter not in given:
             raise ValueError(gettext("the year (%(parameter)s) is missing.") % {"parameter": year_parameter})
-        year = parse_year(given[year_parameter])
-        as_of = parse_date(given["as_of"]) if "as_of" in given else periods.default_as_of(year)
+        year = periods.parse_year(given[year_parameter], year_parameter)
+        as_of = periods.parse_date(given["as_of"]) if "as_of" in given else periods.default_as_of(year)
         return year, as_of
