@@ -145,9 +145,11 @@ def test_envrate_reads_drf_rates(monkeypatch):
 # --- static files ---------------------------------------------------------------------------------
 
 
-def test_whitenoise_comes_right_after_the_security_middleware(settings):
-    assert settings.MIDDLEWARE[:2] == [
+def test_whitenoise_comes_right_after_the_security_headers(settings):
+    # The content policy before WhiteNoise, so that static files carry it too.
+    assert settings.MIDDLEWARE[:3] == [
         "django.middleware.security.SecurityMiddleware",
+        "csp.middleware.CSPMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]
 

@@ -35,7 +35,6 @@ from .base import (
 )
 from .bonds import BondReserveAdmin, BondStatusFilter, PoolFilter
 from .key_projects import (
-    WARNING_COLOURS,
     AnnualListingInline,
     KeyProjectAdmin,
     KeyProjectInline,
@@ -61,7 +60,6 @@ from .reference import (
 )
 
 __all__ = [
-    "WARNING_COLOURS",
     "YEARS",
     "AnnualListingInline",
     "AreaAdmin",
