@@ -85,8 +85,21 @@ def test_the_admin_pages_work_under_the_policy_with_their_stylesheets(live_serve
     expect(page.locator(".datetimeshortcuts").first).to_be_visible()  # the admin's calendar script ran
     page.locator(".datetimeshortcuts a[id^=calendarlink]").first.click()
     expect(page.locator(".calendarbox").first).to_be_visible()
+    page.keyboard.press("Escape")
+    page.locator(".field-predecessor .select2-selection").click()  # the autocomplete's drop-down
+    expect(page.locator(".select2-results__option").first).to_be_visible()
+    page.keyboard.press("Escape")
+    rows = page.locator("#milestones-group tr.form-row.dynamic-milestones")
+    before = rows.count()
+    page.locator("#milestones-group .add-row a").click()  # an inline's "add another"
+    expect(rows).to_have_count(before + 1)
     page.goto(f"{base}/admin/projects/keyproject/{project.pk}/history/")
     expect(page.locator("#content h1")).to_be_visible()
+
+    # A department's members in the two-box selector.
+    department = Department.objects.order_by("pk").first()
+    page.goto(f"{base}/admin/projects/department/{department.pk}/change/")
+    expect(page.locator(".selector-available select, .selector-available-title").first).to_be_visible()
 
 
 def test_the_pages_of_our_own_work_under_the_policy_with_their_stylesheets(live_server, signed_in: Page):
