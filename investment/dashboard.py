@@ -59,7 +59,7 @@ def percent(ratio: Decimal | None) -> str:
 
 
 def css_length(fraction: Decimal | None) -> str | None:
-    """A fraction of a bar's length (0 to 1) as a CSS percentage; None for none."""
+    """A fraction of a bar's length (0 to 1) as a percentage length (CSS or SVG); None for none."""
     return None if fraction is None else f"{fraction.scaleb(2):.2f}%"
 
 
@@ -89,9 +89,10 @@ def records_url(year: int, as_of: datetime.date, key: str, part: Part) -> str | 
 @dataclass(frozen=True)
 class Line:
     """One target or indicator as the page shows it: ``words`` is its figures in a sentence
-    (with links to the records), ``fill`` and ``mark`` the bar's CSS lengths, ``link`` the
-    records to look at first, ``link_part`` of the figure (those left out of a share that is
-    not met, else those counted)."""
+    (with links to the records), ``fill`` and ``mark`` the bar's lengths as percentages (SVG
+    attributes: the content policy allows no style attribute), ``link`` the records to look at
+    first, ``link_part`` of the figure (those left out of a share that is not met, else those
+    counted)."""
 
     target: quotas.Target
     words: SafeString

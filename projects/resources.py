@@ -62,7 +62,7 @@ from import_export import fields, resources, widgets
 from import_export.results import Error, Result
 
 from jiaxian.exporting import FORMULA_STARTS
-from jiaxian.importing import Book, BookDataset
+from jiaxian.importing import Book, BookDataset, PreviewDiff
 
 from . import access, headers
 from .choices import AnnualListingCategoryChoices, KeyProjectNatureChoices
@@ -277,6 +277,10 @@ class LedgerResource(resources.ModelResource):
         self.sheet = ""
         # Called with (rows done, rows in all) after each row, when set (the command's progress).
         self.progress = None
+
+    def get_diff_class(self):
+        # The preview's changes without style attributes (the content policy refuses them).
+        return PreviewDiff
 
     def get_result_class(self):
         return LedgerResult

@@ -49,19 +49,13 @@ class ChainLinkInline(admin.TabularInline):
         return coverage_badge(obj.coverage) if obj.pk else "—"
 
 
-COVERAGE_COLOURS = {
-    ChainLinkCoverageChoices.COVERED: "#2e9e48",
-    ChainLinkCoverageChoices.PURSUED: "#e0a800",
-    ChainLinkCoverageChoices.GAP: "#d9383e",
-}
-
-
 def coverage_badge(coverage: str) -> str:
-    """A link's coverage as a coloured dot and its name (green covered, amber pursued, red gap)."""
+    """A link's coverage as a coloured dot and its name (green covered, amber pursued, red gap).
+    Its colour is its class's, in the admin's stylesheet (jiaxian/static/jiaxian/admin.css): the
+    content policy allows no style attribute."""
     return format_html(
-        '<span class="coverage coverage-{}" style="color: {}; font-weight: 600">● {}</span>',
+        '<span class="coverage-light coverage-{}">● {}</span>',
         coverage,
-        COVERAGE_COLOURS[coverage],
         ChainLinkCoverageChoices(coverage).label,
     )
 

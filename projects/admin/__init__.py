@@ -32,7 +32,6 @@ from .base import (
 )
 from .bonds import BondReserveAdmin, BondStatusFilter, PoolFilter
 from .key_projects import (
-    WARNING_COLOURS,
     AnnualListingInline,
     KeyProjectAdmin,
     KeyProjectInline,
@@ -58,7 +57,6 @@ from .reference import (
 )
 
 __all__ = [
-    "WARNING_COLOURS",
     "AnnualListingInline",
     "AreaAdmin",
     "BondReserveAdmin",

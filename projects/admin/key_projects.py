@@ -22,22 +22,16 @@ from ..models import AnnualListing, KeyProject, Milestone, Problem, ProgressRepo
 from ..resources import KeyProjectResource
 from .base import LedgerAdmin, RecordsFilter, YearFilter, lineage, wan
 
-# The colours of the warning light, as the clerks' Excel sheets fill the cell.
-WARNING_COLOURS = {
-    KeyProjectWarningChoices.GREEN: "#2e9e48",
-    KeyProjectWarningChoices.YELLOW: "#e0a800",
-    KeyProjectWarningChoices.RED: "#d9383e",
-}
-
 
 def warning_badge(warning: str | None) -> str:
-    """The light ``warning`` as a coloured dot and its name; a dash for none."""
+    """The light ``warning`` as a coloured dot and its name; a dash for none. Its colour is its
+    class's, in the admin's stylesheet (jiaxian/static/jiaxian/admin.css): the content policy
+    allows no style attribute."""
     if not warning:
         return "—"
     return format_html(
-        '<span class="warning-light warning-{}" style="color: {}; font-weight: 600">● {}</span>',
+        '<span class="warning-light warning-{}">● {}</span>',
         warning,
-        WARNING_COLOURS[warning],
         KeyProjectWarningChoices(warning).label,
     )
 
