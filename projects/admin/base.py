@@ -21,10 +21,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from jiaxian import periods
+from jiaxian import periods, versions
 
 from .. import access
-from ..models import StaleVersion
 
 
 def lineage(obj) -> str:
@@ -78,12 +77,15 @@ class VersionedModelForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         seen = cleaned.get("seen_version")
-        if self.instance.pk is not None and seen is not None:
+        if self.instance.pk is not None:
             # The admin validates inside its transaction: claiming the version here holds the
-            # row until the save, so nobody can slip a change in between.
+            # row until the save, so nobody can slip a change in between. A post without the
+            # hidden field claims the version this request read.
+            if seen is None:
+                seen = self.instance.version
             try:
-                self.instance.claim_version(seen)
-            except StaleVersion as stale:
+                versions.claim(self.instance, seen)
+            except versions.StaleVersion as stale:
                 raise forms.ValidationError(
                     gettext(
                         "Someone else saved this record (now version %(now)s) after you opened it (version "

@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
+from projects.admin import LedgerAdmin
 from projects.models import Industry, KeyProject
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +67,25 @@ def test_a_key_project_form_with_fieldsets_is_guarded_too(admin_client, make_key
     project.refresh_from_db()
     assert project.total_investment == Decimal("50000.00")
     assert project.version == 3
+
+
+def test_a_form_posted_without_its_version_claims_the_version_read(admin_client, key_industry, monkeypatch):
+    """Another clerk's save lands after the admin read the record: without the hidden field,
+    the claim of the version this request read still sees that the row moved."""
+    read = LedgerAdmin.get_object
+
+    def read_then_move(self, request, object_id, from_field=None):
+        record = read(self, request, object_id, from_field)
+        if record is not None and request.method == "POST":
+            type(record).objects.filter(pk=record.pk).update(name="乙改的", version=F("version") + 1)
+        return record
+
+    monkeypatch.setattr(LedgerAdmin, "get_object", read_then_move)
+    url = reverse("admin:projects_industry_change", args=[key_industry.pk])
+    posted = industry_form(key_industry, name="甲改的")
+    del posted["seen_version"]
+    response = admin_client.post(url, posted, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Someone else saved this record (now version 2) after you opened it (version 1)" in response.content.decode()
+    key_industry.refresh_from_db()
+    assert (key_industry.name, key_industry.version) == ("乙改的", 2)
