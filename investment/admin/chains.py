@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.versions import StaleVersion
 from projects.admin import LedgerAdmin, VersionedModelForm, wan
 
 from ..choices import ChainLinkCoverageChoices, TargetEnterpriseStageChoices
@@ -210,6 +211,8 @@ class SignForm(forms.Form):
     project's fields as they should differ from what the target carries over (pre-filled)."""
 
     signed_on = forms.DateField(label=_("signed on"), widget=widgets.AdminDateWidget)
+    # The target's version when the clerk opened the form: signing claims it (pipeline.sign).
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, formfield_for_dbfield, **kwargs):
         super().__init__(*args, **kwargs)
@@ -299,6 +302,7 @@ class TargetEnterpriseAdmin(LedgerAdmin):
         defaults = project_defaults(target)
         initial = {
             "signed_on": periods.today(),
+            "seen_version": target.version,
             **{name: value for name, value in defaults.items() if name in PROJECT_FIELDS},
         }
         form = SignForm(request.POST or None, initial=initial, formfield_for_dbfield=formfield)
@@ -310,11 +314,22 @@ class TargetEnterpriseAdmin(LedgerAdmin):
                 if value not in (None, "") or name in ("department", "area")
             }
             signed_on = data.pop("signed_on")
+            seen = data.pop("seen_version", None)
             try:
-                project = sign(target, signed_on=signed_on, user=request.user, **data)
+                project = sign(target, signed_on=signed_on, user=request.user, expected_version=seen, **data)
             except AlreadySigned as refused:
                 messages.error(request, str(refused))
                 return redirect(change_url)
+            except StaleVersion as stale:
+                form.add_error(
+                    None,
+                    gettext(
+                        "Someone else saved this target (now version %(now)s) after you opened this form "
+                        "(version %(seen)s). Nothing was signed: open the target again to see their "
+                        "changes, then sign."
+                    )
+                    % {"now": stale.current, "seen": stale.expected},
+                )
             except ValidationError as refused:
                 for field, errors in refused.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
