@@ -19,6 +19,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from jiaxian import periods
 from jiaxian.versions import StaleVersion
 from projects.admin import LedgerAdmin, VersionedModelForm, wan
+from projects.admin.base import VersionedInline
 
 from ..choices import ChainLinkCoverageChoices, TargetEnterpriseStageChoices
 from ..models import (
@@ -34,7 +35,7 @@ from ..models import (
 from ..pipeline import PROJECT_FIELDS, AlreadySigned, project_defaults, sign
 
 
-class ChainLinkInline(admin.TabularInline):
+class ChainLinkInline(VersionedInline, admin.TabularInline):
     """The links on the chain's page, upstream to downstream, each with its coverage today."""
 
     model = ChainLink
@@ -137,13 +138,13 @@ class LinkFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LocalEnterpriseInline(admin.TabularInline):
+class LocalEnterpriseInline(VersionedInline, admin.TabularInline):
     model = LocalEnterprise
     fields = ("company", "annual_output", "employees")
     extra = 0
 
 
-class TargetEnterpriseInline(admin.TabularInline):
+class TargetEnterpriseInline(VersionedInline, admin.TabularInline):
     """The link's targets, their steps editable; signing is done on the target's own page."""
 
     model = TargetEnterprise
