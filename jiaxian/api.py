@@ -7,6 +7,7 @@ imports those while its views module loads, so they must not import views.)"""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
@@ -21,8 +22,7 @@ from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from jiaxian import periods
-from jiaxian.versions import StaleVersion
+from jiaxian import periods, versions
 
 # What every record carries and no client writes.
 RECORD_FIELDS = ("version", "created_at", "updated_at")
@@ -199,14 +199,49 @@ class Conflict(exceptions.APIException):
     default_code = "in_use"
 
 
-def if_match_allows(header: str | None, version: int) -> bool:
-    """Whether an ``If-Match`` header lets a write to a record at ``version`` go ahead: no
-    header or ``*`` does; otherwise one of its entity tags (``"3"``, ``W/"3"``) must be the
-    record's ETag. A tag that is not a version matches nothing (RFC 9110: then 412)."""
+# A version as the ETag writes it: a whole number without a sign or a leading zero.
+VERSION_TAG = re.compile(r"0|[1-9][0-9]*", re.ASCII)
+
+
+def if_match_versions(header: str | None) -> set[int] | None:
+    """The versions an ``If-Match`` header names: None when it names none (no header, or ``*``:
+    any version will do), else the versions among its entity tags (``"3"``, ``W/"3"``). A tag
+    that is not a version matches nothing (RFC 9110: then 412), so the set may be empty."""
     if header is None or header.strip() in ("", "*"):
-        return True
-    tags = [tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")]
-    return str(version) in tags
+        return None
+    tags = (tag.strip().removeprefix("W/").strip('"') for tag in header.split(","))
+    return {int(tag) for tag in tags if VERSION_TAG.fullmatch(tag)}
+
+
+def claimed_version(header: str | None, sent: int | None, read: int) -> int:
+    """The version a write claims (``jiaxian.versions.claim``): the one the client named —
+    ``sent`` in the body, else the ``If-Match`` header's (of several tags, the one this request
+    ``read`` if it is among them) — or, when it named none, ``read``, so that a change landing
+    after the read is caught too. 412 at once when no version could match: a header naming no
+    version, or not the body's."""
+    tags = if_match_versions(header)
+    if tags is None:
+        return read if sent is None else sent
+    named = tags if sent is None else tags & {sent}
+    if not named:
+        raise refused_version(header if sent is None else sent, read)
+    return read if read in named else min(named)
+
+
+def refused_version(sent, now: int | None) -> PreconditionFailed:
+    """The 412 for a write that named version ``sent`` (None: it named none, and the record
+    moved while it saved) of a record now at ``now``."""
+    if sent is None:
+        message = _(
+            "The record was changed by someone else while you saved (now version %(now)s). "
+            "Reload it and apply your change again."
+        ) % {"now": now}
+    else:
+        message = _(
+            "The record was changed by someone else: you sent version %(sent)s, it is now at %(now)s. "
+            "Reload it and apply your change again."
+        ) % {"sent": sent, "now": now}
+    return PreconditionFailed(message)
 
 
 def body_version(data) -> int | None:
@@ -348,30 +383,16 @@ class LedgerViewSet(viewsets.ModelViewSet):
                 setattr(record, name, value)
         return record
 
-    def expected_version(self, instance) -> int:
-        sent = body_version(self.request.data)
-        header = self.request.headers.get("If-Match")
-        if not if_match_allows(header, instance.version) or (sent is not None and sent != instance.version):
-            raise PreconditionFailed(
-                _(
-                    "The record was changed by someone else: you sent version %(sent)s, it is now at %(now)s. "
-                    "Reload it and apply your change again."
-                )
-                % {"sent": sent if sent is not None else header, "now": instance.version}
-            )
-        return instance.version
-
     def claim(self, instance) -> None:
+        """Claim ``instance`` at the version the client sent (body or ``If-Match``), or at the one
+        this request read: 412 when the stored record is at another."""
+        header = self.request.headers.get("If-Match")
+        sent = body_version(self.request.data)
         try:
-            instance.claim_version(self.expected_version(instance))
-        except StaleVersion as exc:
-            raise PreconditionFailed(
-                _(
-                    "The record was changed by someone else while you saved (now version %(now)s). "
-                    "Reload it and apply your change again."
-                )
-                % {"now": exc.current}
-            ) from exc
+            versions.claim(instance, claimed_version(header, sent, instance.version))
+        except versions.StaleVersion as stale:
+            named = sent is not None or if_match_versions(header) is not None
+            raise refused_version(stale.expected if named else None, stale.current) from stale
 
     # Each write in one transaction: a refused or failed write leaves nothing behind. Who made it
     # reaches the history through simple_history's middleware: DRF's authentication (a token

@@ -20,7 +20,7 @@ from ..choices import AnnualListingCategoryChoices, KeyProjectWarningChoices
 from ..import_admin import LedgerImportMixin
 from ..models import AnnualListing, KeyProject, Milestone, Problem, ProgressReport, YearPlan
 from ..resources import KeyProjectResource
-from .base import LedgerAdmin, RecordsFilter, YearFilter, lineage, wan
+from .base import LedgerAdmin, RecordsFilter, VersionedInline, YearFilter, lineage, wan
 
 
 def warning_badge(warning: str | None) -> str:
@@ -87,9 +87,10 @@ class ListingCategoryFilter(admin.SimpleListFilter):
         return queryset.filter(listings__category=self.value()).distinct()
 
 
-class KeyProjectInline:
+class KeyProjectInline(VersionedInline):
     """An inline of a key project's records: editable when the project is (they belong to its
-    department, ``projects.access``); ``obj`` is the project, None on the add page."""
+    department, ``projects.access``); ``obj`` is the project, None on the add page. Each row
+    remembers its version (``VersionedInline``)."""
 
     def has_add_permission(self, request, obj):
         return super().has_add_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
