@@ -40,6 +40,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 
 from jiaxian.importing import BookDataset, UnreadableFile, read_book
+from jiaxian.params import YearField
 
 from .models import ImportUpload
 from .resources import error_lines
@@ -65,7 +66,7 @@ def confirm_max_age() -> int:
 
 class LedgerImportForm(forms.Form):
     import_file = forms.FileField(label=_("File to import"), help_text=FILE_HELP)
-    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False, help_text=YEAR_HELP)
+    year = YearField(label=_("year"), required=False, help_text=YEAR_HELP)
 
 
 class LedgerConfirmImportForm(forms.Form):

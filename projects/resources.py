@@ -60,19 +60,17 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import tablib
-from diff_match_patch import diff_match_patch
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Model, Prefetch, Q
 from django.utils import translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from import_export import fields, resources, widgets
 from import_export.results import Error, InvalidRow, Result, RowResult
 
 from jiaxian import bulk, versions
 from jiaxian.exporting import FORMULA_STARTS
-from jiaxian.importing import Book, BookDataset
+from jiaxian.importing import Book, BookDataset, UnreadableFile, preview_html
 
 from . import access, headers, validation
 from .choices import AnnualListingCategoryChoices, KeyProjectNatureChoices
@@ -81,8 +79,6 @@ from .models import AnnualListing, Area, BondReserve, Department, Industry, KeyP
 # How far down a sheet the header row may be (title lines, a note, a blank line).
 HEADER_SEARCH_ROWS = 30
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
-# The preview's changes, drawn as insertions and deletions.
-DIFFER = diff_match_patch()
 
 
 class ImportFileError(ValueError):
@@ -389,7 +385,7 @@ class LedgerResource(resources.ModelResource):
         result = self.get_result_class()()
         try:
             table = self.prepare(dataset)
-        except ImportFileError as error:
+        except (ImportFileError, UnreadableFile) as error:  # a reader may read a sheet when asked for it
             result.append_base_error(Error(error))
             return result
         result.diff_headers = [column.column_name for column in self.columns]
@@ -688,18 +684,15 @@ class LedgerResource(resources.ModelResource):
         return "" if value is None else column.widget.render(value)
 
     def diff(self, record: Model, changes: list) -> list[str]:
-        """The row's cells as the preview shows them: each value as it will be stored, a changed
-        one as the change from the stored value (diff-match-patch's insertions and deletions)."""
+        """The row's cells as the preview shows them (``importing.preview_html``, without style
+        attributes, which the content policy refuses): a new record's values as inserted, a
+        stored one's as they are, its changed values as the change from the stored value."""
+        new = record._state.adding
         before = {column.attribute: self.text(column, value) for column, value, _ in changes}
         cells = []
         for column in self.columns:
             after = self.text(column, self.value_of(record, column.attribute))
-            if column.attribute in before:
-                differ = DIFFER.diff_main(before[column.attribute], after)
-                DIFFER.diff_cleanupSemantic(differ)
-                cells.append(mark_safe(DIFFER.diff_prettyHtml(differ)))  # noqa: S308 - diff-match-patch escapes the text
-            else:
-                cells.append(after)
+            cells.append(preview_html("" if new else before.get(column.attribute, after), after))
         return cells
 
     # -- writing a batch --------------------------------------------------------------------------
