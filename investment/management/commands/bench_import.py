@@ -3,12 +3,12 @@ how fast the ledger import reads, validates and writes N rows, against the floor
 much memory.
 
 Builds an N-row XLSX of the ledger with the export's headers (a title row above, a totals row
-below). The floor: the same rows, validated by a dry run of the import, written by plain
-``bulk_create`` (a key project's eight milestones and its listing too) without history, reading
-or validation, and timed alone. Then it imports the sheet twice through the same resource as
-``import_ledger``: into a ledger without those records (every row created), then again (every
-row unchanged). Each part runs in a transaction that is rolled back (the database is left as it
-was). Prints one JSON line per pass (``create``, ``unchanged``, ``floor``: ``seconds``,
+below). It imports the sheet twice through the same resource as ``import_ledger``: into a
+ledger without those records (every row created), then again (every row unchanged). Then the
+floor: the same rows, validated by a dry run of the import, written by plain ``bulk_create`` (a
+key project's eight milestones and its listing too) without history, reading or validation,
+and timed alone. Each part runs in a transaction that is rolled back (the database is left as
+it was). Prints one JSON line per pass (``create``, ``unchanged``, ``floor``: ``seconds``,
 ``rows_per_s``, …), then the summary:
 
     {"model": "attraction-projects", "vendor": "postgresql", "pass": "summary", "rows": 10000,
@@ -16,10 +16,11 @@ was). Prints one JSON line per pass (``create``, ``unchanged``, ``floor``: ``sec
      "unchanged_rows_per_s": 12000, "peak_rss_mb": 150.2}
 
 ``ratio`` is the floor's rows per second over the import's (created); ``peak_rss_mb`` the
-process's peak resident size (``getrusage``), the floor's dry run included; ``--tracemalloc``
-also traces Python's allocations and gives each pass's peak (slower: the seconds are then not
-comparable). The floor runs first, in its own transaction; on PostgreSQL the rolled-back rows
-are vacuumed away before each part (``VACUUM ANALYZE`` of the ledgers' tables).
+process's peak resident size through the two import passes (``getrusage``; a child process
+writes the sheet, and the floor runs after them); ``--tracemalloc`` also traces Python's
+allocations and gives each pass's peak (slower: the seconds are then not comparable). On
+PostgreSQL the rolled-back rows are vacuumed away before each part (``VACUUM ANALYZE`` of the
+ledgers' tables).
 
 DEBUG only (its reference data is made with ``BENCH-`` codes, as bench_quotas makes them, and
 rolled back with the rest).
@@ -30,6 +31,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import multiprocessing
 import random
 import resource
 import time
@@ -142,6 +144,11 @@ def workbook(model: str, filler: Filler, rows: int) -> bytes:
     return buffer.getvalue()
 
 
+def workbook_of(model: str, seed: int, rows: int) -> bytes:
+    """``workbook`` of the bench's reference codes (which ``Command.reference_data`` makes)."""
+    return workbook(model, Command.codes(Filler(random.Random(seed), 10, lambda label, total: None)), rows)
+
+
 def rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -166,14 +173,12 @@ class Command(BaseCommand):
         if rows < 1:
             raise CommandError("--rows must be at least 1.")
         with override_settings(DEBUG=False):
-            # The floor first, then the import, each in a transaction rolled back, with the
-            # rolled-back rows vacuumed away in between (PostgreSQL keeps them in the indexes,
-            # where the next inserts of the same names would step over them).
-            self.vacuum()
-            with transaction.atomic():
-                data = workbook(model, self.reference_data(seed), rows)
-                floor = self.floor(model, data)
-                transaction.set_rollback(True)
+            # The sheet is written by a child process, so that openpyxl's memory is not counted in
+            # this process's peak; the import runs first, then the floor, each in a transaction
+            # rolled back, with the rolled-back rows vacuumed away before each (PostgreSQL keeps
+            # them in the indexes, where the next inserts of the same names would step over them).
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                data = pool.apply(workbook_of, (model, seed, rows))
             self.vacuum()
             with transaction.atomic():
                 self.reference_data(seed)
@@ -183,6 +188,11 @@ class Command(BaseCommand):
                 ]
                 transaction.set_rollback(True)
             peak = rss_mb()
+            self.vacuum()
+            with transaction.atomic():
+                self.reference_data(seed)
+                floor = self.floor(model, data)
+                transaction.set_rollback(True)
             for line in (*passes, floor):
                 self.stdout.write(json.dumps(line))
             (created, unchanged), floor_rate = (line["rows_per_s"] for line in passes), floor["rows_per_s"]
@@ -199,11 +209,16 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(summary))
 
-    @staticmethod
-    def reference_data(seed: int) -> Filler:
+    @classmethod
+    def reference_data(cls, seed: int) -> Filler:
         filler = Filler(random.Random(seed), 10, lambda label, total: None)
         filler.reference_data()
         YearPlan.objects.get_or_create(year=YEAR)
+        return cls.codes(filler)
+
+    @staticmethod
+    def codes(filler: Filler) -> Filler:
+        """The codes of the reference data ``Filler.reference_data`` makes, for the sheet."""
         filler.industry_codes = [f"{PREFIX}{code}" for code in ("IND-01", "IND-02", "IND-03", "IND-05")]
         filler.area_codes = [f"{PREFIX}AREA-{n:02d}" for n in range(1, 13)]
         filler.department_codes = [f"{PREFIX}DEPT-{n:02d}" for n in range(1, 16)]
