@@ -259,7 +259,7 @@ class LedgerRow:
         self.number, self.import_type = number, import_type
         self.object_id = None if record is None else record.pk
         self.object_repr = None if record is None else str(record)
-        self.changes: list[tuple[str, str, str]] = []
+        self.changes: Sequence[tuple[str, str, str]] = ()  # a list only for a changed record
         self.diff: list[str] | None = None
 
 
@@ -566,10 +566,11 @@ class LedgerResource(resources.ModelResource):
             self.refuse(result, number, values, errors)
             return
         row = LedgerRow(number, kind, record)
-        row.changes = [
-            (column.column_name, self.text(column, before), self.text(column, after))
-            for column, before, after in changes
-        ]
+        if changes:
+            row.changes = [
+                (column.column_name, self.text(column, before), self.text(column, after))
+                for column, before, after in changes
+            ]
         if self.preview:
             row.diff = self.diff(record, changes)
         result.append_row_result(row)
@@ -626,7 +627,8 @@ class LedgerResource(resources.ModelResource):
         known = {field.name for field in self.foreign_keys if getattr(record, field.attname) is not None}
         errors = model_errors(record, errors, known=known)
         self.validate_extra(record, number, errors)
-        identity = ("row", number) if record._state.adding else record.pk
+        # A stored record is its id; a new one its row, negated (ids are positive): no tuple per row.
+        identity = -number if record._state.adding else record.pk
         for field, messages in self.unique[type(record)].check(record, identity).items():
             if field not in errors:
                 errors[field] = messages
@@ -907,7 +909,7 @@ class KeyProjectResource(LedgerResource):
         columns = {column.attribute for column in self.columns}
         # The project is this row's record: stored already, or written just before the listing.
         listing_errors = model_errors(listing, {}, known={"project"})
-        identity = ("row", number) if listing._state.adding else listing.pk
+        identity = -number if listing._state.adding else listing.pk
         for field, messages in self.unique[AnnualListing].check(listing, identity).items():
             listing_errors.setdefault(field, messages)
         for field, messages in listing_errors.items():
