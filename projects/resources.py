@@ -371,8 +371,8 @@ class LedgerResource(resources.ModelResource):
 
         Keywords: ``user`` is checked against the departments and recorded in the history;
         ``versions`` are the versions the preview read (``read_versions`` of its resource):
-        a record at another version now (changed since) is an error of its row. Afterwards
-        ``read_versions`` holds the versions of the stored records this import read (label →
+        a record at another version now (changed since) is an error of its row. After a dry run
+        (a preview) ``read_versions`` holds the versions of the stored records it read (label →
         id → version), for a confirmation to come."""
         self.user = kwargs.get("user")
         expected = kwargs.get("versions")
@@ -382,6 +382,8 @@ class LedgerResource(resources.ModelResource):
             else {label: {int(pk): version for pk, version in ids.items()} for label, ids in expected.items()}
         )
         self.read_versions = {}
+        # Only a preview keeps them: an import that writes claims what it read as it writes.
+        self.keeps_versions = dry_run
         result = self.get_result_class()()
         try:
             table = self.prepare(dataset)
@@ -610,7 +612,8 @@ class LedgerResource(resources.ModelResource):
         """Add to ``pending`` what a valid row writes besides its record. Nothing here."""
 
     def note_version(self, record: Model) -> None:
-        self.read_versions.setdefault(record._meta.label_lower, {})[record.pk] = record.version
+        if self.keeps_versions:
+            self.read_versions.setdefault(record._meta.label_lower, {})[record.pk] = record.version
 
     def validate(self, record: Model, number: int, department_before: int | None, errors: dict) -> dict:
         """``errors`` (of the cells) plus those of the record: the year, the department rule,
