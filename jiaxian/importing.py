@@ -39,6 +39,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -61,6 +62,10 @@ MERGED_ROWS = 50
 # Memory per MB once read (100,000 rows × 15 columns): sheet XML about 2.5 MB, CSV text about
 # 11 MB (a Python string per cell), so CSV is held to a quarter of the member limit.
 CSV_MEMORY_FACTOR = 4
+# The cells a sheet may span per MB of the member limit: the measured sheet had a cell per
+# 50 bytes of XML, so a sheet of IMPORT_MAX_MEMBER_MB holds about this many; calamine holds
+# every cell from A1 to the last, empty or not, so this also bounds a sheet of scattered cells.
+CELLS_PER_MEMBER_MB = 20_000
 
 # (first row, first column, last row, last column), 0-based and inclusive.
 Range = tuple[int, int, int, int]
@@ -139,6 +144,22 @@ class Limits:
             raise UnreadableFile(
                 gettext("The sheet “%(sheet)s” has more than %(limit)s rows (IMPORT_MAX_ROWS).")
                 % {"sheet": sheet, "limit": f"{self.rows:,}"}
+            )
+
+    @property
+    def cells(self) -> int:
+        """The most cells (rows × columns, the empty ones within included) a sheet may span:
+        ``CELLS_PER_MEMBER_MB`` for each MB of ``member_mb``."""
+        return self.member_mb * CELLS_PER_MEMBER_MB
+
+    def check_cells(self, rows: int, columns: int, sheet: str) -> None:
+        if rows * columns > self.cells:
+            raise UnreadableFile(
+                gettext(
+                    "The sheet “%(sheet)s” spans %(rows)s rows × %(columns)s columns, more than the %(limit)s cells "
+                    "an import may hold (20,000 for each MB of IMPORT_MAX_MEMBER_MB)."
+                )
+                % {"sheet": sheet, "rows": f"{rows:,}", "columns": f"{columns:,}", "limit": f"{self.cells:,}"}
             )
 
     def check_columns(self, count: int, sheet: str) -> None:
@@ -278,12 +299,19 @@ def _cell(value: Any) -> Any:
 
 def read_workbook(data: bytes, kind: str, limits: Limits) -> Book:
     """An ``.xlsx``/``.xlsm``, ``.xls`` or ``.ods`` through calamine; each sheet read when asked."""
+    # First what calamine would spread over memory (it reads an .ods's every table at once).
+    ods_merged = read_ods_merged(data, limits) if kind == "ods" else {}
+    if kind == "xlsx":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                check_xlsx_extent(archive, limits)
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
+            raise UnreadableFile(_damaged(kind)) from error
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [meta.name for meta in workbook.sheets_metadata]
     except Exception as error:  # calamine raises its own kinds, and others, for a damaged file
         raise UnreadableFile(_damaged(kind)) from error
-    ods_merged = read_ods_merged(data, limits) if kind == "ods" else {}
 
     def load(name: str) -> tuple[list[list[Any]], list[Range]]:
         try:
@@ -317,36 +345,93 @@ def _calamine_merged(sheet) -> list[Range]:
 
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
 def read_ods_merged(data: bytes, limits: Limits) -> dict[str, list[Range]]:
     """The merged ranges of each table of an ``.ods`` (calamine does not give them), from its
-    ``content.xml``, streamed (its size was checked against the limits before)."""
+    ``content.xml``, streamed (its size was checked against the limits before). Refuses a table
+    that would span more cells than ``limits`` allow (``number-columns-repeated`` and
+    ``number-rows-repeated`` make millions of cells out of a few bytes) before calamine spreads it."""
     merged: dict[str, list[Range]] = {}
     name, row, column = "", 0, 0
+    extent = [0, 0]  # rows, columns of the current table that hold values
+    row_columns = 0  # columns of the current row that hold values
+    open_elements: list[ElementTree.Element] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
             for event, element in ElementTree.iterparse(content, events=("start", "end")):
                 tag = element.tag
                 if event == "start":
+                    open_elements.append(element)
                     if tag == f"{_TABLE}table":
-                        name, row = element.get(f"{_TABLE}name", ""), 0
+                        name, row, extent = element.get(f"{_TABLE}name", ""), 0, [0, 0]
                         merged[name] = []
                     elif tag == f"{_TABLE}table-row":
-                        column = 0
+                        column = row_columns = 0
                     elif tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
                         columns = int(element.get(f"{_TABLE}number-columns-spanned", "1"))
                         rows = int(element.get(f"{_TABLE}number-rows-spanned", "1"))
                         if tag == f"{_TABLE}table-cell" and (columns > 1 or rows > 1) and row < MERGED_ROWS:
                             merged[name].append((row, column, row + rows - 1, column + columns - 1))
                         column += int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                        if element.get(f"{_OFFICE}value-type"):
+                            row_columns = column
                     continue
+                open_elements.pop()
                 if tag == f"{_TABLE}table-row":
-                    row += int(element.get(f"{_TABLE}number-rows-repeated", "1"))
-                    element.clear()
-    except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError, EOFError) as error:
+                    repeated = int(element.get(f"{_TABLE}number-rows-repeated", "1"))
+                    row += repeated
+                    if row_columns:
+                        extent = [row, max(extent[1], row_columns)]
+                        limits.check_cells(extent[0], extent[1], name)
+                    # Nothing of a read row is needed again: drop it from its parent too.
+                    if open_elements:
+                        open_elements[-1].remove(element)
+    except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError, EOFError, zlib.error) as error:
+        if isinstance(error, UnreadableFile):
+            raise
         raise UnreadableFile(_damaged("ods")) from error
     return merged
+
+
+# A cell's or a row's position in a sheet's XML (``<c r="B7">``, ``<row r="7">``), any quoting.
+_XLSX_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})([0-9]{1,9})["']""")
+_XLSX_SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+
+
+def check_xlsx_extent(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """Refuse a sheet whose cells stand so far apart that calamine, which holds a sheet as one
+    block from A1 to its last cell, would need more cells than ``limits`` allow (a few bytes
+    naming cell A1 and XFD1048576 ask for 17 billion). The sheet XML is streamed once, whole
+    tags at a time, for the positions of its rows and cells; nothing of it is kept."""
+    for info in archive.infolist():
+        if not _XLSX_SHEET.match(info.filename):
+            continue
+        rows = columns = 0
+        with archive.open(info) as member:
+            rest = b""
+            while True:
+                chunk = member.read(1024 * 1024)
+                text = rest + chunk
+                # Up to the last "<": every tag whole ("<" stands in no attribute value).
+                cut = len(text) if not chunk else text.rfind(b"<")
+                cut = len(text) if cut < 0 else cut
+                for letters, number in _XLSX_REF.findall(text, 0, cut):
+                    rows = max(rows, int(number))
+                    if letters:
+                        columns = max(columns, _column_number(letters))
+                rest = text[cut:]
+                if not chunk:
+                    break
+        limits.check_cells(rows, columns, info.filename)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
 
 
 def detect_kind(data: bytes, limits: Limits) -> str:
@@ -359,7 +444,7 @@ def detect_kind(data: bytes, limits: Limits) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             limits.check_members(archive)
             names = archive.namelist()
-            if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
                 return "xlsx"
             if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
                 return "ods"

@@ -427,3 +427,72 @@ def test_a_known_header_in_two_columns_is_reported_and_one_merged_over_two_is_no
     assert header_of([["项目名称", "签约日期", "签约日期"], ["甲", 1, 2]]).duplicates == {"签约日期": [1, 2]}
     merged = header_of([["项目名称", "签约日期", None], ["甲", 1, None]], ["B1:C1"])
     assert merged.duplicates == {} and merged.columns == {"项目名称": 0, "签约日期": 1}
+
+
+class NoCalamine:
+    """Stands for python_calamine where the reader must refuse before calling it."""
+
+    class CalamineWorkbook:
+        @staticmethod
+        def from_filelike(*args):
+            raise AssertionError("calamine was asked to read the file")
+
+
+def test_an_xlsx_of_two_cells_far_apart_is_refused_before_calamine_spreads_it(monkeypatch):
+    # calamine holds a sheet as one block from A1 to its last cell: 4.9 kB asking for 17 billion.
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "项目名称"
+    workbook.active["XFD1048576"] = 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    monkeypatch.setattr(importing, "python_calamine", NoCalamine)
+    with pytest.raises(UnreadableFile) as refused:
+        read_book(buffer.getvalue())
+    assert str(refused.value) == (
+        "The sheet “xl/worksheets/sheet1.xml” spans 1,048,576 rows × 16,384 columns, more than the 2,000,000 cells "
+        "an import may hold (20,000 for each MB of IMPORT_MAX_MEMBER_MB)."
+    )
+
+
+def ods(content_rows: str) -> bytes:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+        f'<table:table table:name="台账">{content_rows}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", body, zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+    return buffer.getvalue()
+
+
+def test_an_ods_that_repeats_a_value_into_millions_of_cells_is_refused_before_calamine_reads_it(monkeypatch):
+    cell = '<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000"/>'
+    data = ods(f'<table:table-row table:number-rows-repeated="1000000">{cell}</table:table-row>')
+    assert len(data) < 1024
+    monkeypatch.setattr(importing, "python_calamine", NoCalamine)
+    with pytest.raises(UnreadableFile, match=r"“台账” spans 1,000,000 rows × 1,000 columns, more than the 2,000,000"):
+        read_book(data)
+
+
+def test_an_ods_with_formatted_empty_rows_down_to_the_sheets_end_is_read():
+    filled = '<table:table-cell table:number-columns-repeated="1024"/>'
+    data = ods(
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>项目名称</text:p>'
+        "</table:table-cell></table:table-row>"
+        f'<table:table-row table:number-rows-repeated="1048575">{filled}</table:table-row>'
+    )
+    assert read_book(data).rows("台账") == [["项目名称"]]
