@@ -37,6 +37,7 @@ import csv
 import datetime
 import io
 import re
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -300,12 +301,13 @@ def _cell(value: Any) -> Any:
 def read_workbook(data: bytes, kind: str, limits: Limits) -> Book:
     """An ``.xlsx``/``.xlsm``, ``.xls`` or ``.ods`` through calamine; each sheet read when asked."""
     # First what calamine would spread over memory (it reads an .ods's every table at once).
-    ods_merged = read_ods_merged(data, limits) if kind == "ods" else {}
-    if kind == "xlsx":
+    ods_merged: dict[str, list[Range]] = {}
+    if kind in ("xlsx", "ods"):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                check_xlsx_extent(archive, limits)
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
+            ods_merged = check_archive(data, kind, limits)
+        except UnreadableFile:
+            raise
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, struct.error) as error:
             raise UnreadableFile(_damaged(kind)) from error
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -348,83 +350,132 @@ _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
-def read_ods_merged(data: bytes, limits: Limits) -> dict[str, list[Range]]:
+def read_ods_merged(pieces: Iterable[bytes], limits: Limits) -> dict[str, list[Range]]:
     """The merged ranges of each table of an ``.ods`` (calamine does not give them), from its
-    ``content.xml``, streamed (its size was checked against the limits before). Refuses a table
-    that would span more cells than ``limits`` allow (``number-columns-repeated`` and
-    ``number-rows-repeated`` make millions of cells out of a few bytes) before calamine spreads it."""
+    ``content.xml`` given a piece at a time (its size was checked against the limits). Refuses
+    a table that would span more cells than ``limits`` allow (``number-columns-repeated`` and
+    ``number-rows-repeated`` make millions of cells out of a few bytes) before calamine spreads it.
+    Raises ``ValueError`` (``ParseError``, a bad number) for a damaged file."""
     merged: dict[str, list[Range]] = {}
     name, row, column = "", 0, 0
-    extent = [0, 0]  # rows, columns of the current table that hold values
-    row_columns = 0  # columns of the current row that hold values
+    extent_columns = 0  # of the current table, holding values
+    row_columns = 0  # of the current row, holding values
     open_elements: list[ElementTree.Element] = []
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
-            for event, element in ElementTree.iterparse(content, events=("start", "end")):
-                tag = element.tag
-                if event == "start":
-                    open_elements.append(element)
-                    if tag == f"{_TABLE}table":
-                        name, row, extent = element.get(f"{_TABLE}name", ""), 0, [0, 0]
-                        merged[name] = []
-                    elif tag == f"{_TABLE}table-row":
-                        column = row_columns = 0
-                    elif tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
-                        columns = int(element.get(f"{_TABLE}number-columns-spanned", "1"))
-                        rows = int(element.get(f"{_TABLE}number-rows-spanned", "1"))
-                        if tag == f"{_TABLE}table-cell" and (columns > 1 or rows > 1) and row < MERGED_ROWS:
-                            merged[name].append((row, column, row + rows - 1, column + columns - 1))
-                        column += int(element.get(f"{_TABLE}number-columns-repeated", "1"))
-                        if element.get(f"{_OFFICE}value-type"):
-                            row_columns = column
-                    continue
-                open_elements.pop()
-                if tag == f"{_TABLE}table-row":
-                    repeated = int(element.get(f"{_TABLE}number-rows-repeated", "1"))
-                    row += repeated
-                    if row_columns:
-                        extent = [row, max(extent[1], row_columns)]
-                        limits.check_cells(extent[0], extent[1], name)
-                    # Nothing of a read row is needed again: drop it from its parent too.
-                    if open_elements:
-                        open_elements[-1].remove(element)
-    except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError, EOFError, zlib.error) as error:
-        if isinstance(error, UnreadableFile):
-            raise
-        raise UnreadableFile(_damaged("ods")) from error
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    for piece in _with_end(pieces):
+        if piece:
+            parser.feed(piece)
+        else:
+            parser.close()
+        for event, element in parser.read_events():
+            tag = element.tag
+            if event == "start":
+                open_elements.append(element)
+                if tag == f"{_TABLE}table":
+                    name, row, extent_columns = element.get(f"{_TABLE}name", ""), 0, 0
+                    merged[name] = []
+                elif tag == f"{_TABLE}table-row":
+                    column = row_columns = 0
+                elif tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                    columns = int(element.get(f"{_TABLE}number-columns-spanned", "1"))
+                    rows = int(element.get(f"{_TABLE}number-rows-spanned", "1"))
+                    if tag == f"{_TABLE}table-cell" and (columns > 1 or rows > 1) and row < MERGED_ROWS:
+                        merged[name].append((row, column, row + rows - 1, column + columns - 1))
+                    column += int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                    if element.get(f"{_OFFICE}value-type"):
+                        row_columns = column
+                continue
+            open_elements.pop()
+            if tag == f"{_TABLE}table-row":
+                row += int(element.get(f"{_TABLE}number-rows-repeated", "1"))
+                if row_columns:
+                    extent_columns = max(extent_columns, row_columns)
+                    limits.check_cells(row, extent_columns, name)
+                # Nothing of a read row is needed again: drop it from its parent too.
+                if open_elements:
+                    open_elements[-1].remove(element)
     return merged
 
 
 # A cell's or a row's position in a sheet's XML (``<c r="B7">``, ``<row r="7">``), any quoting.
-_XLSX_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})([0-9]{1,9})["']""")
+# (A literal "r" first is what lets the regular expression skip ahead fast; an attribute whose name
+# merely ends in r can only make the extent larger, never hide a cell.)
+_XLSX_ROW = re.compile(rb"""r\s*=\s*["'][A-Za-z]{0,3}([0-9]{1,9})["']""")
+_XLSX_COLUMN = re.compile(rb"""r\s*=\s*["']([A-Za-z]{1,3})[0-9]""")
 _XLSX_SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 
 
-def check_xlsx_extent(archive: zipfile.ZipFile, limits: Limits) -> None:
-    """Refuse a sheet whose cells stand so far apart that calamine, which holds a sheet as one
-    block from A1 to its last cell, would need more cells than ``limits`` allow (a few bytes
-    naming cell A1 and XFD1048576 ask for 17 billion). The sheet XML is streamed once, whole
-    tags at a time, for the positions of its rows and cells; nothing of it is kept."""
-    for info in archive.infolist():
-        if not _XLSX_SHEET.match(info.filename):
-            continue
-        rows = columns = 0
-        with archive.open(info) as member:
-            rest = b""
-            while True:
-                chunk = member.read(1024 * 1024)
-                text = rest + chunk
-                # Up to the last "<": every tag whole ("<" stands in no attribute value).
-                cut = len(text) if not chunk else text.rfind(b"<")
-                cut = len(text) if cut < 0 else cut
-                for letters, number in _XLSX_REF.findall(text, 0, cut):
-                    rows = max(rows, int(number))
-                    if letters:
-                        columns = max(columns, _column_number(letters))
-                rest = text[cut:]
-                if not chunk:
-                    break
-        limits.check_cells(rows, columns, info.filename)
+def inflate_member(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The content of the member ``info`` of the zip ``data``, a piece at a time, refusing it
+    as damaged the moment it inflates past the size the archive's directory states: the limits
+    were checked against that size, and calamine, which inflates on its own, trusts the data."""
+    offset = info.header_offset
+    if data[offset : offset + 4] != b"PK\x03\x04" or info.flag_bits & 0x1:  # no local header, or encrypted
+        raise zipfile.BadZipFile(info.filename)
+    name_length, extra_length = struct.unpack("<HH", data[offset + 26 : offset + 30])
+    start = offset + 30 + name_length + extra_length
+    raw = memoryview(data)[start : start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        if len(raw) != info.file_size:
+            raise zipfile.BadZipFile(info.filename)
+        yield bytes(raw)
+        return
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise zipfile.BadZipFile(info.filename)
+    inflater, size = zlib.decompressobj(-zlib.MAX_WBITS), 0
+    for at in range(0, len(raw), 64 * 1024):
+        pending = bytes(raw[at : at + 64 * 1024])
+        while pending:
+            piece = inflater.decompress(pending, 1024 * 1024)
+            pending = inflater.unconsumed_tail
+            size += len(piece)
+            if size > info.file_size:
+                raise zipfile.BadZipFile(info.filename)
+            yield piece
+    if size != info.file_size:
+        raise zipfile.BadZipFile(info.filename)
+
+
+def check_archive(data: bytes, kind: str, limits: Limits) -> dict[str, list[Range]]:
+    """Before calamine reads an ``.xlsx`` or ``.ods``: every member inflates to no more than its
+    stated size (``inflate_member``), and no sheet spans more cells than ``limits`` allow. For
+    an ``.xlsx`` the sheet XML is scanned, whole tags at a time, for the positions of its rows
+    and cells (calamine holds a sheet as one block from A1 to its last cell: a few bytes naming
+    A1 and XFD1048576 ask for 17 billion); an ``.ods``'s ``content.xml`` is parsed for its
+    repeats and merged ranges (``read_ods_merged``), which it returns. Nothing is kept."""
+    merged: dict[str, list[Range]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            pieces = inflate_member(data, info)
+            if kind == "ods" and info.filename == "content.xml":
+                merged = read_ods_merged(pieces, limits)
+            elif kind == "xlsx" and _XLSX_SHEET.match(info.filename):
+                check_xlsx_extent(pieces, info.filename, limits)
+            else:
+                for _ in pieces:
+                    pass
+    return merged
+
+
+def check_xlsx_extent(pieces: Iterable[bytes], sheet: str, limits: Limits) -> None:
+    rows = columns = 0
+    rest = b""
+    for piece in _with_end(pieces):
+        text = rest + piece
+        # Up to the last "<": every tag whole ("<" stands in no attribute value).
+        cut = text.rfind(b"<") if piece else len(text)
+        cut = len(text) if cut < 0 else cut
+        # In C loops: a sheet has a million positions and a few column names.
+        rows = max(rows, max(map(int, _XLSX_ROW.findall(text, 0, cut)), default=0))
+        columns = max(columns, max(map(_column_number, set(_XLSX_COLUMN.findall(text, 0, cut))), default=0))
+        rest = text[cut:]
+    limits.check_cells(rows, columns, sheet)
+
+
+def _with_end(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """``pieces``, then an empty one to say the end."""
+    yield from pieces
+    yield b""
 
 
 def _column_number(letters: bytes) -> int:

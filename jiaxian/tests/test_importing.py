@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import struct
 import tracemalloc
 import zipfile
 from decimal import Decimal
@@ -429,13 +430,17 @@ def test_a_known_header_in_two_columns_is_reported_and_one_merged_over_two_is_no
     assert merged.duplicates == {} and merged.columns == {"项目名称": 0, "签约日期": 1}
 
 
+class CalamineCalled(BaseException):
+    """Not an ``Exception``: the reader's handling of calamine's errors must not swallow it."""
+
+
 class NoCalamine:
     """Stands for python_calamine where the reader must refuse before calling it."""
 
     class CalamineWorkbook:
         @staticmethod
         def from_filelike(*args):
-            raise AssertionError("calamine was asked to read the file")
+            raise CalamineCalled
 
 
 def test_an_xlsx_of_two_cells_far_apart_is_refused_before_calamine_spreads_it(monkeypatch):
@@ -496,3 +501,27 @@ def test_an_ods_with_formatted_empty_rows_down_to_the_sheets_end_is_read():
         f'<table:table-row table:number-rows-repeated="1048575">{filled}</table:table-row>'
     )
     assert read_book(data).rows("台账") == [["项目名称"]]
+
+
+def lying_about(data: bytes, member: str, size: int) -> bytes:
+    """``data`` (a zip) whose local header and central directory say ``member`` unpacks to ``size``."""
+    patched = bytearray(data)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    patched[info.header_offset + 22 : info.header_offset + 26] = struct.pack("<I", size)
+    central = data.index(b"PK\x01\x02")
+    while True:
+        name_length = struct.unpack("<H", data[central + 28 : central + 30])[0]
+        if data[central + 46 : central + 46 + name_length] == member.encode():
+            break
+        central = data.index(b"PK\x01\x02", central + 4)
+    patched[central + 24 : central + 28] = struct.pack("<I", size)
+    return bytes(patched)
+
+
+def test_a_workbook_whose_directory_understates_a_members_size_is_refused_before_calamine(monkeypatch):
+    data = xlsx([["项目名称", "签约金额（万元）"], *([f"项目{i}", i] for i in range(20_000))])
+    lying = lying_about(data, "xl/worksheets/sheet1.xml", 1000)
+    assert zipfile.ZipFile(io.BytesIO(lying)).getinfo("xl/worksheets/sheet1.xml").file_size == 1000
+    monkeypatch.setattr(importing, "python_calamine", NoCalamine)
+    with pytest.raises(UnreadableFile, match="looks like xlsx but is damaged"):
+        read_book(lying)
