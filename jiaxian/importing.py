@@ -76,6 +76,11 @@ class CellError(ValueError):
     """A cell's value that a parser refuses with a reason of its own (its message says it)."""
 
 
+class FormulaError(str):
+    """A cell showing a formula's error (``#N/A``, ``#DIV/0!``, …), as its text. calamine reads
+    such a cell as empty, which would lose it without a word; the import refuses it."""
+
+
 class UnreadableFile(ValueError):
     """The file cannot be read (not a kind this reader knows, damaged, or over a limit); the
     message is one sentence that says why, in the user's language."""
@@ -301,13 +306,15 @@ def _cell(value: Any) -> Any:
 def read_workbook(data: bytes, kind: str, limits: Limits) -> Book:
     """An ``.xlsx``/``.xlsm``, ``.xls`` or ``.ods`` through calamine; each sheet read when asked."""
     # First what calamine would spread over memory (it reads an .ods's every table at once).
-    ods_merged: dict[str, list[Range]] = {}
+    facts = ArchiveFacts()
     if kind in ("xlsx", "ods"):
         try:
-            ods_merged = check_archive(data, kind, limits)
+            facts = check_archive(data, kind, limits)
         except UnreadableFile:
             raise
-        except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, struct.error) as error:
+        # (ElementTree's ParseError is a SyntaxError, not a ValueError.)
+        except (zipfile.BadZipFile, ValueError, KeyError, ElementTree.ParseError, EOFError, OSError, zlib.error,
+                struct.error) as error:  # fmt: skip
             raise UnreadableFile(_damaged(kind)) from error
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -331,7 +338,13 @@ def read_workbook(data: bytes, kind: str, limits: Limits) -> Book:
                     row.pop()
                 rows.append(row)
                 limits.check_rows(len(rows), name)
-            merged = ods_merged.get(name, []) if kind == "ods" else _calamine_merged(sheet)
+            for (row_at, column_at), code in facts.errors.get(name, {}).items():
+                while len(rows) <= row_at:
+                    rows.append([])
+                row = rows[row_at]
+                row.extend([None] * (column_at + 1 - len(row)))
+                row[column_at] = FormulaError(code)
+            merged = facts.merged.get(name, []) if kind == "ods" else _calamine_merged(sheet)
         except UnreadableFile:
             raise
         except Exception as error:
@@ -402,6 +415,10 @@ def read_ods_merged(pieces: Iterable[bytes], limits: Limits) -> dict[str, list[R
 # merely ends in r can only make the extent larger, never hide a cell.)
 _XLSX_ROW = re.compile(rb"""r\s*=\s*["'][A-Za-z]{0,3}([0-9]{1,9})["']""")
 _XLSX_COLUMN = re.compile(rb"""r\s*=\s*["']([A-Za-z]{1,3})[0-9]""")
+_XLSX_CELL = re.compile(rb"<c\s[^>]*>")
+_XLSX_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,9})["']""")
+_XLSX_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+_XLSX_VALUE = re.compile(rb"\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?\s*<v>([^<]{1,32})</v>")
 _XLSX_SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 
 
@@ -436,29 +453,67 @@ def inflate_member(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
         raise zipfile.BadZipFile(info.filename)
 
 
-def check_archive(data: bytes, kind: str, limits: Limits) -> dict[str, list[Range]]:
+@dataclass
+class ArchiveFacts:
+    """What ``check_archive`` learnt of a workbook that calamine does not say: the merged ranges
+    of an ``.ods``'s tables and the formula errors of an ``.xlsx``'s sheets, by sheet name."""
+
+    merged: dict[str, list[Range]] = field(default_factory=dict)
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+
+
+def check_archive(data: bytes, kind: str, limits: Limits) -> ArchiveFacts:
     """Before calamine reads an ``.xlsx`` or ``.ods``: every member inflates to no more than its
     stated size (``inflate_member``), and no sheet spans more cells than ``limits`` allow. For
     an ``.xlsx`` the sheet XML is scanned, whole tags at a time, for the positions of its rows
     and cells (calamine holds a sheet as one block from A1 to its last cell: a few bytes naming
-    A1 and XFD1048576 ask for 17 billion); an ``.ods``'s ``content.xml`` is parsed for its
-    repeats and merged ranges (``read_ods_merged``), which it returns. Nothing is kept."""
-    merged: dict[str, list[Range]] = {}
+    A1 and XFD1048576 ask for 17 billion) and its formula errors; an ``.ods``'s ``content.xml``
+    is parsed for its repeats and merged ranges (``read_ods_merged``)."""
+    facts = ArchiveFacts()
+    errors: dict[str, dict[tuple[int, int], str]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             pieces = inflate_member(data, info)
             if kind == "ods" and info.filename == "content.xml":
-                merged = read_ods_merged(pieces, limits)
+                facts.merged = read_ods_merged(pieces, limits)
             elif kind == "xlsx" and _XLSX_SHEET.match(info.filename):
-                check_xlsx_extent(pieces, info.filename, limits)
+                found = scan_xlsx_sheet(pieces, info.filename, limits)
+                if found:
+                    errors[info.filename] = found
             else:
                 for _ in pieces:
                     pass
-    return merged
+        if errors:
+            members = xlsx_sheet_members(data, archive)
+            facts.errors = {name: errors[member] for name, member in members.items() if member in errors}
+    return facts
 
 
-def check_xlsx_extent(pieces: Iterable[bytes], sheet: str, limits: Limits) -> None:
+def xlsx_sheet_members(data: bytes, archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the member holding its XML, from ``xl/workbook.xml`` and its relations."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    package = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+    def parse(member: str) -> ElementTree.Element:
+        return ElementTree.fromstring(b"".join(inflate_member(data, archive.getinfo(member))))
+
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in parse("xl/_rels/workbook.xml.rels").iter(f"{package}Relationship")
+    }
+    members = {}
+    for sheet in parse("xl/workbook.xml").iter(f"{main}sheet"):
+        target = targets.get(sheet.get(relation), "")
+        members[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return members
+
+
+def scan_xlsx_sheet(pieces: Iterable[bytes], sheet: str, limits: Limits) -> dict[tuple[int, int], str]:
+    """Refuse the sheet if it spans more cells than ``limits`` allow; its formula errors,
+    (row, column) 0-based → the error's text."""
     rows = columns = 0
+    errors: dict[tuple[int, int], str] = {}
     rest = b""
     for piece in _with_end(pieces):
         text = rest + piece
@@ -468,8 +523,17 @@ def check_xlsx_extent(pieces: Iterable[bytes], sheet: str, limits: Limits) -> No
         # In C loops: a sheet has a million positions and a few column names.
         rows = max(rows, max(map(int, _XLSX_ROW.findall(text, 0, cut)), default=0))
         columns = max(columns, max(map(_column_number, set(_XLSX_COLUMN.findall(text, 0, cut))), default=0))
+        if b'"e"' in text or b"'e'" in text:  # a cell of type e (error) somewhere: find which
+            for tag in _XLSX_CELL.finditer(text, 0, cut):
+                position = _XLSX_CELL_REF.search(tag[0])
+                if position is None or not _XLSX_ERROR_TYPE.search(tag[0]):
+                    continue
+                value = _XLSX_VALUE.match(text, tag.end())
+                code = value[1].decode("utf-8", "replace") if value else "#ERROR"
+                errors[(int(position[2]) - 1, _column_number(position[1]) - 1)] = code
         rest = text[cut:]
     limits.check_cells(rows, columns, sheet)
+    return errors
 
 
 def _with_end(pieces: Iterable[bytes]) -> Iterator[bytes]:

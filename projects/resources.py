@@ -65,6 +65,7 @@ from jiaxian.importing import (
     Book,
     BookDataset,
     CellError,
+    FormulaError,
     UnreadableFile,
     column_letter,
     find_header,
@@ -220,8 +221,14 @@ class Column(fields.Field):
         super().__init__(attribute=attribute, column_name=header, widget=widget)
 
     def save(self, instance, row, is_m2m=False, **kwargs):
-        if is_blank(row.get(self.column_name)):
+        value = row.get(self.column_name)
+        if is_blank(value):
             return
+        if isinstance(value, FormulaError):  # whatever the column: the value is not there
+            raise ValueError(
+                gettext("The cell shows the formula error %(value)s: correct the formula or type the value.")
+                % {"value": value}
+            )
         target = instance
         for attr in self.attribute.split("__")[:-1]:
             target = getattr(target, attr, None)

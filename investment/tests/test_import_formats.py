@@ -306,3 +306,13 @@ def test_a_sheet_over_the_row_limit_is_an_error_of_the_file_naming_the_setting(s
     with pytest.raises(CommandError, match="1 error"):
         call_command("import_ledger", str(path), model="attraction-projects", stdout=io.StringIO(), stderr=err)
     assert err.getvalue() == "文件 The sheet “Sheet1” has more than 5 rows (IMPORT_MAX_ROWS).\n"
+
+
+@pytest.mark.parametrize(("at", "column"), [(4, h.CONTRACT_AMOUNT), (1, h.INVESTOR)], ids=["amount", "text"])
+def test_a_cell_showing_a_formula_error_is_an_error_of_its_row_and_column(at, column, key_industry, db):
+    rows = [*TWO_ROW_HEADER, project_row(key_industry)]
+    rows[3][at] = "#N/A"  # openpyxl writes it as an error cell, as Excel saves a failed VLOOKUP
+    result = run(AttractionProjectResource(year=2024), attraction_sheet(rows, TWO_ROW_MERGES))
+    assert errors(result) == [
+        (4, column, "The cell shows the formula error #N/A: correct the formula or type the value.")
+    ]

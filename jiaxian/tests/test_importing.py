@@ -525,3 +525,18 @@ def test_a_workbook_whose_directory_understates_a_members_size_is_refused_before
     monkeypatch.setattr(importing, "python_calamine", NoCalamine)
     with pytest.raises(UnreadableFile, match="looks like xlsx but is damaged"):
         read_book(lying)
+
+
+def test_a_cell_showing_a_formula_error_is_read_as_that_error_not_as_empty():
+    # openpyxl writes "#N/A" as an error cell (t="e"), which calamine reads as empty.
+    rows = [["项目名称", "签约金额（万元）"], ["甲", "#DIV/0!"], ["乙", 1], [None, None, "#N/A"]]
+    book = read_book(xlsx(rows, title="台账"))
+    read = book.rows("台账")
+    assert read[1] == ["甲", "#DIV/0!"] and isinstance(read[1][1], importing.FormulaError)
+    assert read[2] == ["乙", 1] and not isinstance(read[2][1], importing.FormulaError)
+    assert read[3] == [None, None, "#N/A"] and isinstance(read[3][2], importing.FormulaError)
+
+
+def test_an_ods_whose_content_is_not_xml_is_refused_as_damaged():
+    with pytest.raises(UnreadableFile, match="looks like ods but is damaged"):
+        read_book(ods("<table:table-row><unclosed></table:table-row>"))
