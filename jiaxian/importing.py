@@ -81,6 +81,14 @@ class FormulaError(str):
     such a cell as empty, which would lose it without a word; the import refuses it."""
 
 
+class Percentage(float):
+    """A number cell formatted as a percentage (0.15 shown as 15%): the import refuses it where
+    an amount is due (calamine gives the bare number; ``check_archive`` finds the format)."""
+
+    def __str__(self) -> str:
+        return f"{float(self) * 100:g}%"
+
+
 class UnreadableFile(ValueError):
     """The file cannot be read (not a kind this reader knows, damaged, or over a limit); the
     message is one sentence that says why, in the user's language."""
@@ -338,6 +346,11 @@ def read_workbook(data: bytes, kind: str, limits: Limits) -> Book:
                     row.pop()
                 rows.append(row)
                 limits.check_rows(len(rows), name)
+            for first_row_at, first_column_at, last_row_at, last_column_at in facts.percent.get(name, []):
+                for row in rows[first_row_at : last_row_at + 1]:
+                    for column_at in range(first_column_at, min(last_column_at + 1, len(row))):
+                        if isinstance(row[column_at], int | float) and not isinstance(row[column_at], bool):
+                            row[column_at] = Percentage(row[column_at])
             for (row_at, column_at), code in facts.errors.get(name, {}).items():
                 while len(rows) <= row_at:
                     rows.append([])
@@ -363,13 +376,16 @@ _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
-def read_ods_merged(pieces: Iterable[bytes], limits: Limits) -> dict[str, list[Range]]:
-    """The merged ranges of each table of an ``.ods`` (calamine does not give them), from its
+def read_ods_content(pieces: Iterable[bytes], limits: Limits) -> tuple[dict[str, list[Range]], dict[str, list[Range]]]:
+    """The merged ranges and the percentage cells of each table of an ``.ods`` (calamine gives
+    neither), from its
     ``content.xml`` given a piece at a time (its size was checked against the limits). Refuses
     a table that would span more cells than ``limits`` allow (``number-columns-repeated`` and
     ``number-rows-repeated`` make millions of cells out of a few bytes) before calamine spreads it.
     Raises ``ValueError`` (``ParseError``, a bad number) for a damaged file."""
     merged: dict[str, list[Range]] = {}
+    percent: dict[str, list[Range]] = {}
+    row_percent: list[tuple[int, int]] = []  # (first, last column) of the current row's percentages
     name, row, column = "", 0, 0
     extent_columns = 0  # of the current table, holding values
     row_columns = 0  # of the current row, holding values
@@ -386,28 +402,34 @@ def read_ods_merged(pieces: Iterable[bytes], limits: Limits) -> dict[str, list[R
                 open_elements.append(element)
                 if tag == f"{_TABLE}table":
                     name, row, extent_columns = element.get(f"{_TABLE}name", ""), 0, 0
-                    merged[name] = []
+                    merged[name], percent[name] = [], []
                 elif tag == f"{_TABLE}table-row":
                     column = row_columns = 0
+                    row_percent = []
                 elif tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
                     columns = int(element.get(f"{_TABLE}number-columns-spanned", "1"))
                     rows = int(element.get(f"{_TABLE}number-rows-spanned", "1"))
                     if tag == f"{_TABLE}table-cell" and (columns > 1 or rows > 1) and row < MERGED_ROWS:
                         merged[name].append((row, column, row + rows - 1, column + columns - 1))
-                    column += int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                    repeated = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                    if element.get(f"{_OFFICE}value-type") == "percentage":
+                        row_percent.append((column, column + repeated - 1))
+                    column += repeated
                     if element.get(f"{_OFFICE}value-type"):
                         row_columns = column
                 continue
             open_elements.pop()
             if tag == f"{_TABLE}table-row":
-                row += int(element.get(f"{_TABLE}number-rows-repeated", "1"))
+                repeated = int(element.get(f"{_TABLE}number-rows-repeated", "1"))
+                percent[name].extend((row, first, row + repeated - 1, last) for first, last in row_percent)
+                row += repeated
                 if row_columns:
                     extent_columns = max(extent_columns, row_columns)
                     limits.check_cells(row, extent_columns, name)
                 # Nothing of a read row is needed again: drop it from its parent too.
                 if open_elements:
                     open_elements[-1].remove(element)
-    return merged
+    return merged, percent
 
 
 # A cell's or a row's position in a sheet's XML (``<c r="B7">``, ``<row r="7">``), any quoting.
@@ -417,7 +439,7 @@ _XLSX_ROW = re.compile(rb"""r\s*=\s*["'][A-Za-z]{0,3}([0-9]{1,9})["']""")
 _XLSX_COLUMN = re.compile(rb"""r\s*=\s*["']([A-Za-z]{1,3})[0-9]""")
 _XLSX_CELL = re.compile(rb"<c\s[^>]*>")
 _XLSX_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,9})["']""")
-_XLSX_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+_XLSX_TYPE = re.compile(rb"""\st\s*=\s*["'](\w+)["']""")
 _XLSX_VALUE = re.compile(rb"\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?\s*<v>([^<]{1,32})</v>")
 _XLSX_SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 
@@ -456,10 +478,12 @@ def inflate_member(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
 @dataclass
 class ArchiveFacts:
     """What ``check_archive`` learnt of a workbook that calamine does not say: the merged ranges
-    of an ``.ods``'s tables and the formula errors of an ``.xlsx``'s sheets, by sheet name."""
+    of an ``.ods``'s tables, the formula errors of an ``.xlsx``'s sheets and the number cells
+    formatted as percentages, by sheet name."""
 
     merged: dict[str, list[Range]] = field(default_factory=dict)
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    percent: dict[str, list[Range]] = field(default_factory=dict)
 
 
 def check_archive(data: bytes, kind: str, limits: Limits) -> ArchiveFacts:
@@ -468,25 +492,52 @@ def check_archive(data: bytes, kind: str, limits: Limits) -> ArchiveFacts:
     an ``.xlsx`` the sheet XML is scanned, whole tags at a time, for the positions of its rows
     and cells (calamine holds a sheet as one block from A1 to its last cell: a few bytes naming
     A1 and XFD1048576 ask for 17 billion) and its formula errors; an ``.ods``'s ``content.xml``
-    is parsed for its repeats and merged ranges (``read_ods_merged``)."""
+    is parsed for its repeats, merged ranges and percentages (``read_ods_content``)."""
     facts = ArchiveFacts()
     errors: dict[str, dict[tuple[int, int], str]] = {}
+    percent: dict[str, list[Range]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        percent_styles = xlsx_percent_styles(data, archive) if kind == "xlsx" else None
         for info in archive.infolist():
             pieces = inflate_member(data, info)
             if kind == "ods" and info.filename == "content.xml":
-                facts.merged = read_ods_merged(pieces, limits)
+                facts.merged, facts.percent = read_ods_content(pieces, limits)
             elif kind == "xlsx" and _XLSX_SHEET.match(info.filename):
-                found = scan_xlsx_sheet(pieces, info.filename, limits)
-                if found:
-                    errors[info.filename] = found
+                errors[info.filename], percent[info.filename] = scan_xlsx_sheet(
+                    pieces, info.filename, limits, percent_styles
+                )
             else:
                 for _ in pieces:
                     pass
-        if errors:
+        if any(errors.values()) or any(percent.values()):
             members = xlsx_sheet_members(data, archive)
-            facts.errors = {name: errors[member] for name, member in members.items() if member in errors}
+            facts.errors = {name: errors[member] for name, member in members.items() if errors.get(member)}
+            facts.percent = {name: percent[member] for name, member in members.items() if percent.get(member)}
     return facts
+
+
+def xlsx_percent_styles(data: bytes, archive: zipfile.ZipFile) -> re.Pattern | None:
+    """A pattern finding the style attribute (``s="3"``) of a cell formatted as a percentage,
+    from ``xl/styles.xml``: the cell formats (``cellXfs``) whose number format is 0% or 0.00%
+    (built in: 9 and 10) or a format of its own with a % outside quotes. None: there is none."""
+    if "xl/styles.xml" not in archive.namelist():
+        return None
+    root = ElementTree.fromstring(b"".join(inflate_member(data, archive.getinfo("xl/styles.xml"))))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    formats = {9, 10}
+    for number_format in root.iter(f"{main}numFmt"):
+        code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format.get("formatCode", ""))
+        if "%" in code:
+            formats.add(int(number_format.get("numFmtId", "-1")))
+    cell_formats = root.find(f"{main}cellXfs")
+    styles = [
+        str(index).encode()
+        for index, xf in enumerate([] if cell_formats is None else cell_formats.iter(f"{main}xf"))
+        if int(xf.get("numFmtId", "0")) in formats
+    ]
+    if not styles:
+        return None
+    return re.compile(rb"""\ss\s*=\s*["'](?:""" + b"|".join(styles) + rb""")["']""")
 
 
 def xlsx_sheet_members(data: bytes, archive: zipfile.ZipFile) -> dict[str, str]:
@@ -509,11 +560,14 @@ def xlsx_sheet_members(data: bytes, archive: zipfile.ZipFile) -> dict[str, str]:
     return members
 
 
-def scan_xlsx_sheet(pieces: Iterable[bytes], sheet: str, limits: Limits) -> dict[tuple[int, int], str]:
+def scan_xlsx_sheet(
+    pieces: Iterable[bytes], sheet: str, limits: Limits, percent_styles: re.Pattern | None = None
+) -> tuple[dict[tuple[int, int], str], list[Range]]:
     """Refuse the sheet if it spans more cells than ``limits`` allow; its formula errors,
-    (row, column) 0-based → the error's text."""
+    (row, column) 0-based → the error's text, and its number cells of a ``percent_styles``."""
     rows = columns = 0
     errors: dict[tuple[int, int], str] = {}
+    percent: list[Range] = []
     rest = b""
     for piece in _with_end(pieces):
         text = rest + piece
@@ -523,17 +577,22 @@ def scan_xlsx_sheet(pieces: Iterable[bytes], sheet: str, limits: Limits) -> dict
         # In C loops: a sheet has a million positions and a few column names.
         rows = max(rows, max(map(int, _XLSX_ROW.findall(text, 0, cut)), default=0))
         columns = max(columns, max(map(_column_number, set(_XLSX_COLUMN.findall(text, 0, cut))), default=0))
-        if b'"e"' in text or b"'e'" in text:  # a cell of type e (error) somewhere: find which
-            for tag in _XLSX_CELL.finditer(text, 0, cut):
-                position = _XLSX_CELL_REF.search(tag[0])
-                if position is None or not _XLSX_ERROR_TYPE.search(tag[0]):
-                    continue
+        has_errors = b'"e"' in text or b"'e'" in text  # a cell of type e (error) somewhere
+        has_percent = percent_styles is not None and percent_styles.search(text, 0, cut)
+        for tag in _XLSX_CELL.finditer(text, 0, cut) if has_errors or has_percent else ():
+            position = _XLSX_CELL_REF.search(tag[0])
+            if position is None:
+                continue
+            at = (int(position[2]) - 1, _column_number(position[1]) - 1)
+            kind = _XLSX_TYPE.search(tag[0])
+            if kind is not None and kind[1] == b"e":
                 value = _XLSX_VALUE.match(text, tag.end())
-                code = value[1].decode("utf-8", "replace") if value else "#ERROR"
-                errors[(int(position[2]) - 1, _column_number(position[1]) - 1)] = code
+                errors[at] = value[1].decode("utf-8", "replace") if value else "#ERROR"
+            elif has_percent and (kind is None or kind[1] == b"n") and percent_styles.search(tag[0]):
+                percent.append((*at, *at))
         rest = text[cut:]
     limits.check_cells(rows, columns, sheet)
-    return errors
+    return errors, percent
 
 
 def _with_end(pieces: Iterable[bytes]) -> Iterator[bytes]:
@@ -617,6 +676,8 @@ def parse_amount(value: Any) -> Decimal:
     percentage or anything else: ``ValueError`` with the reason."""
     if isinstance(value, bool):
         raise ValueError(value)
+    if isinstance(value, Percentage):
+        raise CellError(gettext("“%(value)s” is a percentage, not an amount.") % {"value": value})
     if isinstance(value, int | Decimal):
         number = Decimal(value)
     elif isinstance(value, float):

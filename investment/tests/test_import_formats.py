@@ -316,3 +316,14 @@ def test_a_cell_showing_a_formula_error_is_an_error_of_its_row_and_column(at, co
     assert errors(result) == [
         (4, column, "The cell shows the formula error #N/A: correct the formula or type the value.")
     ]
+
+
+def test_a_number_formatted_as_a_percentage_in_an_amount_column_is_an_error(key_industry, db):
+    workbook = openpyxl.load_workbook(io.BytesIO(attraction_sheet([*TWO_ROW_HEADER, project_row(key_industry)])))
+    sheet = workbook.active
+    sheet["F4"] = 0.8
+    sheet["F4"].number_format = "0%"  # 固定资产投资 typed as 80%
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = run(AttractionProjectResource(year=2024), buffer.getvalue())
+    assert errors(result) == [(4, h.FIXED_ASSET_INVESTMENT, "“80%” is a percentage, not an amount.")]

@@ -540,3 +540,39 @@ def test_a_cell_showing_a_formula_error_is_read_as_that_error_not_as_empty():
 def test_an_ods_whose_content_is_not_xml_is_refused_as_damaged():
     with pytest.raises(UnreadableFile, match="looks like ods but is damaged"):
         read_book(ods("<table:table-row><unclosed></table:table-row>"))
+
+
+def test_a_number_formatted_as_a_percentage_is_read_as_a_percentage():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["项目名称", "签约金额（万元）", "到位率"])
+    sheet.append(["甲", 0.15, 0.5])
+    sheet.append(["乙", 12000, 1])
+    sheet["B2"].number_format = "0%"
+    sheet["C2"].number_format = '0.0"%"'  # a % in quotes is text, not a percentage format
+    sheet["C3"].number_format = "0.00%"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = read_book(buffer.getvalue()).rows("Sheet")
+    assert [type(value).__name__ for value in rows[1] + rows[2]] == [
+        "str",
+        "Percentage",
+        "float",
+        "str",
+        "int",
+        "Percentage",
+    ]
+    assert str(rows[1][1]) == "15%" and rows[1][1] == 0.15
+    with pytest.raises(CellError, match="“15%” is a percentage, not an amount."):
+        parse_amount(rows[1][1])
+
+
+def test_an_ods_percentage_cell_is_read_as_a_percentage():
+    cell = (
+        '<table:table-cell office:value-type="percentage" office:value="0.15"><text:p>15%</text:p></table:table-cell>'
+    )
+    number = '<table:table-cell office:value-type="float" office:value="2"><text:p>2</text:p></table:table-cell>'
+    data = ods(f'<table:table-row table:number-rows-repeated="2">{number}{cell}</table:table-row>')
+    rows = read_book(data).rows("台账")
+    assert rows == [[2, 0.15], [2, 0.15]]
+    assert [type(value).__name__ for row in rows for value in row] == ["int", "Percentage"] * 2
