@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from projects.admin import parse_date
 
 from .chain_map import chain_map, draw
 from .choices import ChainLinkCoverageChoices as Coverage
@@ -47,7 +46,7 @@ def chain_map_page(request, pk: int):
     given = request.GET.get("as_of", "").strip()
     if given:
         try:
-            as_of = parse_date(given)
+            as_of = periods.parse_date(given)
         except ValueError as error:
             errors.append(gettext("As of: %(error)s") % {"error": error})
     data = chain_map(chain, as_of)

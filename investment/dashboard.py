@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from projects.admin import ListedForFilter, PoolFilter, dashboard_url, parse_date, parse_year, wan
+from projects.admin import ListedForFilter, PoolFilter, dashboard_url, wan
 from projects.models import YearPlan
 
 from . import quotas
@@ -59,7 +59,7 @@ def percent(ratio: Decimal | None) -> str:
 
 
 def css_length(fraction: Decimal | None) -> str | None:
-    """A fraction of a bar's length (0 to 1) as a CSS percentage; None for none."""
+    """A fraction of a bar's length (0 to 1) as a percentage length (CSS or SVG); None for none."""
     return None if fraction is None else f"{fraction.scaleb(2):.2f}%"
 
 
@@ -89,9 +89,10 @@ def records_url(year: int, as_of: datetime.date, key: str, part: Part) -> str | 
 @dataclass(frozen=True)
 class Line:
     """One target or indicator as the page shows it: ``words`` is its figures in a sentence
-    (with links to the records), ``fill`` and ``mark`` the bar's CSS lengths, ``link`` the
-    records to look at first, ``link_part`` of the figure (those left out of a share that is
-    not met, else those counted)."""
+    (with links to the records), ``fill`` and ``mark`` the bar's lengths as percentages (SVG
+    attributes: the content policy allows no style attribute), ``link`` the records to look at
+    first, ``link_part`` of the figure (those left out of a share that is not met, else those
+    counted)."""
 
     target: quotas.Target
     words: SafeString
@@ -218,11 +219,11 @@ def dashboard(request):
     given_as_of = request.GET.get("as_of", "").strip()
     year = as_of = None
     try:
-        year = parse_year(given_year) if given_year else None
+        year = periods.parse_year(given_year) if given_year else None
     except ValueError as error:
         errors.append(gettext("Year: %(error)s") % {"error": error})
     try:
-        as_of = parse_date(given_as_of) if given_as_of else None
+        as_of = periods.parse_date(given_as_of) if given_as_of else None
     except ValueError as error:
         errors.append(gettext("As of: %(error)s") % {"error": error})
     if year is None and not errors:

@@ -29,15 +29,14 @@ def parse(data, plans: dict[int, YearPlan]) -> tuple[dict, list[str]]:
     errors = []
     values = {}
     try:
-        values["year"] = int(data.get("year", ""))
+        values["year"] = periods.parse_year(data.get("year", ""))
         if values["year"] not in plans:
             errors.append(gettext("There is no year plan for %(year)s.") % {"year": values["year"]})
-    except ValueError:
+    except periods.PeriodParameterError:
         errors.append(gettext("Year: choose a year with a plan."))
     try:
-        values["quarter"] = int(data.get("quarter", ""))
-        periods.quarter_end(2000, values["quarter"])
-    except ValueError:
+        values["quarter"] = periods.parse_quarter(data.get("quarter", ""))
+    except periods.PeriodParameterError:
         errors.append(gettext("Quarter: 1, 2, 3 or 4."))
     try:
         values["format"] = Format(data.get("format", Format.XLSX))
@@ -78,9 +77,12 @@ def quarterly_export(request):
             )
         status = 400
     else:
-        for key in ("year", "quarter"):
-            if request.GET.get(key, "").isdigit():
-                choice[key] = int(request.GET[key])
+        # Only a preselection: a bad or missing one leaves the default chosen.
+        for key, reader in (("year", periods.parse_year), ("quarter", periods.parse_quarter)):
+            try:
+                choice[key] = reader(request.GET[key], key)
+            except (KeyError, periods.PeriodParameterError):
+                pass
     context = {
         **admin.site.each_context(request),
         "title": gettext("Quarterly compliance export"),

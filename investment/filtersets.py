@@ -7,7 +7,7 @@ import django_filters
 from django.db.models import Q
 
 from jiaxian import periods
-from projects.filtersets import AmountFilter, BooleanFilter, IntegerFilter, SearchFilterSet, StrictFilterSet
+from projects.filtersets import AmountFilter, AsOfFilter, BooleanFilter, IntegerFilter, SearchFilterSet, StrictFilterSet
 
 from .choices import (
     AttractionProjectInvestorOriginChoices,
@@ -170,7 +170,7 @@ class CarrierFilterSet(SearchFilterSet):
 class PolicyFilterSet(SearchFilterSet):
     search_fields = ("name", "issuing_body", "summary")
     chain = IntegerFilter(field_name="chains", distinct=True)
-    valid_on = django_filters.DateFilter(method="filter_valid_on", label="in force on (YYYY-MM-DD)")
+    valid_on = AsOfFilter(method="filter_valid_on", label="in force on (YYYY-MM-DD)")
 
     class Meta:
         model = Policy

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
+from jiaxian import versions
 from projects import validation
 
 from .models import AttractionProject, TargetEnterprise
@@ -81,7 +82,14 @@ def project_defaults(target: TargetEnterprise) -> dict:
     return defaults
 
 
-def sign(target: TargetEnterprise, *, signed_on: datetime.date, user=None, **project_fields) -> AttractionProject:
+def sign(
+    target: TargetEnterprise,
+    *,
+    signed_on: datetime.date,
+    user=None,
+    expected_version: int | None = None,
+    **project_fields,
+) -> AttractionProject:
     """Sign ``target`` on ``signed_on`` and return the attraction project this creates.
 
     The project is of ``signed_on``'s year, signed that day, with the carried-over fields of
@@ -93,6 +101,9 @@ def sign(target: TargetEnterprise, *, signed_on: datetime.date, user=None, **pro
     Refused, with nothing written:
     - ``AlreadySigned`` when the target is signed already (checked on the row locked for this
       transaction, so two clerks signing at once make one project, and the second is refused);
+    - ``StaleVersion`` when the target is no longer at ``expected_version`` (the version the
+      clerk or the client read; by default ``target``'s own): claimed with
+      ``jiaxian.versions.claim``, which also takes the row's lock;
     - ``ValidationError`` naming each bad field: the project's (``contract_amount``, ``name``
       taken this year, …) and the target's ``signed_on`` (before the negotiation began, with
       an earlier step missing, in the future); an unknown field is a ``TypeError``.
@@ -101,13 +112,21 @@ def sign(target: TargetEnterprise, *, signed_on: datetime.date, user=None, **pro
     if unknown:
         raise TypeError(f"sign() got unknown project fields: {', '.join(unknown)}")
     with transaction.atomic():
-        # The target's row only (PostgreSQL would lock the joined link and chain too, holding up
-        # the signing of their other targets).
-        target = (
-            TargetEnterprise.objects.select_for_update(of=("self",)).select_related("link__chain").get(pk=target.pk)
-        )
-        if target.signed_on is not None or target.attraction_project_id is not None:
-            raise AlreadySigned(target)
+        # The claim's UPDATE locks the target's row only (not its link and chain, whose other
+        # targets may be signed meanwhile); the row is then read again as it stands.
+        try:
+            versions.claim(target, target.version if expected_version is None else expected_version)
+        except versions.StaleVersion as stale:
+            changed = stale
+        else:
+            changed = None
+        stored = TargetEnterprise.objects.select_related("link__chain").filter(pk=target.pk).first()
+        # Signed since it was read: say so, as reloading would not help.
+        if stored is not None and (stored.signed_on is not None or stored.attraction_project_id is not None):
+            raise AlreadySigned(stored)
+        if changed is not None:
+            raise changed
+        target = stored
         project = AttractionProject(
             year=signed_on.year if signed_on else None,
             signed_on=signed_on,

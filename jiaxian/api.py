@@ -7,6 +7,7 @@ imports those while its views module loads, so they must not import views.)"""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
@@ -14,14 +15,14 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from jiaxian.versions import StaleVersion
+from jiaxian import periods, versions
 
 # What every record carries and no client writes.
 RECORD_FIELDS = ("version", "created_at", "updated_at")
@@ -70,6 +71,64 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+# Query parameters of a period, read by ``periods`` (one parser, one range for every door).
+
+
+class _PeriodParameter(serializers.Field):
+    parse = None
+
+    def to_internal_value(self, data):
+        try:
+            return type(self).parse(data, self.field_name)
+        except periods.PeriodParameterError as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_field({"type": "integer", "minimum": periods.YEAR_MIN, "maximum": periods.YEAR_MAX})
+class YearParameter(_PeriodParameter):
+    parse = staticmethod(periods.parse_year)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 4})
+class QuarterParameter(_PeriodParameter):
+    parse = staticmethod(periods.parse_quarter)
+
+
+# A date of the years YEAR_MIN to YEAR_MAX as OpenAPI can say it: format and a pattern of the years
+# (a schema-driven client, or a fuzzer, then sends no date that the parser refuses for its year).
+DATE_PARAMETER_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": rf"^(?:{periods.YEAR_MIN // 100}[0-9]{{2}}|{periods.YEAR_MAX})-[0-9]{{2}}-[0-9]{{2}}$",
+}
+assert periods.YEAR_MIN % 100 == 0 and periods.YEAR_MAX == periods.YEAR_MIN + 100, "the pattern assumes 2000-2100"
+
+
+@extend_schema_field(DATE_PARAMETER_SCHEMA)
+class DateParameter(_PeriodParameter):
+    """A date written YYYY-MM-DD within the years ``periods.YEAR_MIN`` to ``YEAR_MAX``."""
+
+    parse = staticmethod(periods.parse_date)
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+def period_parameter(request, name: str, parse, default=None):
+    """Query parameter ``name`` read by ``parse`` (one of ``periods.parse_*``), ``default``
+    when absent; a bad one is a 400 ``{name: [message]}``."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        return parse(raw, name)
+    except periods.PeriodParameterError as exc:
+        raise exceptions.ValidationError({exc.name: [exc.message]}) from None
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -140,14 +199,49 @@ class Conflict(exceptions.APIException):
     default_code = "in_use"
 
 
-def if_match_allows(header: str | None, version: int) -> bool:
-    """Whether an ``If-Match`` header lets a write to a record at ``version`` go ahead: no
-    header or ``*`` does; otherwise one of its entity tags (``"3"``, ``W/"3"``) must be the
-    record's ETag. A tag that is not a version matches nothing (RFC 9110: then 412)."""
+# A version as the ETag writes it: a whole number without a sign or a leading zero.
+VERSION_TAG = re.compile(r"0|[1-9][0-9]*", re.ASCII)
+
+
+def if_match_versions(header: str | None) -> set[int] | None:
+    """The versions an ``If-Match`` header names: None when it names none (no header, or ``*``:
+    any version will do), else the versions among its entity tags (``"3"``, ``W/"3"``). A tag
+    that is not a version matches nothing (RFC 9110: then 412), so the set may be empty."""
     if header is None or header.strip() in ("", "*"):
-        return True
-    tags = [tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")]
-    return str(version) in tags
+        return None
+    tags = (tag.strip().removeprefix("W/").strip('"') for tag in header.split(","))
+    return {int(tag) for tag in tags if VERSION_TAG.fullmatch(tag)}
+
+
+def claimed_version(header: str | None, sent: int | None, read: int) -> int:
+    """The version a write claims (``jiaxian.versions.claim``): the one the client named —
+    ``sent`` in the body, else the ``If-Match`` header's (of several tags, the one this request
+    ``read`` if it is among them) — or, when it named none, ``read``, so that a change landing
+    after the read is caught too. 412 at once when no version could match: a header naming no
+    version, or not the body's."""
+    tags = if_match_versions(header)
+    if tags is None:
+        return read if sent is None else sent
+    named = tags if sent is None else tags & {sent}
+    if not named:
+        raise refused_version(header if sent is None else sent, read)
+    return read if read in named else min(named)
+
+
+def refused_version(sent, now: int | None) -> PreconditionFailed:
+    """The 412 for a write that named version ``sent`` (None: it named none, and the record
+    moved while it saved) of a record now at ``now``."""
+    if sent is None:
+        message = _(
+            "The record was changed by someone else while you saved (now version %(now)s). "
+            "Reload it and apply your change again."
+        ) % {"now": now}
+    else:
+        message = _(
+            "The record was changed by someone else: you sent version %(sent)s, it is now at %(now)s. "
+            "Reload it and apply your change again."
+        ) % {"sent": sent, "now": now}
+    return PreconditionFailed(message)
 
 
 def body_version(data) -> int | None:
@@ -209,7 +303,9 @@ class AutoSchema(openapi.AutoSchema):
         if has_id and self.method in ("PUT", "PATCH", "DELETE"):
             errors["412"] = error("The version sent is not the record's current version; nothing changed.", _DETAIL)
         if getattr(self.view, "throttle_classes", None):
-            errors["429"] = error("Too many requests: try again after the seconds in Retry-After.", _DETAIL)
+            # A view may say more about its 429 (the token endpoint's login lockout).
+            refusal = getattr(self.view, "too_many_requests", None)
+            errors["429"] = error(refusal or "Too many requests: try again after the seconds in Retry-After.", _DETAIL)
         return {**errors, **responses}
 
     def get_override_parameters(self):
@@ -287,30 +383,16 @@ class LedgerViewSet(viewsets.ModelViewSet):
                 setattr(record, name, value)
         return record
 
-    def expected_version(self, instance) -> int:
-        sent = body_version(self.request.data)
-        header = self.request.headers.get("If-Match")
-        if not if_match_allows(header, instance.version) or (sent is not None and sent != instance.version):
-            raise PreconditionFailed(
-                _(
-                    "The record was changed by someone else: you sent version %(sent)s, it is now at %(now)s. "
-                    "Reload it and apply your change again."
-                )
-                % {"sent": sent if sent is not None else header, "now": instance.version}
-            )
-        return instance.version
-
     def claim(self, instance) -> None:
+        """Claim ``instance`` at the version the client sent (body or ``If-Match``), or at the one
+        this request read: 412 when the stored record is at another."""
+        header = self.request.headers.get("If-Match")
+        sent = body_version(self.request.data)
         try:
-            instance.claim_version(self.expected_version(instance))
-        except StaleVersion as exc:
-            raise PreconditionFailed(
-                _(
-                    "The record was changed by someone else while you saved (now version %(now)s). "
-                    "Reload it and apply your change again."
-                )
-                % {"now": exc.current}
-            ) from exc
+            versions.claim(instance, claimed_version(header, sent, instance.version))
+        except versions.StaleVersion as stale:
+            named = sent is not None or if_match_versions(header) is not None
+            raise refused_version(stale.expected if named else None, stale.current) from stale
 
     # Each write in one transaction: a refused or failed write leaves nothing behind. Who made it
     # reaches the history through simple_history's middleware: DRF's authentication (a token

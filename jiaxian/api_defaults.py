@@ -1,7 +1,8 @@
 """The classes ``settings.REST_FRAMEWORK`` names. DRF imports them while its own views
 module loads, so this module imports nothing of DRF's views or viewsets."""
 
-from rest_framework import exceptions, pagination, permissions
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, filters, pagination, permissions
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
@@ -48,4 +49,37 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 parameter["schema"].update(minimum=1)
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """``?ordering=`` as DRF reads it (``name``, ``-name``, ``name,-year``) among the view's
+    ``ordering_fields``; a field that is not one of them is a 400 naming it, where DRF's own
+    would drop it silently and a client would believe its list sorted."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = [item[0] for item in self.get_valid_fields(queryset, view, {"request": request})]
+        unknown = [term for term in fields if term.removeprefix("-") not in valid]
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        _("“%(value)s” is not a field to order by; the fields are: %(fields)s.")
+                        % {"value": term, "fields": ", ".join(valid)}
+                        for term in unknown
+                    ]
+                }
+            )
+        return fields
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if isinstance(fields, list | tuple):
+            names = ", ".join(item if isinstance(item, str) else item[0] for item in fields)
+            for parameter in parameters:
+                parameter["description"] = (
+                    f"Fields to order by, comma-separated, `-` before a field for descending: {names}. "
+                    "Any other field is a 400."
+                )
         return parameters

@@ -19,6 +19,9 @@ Workbooks are read by python-calamine (values rather than formulas; a date cell 
 ``datetime.date``). calamine gives merged ranges for ``.xlsx`` and ``.xls`` only, so those of
 an ``.ods`` are read here from its ``content.xml`` (``table:number-columns-spanned``), streamed.
 
+``PreviewDiff`` draws the preview's changes of a row without style attributes, which the content
+policy refuses.
+
 Everything is bounded (``Limits``, from the settings ``IMPORT_MAX_*``): the file's size, each zip
 member's uncompressed size as the archive's directory states it (checked before anything is
 inflated, so a zip bomb is refused at once), the rows (counted as they are read) and the
@@ -49,9 +52,14 @@ from xml.etree import ElementTree
 
 import python_calamine
 import tablib
+from diff_match_patch import diff_match_patch
 from django.conf import settings
+from django.utils.encoding import force_str
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from import_export.formats import base_formats
+from import_export.resources import Diff
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 _CSV_ENTRY = re.compile(r"^(?:\d+-)?(?P<name>.+)\.csv$", re.IGNORECASE)
@@ -909,3 +917,36 @@ class LedgerCSV(base_formats.CSV):
 
     def create_dataset(self, in_stream):
         return LedgerFile().create_dataset(in_stream)
+
+
+# --- the preview's changes --------------------------------------------------------------------
+
+# How the preview marks each part of a value: inserted, deleted, unchanged.
+_DIFF_TAGS = {
+    diff_match_patch.DIFF_INSERT: "ins",
+    diff_match_patch.DIFF_DELETE: "del",
+    diff_match_patch.DIFF_EQUAL: "span",
+}
+
+
+class PreviewDiff(Diff):
+    """django-import-export's ``Diff`` of a row (each column's old value against its new one,
+    everything new for a new record), drawn as ``<ins>``, ``<del>`` and ``<span>`` without the
+    ``style`` attributes of diff-match-patch's ``diff_prettyHtml``: the content policy would block
+    them, so the admin's stylesheet colours the tags instead. Text is escaped; a line break shows
+    as ¶ and a break, as diff-match-patch shows it."""
+
+    def as_html(self) -> list[SafeString]:
+        dmp = diff_match_patch()
+        columns = []
+        for old, new in zip(self.left, self.right, strict=True):
+            if old != new and self.new:
+                old = ""
+            diff = dmp.diff_main(force_str(old), force_str(new))
+            dmp.diff_cleanupSemantic(diff)
+            parts = (
+                (_DIFF_TAGS[op], mark_safe(escape(text).replace("\n", "&para;<br>")), _DIFF_TAGS[op])
+                for op, text in diff
+            )
+            columns.append(format_html_join("", "<{}>{}</{}>", parts))
+        return columns

@@ -7,10 +7,18 @@ record dated just after midnight in Jiaxian is not "in the future".
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
+
+# The years the ledgers hold: a plan's year, a listing's, a report's. Every year parameter and
+# every date parameter (``as_of``) lies within them, so that the date arithmetic of a report
+# (a month's end, a light's days late) never leaves what ``datetime.date`` can hold.
+YEAR_MIN = 2000
+YEAR_MAX = 2100
 
 
 def today() -> datetime.date:
@@ -26,13 +34,24 @@ def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
 
 
+def month_end(on: datetime.date) -> datetime.date:
+    """The last day of ``on``'s month (computed from the calendar, never by adding a day, so
+    that 9999-12-31 has one)."""
+    return on.replace(day=calendar.monthrange(on.year, on.month)[1])
+
+
+def days_before(on: datetime.date, days: int) -> datetime.date:
+    """``on`` less ``days`` days, or the first date there is when that would be earlier."""
+    if days >= (on - datetime.date.min).days:
+        return datetime.date.min
+    return on - datetime.timedelta(days=days)
+
+
 def quarter_end(year: int, quarter: int) -> datetime.date:
     """Last day of ``quarter`` (1–4) of ``year``; any other quarter is a ValueError."""
     if type(quarter) is not int or quarter not in (1, 2, 3, 4):
         raise ValueError(f"quarter must be 1, 2, 3 or 4, not {quarter!r}")
-    month = quarter * 3
-    next_month_start = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return next_month_start - datetime.timedelta(days=1)
+    return month_end(datetime.date(year, quarter * 3, 1))
 
 
 def quarter_start(year: int, quarter: int) -> datetime.date:
@@ -58,7 +77,7 @@ def default_as_of(year: int, on: datetime.date | None = None) -> datetime.date:
 
 def is_month_end(on: datetime.date) -> bool:
     """Whether ``on`` is the last day of its month."""
-    return (on + datetime.timedelta(days=1)).month != on.month
+    return on == month_end(on)
 
 
 def months_elapsed(on: datetime.date) -> int:
@@ -82,3 +101,72 @@ def time_progress(on: datetime.date) -> Decimal:
 def month_start(on: datetime.date) -> datetime.date:
     """The first day of ``on``'s month: how a month is stored (a progress report's ``month``)."""
     return on.replace(day=1)
+
+
+# --- parameters ----------------------------------------------------------------------------------
+# Every year, quarter and date that a request, an admin page or a command receives as text is
+# read here, with one range, so that none of them can reach a report outside it.
+
+
+class PeriodParameterError(ValueError):
+    """A year, quarter or date parameter that cannot be read: ``name`` is the parameter's
+    name, ``message`` says why, in the active language. The API answers a 400 with
+    ``{name: [message]}``, an admin page shows it, a command raises a CommandError."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+def _text(raw) -> str:
+    return raw.strip() if isinstance(raw, str) else str(raw)
+
+
+def parse_year(raw: str | int, name: str = "year") -> int:
+    """``raw`` (digits, or an int) as a year from YEAR_MIN to YEAR_MAX; anything else is a
+    PeriodParameterError naming ``name``."""
+    text = _text(raw)
+    if isinstance(raw, bool) or not (text.isascii() and text.isdigit()) or not YEAR_MIN <= int(text) <= YEAR_MAX:
+        raise PeriodParameterError(
+            name,
+            gettext("“%(value)s” is not a year from %(min)s to %(max)s.")
+            % {"value": text, "min": YEAR_MIN, "max": YEAR_MAX},
+        )
+    return int(text)
+
+
+def parse_quarter(raw: str | int, name: str = "quarter") -> int:
+    """``raw`` (one digit, or an int) as a quarter, 1 to 4; anything else is a
+    PeriodParameterError naming ``name``."""
+    text = _text(raw)
+    if isinstance(raw, bool) or text not in ("1", "2", "3", "4"):
+        raise PeriodParameterError(name, gettext("“%(value)s” is not a quarter: 1, 2, 3 or 4.") % {"value": text})
+    return int(text)
+
+
+def parse_date(raw: str | datetime.date, name: str = "as_of") -> datetime.date:
+    """``raw`` written YYYY-MM-DD (or a date) as a date of the years YEAR_MIN to YEAR_MAX;
+    anything else is a PeriodParameterError naming ``name``."""
+    if isinstance(raw, datetime.datetime):
+        raw = raw.date()
+    if isinstance(raw, datetime.date):
+        day = raw
+    else:
+        text = _text(raw)
+        try:
+            # fromisoformat alone would also take 20230630 and 2023-W26-5.
+            if len(text) != 10 or not text.isascii():
+                raise ValueError(text)
+            day = datetime.datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            raise PeriodParameterError(
+                name, gettext("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": text}
+            ) from None
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise PeriodParameterError(
+            name,
+            gettext("%(value)s is outside the years %(min)s to %(max)s.")
+            % {"value": day.isoformat(), "min": YEAR_MIN, "max": YEAR_MAX},
+        )
+    return day

@@ -18,6 +18,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # the system checks of CONTENT_SECURITY_POLICY
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -111,8 +113,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that the static files carry the policy too: every response does.
+    "csp.middleware.CSPMiddleware",
     # Static files straight from the app server (gunicorn), before anything else touches the request.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database outage is a 503 (JSON under /api/), not a 500 (jiaxian.outage).
+    "jiaxian.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -213,13 +219,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The Content-Security-Policy of every response (django-csp): scripts, styles, fonts, frames and
+# requests only from this host, and no inline script, inline style or style attribute at all
+# (our pages keep their CSS and scripts in static files), so that markup injected past the escaping
+# could neither run nor load anything. Swagger UI's icons are data: images. No page may be framed
+# or post a form elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # Origins (scheme included: https://invest.example.gov.cn) allowed to post forms, when they differ
 # from the host the request names, for instance behind a proxy that rewrites it.
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
-# The throttles' counters (API rates, failed admin logins). Process memory by default: with several
-# gunicorn workers each counts on its own; a shared cache (DJANGO_CACHE_BACKEND
-# django.core.cache.backends.filebased.FileBasedCache, DJANGO_CACHE_LOCATION a folder) counts for all.
+# The throttles' counters (API rates, failed logins). Process memory by default: with several
+# gunicorn workers each counts on its own; a shared cache counts for all: the database's
+# (DJANGO_CACHE_BACKEND django.core.cache.backends.db.DatabaseCache, DJANGO_CACHE_LOCATION a table
+# name, made by `manage.py createcachetable`) serves several app servers, as Redis would.
 CACHES = {
     "default": {
         "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", "").strip()
@@ -228,10 +250,21 @@ CACHES = {
     }
 }
 
-# Failed logins to the admin: after this many failures for one username from one address within
-# the window, the login is refused (even with the right password) until the window ends.
+# Failed logins (the admin's login and POST /api/token/, counted together by jiaxian.logins): after
+# this many failures for one username from one address within the window, the login is refused
+# (even with the right password) until the window ends.
 LOGIN_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_MINUTES = envint("DJANGO_LOGIN_FAILURE_MINUTES", 15, minimum=1)
+
+# How many proxies of our own stand before the app servers, each appending to X-Forwarded-For the
+# address it was reached from. 0: the header is the client's say and is ignored (the socket's
+# address counts); N: the N-th address from its right is the client (jiaxian.clients). Every
+# throttle and the login lockout count clients by it.
+TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# The deepest nesting of arrays and objects a JSON body may have; deeper is a 400 before it is
+# decoded (Python's decoder recurses per level). No record of the API nests beyond 3.
+JSON_MAX_DEPTH = envint("DJANGO_JSON_MAX_DEPTH", 64, minimum=1)
 
 # History is read, never reverted from the admin: a correction is a new change, by someone.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -244,12 +277,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["jiaxian.api_defaults.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        # An unknown ?ordering= field is a 400, not silently ignored.
+        "jiaxian.api_defaults.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "jiaxian.api_defaults.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "jiaxian.api.AutoSchema",
-    # The API speaks JSON only: form encodings carry no types ("0" for false, "5" for 5).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The API speaks JSON only: form encodings carry no types ("0" for false, "5" for 5). Its
+    # parser refuses a body nested deeper than JSON_MAX_DEPTH (a 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": ["jiaxian.parsers.JSONParser"],
     # Amounts stay decimal strings in JSON: money never becomes a float.
     "COERCE_DECIMAL_TO_STRING": True,
     # Rate limits, per user (or per address without one); the throttles read the rates at each

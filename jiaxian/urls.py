@@ -5,11 +5,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from investment import chain_map_page, dashboard, export_page
 from investment.api import urls as investment_api
+from jiaxian import schema
 from jiaxian.throttling import ThrottledAdminLoginForm
 from jiaxian.token import ObtainToken
 from projects import monthly_entry
@@ -34,12 +34,14 @@ urlpatterns = [
     path("admin/exports/quarterly/", admin.site.admin_view(export_page.quarterly_export), name="quarterly-export-page"),
     path("admin/progress/monthly/", admin.site.admin_view(monthly_entry.monthly_entry), name="monthly-entry"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # For signed-in users only, generated once per process (jiaxian/schema.py).
+    path("api/schema/", schema.SchemaView.as_view(), name="schema"),
+    path("api/docs/", schema.docs, name="api-docs"),
     path("api/token/", ObtainToken.as_view(), name="api-token"),
     path("api/", include(investment_api.urlpatterns)),
     path("api/", include(router.urls)),
 ]
 
+handler400 = "jiaxian.views.bad_request"
 handler404 = "jiaxian.views.not_found"
 handler500 = "jiaxian.views.server_error"

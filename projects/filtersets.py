@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 
-from jiaxian import periods
+from jiaxian import params, periods
+from jiaxian.api import DATE_PARAMETER_SCHEMA
 
 from .choices import (
     AnnualListingCategoryChoices,
@@ -68,6 +69,15 @@ class MonthOfYearFilter(IntegerFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 12)
         super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(DATE_PARAMETER_SCHEMA)
+class AsOfFilter(django_filters.Filter):
+    """A day the records are judged on (``valid_on``), read like every as-of date
+    (``periods.parse_date``: the years YEAR_MIN to YEAR_MAX); a filter on a stored date column stays a
+    ``DateFilter``."""
+
+    field_class = params.DateField
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d{1,12}(?:\.\d{1,2})?$"})

@@ -18,6 +18,7 @@ from import_export.admin import ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from jiaxian.importing import LedgerCSV, LedgerXLSX
+from jiaxian.params import YearField
 
 YEAR_HELP = _(
     "The year of rows without a 年度 column (attraction projects, bond reserves) and of the key projects' "
@@ -26,7 +27,7 @@ YEAR_HELP = _(
 
 
 class LedgerImportForm(ImportForm):
-    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False, help_text=YEAR_HELP)
+    year = YearField(label=_("year"), required=False, help_text=YEAR_HELP)
 
 
 class LedgerConfirmImportForm(ConfirmImportForm):

@@ -129,7 +129,7 @@ class KeyProjectQuerySet(models.QuerySet):
             factor = months * 10000 - int(gap * 120000)
             return ExpressionWrapper(F("year_planned_investment") * Value(factor), output_field=amount)
 
-        red_day = as_of - datetime.timedelta(days=plan.milestone_yellow_max_days)
+        red_day = periods.days_before(as_of, plan.milestone_yellow_max_days)
         red = Q(late_since__lt=red_day) | Q(LessThan(scaled_completed, scaled_planned(plan.investment_red_gap)))
         yellow = Q(late_since__isnull=False) | Q(LessThan(scaled_completed, scaled_planned(plan.investment_yellow_gap)))
         return self.with_progress(as_of).annotate(

@@ -66,6 +66,7 @@ from jiaxian.importing import (
     BookDataset,
     CellError,
     FormulaError,
+    PreviewDiff,
     UnreadableFile,
     column_letter,
     find_header,
@@ -286,6 +287,10 @@ class LedgerResource(resources.ModelResource):
         self.missing_columns: list[str] = []
         # Called with (rows done, rows in all) after each row, when set (the command's progress).
         self.progress = None
+
+    def get_diff_class(self):
+        # The preview's changes without style attributes (the content policy refuses them).
+        return PreviewDiff
 
     def get_result_class(self):
         return LedgerResult

@@ -16,7 +16,6 @@ Columns, filters, history, and the signing of a target enterprise. The stage, th
 
 from .attraction import AttractionProjectAdmin, BigProjectFilter, QuotaFilter, StageFilter
 from .chains import (
-    COVERAGE_COLOURS,
     CarrierAdmin,
     ChainLinkAdmin,
     ChainLinkInline,
@@ -38,7 +37,6 @@ from .chains import (
 from .filings import IMMUTABLE_MESSAGE, FilingAdmin
 
 __all__ = [
-    "COVERAGE_COLOURS",
     "IMMUTABLE_MESSAGE",
     "AttractionProjectAdmin",
     "BigProjectFilter",

@@ -17,7 +17,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.versions import StaleVersion
 from projects.admin import LedgerAdmin, VersionedModelForm, wan
+from projects.admin.base import VersionedInline
 
 from ..choices import ChainLinkCoverageChoices, TargetEnterpriseStageChoices
 from ..models import (
@@ -33,7 +35,7 @@ from ..models import (
 from ..pipeline import PROJECT_FIELDS, AlreadySigned, project_defaults, sign
 
 
-class ChainLinkInline(admin.TabularInline):
+class ChainLinkInline(VersionedInline, admin.TabularInline):
     """The links on the chain's page, upstream to downstream, each with its coverage today."""
 
     model = ChainLink
@@ -49,19 +51,13 @@ class ChainLinkInline(admin.TabularInline):
         return coverage_badge(obj.coverage) if obj.pk else "—"
 
 
-COVERAGE_COLOURS = {
-    ChainLinkCoverageChoices.COVERED: "#2e9e48",
-    ChainLinkCoverageChoices.PURSUED: "#e0a800",
-    ChainLinkCoverageChoices.GAP: "#d9383e",
-}
-
-
 def coverage_badge(coverage: str) -> str:
-    """A link's coverage as a coloured dot and its name (green covered, amber pursued, red gap)."""
+    """A link's coverage as a coloured dot and its name (green covered, amber pursued, red gap).
+    Its colour is its class's, in the admin's stylesheet (jiaxian/static/jiaxian/admin.css): the
+    content policy allows no style attribute."""
     return format_html(
-        '<span class="coverage coverage-{}" style="color: {}; font-weight: 600">● {}</span>',
+        '<span class="coverage-light coverage-{}">● {}</span>',
         coverage,
-        COVERAGE_COLOURS[coverage],
         ChainLinkCoverageChoices(coverage).label,
     )
 
@@ -136,13 +132,13 @@ class LinkFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LocalEnterpriseInline(admin.TabularInline):
+class LocalEnterpriseInline(VersionedInline, admin.TabularInline):
     model = LocalEnterprise
     fields = ("company", "annual_output", "employees")
     extra = 0
 
 
-class TargetEnterpriseInline(admin.TabularInline):
+class TargetEnterpriseInline(VersionedInline, admin.TabularInline):
     """The link's targets, their steps editable; signing is done on the target's own page."""
 
     model = TargetEnterprise
@@ -210,6 +206,8 @@ class SignForm(forms.Form):
     project's fields as they should differ from what the target carries over (pre-filled)."""
 
     signed_on = forms.DateField(label=_("signed on"), widget=widgets.AdminDateWidget)
+    # The target's version when the clerk opened the form: signing claims it (pipeline.sign).
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, formfield_for_dbfield, **kwargs):
         super().__init__(*args, **kwargs)
@@ -299,6 +297,7 @@ class TargetEnterpriseAdmin(LedgerAdmin):
         defaults = project_defaults(target)
         initial = {
             "signed_on": periods.today(),
+            "seen_version": target.version,
             **{name: value for name, value in defaults.items() if name in PROJECT_FIELDS},
         }
         form = SignForm(request.POST or None, initial=initial, formfield_for_dbfield=formfield)
@@ -310,11 +309,22 @@ class TargetEnterpriseAdmin(LedgerAdmin):
                 if value not in (None, "") or name in ("department", "area")
             }
             signed_on = data.pop("signed_on")
+            seen = data.pop("seen_version", None)
             try:
-                project = sign(target, signed_on=signed_on, user=request.user, **data)
+                project = sign(target, signed_on=signed_on, user=request.user, expected_version=seen, **data)
             except AlreadySigned as refused:
                 messages.error(request, str(refused))
                 return redirect(change_url)
+            except StaleVersion as stale:
+                form.add_error(
+                    None,
+                    gettext(
+                        "Someone else saved this target (now version %(now)s) after you opened this form "
+                        "(version %(seen)s). Nothing was signed: open the target again to see their "
+                        "changes, then sign."
+                    )
+                    % {"now": stale.current, "seen": stale.expected},
+                )
             except ValidationError as refused:
                 for field, errors in refused.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)

@@ -15,6 +15,7 @@ from investment.chain_map import chain_map
 from investment.choices import ChainLinkCoverageChoices, ChainLinkPositionChoices
 from investment.models import IndustrialChain
 from jiaxian import periods
+from jiaxian.api import DateParameter
 
 
 class MapLinkSerializer(serializers.Serializer):
@@ -63,7 +64,9 @@ class ChainMapSerializer(serializers.Serializer):
 
 
 class ChainMapQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text="YYYY-MM-DD; default today.")
+    as_of = DateParameter(
+        required=False, help_text=f"YYYY-MM-DD, in the years {periods.YEAR_MIN} to {periods.YEAR_MAX}; default today."
+    )
 
 
 class CanViewChains(permissions.BasePermission):

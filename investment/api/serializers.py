@@ -24,7 +24,14 @@ from investment.models import (
 from investment.pipeline import PROJECT_FIELDS
 from investment.quotas import Kind
 from jiaxian import periods
-from jiaxian.api import RECORD_FIELDS, StrictIntegerField, ValidatedModelSerializer
+from jiaxian.api import (
+    RECORD_FIELDS,
+    DateParameter,
+    QuarterParameter,
+    StrictIntegerField,
+    ValidatedModelSerializer,
+    YearParameter,
+)
 
 
 class AttractionProjectSerializer(ValidatedModelSerializer):
@@ -91,15 +98,15 @@ class QuotaReportSerializer(serializers.Serializer):
 class QuotaReportQuerySerializer(serializers.Serializer):
     """The report's parameters; a bad one is a 400 that names it."""
 
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    as_of = serializers.DateField(required=False)
+    year = YearParameter()
+    as_of = DateParameter(required=False)
 
 
 class QuarterlyExportQuerySerializer(serializers.Serializer):
     """The export's parameters; a bad one is a 400 that names it."""
 
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    year = YearParameter()
+    quarter = QuarterParameter()
     format = serializers.ChoiceField(choices=["xlsx", "csv"], default="xlsx", help_text=_("xlsx, or csv (a zip)."))
 
 
@@ -107,7 +114,7 @@ class FilingSerializer(serializers.ModelSerializer):
     """A filing's record (never its bytes: ``download_url`` serves them). Written once, by
     POSTing ``year``, ``quarter`` and ``format``; never changed."""
 
-    year = StrictIntegerField(min_value=2000, max_value=2100)
+    year = StrictIntegerField(min_value=periods.YEAR_MIN, max_value=periods.YEAR_MAX)
     quarter = StrictIntegerField(min_value=1, max_value=4)
     format = serializers.ChoiceField(choices=FilingFormatChoices.choices, default=FilingFormatChoices.XLSX)
     download_url = serializers.SerializerMethodField()

@@ -36,9 +36,10 @@ from investment.models import (
 )
 from investment.pipeline import AlreadySigned, sign
 from jiaxian import periods
-from jiaxian.api import _DETAIL, Conflict, PreconditionFailed, if_match_allows
+from jiaxian.api import _DETAIL, Conflict, PreconditionFailed, claimed_version
 from jiaxian.api_defaults import ModelPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format
+from jiaxian.versions import StaleVersion
 from projects.api.ledger import DepartmentRule, LedgerViewSet
 from projects.models import YearPlan
 
@@ -298,17 +299,18 @@ class TargetEnterpriseViewSet(LedgerViewSet):
         # The body first, as for an update: a malformed request is a 400 whatever its version.
         query = serializers.TargetSigningSerializer(data=request.data)
         query.is_valid(raise_exception=True)
-        if not if_match_allows(request.headers.get("If-Match"), target.version):
-            raise PreconditionFailed(
-                _("The target was changed by someone else (now version %(now)s). Reload it and sign again.")
-                % {"now": target.version}
-            )
+        expected = claimed_version(request.headers.get("If-Match"), None, target.version)
         fields = dict(query.validated_data)
         signed_on = fields.pop("signed_on")
         try:
-            project = sign(target, signed_on=signed_on, user=request.user, **fields)
+            project = sign(target, signed_on=signed_on, user=request.user, expected_version=expected, **fields)
         except AlreadySigned as exc:
             raise Conflict(str(exc), code="already_signed") from exc
+        except StaleVersion as exc:
+            raise PreconditionFailed(
+                _("The target was changed by someone else (now version %(now)s). Reload it and sign again.")
+                % {"now": exc.current}
+            ) from exc
         except DjangoValidationError as exc:
             errors = exc.message_dict
             if NON_FIELD_ERRORS in errors:

@@ -49,7 +49,9 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
 
     STAGE_FIELDS = ("signed_on", "started_on", "in_production_on")
 
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
+    )
     name = models.CharField(_("project name"), max_length=200)
     investor = models.CharField(_("investor"), max_length=200)
     investor_origin = models.CharField(

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
+from jiaxian import periods
+
 from ..choices import FilingFormatChoices
 
 
@@ -50,7 +52,9 @@ class Filing(models.Model):
     ``investment.filings.file_quarter``.
     """
 
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
+    )
     quarter = models.PositiveSmallIntegerField(
         _("quarter"), choices=[(q, q) for q in (1, 2, 3, 4)], validators=[MinValueValidator(1), MaxValueValidator(4)]
     )

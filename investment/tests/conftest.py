@@ -39,3 +39,30 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     """A clerk's browser: Simplified Chinese, a desktop screen."""
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1400, "height": 900}}
+
+
+# Chromium's words for what the Content-Security-Policy blocked ("Refused to apply inline style
+# because it violates the following Content Security Policy directive: …").
+CSP_VIOLATION = ("Content Security Policy", "Content-Security-Policy", "Refused to")
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    """What the browser reported blocking on the pages of one test: console messages and page
+    errors that mention the content policy. ``page`` fails the test unless it is empty."""
+    return []
+
+
+@pytest.fixture
+def page(page, csp_violations):
+    """pytest-playwright's page, listening to the console: any content-policy violation on any
+    page of the test (the admin's, the dashboard's, Swagger UI's…) fails it when it ends."""
+
+    def heard(text: str) -> None:
+        if any(words in text for words in CSP_VIOLATION):
+            csp_violations.append(f"{page.url}: {text}")
+
+    page.on("console", lambda message: heard(message.text))
+    page.on("pageerror", lambda error: heard(str(error)))
+    yield page
+    assert not csp_violations, "the content policy blocked:\n" + "\n".join(csp_violations)

@@ -245,6 +245,22 @@ def test_signing_a_signed_target_again_leads_back_with_a_message(zh_admin_client
     assert any("贝特瑞" in str(message) for message in response.context["messages"])
 
 
+def test_a_sign_form_opened_before_someone_elses_save_is_refused_and_signs_nothing(zh_admin_client, negotiating):
+    page = zh_admin_client.get(sign_url(negotiating)).content.decode()
+    assert 'name="seen_version" value="1"' in page
+    changed = TargetEnterprise.objects.get(pk=negotiating.pk)
+    changed.next_step = "再谈一次"
+    changed.save()  # someone else's change: version 2
+    response = zh_admin_client.post(sign_url(negotiating), sign_form(seen_version="1"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Someone else saved this target (now version 2) after you opened this form (version 1)" in (
+        response.content.decode()
+    )
+    assert not AttractionProject.objects.exists()
+    assert TargetEnterprise.objects.get(pk=negotiating.pk).signed_on is None
+    assert zh_admin_client.post(sign_url(negotiating), sign_form(seen_version="2")).status_code == 302
+
+
 def test_signing_needs_to_add_attraction_projects(client, negotiating):
     clerk = User.objects.create_user("clerk", password="pw", is_staff=True)
     clerk.user_permissions.set(

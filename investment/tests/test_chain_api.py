@@ -9,8 +9,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db.models import F
 from rest_framework.test import APIClient
 
+from investment.api.views import TargetEnterpriseViewSet
 from investment.models import (
     AttractionProject,
     Carrier,
@@ -486,6 +488,25 @@ def test_signing_with_a_stale_if_match_is_a_412(world, editor):
     assert response.status_code == 412
     response = editor.post(SIGN.format(world.negotiating.pk), BODY, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("headers", [{}, {"HTTP_IF_MATCH": '"1"'}], ids=["without If-Match", "with If-Match"])
+def test_a_change_to_the_target_landing_after_the_read_makes_the_signing_a_412(world, editor, monkeypatch, headers):
+    """Another clerk's save lands after the view read the target: only the claim in
+    ``pipeline.sign`` can see that the row moved."""
+    read = TargetEnterpriseViewSet.get_object
+
+    def read_then_move(self):
+        target = read(self)
+        TargetEnterprise.objects.filter(pk=target.pk).update(version=F("version") + 1)
+        return target
+
+    monkeypatch.setattr(TargetEnterpriseViewSet, "get_object", read_then_move)
+    response = editor.post(SIGN.format(world.negotiating.pk), BODY, format="json", **headers)
+    assert response.status_code == 412
+    assert "2" in response.json()["detail"]  # the version the target moved to
+    assert not AttractionProject.objects.exists()
+    assert TargetEnterprise.objects.get(pk=world.negotiating.pk).signed_on is None
 
 
 def test_signing_needs_to_change_targets_and_to_add_attraction_projects(world):

@@ -180,11 +180,11 @@ def test_each_bar_is_green_when_met_red_when_not_with_the_threshold_marked(
     content = dashboard(zh_admin_client, year=2023, as_of="2023-06-30").content.decode()
     assert f'<tr class="quota-line {state}" id="line-{key}"' in content
     line = row(content, key)
-    assert f'<div class="fill" style="width: {fill}">' in line
+    assert f'<rect class="fill" width="{fill}"' in line
     if mark is None:
         assert 'class="mark' not in line
     else:
-        assert re.search(rf'<div class="mark[^"]*" style="left: {mark}">', line)
+        assert re.search(rf'<g class="mark[^"]*"><line class="mark-line" x1="{mark}" x2="{mark}"', line)
 
 
 def test_each_line_is_classed_by_its_state(zh_admin_client, plan, ledgers):

@@ -15,6 +15,7 @@ from django.db import connection, connections
 from investment import quotas
 from investment.models import AttractionProject, Responsibility, TargetEnterprise
 from investment.pipeline import AlreadySigned, project_defaults, sign
+from jiaxian.versions import StaleVersion
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,21 @@ def test_signing_twice_is_refused_and_makes_no_second_project(today, negotiating
     with pytest.raises(AlreadySigned):
         sign(stale, signed_on=D(2023, 6, 2), name="第三个项目", **MONEY)
     assert AttractionProject.objects.count() == 1
+
+
+def test_signing_a_target_changed_since_the_version_read_is_refused_and_writes_nothing(today, negotiating):
+    TargetEnterprise.objects.get(pk=negotiating.pk).save()  # someone else's change: version 2
+    with pytest.raises(StaleVersion) as caught:
+        sign(negotiating, signed_on=D(2023, 6, 1), expected_version=1, **MONEY)
+    assert (caught.value.expected, caught.value.current) == (1, 2)
+    # By default the version claimed is the one of the copy given, read before that change.
+    with pytest.raises(StaleVersion):
+        sign(negotiating, signed_on=D(2023, 6, 1), **MONEY)
+    assert not AttractionProject.objects.exists()
+    stored = TargetEnterprise.objects.get(pk=negotiating.pk)
+    assert (stored.signed_on, stored.version) == (None, 2)
+    project = sign(negotiating, signed_on=D(2023, 6, 1), expected_version=2, **MONEY)
+    assert TargetEnterprise.objects.get(pk=negotiating.pk).attraction_project == project
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.views import APIView
 
 from jiaxian.settings import envint, envrate
 
@@ -104,6 +107,9 @@ def test_behind_a_tls_proxy_the_forwarded_protocol_is_trusted_only_when_asked():
         ("DJANGO_HSTS_SECONDS", "a year"),
         ("DJANGO_HSTS_SECONDS", "-1"),
         ("DJANGO_LOGIN_FAILURE_LIMIT", "0"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "-1"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "two"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "1.5"),
         ("DJANGO_THROTTLE_USER", "lots"),
         ("DJANGO_THROTTLE_TOKEN", "10/fortnight"),
     ],
@@ -113,6 +119,11 @@ def test_nonsense_in_a_number_or_a_rate_stops_the_start_naming_the_variable(vari
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert variable in result.stderr
+
+
+def test_no_proxy_is_trusted_unless_the_deployment_says_how_many():
+    assert setting("TRUSTED_PROXY_COUNT") == "0"
+    assert setting("TRUSTED_PROXY_COUNT", DJANGO_TRUSTED_PROXY_COUNT="2") == "2"
 
 
 def test_envint_reads_whole_numbers_and_refuses_the_rest(monkeypatch):
@@ -142,9 +153,11 @@ def test_envrate_reads_drf_rates(monkeypatch):
 # --- static files ---------------------------------------------------------------------------------
 
 
-def test_whitenoise_comes_right_after_the_security_middleware(settings):
-    assert settings.MIDDLEWARE[:2] == [
+def test_whitenoise_comes_right_after_the_security_headers(settings):
+    # The content policy before WhiteNoise, so that static files carry it too.
+    assert settings.MIDDLEWARE[:3] == [
         "django.middleware.security.SecurityMiddleware",
+        "csp.middleware.CSPMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]
 
@@ -207,12 +220,24 @@ def test_a_user_past_the_rate_is_answered_429_with_retry_after(db, rates, admin_
     assert other.get("/api/industries/").status_code == 200
 
 
+class OpenToAll(APIView):
+    """A view anybody may read, with the API's default throttles: none of the API's is (the schema
+    needs a login too; the token endpoint has its own rate)."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response({})
+
+
 def test_anonymous_requests_have_their_own_rate(db, rates):
-    """What anybody may read (the schema) is throttled per address; a request refused for want of
-    credentials is refused before it is counted."""
+    """What anybody may read is throttled per address; a request refused for want of credentials
+    (the API's resources and its schema) is refused before it is counted."""
     rates(anon="1/hour")
     assert [APIClient().get("/api/industries/").status_code for _ in range(2)] == [401, 401]
-    assert [APIClient().get("/api/schema/").status_code for _ in range(2)] == [200, 429]
+    assert [APIClient().get("/api/schema/").status_code for _ in range(2)] == [401, 401]
+    open_to_all = OpenToAll.as_view()
+    assert [open_to_all(APIRequestFactory().get("/open/")).status_code for _ in range(2)] == [200, 429]
 
 
 def test_the_token_endpoint_gives_a_token_and_has_its_own_stricter_rate(db, rates):

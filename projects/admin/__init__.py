@@ -21,7 +21,6 @@ never imports it).
 """
 
 from .base import (
-    YEARS,
     LedgerAdmin,
     LedgerChangeList,
     RecordsFilter,
@@ -29,13 +28,10 @@ from .base import (
     YearFilter,
     dashboard_url,
     lineage,
-    parse_date,
-    parse_year,
     wan,
 )
 from .bonds import BondReserveAdmin, BondStatusFilter, PoolFilter
 from .key_projects import (
-    WARNING_COLOURS,
     AnnualListingInline,
     KeyProjectAdmin,
     KeyProjectInline,
@@ -61,8 +57,6 @@ from .reference import (
 )
 
 __all__ = [
-    "WARNING_COLOURS",
-    "YEARS",
     "AnnualListingInline",
     "AreaAdmin",
     "BondReserveAdmin",
@@ -91,8 +85,6 @@ __all__ = [
     "YearPlanAdmin",
     "dashboard_url",
     "lineage",
-    "parse_date",
-    "parse_year",
     "wan",
     "warning_badge",
     "warning_plan",

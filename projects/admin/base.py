@@ -21,10 +21,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from jiaxian import periods
+from jiaxian import periods, versions
 
 from .. import access
-from ..models import StaleVersion
 
 
 def lineage(obj) -> str:
@@ -60,11 +59,25 @@ class LedgerChangeList(ChangeList):
         return next((spec for spec in self.filter_specs if isinstance(spec, RecordsFilter)), None)
 
 
+class SeenVersionField(forms.IntegerField):
+    """The version of the record a form showed (hidden). Never a change of the form's own:
+    it differs from the stored version exactly when someone else saved, and a formset would
+    then save the row it shows, unchanged, over theirs."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class VersionedModelForm(forms.ModelForm):
     """A change form that remembers the version the clerk opened (a hidden field) and refuses
     to save over a newer one, so that two clerks never overwrite each other silently."""
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = SeenVersionField(required=False)
+    # Whether the record is claimed even when nothing in the form changed: the change form's
+    # record is saved whatever changed, an inline's row only when it changed (VersionedInline).
+    claims_unchanged = True
     # Who is saving (set by LedgerAdmin.get_form): the department rule is checked on the record
     # as it would be saved, so that nobody creates a record for, or moves one to, a department
     # that is not theirs.
@@ -78,12 +91,15 @@ class VersionedModelForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         seen = cleaned.get("seen_version")
-        if self.instance.pk is not None and seen is not None:
+        if self.instance.pk is not None and (self.claims_unchanged or self.has_changed()):
             # The admin validates inside its transaction: claiming the version here holds the
-            # row until the save, so nobody can slip a change in between.
+            # row until the save, so nobody can slip a change in between. A post without the
+            # hidden field claims the version this request read.
+            if seen is None:
+                seen = self.instance.version
             try:
-                self.instance.claim_version(seen)
-            except StaleVersion as stale:
+                versions.claim(self.instance, seen)
+            except versions.StaleVersion as stale:
                 raise forms.ValidationError(
                     gettext(
                         "Someone else saved this record (now version %(now)s) after you opened it (version "
@@ -106,6 +122,38 @@ class VersionedModelForm(forms.ModelForm):
         reason = access.refusal(self.access_user, self.instance)
         if reason is not None:
             self.add_error(field if field in self.fields else None, reason)
+
+
+class VersionedInlineForm(VersionedModelForm):
+    """An inline's row: claimed only when changed or marked for deletion, as only then is it
+    saved (or deleted)."""
+
+    claims_unchanged = False
+
+
+class VersionedInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses the deletion of a row someone else saved since (a formset ignores the errors of
+    the rows it deletes, so the row's own refusal would go unseen)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if self.can_delete and form.cleaned_data.get("DELETE"):
+                stale = [error for error in form.non_field_errors().as_data() if error.code == "stale_version"]
+                if stale:
+                    raise forms.ValidationError(stale)
+
+
+class VersionedInline:
+    """An inline whose rows remember the version they showed (hidden), so that a row someone
+    else saved since — on its own page, the monthly entry page, the API — is refused with the
+    whole page instead of overwritten."""
+
+    form = VersionedInlineForm
+    formset = VersionedInlineFormSet
+
+    def get_fields(self, request, obj=None):
+        return [*super().get_fields(request, obj), "seen_version"]
 
 
 class LedgerAdmin(SimpleHistoryAdmin):
@@ -184,25 +232,6 @@ class YearFilter(admin.SimpleListFilter):
 
 
 # --- the records behind the year's targets ------------------------------------------------------
-
-# The bounds of a plan's year (YearPlan.year's validators): any other year has no plan.
-YEARS = range(2000, 2101)
-
-
-def parse_year(text: str) -> int:
-    """``text`` as a plan's year; anything else is a ValueError with a message for the clerk."""
-    if not (text.isascii() and text.isdigit() and int(text) in YEARS):
-        raise ValueError(gettext("“%(value)s” is not a year from 2000 to 2100.") % {"value": text})
-    return int(text)
-
-
-def parse_date(text: str) -> datetime.date:
-    """``text`` written YYYY-MM-DD as a date; anything else is a ValueError with a message for
-    the clerk."""
-    try:
-        return datetime.datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise ValueError(gettext("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": text}) from None
 
 
 def dashboard_url(year: int, as_of: datetime.date) -> str:
@@ -309,6 +338,6 @@ class RecordsFilter(admin.ListFilter):
         """The year (required) and the ``as_of`` date (the year's default when absent)."""
         if year_parameter not in given:
             raise ValueError(gettext("the year (%(parameter)s) is missing.") % {"parameter": year_parameter})
-        year = parse_year(given[year_parameter])
-        as_of = parse_date(given["as_of"]) if "as_of" in given else periods.default_as_of(year)
+        year = periods.parse_year(given[year_parameter], year_parameter)
+        as_of = periods.parse_date(given["as_of"]) if "as_of" in given else periods.default_as_of(year)
         return year, as_of

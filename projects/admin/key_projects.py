@@ -20,24 +20,18 @@ from ..choices import AnnualListingCategoryChoices, KeyProjectWarningChoices
 from ..import_admin import LedgerImportMixin
 from ..models import AnnualListing, KeyProject, Milestone, Problem, ProgressReport, YearPlan
 from ..resources import KeyProjectResource
-from .base import LedgerAdmin, RecordsFilter, YearFilter, lineage, wan
-
-# The colours of the warning light, as the clerks' Excel sheets fill the cell.
-WARNING_COLOURS = {
-    KeyProjectWarningChoices.GREEN: "#2e9e48",
-    KeyProjectWarningChoices.YELLOW: "#e0a800",
-    KeyProjectWarningChoices.RED: "#d9383e",
-}
+from .base import LedgerAdmin, RecordsFilter, VersionedInline, YearFilter, lineage, wan
 
 
 def warning_badge(warning: str | None) -> str:
-    """The light ``warning`` as a coloured dot and its name; a dash for none."""
+    """The light ``warning`` as a coloured dot and its name; a dash for none. Its colour is its
+    class's, in the admin's stylesheet (jiaxian/static/jiaxian/admin.css): the content policy
+    allows no style attribute."""
     if not warning:
         return "—"
     return format_html(
-        '<span class="warning-light warning-{}" style="color: {}; font-weight: 600">● {}</span>',
+        '<span class="warning-light warning-{}">● {}</span>',
         warning,
-        WARNING_COLOURS[warning],
         KeyProjectWarningChoices(warning).label,
     )
 
@@ -93,9 +87,10 @@ class ListingCategoryFilter(admin.SimpleListFilter):
         return queryset.filter(listings__category=self.value()).distinct()
 
 
-class KeyProjectInline:
+class KeyProjectInline(VersionedInline):
     """An inline of a key project's records: editable when the project is (they belong to its
-    department, ``projects.access``); ``obj`` is the project, None on the add page."""
+    department, ``projects.access``); ``obj`` is the project, None on the add page. Each row
+    remembers its version (``VersionedInline``)."""
 
     def has_add_permission(self, request, obj):
         return super().has_add_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))

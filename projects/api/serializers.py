@@ -53,7 +53,7 @@ class SectorSerializer(ValidatedModelSerializer):
 class YearPlanSerializer(ValidatedModelSerializer):
     """A year's targets; a POST of ``{"year": Y}`` alone takes the default figures."""
 
-    year = StrictIntegerField(min_value=2000, max_value=2100)
+    year = StrictIntegerField(min_value=periods.YEAR_MIN, max_value=periods.YEAR_MAX)
 
     class Meta:
         model = YearPlan

@@ -5,12 +5,10 @@ import datetime
 
 from django.db.models import Prefetch
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework.exceptions import ValidationError
 
 from jiaxian import periods
+from jiaxian.api import DATE_PARAMETER_SCHEMA, period_parameter
 from projects import filtersets
 from projects.api.ledger import LedgerViewSet
 from projects.models import (
@@ -71,8 +69,11 @@ class YearPlanViewSet(LedgerViewSet):
 
 AS_OF = OpenApiParameter(
     "as_of",
-    OpenApiTypes.DATE,
-    description="The date of the warning light and the problem counts (YYYY-MM-DD); default today.",
+    DATE_PARAMETER_SCHEMA,
+    description=(
+        f"The date of the warning light and the problem counts (YYYY-MM-DD, in the years {periods.YEAR_MIN} "
+        f"to {periods.YEAR_MAX}); default today."
+    ),
 )
 
 
@@ -91,15 +92,7 @@ class KeyProjectViewSet(LedgerViewSet):
     @cached_property
     def as_of(self) -> datetime.date:
         """``?as_of=`` as a date, today without it; a bad one is a 400 naming it."""
-        given = self.request.query_params.get("as_of")
-        if given is None:
-            return periods.today()
-        try:
-            return datetime.datetime.strptime(given, "%Y-%m-%d").date()
-        except ValueError:
-            raise ValidationError(
-                {"as_of": [_("“%(value)s” is not a date written YYYY-MM-DD.") % {"value": given}]}
-            ) from None
+        return period_parameter(self.request, "as_of", periods.parse_date, default=periods.today())
 
     def get_queryset(self):
         queryset = super().get_queryset()

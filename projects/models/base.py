@@ -13,8 +13,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jiaxian import versions
-
 from .. import validation
 
 RATIO_PLACES = Decimal("0.0001")
@@ -73,7 +71,8 @@ def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 class TrackedModel(models.Model):
     """What every record carries: when it was made and last changed, a ``version`` that
     each save raises by one (so that two clerks editing the same record can be told apart),
-    and its full history of changes."""
+    and its full history of changes. Every door that writes a record someone read first claims
+    the version read (``jiaxian.versions``)."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -91,13 +90,6 @@ class TrackedModel(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)
-
-    def claim_version(self, expected: int) -> None:
-        """Check that the stored record is still at version ``expected`` and hold it for this
-        transaction (the no-op UPDATE takes the row's write lock), so that the save that
-        follows cannot overwrite a change made since ``expected`` was read. Raises
-        ``StaleVersion`` otherwise. Call inside ``transaction.atomic()``. (``jiaxian.versions``.)"""
-        versions.claim(self, expected)
 
 
 class CodedModel(TrackedModel):

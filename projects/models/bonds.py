@@ -29,7 +29,9 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
     principal plus interest; a ratio below the year plan's refusal threshold is refused.
     """
 
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
+    )
     name = models.CharField(_("project name"), max_length=200)
     department = models.ForeignKey(
         Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="bond_reserves"

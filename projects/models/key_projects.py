@@ -193,7 +193,9 @@ class AnnualListing(TrackedModel):
     issued: a report as of an earlier day does not count it."""
 
     project = models.ForeignKey(KeyProject, models.CASCADE, verbose_name=_("key project"), related_name="listings")
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
+    )
     category = models.CharField(_("category"), max_length=20, choices=AnnualListingCategoryChoices.choices)
     planned_investment = amount_field(_("planned investment this year (万元)"))
     listed_on = models.DateField(_("listed on"))

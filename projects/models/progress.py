@@ -117,7 +117,23 @@ class ProgressReport(TrackedModel):
         return f"{self.project_id and self.project} {self.month:%Y-%m}" if self.month else str(self.project_id)
 
     def clean(self):
-        errors = {}
+        errors = self.month_errors()
+        if self.project_id is not None and self.month is not None:
+            clash = ProgressReport.objects.filter(project_id=self.project_id, month=self.month).exclude(pk=self.pk)
+            if clash.exists():
+                validation.add_error(
+                    errors,
+                    "month",
+                    gettext("This project already has a report for %(month)s.")
+                    % {"month": self.month.strftime("%Y-%m")},
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def month_errors(self) -> dict[str, list]:
+        """The rules of ``month`` alone (a first day, a month begun), which need no query: the
+        monthly entry page checks them on every row, knowing the month's reports already."""
+        errors: dict[str, list] = {}
         if self.month is not None:
             if self.month.day != 1:
                 validation.add_error(
@@ -132,17 +148,7 @@ class ProgressReport(TrackedModel):
                     "month",
                     gettext("%(month)s has not begun yet.") % {"month": self.month.strftime("%Y-%m")},
                 )
-        if self.project_id is not None and self.month is not None:
-            clash = ProgressReport.objects.filter(project_id=self.project_id, month=self.month).exclude(pk=self.pk)
-            if clash.exists():
-                validation.add_error(
-                    errors,
-                    "month",
-                    gettext("This project already has a report for %(month)s.")
-                    % {"month": self.month.strftime("%Y-%m")},
-                )
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
 
 class Problem(TrackedModel):

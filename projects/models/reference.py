@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
+from jiaxian import periods
+
 from .. import validation
 from ..choices import AreaKindChoices
 from .base import CodedModel, TrackedModel, amount_field, ratio_field
@@ -72,7 +74,7 @@ class YearPlan(TrackedModel):
     saved plan these defaults."""
 
     year = models.PositiveSmallIntegerField(
-        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("year"), unique=True, validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
     )
     key_project_count_target = models.PositiveIntegerField(_("key projects: count target"), default=60)
     key_project_investment_target = amount_field(

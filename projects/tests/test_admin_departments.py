@@ -323,6 +323,7 @@ def monthly_post(response, values: dict) -> dict:
     for i, (row_, form) in enumerate(response.context["rows"]):
         amount, note = values.get(row_["project"].pk, (form.initial.get("completed_investment"), form.initial["note"]))
         data[f"form-{i}-project"] = row_["project"].pk
+        data[f"form-{i}-version"] = form.initial["version"] or ""
         data[f"form-{i}-completed_investment"] = "" if amount is None else str(amount)
         data[f"form-{i}-note"] = note
     return data

@@ -1129,7 +1129,7 @@ def test_two_clerks_the_second_to_save_what_they_read_earlier_gets_a_412(editor,
 def moved_between_read_and_write(monkeypatch):
     """Another clerk's save lands (committed, outside this request's transaction) after the
     view read the record: the version the request checks is the one it read, and only the
-    conditional update of ``TrackedModel.claim_version`` can see that the row moved."""
+    conditional update of ``jiaxian.versions.claim`` can see that the row moved."""
     read = LedgerViewSet.get_object
 
     def read_then_move(self):

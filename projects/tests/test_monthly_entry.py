@@ -7,8 +7,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
+from projects import monthly_entry
 from projects.models import ProgressReport
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,7 @@ def post_of(response, values: dict) -> dict:
     for i, (row, form) in enumerate(response.context["rows"]):
         amount, note = values.get(row["project"].name, (form.initial.get("completed_investment"), form.initial["note"]))
         data[f"form-{i}-project"] = row["project"].pk
+        data[f"form-{i}-version"] = form.initial["version"] or ""  # the version the page showed
         data[f"form-{i}-completed_investment"] = "" if amount is None else str(amount)
         data[f"form-{i}-note"] = note
     return data
@@ -120,21 +123,18 @@ def test_a_month_not_begun_is_refused_for_every_row(zh_admin_client, projects):
 
 
 def test_a_failure_while_saving_leaves_nothing_behind(zh_admin_client, projects, monkeypatch):
+    """The new reports are written first, then the changed one: failing there undoes both."""
+    ProgressReport.objects.create(project=projects[0], month=d(2023, 5, 1), completed_investment=D("1.00"))
     response = table(zh_admin_client)
-    calls = []
-    original = ProgressReport.save
 
-    def fail_on_second(self, *args, **kwargs):
-        calls.append(self)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return original(self, *args, **kwargs)
+    def disk_full(*args, **kwargs):
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ProgressReport, "save", fail_on_second)
+    monkeypatch.setattr(monthly_entry, "bulk_update_with_history", disk_full)
     zh_admin_client.raise_request_exception = True
     with pytest.raises(RuntimeError):
         zh_admin_client.post(URL, post_of(response, {p.name: ("5.00", "") for p in projects}))
-    assert not ProgressReport.objects.exists()
+    assert list(ProgressReport.objects.values_list("completed_investment", "version")) == [(D("1.00"), 1)]
 
 
 def test_a_bad_month_is_a_400_that_says_so(zh_admin_client, projects):
@@ -151,3 +151,192 @@ def test_a_clerk_without_the_permissions_gets_a_403(client, django_user_model, t
     clerk = django_user_model.objects.create_user("clerk", password="pw", is_staff=True)
     client.force_login(clerk)
     assert client.get(URL).status_code == 403
+
+
+# --- two clerks, one month: no lost update --------------------------------------------------
+
+
+@pytest.fixture
+def clerk_b(client, django_user_model):
+    """A second clerk, on a browser of their own."""
+    client.force_login(django_user_model.objects.create_superuser("clerk-b", "b@example.invalid", "pw"))
+    return client
+
+
+def stored() -> dict:
+    """May's reports by project name: (amount, note, version)."""
+    return {
+        r.project.name: (r.completed_investment, r.note, r.version)
+        for r in ProgressReport.objects.filter(month=d(2023, 5, 1)).select_related("project")
+    }
+
+
+def report_of(projects, name: str, amount: str) -> ProgressReport:
+    """May's report of the project called ``name``."""
+    project = next(p for p in projects if p.name == name)
+    return ProgressReport.objects.create(project=project, month=d(2023, 5, 1), completed_investment=D(amount))
+
+
+def test_the_page_remembers_the_version_of_each_rows_report(zh_admin_client, projects):
+    report = report_of(projects, "甲项目", "1.00")
+    ProgressReport.objects.filter(pk=report.pk).update(version=4)
+    response = table(zh_admin_client)
+    shown = {row["project"].name: form.initial["version"] for row, form in response.context["rows"]}
+    assert shown == {"甲项目": 4, "乙项目": None, "丙项目": None}
+    index = [row["project"].name for row, _form in response.context["rows"]].index("甲项目")
+    assert f'name="form-{index}-version" value="4"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "a_values",
+    [
+        {"甲项目": ("30.00", ""), "乙项目": ("40.00", ""), "丙项目": ("50.00", "")},
+        {"乙项目": ("40.00", ""), "丙项目": ("50.00", "")},  # 甲 left as A saw it
+    ],
+    ids=["both changed the row", "A left the row as shown"],
+)
+def test_two_clerks_saving_one_month_the_second_is_refused_naming_the_stale_row(
+    zh_admin_client, clerk_b, projects, a_values
+):
+    report_of(projects, "甲项目", "1.00")
+    report_of(projects, "乙项目", "2.00")
+    page_a = table(zh_admin_client)  # clerk A opens the month
+    page_b = table(clerk_b)  # clerk B opens it too
+    assert clerk_b.post(URL, post_of(page_b, {"甲项目": ("10.00", "乙填的")})).status_code == 302
+    refused = zh_admin_client.post(URL, post_of(page_a, a_values))
+    assert refused.status_code == 400
+    named = [p.name for p in projects if any(p.name in error for error in refused.context["errors"])]
+    assert named == ["甲项目"]
+    assert stored() == {"甲项目": (D("10.00"), "乙填的", 2), "乙项目": (D("2.00"), "", 1)}  # B's, none of A's
+
+
+@pytest.mark.parametrize("a_value", [("30.00", ""), (None, "")], ids=["A enters it", "A leaves it blank as shown"])
+def test_a_row_whose_report_someone_else_created_meanwhile_is_refused(zh_admin_client, clerk_b, projects, a_value):
+    page_a = table(zh_admin_client)
+    page_b = table(clerk_b)
+    assert clerk_b.post(URL, post_of(page_b, {"甲项目": ("10.00", "")})).status_code == 302
+    refused = zh_admin_client.post(URL, post_of(page_a, {"甲项目": a_value, "乙项目": ("40.00", "")}))
+    assert refused.status_code == 400
+    assert [error for error in refused.context["errors"] if "甲项目" in error]
+    assert not [error for error in refused.context["errors"] if "乙项目" in error]
+    assert stored() == {"甲项目": (D("10.00"), "", 1)}
+
+
+def test_a_row_whose_report_someone_else_deleted_meanwhile_is_refused(zh_admin_client, clerk_b, projects):
+    report_of(projects, "甲项目", "1.00")
+    page_a = table(zh_admin_client)
+    page_b = table(clerk_b)
+    assert clerk_b.post(URL, post_of(page_b, {"甲项目": (None, "")})).status_code == 302  # B blanks it
+    refused = zh_admin_client.post(URL, post_of(page_a, {"甲项目": ("30.00", ""), "乙项目": ("40.00", "")}))
+    assert refused.status_code == 400
+    assert any("甲项目" in error for error in refused.context["errors"])
+    assert stored() == {}
+
+
+def test_the_refusal_says_that_someone_else_saved_and_nothing_was(client, django_user_model, projects):
+    client.force_login(django_user_model.objects.create_superuser("clerk-a", "a@example.invalid", "pw"))
+    report_of(projects, "甲项目", "1.00")
+    page = table(client)
+    ProgressReport.objects.get().save()
+    refused = client.post(URL, post_of(page, {"甲项目": ("30.00", "")}), HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.context["errors"] == [
+        "甲项目: someone else saved the progress of 2023-05 after you opened the page. Nothing was saved: open "
+        "the month again to see their figures, then enter yours."
+    ]
+
+
+@pytest.fixture
+def moved_after_the_read(monkeypatch):
+    """Another clerk's save lands (committed) after this request read the month: each of
+    ``moves`` is called with the rows read, so that only the claim or the unique constraint
+    can see it."""
+    read = monthly_entry.rows_of
+    moves = []
+
+    def read_then_move(month, user=None):
+        rows = read(month, user)
+        for move in moves:
+            move(rows)
+        return rows
+
+    monkeypatch.setattr(monthly_entry, "rows_of", read_then_move)
+    return moves
+
+
+def test_a_report_changed_after_the_read_is_caught_by_the_claim(zh_admin_client, projects, moved_after_the_read):
+    report = report_of(projects, "甲项目", "1.00")
+    page = table(zh_admin_client)
+    moved_after_the_read.append(
+        lambda rows: ProgressReport.objects.filter(pk=report.pk).update(version=F("version") + 1)
+    )
+    refused = zh_admin_client.post(URL, post_of(page, {"甲项目": ("30.00", ""), "乙项目": ("40.00", "")}))
+    assert refused.status_code == 400
+    assert [error for error in refused.context["errors"] if "甲项目" in error]
+    assert stored() == {"甲项目": (D("1.00"), "", 2)}  # only the other clerk's raise
+
+
+def test_a_report_created_after_the_read_is_caught_by_the_unique_constraint(
+    zh_admin_client, projects, moved_after_the_read
+):
+    page = table(zh_admin_client)
+    moved_after_the_read.append(lambda rows: report_of(projects, "甲项目", "10.00"))
+    refused = zh_admin_client.post(URL, post_of(page, {"甲项目": ("30.00", ""), "乙项目": ("40.00", "")}))
+    assert refused.status_code == 400
+    assert [error for error in refused.context["errors"] if "甲项目" in error]
+    assert not [error for error in refused.context["errors"] if "乙项目" in error]
+    assert stored() == {"甲项目": (D("10.00"), "", 1)}
+
+
+def test_a_save_records_each_report_in_its_history_by_the_clerk(zh_admin_client, projects):
+    report_of(projects, "甲项目", "1.00")
+    page = table(zh_admin_client)
+    values = {"甲项目": ("2.00", "改"), "乙项目": ("3.00", "新")}
+    assert zh_admin_client.post(URL, post_of(page, values)).status_code == 302
+    assert stored() == {"甲项目": (D("2.00"), "改", 2), "乙项目": (D("3.00"), "新", 1)}
+    history = ProgressReport.history.filter(history_user__username="admin").order_by("history_id")
+    assert [(h.project.name, h.history_type, h.completed_investment, h.version) for h in history] == [
+        ("乙项目", "+", D("3.00"), 1),
+        ("甲项目", "~", D("2.00"), 2),
+    ]
+    # The page opened again carries the new versions, and saves again.
+    page = table(zh_admin_client)
+    assert zh_admin_client.post(URL, post_of(page, {"甲项目": ("4.00", "")})).status_code == 302
+    assert stored()["甲项目"] == (D("4.00"), "", 3)
+
+
+def test_a_project_sent_in_two_rows_is_refused(zh_admin_client, projects):
+    page = table(zh_admin_client)
+    first = next(p for p in projects if p.name == "甲项目")
+    data = post_of(page, {})
+    data |= {f"form-{i}-project": first.pk for i in range(3)} | {"form-1-completed_investment": "2.00"}
+    refused = zh_admin_client.post(URL, data)
+    assert refused.status_code == 400
+    assert any("甲项目" in error for error in refused.context["errors"])
+    assert stored() == {}
+
+
+# --- queries: the same for a few rows and for many --------------------------------------------
+
+
+@pytest.mark.parametrize("size", [4, 40])
+def test_saving_the_month_takes_as_many_queries_for_4_rows_as_for_40(
+    zh_admin_client, today, make_key_project, make_listing, size, django_assert_num_queries
+):
+    """Half the rows have a report that changes, half get a new one. The POST's queries: the
+    session and its user (2); the projects listed, the month's reports, the projects by name
+    (3); a savepoint (1) around the claim of the changed reports (1), the new reports
+    created and their history (2), the changed ones updated and their history (2); releasing
+    the savepoint (1)."""
+    for n in range(size):
+        project = make_key_project(name=f"项目{n:03}")
+        make_listing(project=project, year=2023, planned_investment=D("100.00"))
+        if n % 2:
+            ProgressReport.objects.create(project=project, month=d(2023, 5, 1), completed_investment=D("1.00"))
+    page = table(zh_admin_client)
+    data = post_of(page, {f"项目{n:03}": (f"{n}.50", "") for n in range(size)})
+    with django_assert_num_queries(12):
+        assert zh_admin_client.post(URL, data).status_code == 302
+    assert sorted(ProgressReport.objects.values_list("completed_investment", flat=True)) == [
+        D(f"{n}.50") for n in range(size)
+    ]
+    assert ProgressReport.history.count() == size + size // 2  # the creations, then one entry per save

@@ -35,6 +35,7 @@ from investment.exporters import QuarterlyExporter
 from investment.models import AttractionProject
 from jiaxian import periods
 from jiaxian.exporting import Format
+from jiaxian.params import command_argument
 from projects.models import YearPlan
 
 from .bench_quotas import PREFIX, YEARS, Filler, amount, batches, delete_synthetic, real_records, synthetic
@@ -117,8 +118,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=10_000, help="Attraction projects to make (default 10000).")
-        parser.add_argument("--year", type=int, default=2023, help="Year of the projects and the export (2023).")
-        parser.add_argument("--quarter", type=int, default=4, help="Quarter exported (default 4).")
+        parser.add_argument(
+            "--year",
+            type=command_argument(periods.parse_year),
+            default=2023,
+            help="Year of the projects and the export (2023).",
+        )
+        parser.add_argument(
+            "--quarter", type=command_argument(periods.parse_quarter), default=4, help="Quarter exported (default 4)."
+        )
         parser.add_argument("--seed", type=int, default=2023)
         parser.add_argument("--format", choices=[f.value for f in Format], action="append", help="Default: both.")
         parser.add_argument("--in-process", action="store_true", help="Measure in this process, not in children.")

@@ -43,6 +43,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from investment import quotas
 from investment.choices import AttractionProjectInvestorOriginChoices
 from investment.models import AttractionProject
+from jiaxian import periods
+from jiaxian.params import command_argument
 from projects.choices import AnnualListingCategoryChoices, AreaKindChoices, KeyProjectNatureChoices
 from projects.models import (
     AnnualListing,
@@ -105,13 +107,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--year",
-            type=int,
+            type=command_argument(periods.parse_year),
             default=2023,
             help=f"Plan year of the report, {YEARS[0]}-{YEARS[-1]} (default 2023).",
         )
         parser.add_argument(
             "--as-of",
-            type=datetime.date.fromisoformat,
+            type=command_argument(periods.parse_date),
             default=None,
             help="Date of the report, YYYY-MM-DD (default: 30 June of --year).",
         )
@@ -140,9 +142,9 @@ class Command(BaseCommand):
         as_of = options["as_of"] or datetime.date(year, 6, 30)
         if isinstance(as_of, str):  # call_command(as_of="2023-06-30") does not go through the parser
             try:
-                as_of = datetime.date.fromisoformat(as_of)
-            except ValueError as exc:
-                raise CommandError(f"--as-of must be a date, YYYY-MM-DD: {exc}") from exc
+                as_of = periods.parse_date(as_of, "--as-of")
+            except periods.PeriodParameterError as exc:
+                raise CommandError(f"--as-of: {exc.message}") from exc
         self.verbosity = options["verbosity"]
         if options["delete"]:
             with override_settings(DEBUG=False):

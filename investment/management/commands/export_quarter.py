@@ -11,7 +11,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from investment.exporters import NoPlan, QuarterlyExporter
+from jiaxian import periods
 from jiaxian.exporting import Format
+from jiaxian.params import command_argument
 
 
 class Command(BaseCommand):
@@ -21,16 +23,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, required=True, help="Plan year, e.g. 2023.")
-        parser.add_argument("--quarter", type=int, required=True, help="Quarter, 1 to 4.")
+        parser.add_argument(
+            "--year", type=command_argument(periods.parse_year), required=True, help="Plan year, e.g. 2023."
+        )
+        parser.add_argument(
+            "--quarter", type=command_argument(periods.parse_quarter), required=True, help="Quarter, 1 to 4."
+        )
         parser.add_argument("--format", choices=[f.value for f in Format], default=Format.XLSX.value)
         parser.add_argument("--output", help="File to write (default: <county>-<year>-Q<quarter>.<ext> here).")
 
     def handle(self, *args, year, quarter, format, output, **options):
         try:
             exporter = QuarterlyExporter.for_quarter(year, quarter, format)
-        except ValueError:
-            raise CommandError(f"--quarter must be 1, 2, 3 or 4, not {quarter}.") from None
         except NoPlan:
             raise CommandError(f"There is no year plan for {year}: enter it first (admin: year plans).") from None
         path = Path(output) if output else Path.cwd() / exporter.filename

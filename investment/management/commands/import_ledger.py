@@ -29,7 +29,9 @@ from django.utils.translation import gettext
 from import_export.results import RowResult
 
 from investment.resources import AttractionProjectResource
+from jiaxian import periods
 from jiaxian.importing import BookDataset, Limits, UnreadableFile, read_book
+from jiaxian.params import command_argument
 from projects.resources import BondReserveResource, KeyProjectResource, LedgerResource, error_lines
 
 RESOURCES: dict[str, type[LedgerResource]] = {
@@ -57,7 +59,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="An .xlsx, .xlsm, .xls, .ods, a .csv, or the export's .csv.zip.")
         parser.add_argument("--dry-run", action="store_true", help="Show what each row would do; write nothing.")
         parser.add_argument(
-            "--year", type=int, help="Year of rows without a 年度 column, and of the key projects' listing."
+            "--year",
+            type=command_argument(periods.parse_year),
+            help="Year of rows without a 年度 column, and of the key projects' listing.",
         )
         parser.add_argument("--user", help="Import as this user (departments enforced, recorded in the history).")
 

@@ -1,0 +1,113 @@
+"""The OpenAPI schema and Swagger UI for signed-in users only (jiaxian/schema.py): anonymous
+requests refused (the schema) or sent to the login (the docs), the schema generated once per
+process in English whatever the client's language, and served from memory."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from jiaxian.schema import schema_cache
+
+SCHEMA = "/api/schema/"
+DOCS = "/api/docs/"
+
+
+@pytest.fixture
+def fresh_schema():
+    """No schema generated yet in this process (and none left behind for the other tests' sake)."""
+    schema_cache.clear()
+    yield
+    schema_cache.clear()
+
+
+@pytest.fixture
+def generations(monkeypatch) -> list[int]:
+    """Counts the generator's runs: one item per ``SchemaGenerator.get_schema`` call."""
+    calls: list[int] = []
+    generate = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    return calls
+
+
+@pytest.fixture
+def reader() -> APIClient:
+    client = APIClient()
+    client.force_authenticate(User(username="reader"))
+    return client
+
+
+@pytest.mark.parametrize("accept", ["application/vnd.oai.openapi", "application/vnd.oai.openapi+json"])
+def test_an_anonymous_request_for_the_schema_is_refused_in_json(db, accept):
+    response = APIClient().get(SCHEMA, HTTP_ACCEPT=accept)
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_wrong_token_is_refused_too(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert client.get(SCHEMA).status_code == 401
+
+
+def test_the_schema_is_the_same_bytes_in_english_whatever_language_the_client_asks(reader, fresh_schema):
+    bodies = {}
+    for language in ("zh-hans", "en", None):
+        schema_cache.clear()  # each built anew, under the language of its request
+        extra = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+        response = reader.get(SCHEMA, {"format": "json"}, **extra)
+        assert response.status_code == 200
+        bodies[language] = response.content
+    assert bodies["zh-hans"] == bodies["en"] == bodies[None]
+    assert b"A page number within the paginated result set." in bodies["en"]
+
+
+def test_the_schema_is_generated_once_for_every_request_and_format(reader, fresh_schema, generations):
+    first = reader.get(SCHEMA, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    second = reader.get(SCHEMA, HTTP_ACCEPT_LANGUAGE="en")
+    as_json = reader.get(SCHEMA, HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert [first.status_code, second.status_code, as_json.status_code] == [200, 200, 200]
+    assert len(generations) == 1
+    assert first.content == second.content
+    assert first["Content-Type"] == "application/vnd.oai.openapi; charset=utf-8"
+    assert as_json["Content-Type"] == "application/vnd.oai.openapi+json"
+    assert as_json.json()["openapi"].startswith("3")
+
+
+def test_the_schema_answers_from_memory_without_a_query(db, reader, fresh_schema, django_assert_num_queries):
+    reader.get(SCHEMA)
+    # Generating reads no database either; answering from memory certainly reads none.
+    with django_assert_num_queries(0):
+        assert reader.get(SCHEMA).status_code == 200
+
+
+def test_the_docs_send_an_anonymous_visitor_to_the_admin_login(db):
+    response = APIClient().get(DOCS)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/api/docs/"
+
+
+def test_the_docs_script_is_behind_the_login_too(db):
+    response = APIClient().get(DOCS, {"script": ""})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/?next=")
+
+
+def test_a_signed_in_user_gets_the_docs_and_their_script_as_a_file(admin_client):
+    page = admin_client.get(DOCS)
+    assert page.status_code == 200
+    assert b'<script src="/api/docs/?script="></script>' in page.content
+    script = admin_client.get(DOCS, {"script": ""})
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle(" in script.content
+    assert b'url: "/api/schema/"' in script.content
