@@ -1,4 +1,4 @@
-"""The admin's dashboard of the year's targets (DESIGN.md §5 drawn for a clerk).
+"""The admin's dashboard of the year's targets (the quota report drawn for a clerk).
 
 For a year and an as-of date (GET ``year`` and ``as_of``; default: the latest plan's year, as
 of ``periods.default_as_of``), each target of ``quotas.report`` is a bar against its threshold,

@@ -1,4 +1,4 @@
-"""The quarterly compliance export (季度报表, DESIGN.md §7): one workbook per quarter.
+"""The quarterly compliance export (季度报表): one workbook per quarter.
 
 ``QuarterlyExporter`` writes, as of the quarter's last day, the sheet ``汇总`` (every target of
 ``quotas.report`` with its figure, threshold and whether it is met, then the informational

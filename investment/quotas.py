@@ -1,8 +1,8 @@
 """Every figure of the year's targets, as of a date: the one place that computes them.
 
-``report(plan, as_of)`` answers the contract of DESIGN.md §5: each target of ``plan`` with its
-numerator, denominator, value, threshold and whether it is met, from the records as they
-stood on ``as_of``. It asks the database three aggregate queries, one per ledger, whatever
+``report(plan, as_of)`` answers the quota report's contract (README, "The year's targets"):
+each target of ``plan`` with its numerator, denominator, value, threshold and whether it is
+met, from the records as they stood on ``as_of``. It asks the database three aggregate queries, one per ledger, whatever
 the number of records (conditional aggregation: every count of a ledger in one pass).
 ``records(plan, as_of, key, part)`` hands out the records behind a figure, so that the
 dashboard, the API and the export drill down through the same rules.
@@ -82,7 +82,7 @@ class Target:
 
 @dataclass(frozen=True)
 class Report:
-    """The report of ``plan`` as of ``as_of``: the targets in the order of DESIGN.md §5,
+    """The report of ``plan`` as of ``as_of``: the targets in the report's fixed order,
     then the informational lines of the performance chain."""
 
     plan: YearPlan

@@ -320,6 +320,15 @@ SPECTACULAR_SETTINGS = {
 # for a year's table of 60+ projects with inlines.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# What one import may read (jiaxian/importing.py; each error names its setting): the uploaded
+# file; each zip member (an .xlsx's sheet XML, a CSV of the export's zip) as the archive's
+# directory states its size, checked before anything is inflated: the reader holds a sheet in
+# memory, about 2.5 MB per MB of sheet XML (measured, README "Importing"); rows; columns.
+IMPORT_MAX_UPLOAD_MB = envint("IMPORT_MAX_UPLOAD_MB", 20, minimum=1)
+IMPORT_MAX_MEMBER_MB = envint("IMPORT_MAX_MEMBER_MB", 100, minimum=1)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 200, minimum=1)
+
 # The county named at the head of the quarterly compliance export and in its file names.
 COUNTY_NAME = os.environ.get("JIAXIAN_COUNTY_NAME", "").strip() or "郏县"
 

@@ -309,6 +309,9 @@ def monthly_entry(request):
         "title": gettext("Monthly progress entry"),
         "month": month,
         "months": range(1, 13),
+        # The year box offers the range every period parameter accepts (jiaxian.periods).
+        "year_min": periods.YEAR_MIN,
+        "year_max": periods.YEAR_MAX,
         "errors": errors,
         "formset": formset,
         "rows": list(zip(rows, formset.forms, strict=False)),

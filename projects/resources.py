@@ -8,12 +8,13 @@ call ``resource.import_data(dataset, dry_run=…, user=…)``.
 
 What an import does with a sheet:
 
-- **Sheet and header row.** Of a workbook with several sheets, the one named for the ledger
-  (``重点项目``, ``专项债储备``, ``招商引资项目``), else the first. The header row is the first row
-  that holds ``项目名称`` and at least one other header of the ledger: title rows above it are
-  skipped; so are blank rows and the export's totals row (``合计（N个项目）``). Columns the
-  ledger does not import (序号, the derived ones: completed investment, stage, status, flags,
-  coverage ratio) are ignored, whatever they hold.
+- **Sheet and header rows.** Of a workbook with several sheets, the one named for the ledger
+  (``重点项目``, ``专项债储备``, ``招商引资项目``), else the first that holds the ledger's header.
+  The header starts at the first row that holds ``项目名称`` and may span several rows, with
+  merged group headings over the columns' own headers (``jiaxian.importing.find_header``): title
+  rows above it are skipped; so are blank rows and the totals row (``合计…``). Columns the ledger
+  does not import (序号, the derived ones: completed investment, stage, status, flags, coverage
+  ratio; any the clerk added) are ignored, whatever they hold, and named (``ignored_columns``).
 - **Year.** Attraction projects and bond reserves belong to a year, and the export's sheets
   have no year column: a row's year is its ``年度`` cell if the sheet has that column, else the
   year given to the import (``--year``, the admin form's year), else the ``年度`` line of the
@@ -53,9 +54,7 @@ per row. ``clean()`` asks nothing of the database in a batch (``validation.Batch
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -70,7 +69,20 @@ from import_export.results import Error, InvalidRow, Result, RowResult
 
 from jiaxian import bulk, versions
 from jiaxian.exporting import FORMULA_STARTS
-from jiaxian.importing import Book, BookDataset, UnreadableFile, preview_html
+from jiaxian.importing import (
+    Book,
+    BookDataset,
+    CellError,
+    FormulaError,
+    UnreadableFile,
+    column_letter,
+    find_header,
+    is_blank,
+    parse_amount,
+    parse_date,
+    parse_integer,
+    preview_html,
+)
 
 from . import access, headers, validation
 from .choices import AnnualListingCategoryChoices, KeyProjectNatureChoices
@@ -78,15 +90,12 @@ from .models import AnnualListing, Area, BondReserve, Department, Industry, KeyP
 
 # How far down a sheet the header row may be (title lines, a note, a blank line).
 HEADER_SEARCH_ROWS = 30
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
+# How many rows a header may span (a title row of groups, the group headings, the headers).
+HEADER_DEPTH = 4
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be imported (no header row, no year, …); the message says why."""
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # --- cells -----------------------------------------------------------------------------------
@@ -108,19 +117,15 @@ class TextCell(widgets.Widget):
 
 
 class AmountCell(widgets.Widget):
-    """An amount in 万元: a number cell, or text such as ``12,345.50``."""
+    """An amount in 万元: a number cell, or text such as ``12,345.50`` (``importing.parse_amount``);
+    a percentage is refused."""
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, bool):
-            raise ValueError(gettext("Enter an amount in 万元, not “%(value)s”.") % {"value": value})
-        if isinstance(value, int | Decimal):
-            return Decimal(value)
-        if isinstance(value, float):
-            return Decimal(repr(value))  # the shortest text that reads back as the same float
-        text = str(value).strip().replace(",", "").replace("，", "")
         try:
-            return Decimal(text)
-        except InvalidOperation:
+            return parse_amount(value)
+        except CellError:
+            raise
+        except ValueError:
             raise ValueError(gettext("Enter an amount in 万元, not “%(value)s”.") % {"value": value}) from None
 
     def render(self, value, obj=None, **kwargs):
@@ -130,11 +135,8 @@ class AmountCell(widgets.Widget):
 class IntegerCell(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         try:
-            number = Decimal(str(value).strip())
-            if number != number.to_integral_value():
-                raise InvalidOperation
-            return int(number)
-        except InvalidOperation:
+            return parse_integer(value)
+        except ValueError:
             raise ValueError(gettext("Enter a whole number, not “%(value)s”.") % {"value": value}) from None
 
     def render(self, value, obj=None, **kwargs):
@@ -142,20 +144,14 @@ class IntegerCell(widgets.Widget):
 
 
 class DateCell(widgets.Widget):
-    """A date cell, or text such as ``2023-03-01``, ``2023/3/1`` or ``2023年3月1日``."""
+    """A date cell, text such as ``2023-03-01``, ``2023/3/1``, ``2023.3.1`` or ``2023年3月1日``, or
+    an Excel serial day number (``importing.parse_date``)."""
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = str(value).strip()
-        for date_format in DATE_FORMATS:
-            try:
-                return datetime.datetime.strptime(text, date_format).date()
-            except ValueError:
-                continue
-        raise ValueError(gettext("Enter a date such as 2023-03-01, not “%(value)s”.") % {"value": value})
+        try:
+            return parse_date(value)
+        except ValueError:
+            raise ValueError(gettext("Enter a date such as 2023-03-01, not “%(value)s”.") % {"value": value}) from None
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.isoformat()
@@ -273,6 +269,9 @@ class LedgerResource(resources.ModelResource):
 
     sheet_name: ClassVar[str]
     has_year: ClassVar[bool] = True
+    # The headers without which a sheet is refused (the others may be left out: their values
+    # are then blank, which leaves an existing record's as it is).
+    required_headers: ClassVar[tuple[str, ...]] = (headers.NAME,)
 
     # Rows read, validated and written together: a batch costs a fixed number of queries, and
     # only its records are held in memory.
@@ -289,7 +288,12 @@ class LedgerResource(resources.ModelResource):
         self.preview = preview
         self.user = None
         self.row_numbers: list[int] = []
+        # What ``prepare()`` found (see there), for the command and the admin's preview.
         self.sheet = ""
+        self.header_rows: list[int] = []
+        self.imported_columns: list[str] = []
+        self.ignored_columns: list[str] = []
+        self.missing_columns: list[str] = []
         self.read_versions: dict[str, dict[int, int]] = {}
         # Called with (rows done, rows in all) after each batch, when set (the command's progress).
         self.progress = None
@@ -309,48 +313,85 @@ class LedgerResource(resources.ModelResource):
 
     def prepare(self, dataset: tablib.Dataset) -> tablib.Dataset:
         """The rows to import as a dataset of this ledger's columns (blank where the sheet lacks
-        one), with ``row_numbers`` the sheet's number of each; finds the sheet, its header
-        row and the year. Raises ``ImportFileError`` when there is no header row."""
+        one), with ``row_numbers`` the sheet's number of each; finds the sheet, its header rows
+        (``importing.find_header``: merged group headings, several rows) and the year. Sets
+        ``sheet``, ``header_rows`` (1-based), ``imported_columns`` and ``ignored_columns`` (the
+        sheet's headers, in its order) and ``missing_columns`` (required headers not found).
+        Raises ``ImportFileError`` when a required header is missing or stands twice."""
         if isinstance(dataset, BookDataset):
             book = dataset.book
         else:
             book = Book({"": [list(dataset.headers or []), *[list(row) for row in dataset]]})
-        self.sheet, rows = book.sheet(self.sheet_name)
         if self.default_year is None:
             self.default_year = self.summary_year(book)
         known = {column.column_name for column in self.columns}
-        header_at = None
-        for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-            cells = {str(value).strip() for value in row if not is_blank(value)}
-            if headers.NAME in cells and len(cells & known) >= 2:
-                header_at = index
+        # The sheet named for the ledger; else the first sheet that has this ledger's header.
+        names = [self.sheet_name] if self.sheet_name in book.names else book.names
+        self.sheet, rows, header = (names or [""])[0], [], None
+        for name in names:
+            header = find_header(
+                book.rows(name),
+                book.merged(name),
+                known,
+                headers.NAME,
+                search_rows=HEADER_SEARCH_ROWS,
+                max_depth=HEADER_DEPTH,
+            )
+            if header is not None:
+                self.sheet, rows = name, book.rows(name)
                 break
-        if header_at is None:
+        self.header_rows, self.imported_columns, self.ignored_columns = [], [], []
+        if header is None:
+            self.missing_columns = [headers.NAME]
             raise ImportFileError(
                 gettext("The sheet “%(sheet)s” has no header row: no row holds %(name)s and the other headers.")
                 % {"sheet": self.sheet, "name": headers.NAME}
             )
-        positions: dict[str, int] = {}
-        for position, value in enumerate(rows[header_at]):
-            if not is_blank(value):
-                positions.setdefault(str(value).strip(), position)
-        name_at = positions[headers.NAME]
-        wanted = [positions.get(column.column_name) for column in self.columns]
+        self.header_rows = list(range(header.first_row + 1, header.last_row + 2))
+        self.missing_columns = [name for name in self.required_headers if name not in header.columns]
+        if self.missing_columns:
+            raise ImportFileError(
+                gettext("The sheet “%(sheet)s” has no column %(columns)s: the import needs it.")
+                % {"sheet": self.sheet, "columns": "、".join(self.missing_columns)}
+            )
+        for name, at in header.duplicates.items():
+            raise ImportFileError(
+                gettext("The column %(column)s stands more than once in the sheet “%(sheet)s” (%(letters)s): keep one.")
+                % {"column": name, "sheet": self.sheet, "letters": "、".join(column_letter(c) for c in at)}
+            )
+        unused = self.unused_headers()
+        used = {name: at for name, at in header.columns.items() if name not in unused}
+        name_at = header.columns[headers.NAME]
+        wanted = [used.get(column.column_name) for column in self.columns]
         table = tablib.Dataset(headers=[column.column_name for column in self.columns])
         self.row_numbers = []
-        for index in range(header_at + 1, len(rows)):
+        unnamed: set[int] = set()  # columns holding values under no header
+        labelled = set(header.columns.values()) | set(header.others)
+        for index in range(header.last_row + 1, len(rows)):
             row = rows[index]
             name = row[name_at] if name_at < len(row) else None
-            if isinstance(name, str) and name.strip().startswith(headers.TOTAL_PREFIX):
+            # The totals row: 合计… in the name column, or first in a row without a name.
+            lead = name if not is_blank(name) else next((value for value in row if not is_blank(value)), None)
+            if isinstance(lead, str) and lead.strip().startswith(headers.TOTAL_PREFIX):
                 continue
             # "" rather than None for a missing cell: the preview shows the row's values as they are.
             values = [row[at] if at is not None and at < len(row) and row[at] is not None else "" for at in wanted]
             # Blank in every column imported: a blank line, or a template's numbered empty row.
             if all(is_blank(value) for value in values):
                 continue
+            unnamed.update(c for c, value in enumerate(row) if c not in labelled and not is_blank(value))
             table.append(values)
             self.row_numbers.append(index + 1)
+        self.imported_columns = sorted(used, key=used.get)
+        ignored = {at: name for name, at in header.columns.items() if name in unused}
+        ignored |= header.others
+        ignored |= {at: gettext("column %(letter)s (no header)") % {"letter": column_letter(at)} for at in unnamed}
+        self.ignored_columns = [ignored[at] for at in sorted(ignored)]
         return table
+
+    def unused_headers(self) -> set[str]:
+        """Headers of this ledger that the sheet may hold but this import does not read."""
+        return set()
 
     @staticmethod
     def summary_year(book: Book) -> int | None:
@@ -393,7 +434,10 @@ class LedgerResource(resources.ModelResource):
         result.diff_headers = [column.column_name for column in self.columns]
         total = result.total_rows = len(self.row_numbers)
         index_of = {header: index for index, header in enumerate(table.headers or [])}
-        positions = [(column, index_of.get(column.column_name)) for column in self.columns if self.reads(column)]
+        unused = self.unused_headers()
+        positions = [
+            (column, index_of.get(column.column_name)) for column in self.columns if column.column_name not in unused
+        ]
         with transaction.atomic():
             self.begin()
             for start in range(0, total, self.BATCH_ROWS):
@@ -466,10 +510,6 @@ class LedgerResource(resources.ModelResource):
         if write:
             self.write(pending, result)
 
-    def reads(self, column: Column) -> bool:
-        """Whether the import reads ``column`` (key projects without a year: not the listing's)."""
-        return True
-
     def read_cells(self, values: Sequence, positions: list[tuple[Column, int | None]]) -> tuple[dict, dict]:
         """The row's filled-in cells, read by their columns' widgets: (attribute → value,
         attribute → the messages of the cells that cannot be read)."""
@@ -478,6 +518,12 @@ class LedgerResource(resources.ModelResource):
         for column, at in positions:
             value = values[at] if at is not None and at < len(values) else None
             if is_blank(value):
+                continue
+            if isinstance(value, FormulaError):  # whatever the column: the value is not there
+                errors[column.attribute] = [
+                    gettext("The cell shows the formula error %(value)s: correct the formula or type the value.")
+                    % {"value": value}
+                ]
                 continue
             try:
                 cells[column.attribute] = column.widget.clean(value)
@@ -832,6 +878,12 @@ class KeyProjectResource(LedgerResource):
     planned_completion_on = Column(headers.PLANNED_COMPLETION_ON, "planned_completion_on", DateCell())
     completed_on = Column(headers.COMPLETED_ON, "completed_on", DateCell())
 
+    LISTING_COLUMNS = (headers.LISTING_CATEGORY, headers.LISTED_ON, headers.PLANNED_INVESTMENT)
+
+    def unused_headers(self) -> set[str]:
+        # Without a year there is no listing to write them into.
+        return set(self.LISTING_COLUMNS) if self.default_year is None else set()
+
     class Meta(LedgerResource.Meta):
         model = KeyProject
         fields = (
@@ -868,9 +920,6 @@ class KeyProjectResource(LedgerResource):
         self.unique[AnnualListing].add_stored(
             listing for project in self.by_key.values() for listing in project.listings.all()
         )
-
-    def reads(self, column: Column) -> bool:
-        return self.default_year is not None or not column.attribute.startswith(self.LISTING_PREFIX)
 
     @cached_property
     def listing_columns(self) -> list[tuple[Column, str]]:

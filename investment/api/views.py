@@ -168,7 +168,7 @@ class QuarterlyExportView(APIView):
     @extend_schema(
         parameters=[QuarterlyExportQuerySerializer],
         responses=BINARY_RESPONSES,
-        description="The quarterly compliance export (DESIGN.md §7), as of the quarter's last day.",
+        description="The quarterly compliance export, as of the quarter's last day.",
     )
     def get(self, request):
         query = QuarterlyExportQuerySerializer(data=request.query_params)

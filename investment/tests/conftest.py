@@ -1,8 +1,8 @@
 """Fixtures of the investment app's tests: the browser that the Playwright test drives.
 
 Debian's Chromium (``apt-get install chromium fonts-wqy-microhei``; ``make test`` does it),
-never a browser that ``playwright install`` downloads: see /work/shared/TOOLING.md, "A real
-browser". The font makes the Chinese of the screenshots readable.
+never a browser that ``playwright install`` downloads (it cannot download here).
+The font makes the Chinese of the screenshots readable.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The REST quota report (DESIGN.md §5) and the first resources it needs: industries, plans,
+"""The REST quota report and the first resources it needs: industries, plans,
 attraction projects; token authentication; field-level 400s."""
 
 from __future__ import annotations

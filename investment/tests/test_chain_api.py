@@ -1,4 +1,4 @@
-"""The REST resources of industrial chains and their lists (DESIGN.md §6): who may do what,
+"""The REST resources of industrial chains and their lists (the REST conventions): who may do what,
 writes validated by the models (400 naming fields), strict filters, derived values read-only,
 lists in a fixed number of queries, and the signing action."""
 

@@ -1,4 +1,4 @@
-"""The quota engine: every target of DESIGN.md §5 on hand-built cases, at its boundaries,
+"""The quota engine: every target of the quota report on hand-built cases, at its boundaries,
 recomputed as of past dates, in a fixed number of queries, with the records behind it."""
 
 from __future__ import annotations

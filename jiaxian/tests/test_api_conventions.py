@@ -1,4 +1,4 @@
-"""The conventions every resource of the API keeps (DESIGN.md §6): an OpenAPI 3 schema that
+"""The conventions every resource of the API keeps (the REST conventions): an OpenAPI 3 schema that
 lists each resource and documents the answers clients must expect, interactive docs that
 work offline, a root that lists every resource, JSON 404s under /api/, and amounts as
 decimal strings. The resources' own behaviour is tested in ``projects/tests/test_api.py``."""

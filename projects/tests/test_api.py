@@ -1,4 +1,4 @@
-"""The REST API of every ledger (issue 4, DESIGN.md §6): who may do what, the list filters and
+"""The REST API of every ledger (issue 4, the REST conventions): who may do what, the list filters and
 pages, the 400 that names each bad field, 412 instead of a lost update, 409 instead of a
 half-deleted record, and a fixed number of queries per list whatever its length.
 

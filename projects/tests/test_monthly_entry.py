@@ -10,6 +10,7 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 
+from jiaxian import periods
 from projects import monthly_entry
 from projects.models import ProgressReport
 
@@ -141,6 +142,11 @@ def test_a_bad_month_is_a_400_that_says_so(zh_admin_client, projects):
     response = zh_admin_client.get(URL, {"year": 2023, "month": 13})
     assert response.status_code == 400
     assert response.context["errors"]
+
+
+def test_the_year_box_offers_the_range_every_period_parameter_accepts(zh_admin_client, projects):
+    page = zh_admin_client.get(URL, {"year": 2023, "month": 5}).content.decode()
+    assert f'min="{periods.YEAR_MIN}" max="{periods.YEAR_MAX}"' in page
 
 
 def test_the_admin_index_links_to_the_page(zh_admin_client):

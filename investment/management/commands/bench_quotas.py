@@ -540,7 +540,7 @@ class Filler:
 def floor_statement(plan: YearPlan, as_of: datetime.date) -> tuple[str, list]:
     """One SELECT computing every figure of the report of ``plan`` as of ``as_of``: one
     derived table per ledger, each a single pass of conditional counts and sums, with the
-    conditions of DESIGN.md §5. Portable SQL: plain CASE counts and placeholders only."""
+    conditions of the quota report. Portable SQL: plain CASE counts and placeholders only."""
     q = connection.ops.quote_name
     key_project, listing = q(KeyProject._meta.db_table), q(AnnualListing._meta.db_table)
     reserve, project, industry = (

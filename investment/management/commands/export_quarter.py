@@ -1,5 +1,5 @@
 """``manage.py export_quarter --year Y --quarter Q [--format xlsx|csv] [--output PATH]``: the
-quarterly compliance export (DESIGN.md §7) written to a file, by default ``郏县-Y-QQ.xlsx`` (or
+quarterly compliance export written to a file, by default ``郏县-Y-QQ.xlsx`` (or
 ``.csv.zip``) in the current folder. Prints the path, the number of rows and the SHA-256."""
 
 from __future__ import annotations
