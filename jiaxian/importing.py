@@ -937,16 +937,18 @@ class PreviewDiff(Diff):
     as ¶ and a break, as diff-match-patch shows it."""
 
     def as_html(self) -> list[SafeString]:
-        dmp = diff_match_patch()
-        columns = []
-        for old, new in zip(self.left, self.right, strict=True):
-            if old != new and self.new:
-                old = ""
-            diff = dmp.diff_main(force_str(old), force_str(new))
-            dmp.diff_cleanupSemantic(diff)
-            parts = (
-                (_DIFF_TAGS[op], mark_safe(escape(text).replace("\n", "&para;<br>")), _DIFF_TAGS[op])
-                for op, text in diff
-            )
-            columns.append(format_html_join("", "<{}>{}</{}>", parts))
-        return columns
+        return [
+            preview_html("" if old != new and self.new else old, new)
+            for old, new in zip(self.left, self.right, strict=True)
+        ]
+
+
+_DIFFER = diff_match_patch()
+
+
+def preview_html(old, new) -> SafeString:
+    """The change of one value from ``old`` to ``new`` as ``PreviewDiff`` draws it."""
+    diff = _DIFFER.diff_main(force_str(old), force_str(new))
+    _DIFFER.diff_cleanupSemantic(diff)
+    parts = ((_DIFF_TAGS[op], mark_safe(escape(text).replace("\n", "&para;<br>")), _DIFF_TAGS[op]) for op, text in diff)
+    return format_html_join("", "<{}>{}</{}>", parts)

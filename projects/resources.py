@@ -30,43 +30,50 @@ What an import does with a sheet:
 - **Blank cells leave an existing record's value as it is** (the export leaves dates after its
   as-of day blank, and importing an older export must not erase later facts); clearing a value
   is done in the admin. For a new record a blank cell is empty (or the field's default).
-- **Validation.** Every changed or new record goes through its model's ``full_clean()``: the
-  admin's and the API's rules. A department's staff may only import rows of records whose
-  責任单位 (before and after the row) they may edit (``projects.access``).
+- **Validation.** Every changed or new record gets its model's full validation: the fields'
+  checks and ``clean()`` (the admin's and the API's rules), the unique fields and constraints
+  (checked for the whole file at once, against the stored records and among its rows: a row may
+  not take a name or code that another record holds when the import begins). A department's
+  staff may only import rows of records whose 责任单位 (before and after the row) they may edit
+  (``projects.access``).
 - **All or nothing.** Any bad row and nothing is written (one transaction, rolled back). Each
   error names its row (the sheet's row number, as Excel shows it) and column (the header).
-- **Unchanged records are not touched** (no save, no version, no history entry), which makes
-  re-importing an export a no-op. Changed records are saved through the model's ``save()``:
-  their version goes up and the history records the importing user.
+- **Unchanged records are not touched** (no write, no version, no history entry), which makes
+  re-importing an export a no-op. Changed records are claimed at the version read (at the
+  admin's preview, else as the import began: a record changed since is an error of its row),
+  written with their version raised by one and a history entry recording the importing user.
+  A new key project gets its eight standard milestones.
 
-Queries: one per reference table and one for the existing records (plus, for key projects, one
-for the year's listings) per import; then per row the model's validation queries (uniqueness
-of the code and the name, the ``clean()`` checks) and, for each written record, its save and its
-history entry (a new key project: its eight standard milestones, two more).
+Queries: the rows are read, validated and written in batches of ``BATCH_ROWS`` (2,000); an
+import costs one query per reference table, one for the year plans and one for the predecessor
+links, then per batch one for its stored records (key projects: and their listings), one claim
+of the changed records' versions, and the bulk inserts and updates of the records and their
+history rows (and a new key project's milestones and listing): a fixed number per batch, none
+per row. ``clean()`` asks nothing of the database in a batch (``validation.Batch``).
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any, ClassVar
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Model, Q, UniqueConstraint
+from django.db import transaction
+from django.db.models import Model, Prefetch, Q
 from django.utils import translation
 from django.utils.translation import gettext
 from import_export import fields, resources, widgets
-from import_export.results import Error, Result
+from import_export.results import Error, InvalidRow, Result, RowResult
 
+from jiaxian import bulk, versions
 from jiaxian.exporting import FORMULA_STARTS
 from jiaxian.importing import (
     Book,
     BookDataset,
     CellError,
     FormulaError,
-    PreviewDiff,
     UnreadableFile,
     column_letter,
     find_header,
@@ -74,11 +81,12 @@ from jiaxian.importing import (
     parse_amount,
     parse_date,
     parse_integer,
+    preview_html,
 )
 
-from . import access, headers
+from . import access, headers, validation
 from .choices import AnnualListingCategoryChoices, KeyProjectNatureChoices
-from .models import AnnualListing, Area, BondReserve, Department, Industry, KeyProject, Sector
+from .models import AnnualListing, Area, BondReserve, Department, Industry, KeyProject, Sector, YearPlan
 
 # How far down a sheet the header row may be (title lines, a note, a blank line).
 HEADER_SEARCH_ROWS = 30
@@ -221,31 +229,34 @@ class Column(fields.Field):
     def __init__(self, header: str, attribute: str, widget: widgets.Widget):
         super().__init__(attribute=attribute, column_name=header, widget=widget)
 
-    def save(self, instance, row, is_m2m=False, **kwargs):
-        value = row.get(self.column_name)
-        if is_blank(value):
-            return
-        if isinstance(value, FormulaError):  # whatever the column: the value is not there
-            raise ValueError(
-                gettext("The cell shows the formula error %(value)s: correct the formula or type the value.")
-                % {"value": value}
-            )
-        target = instance
-        for attr in self.attribute.split("__")[:-1]:
-            target = getattr(target, attr, None)
-            if target is None:  # no listing to write into (key projects imported without a year)
-                return
-        super().save(instance, row, is_m2m, **kwargs)
-
 
 # --- results ---------------------------------------------------------------------------------
 
 
 class LedgerResult(Result):
-    """import-export's result, with each error row numbered as the sheet numbers it."""
+    """import-export's result (what the admin's preview and the command read): ``rows`` the
+    ``LedgerRow`` of every row, ``invalid_rows`` import-export's ``InvalidRow`` of each bad
+    one, numbered as the sheet numbers it, its errors keyed by the columns' headers."""
 
     def row_errors(self):
         return [(row.number, row.errors) for row in self.rows if row.errors]
+
+
+class LedgerRow:
+    """What one row did (import-export's ``RowResult``, without its per-row weight: an import
+    keeps one for each of up to 200,000 rows): ``import_type`` (new, update, skip, invalid),
+    the sheet's ``number``, the record's ``object_id`` and ``object_repr``, ``changes`` of a
+    stored record ((header, before, after) as the cells read), ``diff`` (the preview's cells)."""
+
+    __slots__ = ("number", "import_type", "object_id", "object_repr", "changes", "diff")
+    errors = ()  # a row's failure is an InvalidRow of the result
+
+    def __init__(self, number: int, import_type: str, record: Model | None = None):
+        self.number, self.import_type = number, import_type
+        self.object_id = None if record is None else record.pk
+        self.object_repr = None if record is None else str(record)
+        self.changes: Sequence[tuple[str, str, str]] = ()  # a list only for a changed record
+        self.diff: list[str] | None = None
 
 
 # --- the base --------------------------------------------------------------------------------
@@ -262,21 +273,19 @@ class LedgerResource(resources.ModelResource):
     # are then blank, which leaves an existing record's as it is).
     required_headers: ClassVar[tuple[str, ...]] = (headers.NAME,)
 
+    # Rows read, validated and written together: a batch costs a fixed number of queries, and
+    # only its records are held in memory.
+    BATCH_ROWS = 2000
+
     class Meta:
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True
         import_id_fields = ()
 
     def __init__(self, *, year: int | None = None, preview: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.default_year = year
-        if not preview:
-            # No HTML diff of each row (the admin's preview shows it; the command prints the
-            # changes of ``row_result.changes`` instead): options of this instance only.
-            self._meta = copy.copy(type(self)._meta)
-            self._meta.skip_html_diff = True
+        # The admin's preview shows each row's cells and changes (``LedgerRow.diff``); the
+        # command and the confirmation print or need only the changes.
+        self.preview = preview
         self.user = None
         self.row_numbers: list[int] = []
         # What ``prepare()`` found (see there), for the command and the admin's preview.
@@ -285,12 +294,12 @@ class LedgerResource(resources.ModelResource):
         self.imported_columns: list[str] = []
         self.ignored_columns: list[str] = []
         self.missing_columns: list[str] = []
-        # Called with (rows done, rows in all) after each row, when set (the command's progress).
+        self.read_versions: dict[str, dict[int, int]] = {}
+        # Called with (rows done, rows in all) after each batch, when set (the command's progress).
         self.progress = None
-
-    def get_diff_class(self):
-        # The preview's changes without style attributes (the content policy refuses them).
-        return PreviewDiff
+        # Called with each batch's ``Pending`` once its rows are validated, when set: the floor of
+        # bench_import writes the same records without the import.
+        self.validated = None
 
     def get_result_class(self):
         return LedgerResult
@@ -299,12 +308,6 @@ class LedgerResource(resources.ModelResource):
     def columns(self) -> list[Column]:
         """The columns this resource reads, in order."""
         return [field for field in self.get_import_fields() if isinstance(field, Column)]
-
-    def header_of(self, attribute: str) -> str:
-        for column in self.columns:
-            if column.attribute == attribute:
-                return column.column_name
-        return attribute
 
     # -- reading the sheet --------------------------------------------------------------------
 
@@ -401,122 +404,296 @@ class LedgerResource(resources.ModelResource):
                     return None
         return None
 
-    # -- loading what the rows refer to, once per import ---------------------------------------
+    # -- the whole import ---------------------------------------------------------------------
 
-    def load(self, table: tablib.Dataset) -> None:
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        """Import ``dataset`` (a ``BookDataset`` from ``jiaxian.importing``, or a tablib dataset
+        whose headers are the sheet's) all or nothing: any bad row and nothing is written.
+
+        Keywords: ``user`` is checked against the departments and recorded in the history;
+        ``versions`` are the versions the preview read (``read_versions`` of its resource):
+        a record at another version now (changed since) is an error of its row. After a dry run
+        (a preview) ``read_versions`` holds the versions of the stored records it read (label →
+        id → version), for a confirmation to come."""
+        self.user = kwargs.get("user")
+        expected = kwargs.get("versions")
+        self.expected_versions = (
+            None
+            if expected is None
+            else {label: {int(pk): version for pk, version in ids.items()} for label, ids in expected.items()}
+        )
+        self.read_versions = {}
+        # Only a preview keeps them: an import that writes claims what it read as it writes.
+        self.keeps_versions = dry_run
+        result = self.get_result_class()()
+        try:
+            table = self.prepare(dataset)
+        except (ImportFileError, UnreadableFile) as error:  # a reader may read a sheet when asked for it
+            result.append_base_error(Error(error))
+            return result
+        result.diff_headers = [column.column_name for column in self.columns]
+        total = result.total_rows = len(self.row_numbers)
+        index_of = {header: index for index, header in enumerate(table.headers or [])}
+        unused = self.unused_headers()
+        positions = [
+            (column, index_of.get(column.column_name)) for column in self.columns if column.column_name not in unused
+        ]
+        with transaction.atomic():
+            self.begin()
+            for start in range(0, total, self.BATCH_ROWS):
+                stop = min(start + self.BATCH_ROWS, total)
+                rows = [(self.row_numbers[index], table[index]) for index in range(start, stop)]
+                self.import_batch(rows, positions, result, write=not dry_run)
+                if self.progress is not None:
+                    self.progress(start + len(rows), total)
+            if dry_run or result.has_validation_errors() or result.has_errors():
+                transaction.set_rollback(True)
+        return result
+
+    # -- what every batch shares, loaded once per import ----------------------------------------
+
+    def begin(self) -> None:
+        """Load the reference tables, the year plans and the predecessor links (one query
+        each), and start the import's record of rows seen and keys taken."""
         for column in self.columns:
             if isinstance(column.widget, ReferenceCell):
                 column.widget.load()
-        codes, names = set(), set()
-        for row in table.dict:
-            code = row.get(headers.PROJECT_CODE)
-            if not is_blank(code):
-                codes.add(str(code).strip().upper())
-            name = TextCell().clean(row.get(headers.NAME))
-            if name:
-                names.add(name)
         model = self._meta.model
-        related = [c.attribute for c in self.columns if isinstance(c.widget, ReferenceCell)]
-        existing = model.objects.filter(Q(project_code__in=codes) | Q(name__in=names)).select_related(*related)
-        self.by_code = {record.project_code: record for record in existing if record.project_code}
-        self.by_key = {self.key_of(record.name, getattr(record, "year", None)): record for record in existing}
-        self.seen: dict[Any, int] = {}
+        predecessors = {}
+        if any(field.name == "predecessor" for field in model._meta.concrete_fields):
+            links = model._base_manager.filter(predecessor__isnull=False).values_list("pk", "predecessor_id")
+            predecessors[model] = dict(links)
+        self.batch = validation.Batch(
+            plans={plan.year: plan for plan in YearPlan.objects.all()}, predecessors=predecessors
+        )
+        self.unique = {related: bulk.UniqueKeys(related) for related in self.validated_models()}
+        # Identity of a record ("pk", id), or of a new one ("key", natural key), ("code", code)
+        # → the sheet row that is about it.
+        self.seen: dict[tuple, int] = {}
+
+    def validated_models(self) -> list[type[Model]]:
+        """The models whose records a row writes (the ledger's; key projects add listings)."""
+        return [self._meta.model]
+
+    @cached_property
+    def own_columns(self) -> list[tuple[Column, Any]]:
+        """The columns of the ledger's own fields, with each field."""
+        model = self._meta.model
+        return [
+            (column, model._meta.get_field(column.attribute)) for column in self.columns if "__" not in column.attribute
+        ]
+
+    @cached_property
+    def foreign_keys(self) -> list[Any]:
+        return [field for field in self._meta.model._meta.concrete_fields if field.is_relation]
+
+    @cached_property
+    def headers_by_attribute(self) -> dict[str, str]:
+        return {column.attribute: column.column_name for column in self.columns}
+
+    def header_of(self, attribute: str) -> str:
+        return self.headers_by_attribute.get(attribute, attribute)
+
+    # -- one batch ------------------------------------------------------------------------------
+
+    def import_batch(self, rows: list[tuple[int, Sequence]], positions: list, result, write: bool) -> None:
+        """Read, validate and (``write``, while no row has failed) write ``rows`` (sheet row
+        number, values): one query for their stored records, then, when writing, one claim of
+        the changed records' versions and the bulk writes."""
+        parsed = [(number, values, *self.read_cells(values, positions)) for number, values in rows]
+        self.load_stored(parsed)
+        pending = Pending()
+        for number, values, cells, errors in parsed:
+            self.import_row(number, values, cells, errors, result, pending)
+        if self.validated is not None:
+            self.validated(pending)
+        if write:
+            self.write(pending, result)
+
+    def read_cells(self, values: Sequence, positions: list[tuple[Column, int | None]]) -> tuple[dict, dict]:
+        """The row's filled-in cells, read by their columns' widgets: (attribute → value,
+        attribute → the messages of the cells that cannot be read)."""
+        cells: dict[str, Any] = {}
+        errors: dict[str, list] = {}
+        for column, at in positions:
+            value = values[at] if at is not None and at < len(values) else None
+            if is_blank(value):
+                continue
+            if isinstance(value, FormulaError):  # whatever the column: the value is not there
+                errors[column.attribute] = [
+                    gettext("The cell shows the formula error %(value)s: correct the formula or type the value.")
+                    % {"value": value}
+                ]
+                continue
+            try:
+                cells[column.attribute] = column.widget.clean(value)
+            except ValidationError as error:
+                errors[column.attribute] = list(error.messages)
+            except ValueError as error:
+                errors[column.attribute] = [str(error)]
+        code = cells.get("project_code")
+        if code:
+            cells["project_code"] = code.upper()
+        return cells, errors
+
+    def stored_records(self, condition: Q):
+        return self._meta.model._base_manager.filter(condition).order_by()
+
+    def load_stored(self, parsed: list) -> None:
+        """The stored records the rows of a batch may be about (by code or by name), in one
+        query; each gets its reference records from the tables loaded (no query)."""
+        codes = {cells["project_code"] for _, _, cells, _ in parsed if cells.get("project_code")}
+        names = {cells["name"] for _, _, cells, _ in parsed if cells.get("name")}
+        records = list(self.stored_records(Q(project_code__in=codes) | Q(name__in=names))) if codes or names else []
+        references = [
+            (field, column.widget.by_pk)
+            for column, field in self.own_columns
+            if isinstance(column.widget, ReferenceCell)
+        ]
+        for record in records:
+            for field, by_pk in references:
+                related = by_pk.get(getattr(record, field.attname))
+                if related is not None:
+                    field.set_cached_value(record, related)
+        self.by_code = {record.project_code: record for record in records if record.project_code}
+        self.by_key = {self.key_of(record.name, getattr(record, "year", None)): record for record in records}
+        self.unique[self._meta.model].add_stored(records)
 
     def key_of(self, name: str, year: int | None):
         return (name, year) if self.has_year else name
 
-    # -- one row ------------------------------------------------------------------------------
+    def row_year(self, cells: dict, errors: dict) -> int | None:
+        """The row's 年度 if it has one (None when it cannot be read: its column says so), else
+        the import's year."""
+        if "year" in cells:
+            return cells["year"]
+        return None if "year" in errors else self.default_year
 
-    def row_year(self, row) -> int | None:
-        value = row.get(headers.YEAR)
-        if not is_blank(value):
-            try:
-                return IntegerCell().clean(value)
-            except ValueError:
-                return None  # the 年度 column reports it
-        return self.default_year
+    # -- one row --------------------------------------------------------------------------------
 
-    def get_instance(self, instance_loader, row):
-        code = row.get(headers.PROJECT_CODE)
-        record = None
-        if not is_blank(code):
-            record = self.by_code.get(str(code).strip().upper())
-        name = TextCell().clean(row.get(headers.NAME))
+    def import_row(self, number: int, values: Sequence, cells: dict, errors: dict, result, pending: Pending) -> None:
+        name, code = cells.get("name"), cells.get("project_code")
+        year = self.row_year(cells, errors)
+        record = self.by_code.get(code) if code else None
         if record is None and name:
-            record = self.by_key.get(self.key_of(name, self.row_year(row) if self.has_year else None))
-        key = ("pk", record.pk) if record is not None else ("new", self.key_of(name, self.row_year(row)))
-        if name and key in self.seen:
-            raise ValidationError(
-                {"name": gettext("Row %(row)s is already about this project.") % {"row": self.seen[key]}}
-            )
-        self.seen[key] = self.current_row
-        return record
+            record = self.by_key.get(self.key_of(name, year))
+        if record is not None:
+            identities = [("pk", record.pk)]
+        elif name:
+            identities = [("key", self.key_of(name, year)), *([("code", code)] if code else [])]
+        else:
+            identities = []
+        earlier = next((self.seen[identity] for identity in identities if identity in self.seen), None)
+        if earlier is not None:
+            message = gettext("Row %(row)s is already about this project.") % {"row": earlier}
+            self.refuse(result, number, values, {"name": [message]})
+            return
+        for identity in identities:
+            self.seen[identity] = number
 
-    def init_instance(self, row=None):
-        instance = super().init_instance(row)
-        if self.has_year:
-            instance.year = self.row_year(row)
-        return instance
+        new = record is None
+        if new:
+            record = self._meta.model()
+            if self.has_year:
+                record.year = year
+        else:
+            self.note_version(record)
+        department_before = None if new else record.department_id
+        changes: list[tuple[Column, Any, Any]] = []
+        changed_fields = self.apply_cells(record, cells, changes)
+        extra_changed = self.apply_extra_cells(record, new, cells, changes)
+        if new:
+            kind = RowResult.IMPORT_TYPE_NEW
+        elif changed_fields or extra_changed:
+            kind = RowResult.IMPORT_TYPE_UPDATE
+        else:
+            kind = RowResult.IMPORT_TYPE_SKIP
+        if kind != RowResult.IMPORT_TYPE_SKIP or errors:
+            errors = self.validate(record, number, department_before, errors)
+        if errors:
+            self.refuse(result, number, values, errors)
+            return
+        row = LedgerRow(number, kind, record)
+        if changes:
+            row.changes = [
+                (column.column_name, self.text(column, before), self.text(column, after))
+                for column, before, after in changes
+            ]
+        if self.preview:
+            row.diff = self.diff(record, changes)
+        result.append_row_result(row)
+        result.increment_row_result_total(row)
+        if kind == RowResult.IMPORT_TYPE_NEW:
+            pending.created.append((row, record, values))
+        elif changed_fields:
+            pending.updated.append((row, record, changed_fields, values))
+        self.pend_extra(row, record, values, pending)
 
-    def after_init_instance(self, instance, new, row, **kwargs):
-        instance._import_department_before = None if new else instance.department_id
+    def apply_cells(self, record: Model, cells: dict, changes: list) -> set[str]:
+        """Set the record's fields from the row's cells; the names of those that changed, with
+        (column, before, after) appended to ``changes`` for a stored record."""
+        changed = set()
+        stored = not record._state.adding
+        for column, field in self.own_columns:
+            if column.attribute not in cells:
+                continue
+            value = cells[column.attribute]
+            if field.is_relation:
+                if getattr(record, field.attname) == value.pk:
+                    continue
+            elif getattr(record, field.attname) == value:
+                continue
+            if stored:
+                changes.append((column, getattr(record, column.attribute), value))
+            setattr(record, column.attribute, value)
+            changed.add(field.name)
+        return changed
 
-    def import_row(self, row, instance_loader, **kwargs):
-        self.current_row = self.row_numbers[kwargs["row_number"] - 1]
-        self.changes = []
-        row_result = super().import_row(row, instance_loader, **kwargs)
-        row_result.number = self.current_row
-        row_result.changes = self.changes
-        # import-export keeps a deep copy of every existing record here; the changes say what
-        # the preview and the command need, in far less memory.
-        row_result.original = None
-        if self.progress is not None:
-            self.progress(kwargs["row_number"], len(self.row_numbers))
-        return row_result
+    def apply_extra_cells(self, record: Model, new: bool, cells: dict, changes: list) -> bool:
+        """Set what a row writes besides the record's own fields (key projects: the listing);
+        whether that changed. None here."""
+        return False
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        """Never for a new record; for an existing one, when no column changes it (then nothing
-        is saved). Records the changes (header, before, after) for the preview and the command."""
-        if instance._state.adding:
-            instance._import_changes, instance._import_own_changed = [], True
-            return False
-        changed = [column for column in self.columns if column.get_value(instance) != column.get_value(original)]
-        instance._import_changes = self.changes = [
-            (column.column_name, column.export(original), column.export(instance)) for column in changed
-        ]
-        instance._import_own_changed = any(not column.attribute.startswith("import_listing__") for column in changed)
-        return not import_validation_errors and not changed
+    def pend_extra(self, row: LedgerRow, record: Model, values: Sequence, pending: Pending) -> None:
+        """Add to ``pending`` what a valid row writes besides its record. Nothing here."""
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        if self.has_year and instance.year is None and "year" not in errors:
+    def note_version(self, record: Model) -> None:
+        if self.keeps_versions:
+            self.read_versions.setdefault(record._meta.label_lower, {})[record.pk] = record.version
+
+    def validate(self, record: Model, number: int, department_before: int | None, errors: dict) -> dict:
+        """``errors`` (of the cells) plus those of the record: the year, the department rule,
+        the model's validation (``model_errors``, in this import's batch) and the unique
+        fields and constraints (``UniqueKeys``, against the stored records and the rows)."""
+        errors = dict(errors)
+        if self.has_year and record.year is None and "year" not in errors:
             errors["year"] = [
                 gettext("The year is missing: give it in a %(column)s column, with --year or in the form.")
                 % {"column": headers.YEAR}
             ]
-        self.check_department(instance, errors)
-        errors = self.full_clean(instance, errors)
-        if errors:
-            raise ValidationError(errors)
+        self.check_department(record, department_before, errors)
+        record._validation_batch = self.batch
+        known = {field.name for field in self.foreign_keys if getattr(record, field.attname) is not None}
+        errors = model_errors(record, errors, known=known)
+        self.validate_extra(record, number, errors)
+        # A stored record is its id; a new one its row, negated (ids are positive): no tuple per row.
+        identity = -number if record._state.adding else record.pk
+        for field, messages in self.unique[type(record)].check(record, identity).items():
+            if field not in errors:
+                errors[field] = messages
+        return errors
 
-    def full_clean(self, instance, errors: dict) -> dict:
-        """``errors`` plus those of the record's validation (``model_errors``); a reference found
-        in the tables this import loaded is known to exist."""
-        references = {
-            column.attribute
-            for column in self.columns
-            if isinstance(column.widget, ReferenceCell) and getattr(instance, f"{column.attribute}_id", None)
-        }
-        return model_errors(instance, errors, known=references)
+    def validate_extra(self, record: Model, number: int, errors: dict) -> None:
+        """Add to ``errors`` those of what the row writes besides the record. None here."""
 
-    def check_department(self, instance, errors: dict) -> None:
-        """Refuse a row whose record's department, before the row (an existing record) or after
+    def check_department(self, record: Model, department_before: int | None, errors: dict) -> None:
+        """Refuse a row whose record's department, before the row (a stored record) or after
         it, the user may not edit (``access.may_edit_department``); no user, no check."""
         if self.user is None or "department" in errors:
             return
-        departments = [instance.department_id]
-        if not instance._state.adding:
-            departments.insert(0, instance._import_department_before)
+        departments = [record.department_id]
+        if not record._state.adding:
+            departments.insert(0, department_before)
         for department_id in departments:
             if access.may_edit_department(self.user, department_id):
                 continue
@@ -533,69 +710,127 @@ class LedgerResource(resources.ModelResource):
     def department_widget(self) -> ReferenceCell:
         return next(c.widget for c in self.columns if c.attribute == "department")
 
-    def do_instance_save(self, instance, is_create):
-        if is_create or instance._import_own_changed:
-            instance._history_user = self.user
-            instance.save(force_insert=is_create)
+    def refuse(self, result, number: int, values: Sequence, errors: dict) -> None:
+        """Record row ``number`` as invalid with ``errors`` (attribute → messages), each named
+        by its column's header."""
+        named: dict[str, list[str]] = {}
+        for attribute, messages in errors.items():
+            key = attribute if attribute == NON_FIELD_ERRORS else self.header_of(attribute)
+            named.setdefault(key, []).extend(messages)  # texts, or the ValidationErrors of full_clean()
+        shown = tuple("" if value is None else value for value in values)
+        result.invalid_rows.append(InvalidRow(number=number, validation_error=ValidationError(named), values=shown))
+        row = LedgerRow(number, RowResult.IMPORT_TYPE_INVALID)
+        result.append_row_result(row)
+        result.increment_row_result_total(row)
 
-    # -- the whole import ---------------------------------------------------------------------
+    # -- what the preview and the command show of a row -----------------------------------------
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        """Import ``dataset`` (a ``BookDataset`` from ``jiaxian.importing``, or a tablib dataset
-        whose headers are the sheet's) all or nothing: any bad row rolls everything back.
-        ``user`` (keyword) is checked against the departments and recorded in the history."""
-        self.user = kwargs.get("user")
-        kwargs.pop("rollback_on_validation_errors", None)
-        try:
-            table = self.prepare(dataset)
-        except (ImportFileError, UnreadableFile) as error:  # a sheet is read when first asked for
-            result = self.get_result_class()()
-            result.append_base_error(Error(error))
-            return result
-        self.load(table)
-        result = super().import_data(
-            table, dry_run, raise_errors, use_transactions=True, rollback_on_validation_errors=True, **kwargs
+    def value_of(self, record: Model, attribute: str) -> Any:
+        target, _, name = attribute.rpartition("__")
+        holder = getattr(record, target, None) if target else record
+        return None if holder is None else getattr(holder, name)
+
+    @staticmethod
+    def text(column: Column, value: Any) -> str:
+        return "" if value is None else column.widget.render(value)
+
+    def diff(self, record: Model, changes: list) -> list[str]:
+        """The row's cells as the preview shows them (``importing.preview_html``, without style
+        attributes, which the content policy refuses): a new record's values as inserted, a
+        stored one's as they are, its changed values as the change from the stored value."""
+        new = record._state.adding
+        before = {column.attribute: self.text(column, value) for column, value, _ in changes}
+        cells = []
+        for column in self.columns:
+            after = self.text(column, self.value_of(record, column.attribute))
+            cells.append(preview_html("" if new else before.get(column.attribute, after), after))
+        return cells
+
+    # -- writing a batch --------------------------------------------------------------------------
+
+    def expected_version(self, record: Model) -> int | None:
+        """The version ``record`` must still be at: the preview's (None when the preview did not
+        read it: it was not there yet), else the one this import read."""
+        if self.expected_versions is None:
+            return record.version
+        return self.expected_versions.get(record._meta.label_lower, {}).get(record.pk)
+
+    def write(self, pending: Pending, result) -> None:
+        """Claim the batch's changed records at the versions read (a record changed since is an
+        error of its row), then, while no row of the import has failed, write the batch: the
+        changed records and the new ones with their history rows, and what comes with them."""
+        updates: dict[type[Model], list] = {}
+        for entry in pending.updated + pending.related_updated:
+            updates.setdefault(type(entry[1]), []).append(entry)
+        expected: dict[type[Model], dict[int, int]] = {}
+        for model, entries in updates.items():
+            wanted = {}
+            for row, record, _, values in entries:
+                version = self.expected_version(record)
+                if version is None:
+                    self.turn_stale(result, row, values)
+                else:
+                    wanted[record.pk] = version
+            expected[model] = wanted
+            stale = versions.claim_many(model, wanted)
+            for row, record, _, values in entries:
+                if record.pk in stale:
+                    self.turn_stale(result, row, values)
+        if result.has_validation_errors():
+            return
+        for model, entries in updates.items():
+            changed = set().union(*(names for _, _, names, _ in entries))
+            bulk.update(model, [record for _, record, _, _ in entries], changed, expected[model], self.user)
+        created = [record for _, record, _ in pending.created]
+        bulk.create(self._meta.model, created, self.user)
+        for row, record, _ in pending.created:
+            row.object_id = record.pk
+            self.seen[("pk", record.pk)] = row.number
+        self.write_extra(pending)
+
+    def write_extra(self, pending: Pending) -> None:
+        """Write what comes with the batch's records (key projects: milestones and listings)."""
+
+    def turn_stale(self, result, row: LedgerRow, values: Sequence) -> None:
+        """Row ``row``'s record changed since it was read: the row becomes an error."""
+        if row.import_type == RowResult.IMPORT_TYPE_INVALID:
+            return
+        result.totals[row.import_type] -= 1
+        result.rows.remove(row)
+        message = gettext(
+            "Someone else changed this record after the import read it (at the preview, or as it began): "
+            "nothing was imported. Import the file again to see the change."
         )
-        self.name_errors(result)
-        return result
+        self.refuse(result, row.number, values, {NON_FIELD_ERRORS: [message]})
 
-    def name_errors(self, result: Result) -> None:
-        """Give each invalid row its sheet row number and its errors the column headers."""
-        for invalid in result.invalid_rows:
-            invalid.number = self.row_numbers[invalid.number - 1]
-            named: dict[str, list[str]] = {}
-            for attribute, messages in invalid.error_dict.items():
-                key = attribute if attribute == NON_FIELD_ERRORS else self.header_of(attribute)
-                named.setdefault(key, []).extend(messages)
-            invalid.error_dict = named
-            invalid.error = ValidationError(named)
-        for error_row in result.error_rows:
-            error_row.number = self.row_numbers[error_row.number - 1]
+
+class Pending:
+    """What the valid rows of a batch will write: (row, record, values) of the new records,
+    (row, record, changed fields, values) of the changed ones, and the changed records of
+    other models that come with them (key projects' listings) and their new ones."""
+
+    def __init__(self):
+        self.created: list[tuple[LedgerRow, Model, Sequence]] = []
+        self.updated: list[tuple[LedgerRow, Model, set[str], Sequence]] = []
+        self.related_created: list[tuple[LedgerRow, Model, Sequence]] = []
+        self.related_updated: list[tuple[LedgerRow, Model, set[str], Sequence]] = []
 
 
 def model_errors(instance: Model, errors: dict, known: Iterable[str] = ()) -> dict:
-    """``errors`` plus those of ``instance``'s validation: ``full_clean()`` (field checks,
-    ``clean()``, uniqueness) and its unique constraints, on the fields without an error yet.
+    """``errors`` plus those of ``instance``'s validation, ``full_clean()`` (field checks and
+    ``clean()``), on the fields without an error yet.
 
-    Two parts of ``full_clean()`` are left out because they ask the database, row after row,
-    what is already known: that the related records of the fields in ``known`` exist
-    (``ForeignKey.validate``), and the check constraints, which repeat rules of ``clean()`` and
-    of the fields' validators as a last guard in the database (every ``CheckConstraint`` of the
-    ledgers has its twin there; the database still enforces them on save). Together they were
-    two thirds of an import's time (``bench_import``)."""
+    Three parts of a full validation are done otherwise, because they ask the database record
+    after record what can be known for a whole batch: uniqueness (the import checks the unique
+    fields and constraints for all its rows at once, ``jiaxian.bulk.UniqueKeys``); that the
+    related records of the fields in ``known`` exist (``ForeignKey.validate``: they were read
+    from the database); and the check constraints, which repeat rules of ``clean()`` and of the
+    fields' validators as a last guard in the database (every ``CheckConstraint`` of the
+    ledgers has its twin there; the database still enforces them on write)."""
     try:
-        instance.full_clean(exclude={*errors, *known}, validate_constraints=False)
+        instance.full_clean(exclude={*errors, *known}, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         errors = error.update_error_dict(errors)
-    for model_class, constraints in instance.get_constraints():
-        for constraint in constraints:
-            if not isinstance(constraint, UniqueConstraint):
-                continue
-            try:
-                constraint.validate(model_class, instance, exclude=set(errors))
-            except ValidationError as error:
-                field = constraint.fields[-1] if constraint.fields else NON_FIELD_ERRORS
-                errors.setdefault(field, []).extend(error.messages)
     return errors
 
 
@@ -607,8 +842,6 @@ def error_lines(result: Result) -> list[tuple[int | None, str, str]]:
         for key, messages in invalid.error_dict.items():
             for message in messages:
                 lines.append((invalid.number, "" if key == NON_FIELD_ERRORS else key, message))
-    for number, errors in result.row_errors():
-        lines.extend((number, "", str(error.error)) for error in errors)
     return lines
 
 
@@ -671,48 +904,84 @@ class KeyProjectResource(LedgerResource):
             "completed_on",
         )
 
-    def load(self, table):
-        super().load(table)
-        self.listings: dict[int, AnnualListing] = {}
+    LISTING_PREFIX = "import_listing__"
+
+    def validated_models(self) -> list[type[Model]]:
+        return [KeyProject, AnnualListing]
+
+    def stored_records(self, condition: Q):
+        # Every listing of each project (its clean() compares them with the total investment),
+        # without the listings' default ordering, which joins the projects.
+        listings = Prefetch("listings", queryset=AnnualListing._base_manager.order_by())
+        return super().stored_records(condition).prefetch_related(listings)
+
+    def load_stored(self, parsed: list) -> None:
+        super().load_stored(parsed)
+        self.unique[AnnualListing].add_stored(
+            listing for project in self.by_key.values() for listing in project.listings.all()
+        )
+
+    @cached_property
+    def listing_columns(self) -> list[tuple[Column, str]]:
+        return [
+            (column, column.attribute.removeprefix(self.LISTING_PREFIX))
+            for column in self.columns
+            if column.attribute.startswith(self.LISTING_PREFIX)
+        ]
+
+    def apply_extra_cells(self, record, new, cells, changes) -> bool:
+        """The listing of the import's year: the project's, else a new one when a listing cell
+        is filled in; none without a year."""
+        listing = None
         if self.default_year is not None:
-            projects = [record.pk for record in self.by_key.values()]
-            for listing in AnnualListing.objects.filter(year=self.default_year, project__in=projects):
-                self.listings[listing.project_id] = listing
+            if not new:
+                listing = next((item for item in record.listings.all() if item.year == self.default_year), None)
+            if listing is None and any(column.attribute in cells for column, _ in self.listing_columns):
+                listing = AnnualListing(project=record, year=self.default_year)
+        record.import_listing = listing
+        record.import_listing_fields = set()
+        if listing is None:
+            return False
+        if not listing._state.adding:
+            self.note_version(listing)
+        for column, name in self.listing_columns:
+            if column.attribute not in cells or getattr(listing, name) == cells[column.attribute]:
+                continue
+            if not listing._state.adding:
+                changes.append((column, getattr(listing, name), cells[column.attribute]))
+            setattr(listing, name, cells[column.attribute])
+            record.import_listing_fields.add(name)
+        return listing._state.adding or bool(record.import_listing_fields)
 
-    def after_init_instance(self, instance, new, row, **kwargs):
-        super().after_init_instance(instance, new, row, **kwargs)
-        listing = None if new else self.listings.get(instance.pk)
-        if (
-            listing is None
-            and self.default_year is not None
-            and any(not is_blank(row.get(h)) for h in self.LISTING_COLUMNS)
-        ):
-            listing = AnnualListing(year=self.default_year)
-        instance.import_listing = listing
+    def validate_extra(self, record, number, errors) -> None:
+        listing = record.import_listing
+        if listing is None or not (listing._state.adding or record.import_listing_fields):
+            return
+        listing._validation_batch = self.batch
+        columns = {column.attribute for column in self.columns}
+        # The project is this row's record: stored already, or written just before the listing.
+        listing_errors = model_errors(listing, {}, known={"project"})
+        identity = -number if listing._state.adding else listing.pk
+        for field, messages in self.unique[AnnualListing].check(listing, identity).items():
+            listing_errors.setdefault(field, messages)
+        for field, messages in listing_errors.items():
+            attribute = f"{self.LISTING_PREFIX}{field}" if f"{self.LISTING_PREFIX}{field}" in columns else field
+            if attribute not in errors:
+                errors.setdefault(attribute, []).extend(messages)
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        listing = instance.import_listing
-        if listing is not None:
-            listing.project = instance
-            columns = {column.attribute for column in self.columns}
-            # The project is this row's record: saved already, or about to be.
-            for field, messages in model_errors(listing, {}, known={"project"}).items():
-                attribute = f"import_listing__{field}" if f"import_listing__{field}" in columns else field
-                if attribute not in errors:
-                    errors.setdefault(attribute, []).extend(messages)
-        super().validate_instance(instance, errors, validate_unique)
-
-    def after_save_instance(self, instance, row, **kwargs):
-        listing = instance.import_listing
+    def pend_extra(self, row, record, values, pending) -> None:
+        listing = record.import_listing
         if listing is None:
             return
-        listing_headers = set(self.LISTING_COLUMNS)
-        changed = listing.pk is None or any(header in listing_headers for header, *_ in instance._import_changes)
-        if changed:
-            listing.project = instance
-            listing._history_user = self.user
-            listing.save()
+        if listing._state.adding:
+            pending.related_created.append((row, listing, values))
+        elif record.import_listing_fields:
+            pending.related_updated.append((row, listing, record.import_listing_fields, values))
+
+    def write_extra(self, pending) -> None:
+        KeyProject.create_standard_milestones([record for _, record, _ in pending.created], self.user)
+        # A new project's listing takes the project's id, set by the project's insert.
+        bulk.create(AnnualListing, [listing for _, listing, _ in pending.related_created], self.user)
 
 
 class BondReserveResource(LedgerResource):

@@ -7,9 +7,11 @@ the import all name the same fields.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -120,9 +122,43 @@ def not_more_than_errors(instance: models.Model, field: str, limit_field: str) -
     return {}
 
 
+@dataclasses.dataclass
+class Batch:
+    """What the validation of a batch of records (an import's rows) asked the database once for
+    the whole batch, so that each record's ``clean()`` asks it nothing:
+
+    - ``plans``: the saved year plans by year; ``plan(year, YearPlan)`` is ``YearPlan.for_year``'s
+      answer (an unsaved plan with the defaults for a year without one);
+    - ``predecessors``: for each model with predecessor links, every stored record's link
+      (id → predecessor id), for ``lineage_errors``;
+    - and the promise that the batch checks the unique names and codes itself, against the
+      stored records and among its own records (``jiaxian.bulk.UniqueKeys``): the queries of
+      ``clean()`` that repeat a unique constraint with a friendlier message are left out.
+
+    A record validated in a batch carries it as ``_validation_batch`` (``batch_of``)."""
+
+    plans: dict[int, Any] = dataclasses.field(default_factory=dict)
+    predecessors: dict[type, dict[int, int]] = dataclasses.field(default_factory=dict)
+
+    def plan(self, year: int, plan_model: Callable[..., Any]):
+        plan = self.plans.get(year)
+        if plan is None:
+            plan = self.plans[year] = plan_model(year=year)
+        return plan
+
+
+def batch_of(instance: models.Model) -> Batch | None:
+    """The ``Batch`` that ``instance`` is validated in, or None (validated on its own)."""
+    return getattr(instance, "_validation_batch", None)
+
+
 def lineage_errors(instance: models.Model, field: str = "predecessor") -> dict[str, list]:
     """Error when following ``field`` from ``instance`` comes back to it: a project cannot be
-    its own predecessor, directly or through a chain of phases."""
+    its own predecessor, directly or through a chain of phases. In a ``Batch`` that knows the
+    model's links the chain is followed there, without a query."""
+    links = getattr(batch_of(instance), "predecessors", {}).get(type(instance))
+    if links is not None:
+        return _lineage_errors_by_id(instance, field, links)
     seen = set()
     current = getattr(instance, field)
     while current is not None:
@@ -141,3 +177,16 @@ def merge(*parts: dict[str, list]) -> dict[str, list]:
         for field, messages in part.items():
             merged.setdefault(field, []).extend(messages)
     return merged
+
+
+def _lineage_errors_by_id(instance: models.Model, field: str, links: dict[int, int]) -> dict[str, list]:
+    seen = set()
+    current = getattr(instance, f"{field}_id")
+    while current is not None:
+        if instance.pk is not None and current == instance.pk:
+            return {field: [_("A project cannot be its own predecessor, directly or through earlier phases.")]}
+        if current in seen:
+            break
+        seen.add(current)
+        current = links.get(current)
+    return {}

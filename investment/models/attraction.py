@@ -181,7 +181,8 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
             validation.future_date_errors(self, self.STAGE_FIELDS),
             validation.lineage_errors(self),
         )
-        if self.year is not None and self.name:
+        # A batch (the import) checks the unique constraint itself, for all its rows at once.
+        if validation.batch_of(self) is None and self.year is not None and self.name:
             if AttractionProject.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():
                 validation.add_error(
                     errors,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import tempfile
 import zipfile
 from decimal import Decimal
 
@@ -14,13 +16,14 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db.models import CheckConstraint
+from django.test import Client
 from django.utils import translation
 
 from investment.exporters import QuarterlyExporter
 from investment.models import AttractionProject
 from investment.resources import AttractionProjectResource
 from projects import headers as h
-from projects.models import AnnualListing, BondReserve, KeyProject
+from projects.models import AnnualListing, BondReserve, ImportUpload, KeyProject, Milestone
 from projects.resources import BondReserveResource, KeyProjectResource, model_errors
 from projects.tests.import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes
 
@@ -348,6 +351,97 @@ def test_the_admin_import_needs_add_and_change_permissions(client, django_user_m
     assert client.get("/admin/investment/attractionproject/import/").status_code == 403
 
 
+def confirm_token(preview) -> str:
+    return preview.context["confirm_form"].initial["token"]
+
+
+def an_attraction_row(industry, name="新项目", amount=12000):
+    return [None, name, None, "投资方", "本地", industry.name, amount, 9000, None, None, None]
+
+
+@pytest.mark.parametrize("case", ["missing", "altered", "expired", "another user's", "used already"])
+def test_a_confirmation_missing_altered_expired_another_users_or_used_is_refused_and_writes_nothing(
+    case, key_industry, client, django_user_model, settings, today
+):
+    client.force_login(importer(django_user_model))
+    token = confirm_token(upload(client, [an_attraction_row(key_industry)]))
+    data = {"token": token}
+    if case == "missing":
+        data = {}
+    elif case == "altered":
+        data = {"token": token[:-1] + ("A" if token[-1] != "A" else "B")}
+    elif case == "expired":
+        settings.IMPORT_CONFIRM_MAX_AGE = -1
+    elif case == "another user's":
+        other = django_user_model.objects.create_user("other", is_staff=True)
+        other.user_permissions.set(
+            Permission.objects.filter(codename__in=["add_attractionproject", "change_attractionproject"])
+        )
+        client.force_login(other)
+    elif case == "used already":
+        assert client.post("/admin/investment/attractionproject/process_import/", data).status_code == 302
+        AttractionProject.objects.all().delete()
+    response = client.post("/admin/investment/attractionproject/process_import/", data)
+    assert response.status_code == 400
+    assert "没有导入任何数据，请重新上传文件。" in response.content.decode()  # the admin speaks Chinese
+    assert not AttractionProject.objects.exists()
+
+
+def test_the_confirmation_carries_a_signed_token_only_and_works_on_another_server(
+    key_industry, client, django_user_model, today
+):
+    user = importer(django_user_model)
+    client.force_login(user)
+    preview = upload(client, [an_attraction_row(key_industry)])
+    page = preview.content.decode()
+    form = page[page.index('action="/admin/investment/attractionproject/process_import/"') :]
+    form = form[: form.index("</form>")]
+    hidden = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)
+    assert [name for name, _ in hidden] == ["csrfmiddlewaretoken", "token"]
+    assert "/" not in hidden[1][1] and "import_file_name" not in page and tempfile.gettempdir() not in page
+    # The other server shares only the database: a fresh client, another session, same user.
+    other_server = Client()
+    other_server.force_login(user)
+    response = other_server.post("/admin/investment/attractionproject/process_import/", {"token": hidden[1][1]})
+    assert response.status_code == 302
+    assert AttractionProject.objects.get().history.get().history_user == user
+    assert not ImportUpload.objects.exists()
+
+
+def test_a_record_changed_between_preview_and_confirmation_is_an_error_of_its_row(
+    make_attraction_project, key_industry, client, django_user_model, today
+):
+    existing = make_attraction_project(name="已有项目", investor="投资方", investor_origin="local")
+    client.force_login(importer(django_user_model))
+    preview = upload(client, [an_attraction_row(key_industry, "已有项目", 15000), an_attraction_row(key_industry)])
+    assert [row.import_type for row in preview.context["result"].rows] == ["update", "new"]
+    existing.funds_in_place = Decimal("5")
+    existing.save()  # by someone else, between the two steps
+    response = client.post(
+        "/admin/investment/attractionproject/process_import/", {"token": confirm_token(preview)}, follow=True
+    )
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith("没有导入任何数据")
+    assert "第2行 导入读取这条记录之后（预览时或导入开始时）有其他人修改了它" in message
+    existing.refresh_from_db()
+    assert (existing.contract_amount, existing.funds_in_place, existing.version) == (Decimal("12000"), Decimal("5"), 2)
+    assert AttractionProject.objects.count() == 1
+
+
+def test_the_preview_names_the_sheet_and_columns_and_each_bad_rows_errors_in_chinese(
+    key_industry, client, django_user_model, today
+):
+    client.force_login(importer(django_user_model))
+    rows = [an_attraction_row(key_industry, "好项目"), an_attraction_row(key_industry, "坏项目", amount="很多")]
+    with translation.override("zh-hans"):
+        page = upload(client, rows).content.decode()
+    assert "某些行验数据证失败" not in page and "有错误的行" in page and "工作表" in page and "Sheet1" in page
+    bad_row = page[page.index('<tr class="invalid">') :]
+    bad_row = bad_row[: bad_row.index("</tr>")]
+    assert f"<strong>{h.CONTRACT_AMOUNT}</strong>：" in bad_row and "很多" in bad_row
+    assert "确认导入" not in page
+
+
 # --- the benchmark -----------------------------------------------------------------------------
 
 
@@ -359,9 +453,17 @@ def test_bench_import_prints_a_line_per_pass_and_leaves_the_database_as_it_was(m
     out = io.StringIO()
     call_command("bench_import", rows=20, model=model, tracemalloc=True, stdout=out)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [(line["pass"], line["rows"]) for line in lines] == [("create", 20), ("unchanged", 20)]
-    assert all(line["tracemalloc_peak_mb"] > 0 and line["peak_rss_mb"] > 0 for line in lines)
-    assert not any(model.objects.exists() for model in MODELS)
+    assert [(line["pass"], line["rows"]) for line in lines] == [
+        ("create", 20),
+        ("unchanged", 20),
+        ("floor", 20),
+        ("summary", 20),
+    ]
+    assert all(line["tracemalloc_peak_mb"] > 0 and line["peak_rss_mb"] > 0 for line in lines[:2])
+    summary = lines[-1]
+    assert {"created_rows_per_s", "floor_rows_per_s", "ratio", "unchanged_rows_per_s", "peak_rss_mb"} <= set(summary)
+    assert summary["created_rows_per_s"] == lines[0]["rows_per_s"] > 0 and summary["floor_rows_per_s"] > 0
+    assert not any(model.objects.exists() for model in (*MODELS, Milestone))
 
 
 def test_bench_import_refuses_to_run_without_debug(settings, db):

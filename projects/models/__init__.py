@@ -5,7 +5,8 @@
 - ``reference``: industries, areas, departments, bond sectors, the year plan;
 - ``key_projects``: key projects, their annual listings, the warning light;
 - ``progress``: milestones, monthly progress reports, problems;
-- ``bonds``: special-bond reserves.
+- ``bonds``: special-bond reserves;
+- ``uploads``: a file uploaded to the admin's import page, kept until it is confirmed.
 
 Import them from here: ``from projects.models import KeyProject``. The modules import one way
 (``base`` ← ``reference`` ← ``progress`` ← ``key_projects``; ``bonds`` on ``base`` and
@@ -35,6 +36,7 @@ from .bonds import BondReserve
 from .key_projects import AnnualListing, KeyProject, warning_light
 from .progress import Milestone, Problem, ProgressReport
 from .reference import Area, Department, Industry, Sector, YearPlan
+from .uploads import ImportUpload
 
 __all__ = [
     "RATIO_PLACES",
@@ -43,6 +45,7 @@ __all__ = [
     "BondReserve",
     "CodedModel",
     "Department",
+    "ImportUpload",
     "Industry",
     "KeyProject",
     "Milestone",

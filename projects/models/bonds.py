@@ -145,8 +145,9 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
             )
         if self.issued_amount is not None and self.issued_on is None:
             validation.add_error(errors, "issued_on", gettext("An issued amount needs the date it was issued."))
+        batch = validation.batch_of(self)
         if self.year is not None and self.expected_income is not None and self.principal_and_interest:
-            plan = YearPlan.for_year(self.year)
+            plan = batch.plan(self.year, YearPlan) if batch is not None else YearPlan.for_year(self.year)
             if self.expected_income < plan.coverage_refusal_ratio * self.principal_and_interest:
                 validation.add_error(
                     errors,
@@ -163,7 +164,8 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
                         "threshold": f"{plan.coverage_refusal_ratio.normalize():f}",
                     },
                 )
-        if self.year is not None and self.name:
+        # A batch (the import) checks the unique constraint itself, for all its rows at once.
+        if batch is None and self.year is not None and self.name:
             if BondReserve.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():
                 validation.add_error(
                     errors,

@@ -87,10 +87,17 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
         adding = self._state.adding
         super().save(*args, **kwargs)
         if adding:
-            bulk_create_with_history(
-                [Milestone(project=self, kind=kind) for kind in MilestoneKindChoices.values if kind != "custom"],
-                Milestone,
-            )
+            self.create_standard_milestones([self])
+
+    @staticmethod
+    def create_standard_milestones(projects: list[KeyProject], user=None) -> None:
+        """The standard milestones of ``projects`` (new, saved key projects: ``save()``'s, and
+        the import's that are written in bulk), in one bulk insert with their history rows;
+        ``user`` is the history's user (default: the request's, as for a save)."""
+        kinds = [kind for kind in MilestoneKindChoices.values if kind != MilestoneKindChoices.CUSTOM]
+        milestones = [Milestone(project=project, kind=kind) for project in projects for kind in kinds]
+        if milestones:
+            bulk_create_with_history(milestones, Milestone, batch_size=2000, default_user=user)
 
     def completed_investment(self, year: int, as_of: datetime.date | None = None) -> Decimal:
         """The investment (万元) completed in ``year``: the sum of its progress reports of that
@@ -151,7 +158,17 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
             validation.lineage_errors(self),
         )
         if self.pk is not None and self.total_investment is not None:
-            above = self.listings.filter(planned_investment__gt=self.total_investment).order_by("year").first()
+            # In Python over all of its listings, so that a batch (the import) that prefetched them,
+            # and changed some, checks the listings as they will be.
+            above = min(
+                (
+                    listing
+                    for listing in self.listings.all()
+                    if listing.planned_investment is not None and listing.planned_investment > self.total_investment
+                ),
+                key=lambda listing: listing.year,
+                default=None,
+            )
             if above is not None:
                 validation.add_error(
                     errors,
@@ -239,7 +256,9 @@ class AnnualListing(TrackedModel):
                     )
                     % {"value": self.planned_investment, "total": project.total_investment},
                 )
-        if project is not None and project.pk is not None and self.year is not None:
+        # A batch (the import) checks the unique constraint itself, for all its rows at once.
+        batched = validation.batch_of(self) is not None
+        if not batched and project is not None and project.pk is not None and self.year is not None:
             clash = AnnualListing.objects.filter(project=project, year=self.year).exclude(pk=self.pk)
             if clash.exists():
                 validation.add_error(

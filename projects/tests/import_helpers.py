@@ -38,9 +38,9 @@ def dataset(data: bytes, name: str = "ledger.xlsx") -> tablib.Dataset:
     return BookDataset(read_book(data, name))
 
 
-def run(resource, data: bytes, *, name: str = "ledger.xlsx", dry_run: bool = False, user=None):
-    """Import ``data`` with ``resource``; the result."""
-    return resource.import_data(dataset(data, name), dry_run=dry_run, user=user)
+def run(resource, data: bytes, *, name: str = "ledger.xlsx", dry_run: bool = False, user=None, versions=None):
+    """Import ``data`` with ``resource`` (``versions``: those a preview read); the result."""
+    return resource.import_data(dataset(data, name), dry_run=dry_run, user=user, versions=versions)
 
 
 def errors(result) -> list[tuple[int | None, str, str]]:

@@ -15,7 +15,8 @@ from django.utils import translation
 
 from jiaxian.importing import LedgerCSV
 from projects import headers as h
-from projects.models import AnnualListing, BondReserve, KeyProject
+from projects.choices import MilestoneKindChoices
+from projects.models import AnnualListing, BondReserve, KeyProject, Milestone
 from projects.resources import BondReserveResource, KeyProjectResource
 
 from .import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes
@@ -316,35 +317,36 @@ def test_a_department_clerk_may_import_only_their_departments_rows(
     assert errors(run(BondReserveResource(year=2023), xlsx_bytes([BOND_HEADERS, bond_row()]), user=clerk)) == []
 
 
-def import_queries(rows: int, bond_row) -> int:
+def import_queries(rows: int, bond_row) -> list[str]:
+    """The statements of an import of ``rows`` new reserves, then of the same file again (every
+    row unchanged)."""
     data = xlsx_bytes([BOND_HEADERS, *[bond_row(NAME=f"项目{rows}-{n}") for n in range(rows)]])
-    with CaptureQueriesContext(connection) as queries:
-        result = run(BondReserveResource(year=2023), data)
-    assert errors(result) == []
-    return len(queries)
-
-
-def test_an_import_costs_a_fixed_number_of_queries_per_new_row(bond_row, today):
-    # Per import: the three reference tables, the existing records, savepoints around the whole
-    # and around before_import/after_import. Per new row (no code), 7: its savepoint and release
-    # (2); the plan's coverage threshold in clean() (1), clean()'s name check (1), the (year, name)
-    # unique constraint (1); the insert and its history row (2).
-    small, large = import_queries(2, bond_row), import_queries(4, bond_row)
-    assert (large - small) == 2 * 7
-
-
-def test_an_unchanged_row_costs_only_its_savepoint(bond_row, make_bond_reserve, today):
-    # import-export wraps each row in a savepoint (SAVEPOINT, RELEASE); nothing else is asked.
-    for n in range(4):
-        make_bond_reserve(name=f"项目{n}", owner="郏县水务")
-    data = [xlsx_bytes([BOND_HEADERS, *[bond_row(NAME=f"项目{n}") for n in range(rows)]]) for rows in (2, 4)]
-    counts = []
-    for sheet in data:
+    statements = []
+    for expected in ("new", "skip"):
         with CaptureQueriesContext(connection) as queries:
-            result = run(BondReserveResource(year=2023), sheet)
-        assert {kind for _, kind in kinds(result)} == {"skip"}
-        counts.append(len(queries))
-    assert counts[1] - counts[0] == 2 * 2
+            result = run(BondReserveResource(year=2023), data)
+        assert errors(result) == []
+        assert {kind for _, kind in kinds(result)} == {expected}
+        statements.append([query["sql"] for query in queries.captured_queries])
+    return statements
+
+
+def test_an_import_costs_a_fixed_number_of_queries_per_batch_not_per_row(bond_row, today):
+    # Per import: the savepoint and its release, the three reference tables, the year plans.
+    # Per batch of up to 2,000 rows: its stored records (one query, by code or name); the claim
+    # of the changed records (none here); the inserts of the new records and of their history
+    # rows, as many rows a statement as the database takes (SQLite: 999 parameters, some 40 rows).
+    (small, small_again), (large, large_again) = import_queries(10, bond_row), import_queries(1000, bond_row)
+
+    def reads(statements):
+        return [sql for sql in statements if not sql.startswith("INSERT")]
+
+    assert len(reads(large)) == len(reads(small)) <= 8
+    inserts = [sql for sql in large if sql.startswith("INSERT")]
+    assert 2 <= len(inserts) <= 2 * 1000 // 20  # 2,000 rows (records and history) at 20 or more a statement
+    # Unchanged rows: the same queries whatever their number, and nothing written.
+    assert len(large_again) == len(small_again) == len(reads(small))
+    assert not any(sql.startswith(("INSERT", "UPDATE")) for sql in large_again)
 
 
 def test_the_admin_csv_format_reads_gb18030_bytes(bond_row, today):
@@ -368,3 +370,64 @@ def test_the_admin_previews_a_key_project_rows_listing(admin_client, key_row, to
     assert [row.import_type for row in response.context["result"].rows] == ["new"]
     assert "confirm_form" in response.context
     assert not KeyProject.objects.exists()
+
+
+def test_new_key_projects_get_their_standard_milestones_and_history_rows_recording_the_user(key_row, admin_user, today):
+    rows = [
+        key_row(NAME=f"项目{n}", LISTING_CATEGORY="新开工", LISTED_ON="2023-02-15", PLANNED_INVESTMENT=100)
+        for n in range(3)
+    ]
+    result = run(KeyProjectResource(year=2023), xlsx_bytes([KEY_HEADERS, *rows]), user=admin_user)
+    assert errors(result) == []
+    for project in KeyProject.objects.all():
+        assert sorted(project.milestones.values_list("kind", flat=True)) == sorted(
+            kind for kind in MilestoneKindChoices.values if kind != MilestoneKindChoices.CUSTOM
+        )
+        assert project.version == 1
+    for model in (KeyProject, Milestone, AnnualListing):
+        histories = model.history.all()
+        assert histories.count() == {KeyProject: 3, Milestone: 24, AnnualListing: 3}[model]
+        assert {(history.history_type, history.history_user) for history in histories} == {("+", admin_user)}
+
+
+def test_a_record_changed_since_the_preview_is_an_error_of_its_row_and_nothing_is_written(
+    bond_row, make_bond_reserve, admin_user, today
+):
+    reserve = make_bond_reserve(name="郏县城区污水管网", owner="郏县水务")
+    data = xlsx_bytes([BOND_HEADERS, bond_row(OWNER="新的项目单位"), bond_row(NAME="新项目")])
+    preview = BondReserveResource(year=2023)
+    assert kinds(run(preview, data, dry_run=True)) == [(2, "update"), (3, "new")]
+    # Someone else saves the record between the preview and the confirmation.
+    reserve.owner = "别人改的"
+    reserve.save()
+    result = run(BondReserveResource(year=2023), data, user=admin_user, versions=preview.read_versions)
+    [(row, column, message)] = errors(result)
+    assert (row, column) == (2, "") and message.startswith("Someone else changed this record")
+    reserve.refresh_from_db()
+    assert (reserve.owner, reserve.version) == ("别人改的", 2)
+    assert not BondReserve.objects.filter(name="新项目").exists()
+    # Read again, the same file imports.
+    assert errors(run(BondReserveResource(year=2023), data, user=admin_user)) == []
+    reserve.refresh_from_db()
+    assert (reserve.owner, reserve.version) == ("新的项目单位", 3)
+    assert reserve.history.first().history_user == admin_user
+
+
+def test_a_row_may_not_take_the_name_or_the_code_of_another_record(bond_row, make_bond_reserve, today):
+    make_bond_reserve(name="已有项目", project_code=CODE)
+    coded = make_bond_reserve(name="有代码的项目", project_code=CODE.replace("000001", "000002"))
+    data = xlsx_bytes(
+        [
+            BOND_HEADERS,
+            bond_row(NAME="已有项目", PROJECT_CODE=coded.project_code),  # the code's record renamed to a taken name
+            bond_row(NAME="新项目", PROJECT_CODE=CODE.replace("000001", "000003")),
+            bond_row(NAME="另一个新项目", PROJECT_CODE=CODE.replace("000001", "000003").lower()),
+        ]
+    )
+    result = run(BondReserveResource(year=2023), data)
+    assert errors(result) == [
+        (2, h.NAME, "A reserve of this name already exists for that year."),
+        (4, h.NAME, "Row 3 is already about this project."),
+    ]
+    coded.refresh_from_db()
+    assert coded.name == "有代码的项目"

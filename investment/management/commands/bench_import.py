@@ -1,18 +1,26 @@
 """``manage.py bench_import --rows N [--model attraction-projects|key-projects|bond-reserves]``:
-how fast the ledger import reads and writes N rows, and with how much memory.
+how fast the ledger import reads, validates and writes N rows, against the floor, and with how
+much memory.
 
 Builds an N-row XLSX of the ledger with the export's headers (a title row above, a totals row
-below), then, inside one transaction that is rolled back at the end (so the database is left as
-it was), imports it twice through the same resource as ``import_ledger``: first into a ledger
-without those records (every row created), then again (every row unchanged). Prints one JSON
-line per pass:
+below). It imports the sheet twice through the same resource as ``import_ledger``: into a
+ledger without those records (every row created), then again (every row unchanged). Then the
+floor: the same rows, validated by a dry run of the import, written by plain ``bulk_create`` (a
+key project's eight milestones and its listing too) without history, reading or validation,
+and timed alone. Each part runs in a transaction that is rolled back (the database is left as
+it was). Prints one JSON line per pass (``create``, ``unchanged``, ``floor``: ``seconds``,
+``rows_per_s``, …), then the summary:
 
-    {"model": "attraction-projects", "vendor": "sqlite", "pass": "create", "rows": 10000,
-     "seconds": 21.3, "rows_per_s": 469, "peak_rss_mb": 180.2, "tracemalloc_peak_mb": null}
+    {"model": "attraction-projects", "vendor": "postgresql", "pass": "summary", "rows": 10000,
+     "created_rows_per_s": 3500, "floor_rows_per_s": 9000, "ratio": 2.6,
+     "unchanged_rows_per_s": 12000, "peak_rss_mb": 150.2}
 
-``peak_rss_mb`` is the process's peak resident size so far (``getrusage``; it never goes down,
-so the second pass shows the larger of both); ``--tracemalloc`` also traces Python's
-allocations and gives each pass's peak (slower: the seconds are then not comparable).
+``ratio`` is the floor's rows per second over the import's (created); ``peak_rss_mb`` the
+process's peak resident size through the two import passes (``getrusage``; a child process
+writes the sheet, and the floor runs after them); ``--tracemalloc`` also traces Python's
+allocations and gives each pass's peak (slower: the seconds are then not comparable). On
+PostgreSQL the rolled-back rows are vacuumed away before each part (``VACUUM ANALYZE`` of the
+ledgers' tables).
 
 DEBUG only (its reference data is made with ``BENCH-`` codes, as bench_quotas makes them, and
 rolled back with the rest).
@@ -23,6 +31,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import multiprocessing
 import random
 import resource
 import time
@@ -34,9 +43,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from investment.models import AttractionProject
+from jiaxian import bulk
 from jiaxian.importing import BookDataset, read_book
 from projects import headers as h
-from projects.models import YearPlan
+from projects.choices import MilestoneKindChoices
+from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, YearPlan
 from projects.resources import error_lines
 
 from .bench_quotas import PREFIX, Filler
@@ -132,12 +144,21 @@ def workbook(model: str, filler: Filler, rows: int) -> bytes:
     return buffer.getvalue()
 
 
+def workbook_of(model: str, seed: int, rows: int) -> bytes:
+    """``workbook`` of the bench's reference codes (which ``Command.reference_data`` makes)."""
+    return workbook(model, Command.codes(Filler(random.Random(seed), 10, lambda label, total: None)), rows)
+
+
+def rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 class Command(BaseCommand):
     help = (
         "Benchmark the ledger import (DEBUG only): build an N-row XLSX of --model, import it into the current "
-        "database twice (created, then unchanged) inside a transaction that is rolled back, and print one JSON "
-        'line per pass {"model", "vendor", "pass", "rows", "seconds", "rows_per_s", "peak_rss_mb", '
-        '"tracemalloc_peak_mb"}.'
+        "database twice (created, then unchanged) and write the same validated rows by plain bulk_create (the "
+        "floor), inside a transaction that is rolled back, and print one JSON line per pass and a summary "
+        '{"created_rows_per_s", "floor_rows_per_s", "ratio", "unchanged_rows_per_s", "peak_rss_mb"}.'
     )
 
     def add_arguments(self, parser):
@@ -151,18 +172,67 @@ class Command(BaseCommand):
             raise CommandError("bench_import writes synthetic records: it runs only with DJANGO_DEBUG=1.")
         if rows < 1:
             raise CommandError("--rows must be at least 1.")
-        with override_settings(DEBUG=False), transaction.atomic():
-            filler = Filler(random.Random(seed), 10, lambda label, total: None)
-            filler.reference_data()
-            YearPlan.objects.get_or_create(year=YEAR)
-            filler.industry_codes = [f"{PREFIX}{code}" for code in ("IND-01", "IND-02", "IND-03", "IND-05")]
-            filler.area_codes = [f"{PREFIX}AREA-{n:02d}" for n in range(1, 13)]
-            filler.department_codes = [f"{PREFIX}DEPT-{n:02d}" for n in range(1, 16)]
-            filler.sector_codes = [f"{PREFIX}SEC-{n:02d}" for n in range(1, 7)]
-            data = workbook(model, filler, rows)
-            for phase, expected in (("create", "new"), ("unchanged", "skip")):
-                self.stdout.write(json.dumps(self.measure(model, data, phase, expected, options["tracemalloc"])))
-            transaction.set_rollback(True)
+        with override_settings(DEBUG=False):
+            # The sheet is written by a child process, so that openpyxl's memory is not counted in
+            # this process's peak; the import runs first, then the floor, each in a transaction
+            # rolled back, with the rolled-back rows vacuumed away before each (PostgreSQL keeps
+            # them in the indexes, where the next inserts of the same names would step over them).
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                data = pool.apply(workbook_of, (model, seed, rows))
+            self.vacuum()
+            with transaction.atomic():
+                self.reference_data(seed)
+                passes = [
+                    self.measure(model, data, phase, expected, options["tracemalloc"])
+                    for phase, expected in (("create", "new"), ("unchanged", "skip"))
+                ]
+                transaction.set_rollback(True)
+            peak = rss_mb()
+            self.vacuum()
+            with transaction.atomic():
+                self.reference_data(seed)
+                floor = self.floor(model, data)
+                transaction.set_rollback(True)
+            for line in (*passes, floor):
+                self.stdout.write(json.dumps(line))
+            (created, unchanged), floor_rate = (line["rows_per_s"] for line in passes), floor["rows_per_s"]
+            summary = {
+                "model": model,
+                "vendor": connection.vendor,
+                "pass": "summary",
+                "rows": rows,
+                "created_rows_per_s": created,
+                "floor_rows_per_s": floor_rate,
+                "ratio": round(floor_rate / created, 2),
+                "unchanged_rows_per_s": unchanged,
+                "peak_rss_mb": peak,
+            }
+            self.stdout.write(json.dumps(summary))
+
+    @classmethod
+    def reference_data(cls, seed: int) -> Filler:
+        filler = Filler(random.Random(seed), 10, lambda label, total: None)
+        filler.reference_data()
+        YearPlan.objects.get_or_create(year=YEAR)
+        return cls.codes(filler)
+
+    @staticmethod
+    def codes(filler: Filler) -> Filler:
+        """The codes of the reference data ``Filler.reference_data`` makes, for the sheet."""
+        filler.industry_codes = [f"{PREFIX}{code}" for code in ("IND-01", "IND-02", "IND-03", "IND-05")]
+        filler.area_codes = [f"{PREFIX}AREA-{n:02d}" for n in range(1, 13)]
+        filler.department_codes = [f"{PREFIX}DEPT-{n:02d}" for n in range(1, 16)]
+        filler.sector_codes = [f"{PREFIX}SEC-{n:02d}" for n in range(1, 7)]
+        return filler
+
+    @staticmethod
+    def vacuum() -> None:
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            return
+        models = [KeyProject, Milestone, AnnualListing, BondReserve, AttractionProject]
+        tables = [model._meta.db_table for model in models] + [model.history.model._meta.db_table for model in models]
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")  # noqa: S608 - the models' own table names
 
     def measure(self, model: str, data: bytes, phase: str, expected: str, trace: bool) -> dict:
         if trace:
@@ -179,13 +249,42 @@ class Command(BaseCommand):
         done = result.totals[expected]
         if done != result.total_rows:
             raise CommandError(f"{phase}: {done} of {result.total_rows} rows were {expected}.")
+        return self.line(model, phase, result.total_rows, seconds, tracemalloc_peak_mb=peak and round(peak / 2**20, 1))
+
+    def floor(self, model: str, data: bytes) -> dict:
+        """The same rows as the create pass, validated by a dry run of the import, then written
+        by plain ``bulk_create`` without history: only the writing is timed."""
+        records, related = [], []
+
+        def keep(pending):
+            records.extend(record for _, record, _ in pending.created)
+            related.extend(record for _, record, _ in pending.related_created)
+
+        resource = RESOURCES[model](year=YEAR, preview=False)
+        resource.validated = keep
+        resource.import_data(BookDataset(read_book(data, "bench.xlsx")), dry_run=True)
+        if not records:
+            raise CommandError("floor: the dry run validated no new record.")
+        kinds = [kind for kind in MilestoneKindChoices.values if kind != MilestoneKindChoices.CUSTOM]
+        start = time.perf_counter()
+        type(records[0]).objects.bulk_create(records, batch_size=bulk.BATCH_SIZE)
+        if isinstance(records[0], KeyProject):
+            milestones = [Milestone(project=project, kind=kind) for project in records for kind in kinds]
+            Milestone.objects.bulk_create(milestones, batch_size=bulk.BATCH_SIZE)
+        if related:
+            type(related[0]).objects.bulk_create(related, batch_size=bulk.BATCH_SIZE)
+        seconds = time.perf_counter() - start
+        return self.line(model, "floor", len(records), seconds, tracemalloc_peak_mb=None)
+
+    @staticmethod
+    def line(model: str, phase: str, rows: int, seconds: float, **more) -> dict:
         return {
             "model": model,
             "vendor": connection.vendor,
             "pass": phase,
-            "rows": result.total_rows,
+            "rows": rows,
             "seconds": round(seconds, 2),
-            "rows_per_s": round(result.total_rows / seconds) if seconds else None,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "tracemalloc_peak_mb": round(peak / 2**20, 1) if peak is not None else None,
+            "rows_per_s": round(rows / seconds) if seconds else None,
+            "peak_rss_mb": rss_mb(),
+            **more,
         }
