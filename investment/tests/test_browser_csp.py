@@ -132,11 +132,12 @@ def test_the_import_and_its_preview_work_under_the_policy(live_server, signed_in
         "#id_import_file",
         files=[{"name": "专项债储备.xlsx", "mimeType": "application/octet-stream", "buffer": bond_reserve_workbook()}],
     )
-    page.select_option("#id_format", label="xlsx")
     page.fill("#id_year", "2023")
     page.locator(".submit-row input[type=submit]").click()
     expect(page.locator("table.import-preview")).to_contain_text("浏览器导入的储备项目")
-    expect(page.locator("input[name=confirm]")).to_be_visible()
+    # The confirmation: a signed token of the stored upload and its button.
+    expect(page.locator("form input[name=token]")).to_be_attached()
+    expect(page.locator("form:has(input[name=token]) input[type=submit]")).to_be_visible()
 
 
 def test_swagger_ui_renders_the_operations_under_the_policy(live_server, signed_in: Page):
