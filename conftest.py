@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -401,3 +402,23 @@ def demo_data(db, load_demo_records) -> None:
     test, the flush after it) takes it away again, so the next test starts as empty as ever; a
     test with a live server gets it committed (pytest-django makes its database transactional)."""
     load_demo_records()
+
+
+# --- pytest-xdist (make test runs pytest -n auto) ------------------------------------------
+
+
+def pytest_sessionstart(session):
+    """Empty pytest-playwright's output folder (test-results/) once, in the main process, before
+    any xdist worker starts. pytest-playwright empties it when a session's first test starts, and
+    under xdist each worker is a session: a worker starting late would delete the screenshots of
+    another's browser tests. (Each test writes into a folder of its own name, so the workers'
+    files never collide.)"""
+    output = session.config.getoption("--output", None)
+    if output and not hasattr(session.config, "workerinput"):
+        shutil.rmtree(output, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir():
+    """pytest-playwright's fixture of this name, replaced: ``pytest_sessionstart`` above empties
+    test-results/ once for all workers."""
