@@ -38,14 +38,25 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/gunicorn jiaxian.wsgi:application --bind $(HOST):$(PORT) --workers $(or $(WORKERS),2) --no-control-socket
 
-## test: the whole suite (SQLite unless DATABASE_URL says otherwise), the browser test included.
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise), the browser tests included,
+## on every core (pytest-xdist; each worker has its own test database and live server). `-n auto`
+## sits here, not in PYTEST_ARGS, so that CI's PYTEST_ARGS=--create-db keeps it; PYTEST_ARGS=-n0
+## runs the suite in one process.
 test: install-dev browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
-## browser: Debian's Chromium and a Chinese font for the Playwright test (never `playwright install`).
+## browser: Debian's Chromium and a Chinese font for the Playwright tests (never `playwright install`),
+## installed with apt-get (as root) only when missing, and said so first.
 browser:
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
-	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei)
+	@missing=""; why=""; \
+	command -v chromium >/dev/null || { missing="$$missing chromium"; \
+		why="$$why\n  chromium: the browser that the Playwright tests drive"; }; \
+	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || { missing="$$missing fonts-wqy-microhei"; \
+		why="$$why\n  fonts-wqy-microhei: a Chinese font for the browser tests' pages and screenshots"; }; \
+	if [ -n "$$missing" ]; then \
+		printf "make test installs Debian packages with apt-get (as root):$$missing$$why\n"; \
+		apt-get update -qq && apt-get install -y -qq $$missing; \
+	fi
 
 ## messages: refresh the Chinese translation catalogue after changing labels, and compile it.
 messages: install-dev

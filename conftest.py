@@ -5,15 +5,25 @@ Each ledger has two factories: ``build_<ledger>(**fields)`` returns an unsaved r
 valid defaults (for the tests of ``full_clean``), ``make_<ledger>(**fields)`` builds one,
 runs ``full_clean()`` on it (so that test data obeys the same rules as a clerk's) and saves
 it. Any field can be overridden; unique codes and names are numbered.
+
+``demo_data`` puts the demo data of ``fixtures/`` in a test's database, read from the files
+once per test session.
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
+import shutil
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core import serializers
+from django.core.management.color import no_style
+from django.core.serializers.base import DeserializedObject
+from django.db import connection, transaction
 
 from investment.models import AttractionProject, ChainLink, IndustrialChain, LocalEnterprise, TargetEnterprise
 from jiaxian import periods
@@ -347,3 +357,68 @@ def zh_admin_client(admin_client):
     """A superuser's client whose every request asks for Simplified Chinese."""
     admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
     return admin_client
+
+
+# --- the demo data (fixtures/*.json) ------------------------------------------------------
+
+DEMO_FIXTURES = sorted((Path(__file__).resolve().parent / "fixtures").glob("*.json"))
+
+
+@pytest.fixture(scope="session")
+def load_demo_records() -> Callable[[], None]:
+    """A function that saves the demo data into the current database as ``loaddata
+    fixtures/*.json`` would (raw saves: no history, the files' timestamps and versions; foreign
+    keys checked, sequences reset; projects/tests/test_fixtures.py compares the two), in about a
+    third of loaddata's time: the files are read and deserialised once per test session (once
+    per xdist worker), and each record is saved with one INSERT (loaddata tries an UPDATE
+    first), all in one transaction."""
+    assert DEMO_FIXTURES, "no fixture files in fixtures/"
+    records: list[DeserializedObject] = []
+    for path in DEMO_FIXTURES:
+        with path.open(encoding="utf-8") as fixture:
+            records.extend(serializers.deserialize("json", fixture))
+    models = list(dict.fromkeys(type(record.object) for record in records))
+    # A record's save() forgets its many-to-many data (so that a second save cannot repeat it):
+    # kept here, and set like loaddata sets it, for every test.
+    many_to_many = [record.m2m_data or {} for record in records]
+
+    def load() -> None:
+        with transaction.atomic():
+            for record, related in zip(records, many_to_many, strict=True):
+                record.save(save_m2m=False, force_insert=True)
+                for name, pks in related.items():
+                    getattr(record.object, name).set(pks)
+            connection.check_constraints(table_names=[model._meta.db_table for model in models])
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(sql)
+
+    return load
+
+
+@pytest.fixture
+def demo_data(db, load_demo_records) -> None:
+    """The demo data in this test's database. The test's transaction (or, for a transactional
+    test, the flush after it) takes it away again, so the next test starts as empty as ever; a
+    test with a live server gets it committed (pytest-django makes its database transactional)."""
+    load_demo_records()
+
+
+# --- pytest-xdist (make test runs pytest -n auto) ------------------------------------------
+
+
+def pytest_sessionstart(session):
+    """Empty pytest-playwright's output folder (test-results/) once, in the main process, before
+    any xdist worker starts. pytest-playwright empties it when a session's first test starts, and
+    under xdist each worker is a session: a worker starting late would delete the screenshots of
+    another's browser tests. (Each test writes into a folder of its own name, so the workers'
+    files never collide.)"""
+    output = session.config.getoption("--output", None)
+    if output and not hasattr(session.config, "workerinput"):
+        shutil.rmtree(output, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir():
+    """pytest-playwright's fixture of this name, replaced: ``pytest_sessionstart`` above empties
+    test-results/ once for all workers."""

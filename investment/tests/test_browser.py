@@ -6,26 +6,22 @@ pytest-playwright's output folder (test-results/, git-ignored)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from glob import glob
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 USERNAME, PASSWORD = "clerk", "a clerk's password"
 QUERY = "year=2023&as_of=2023-06-30"
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, demo_data):
     """The demo data of 2023 (fixtures/*.json) and a superuser. The live server answers from
     another thread, so the data must be committed: ``transactional_db``, not ``db``."""
-    call_command("loaddata", *sorted(glob(str(BASE_DIR / "fixtures" / "*.json"))), verbosity=0)
     User.objects.create_superuser(USERNAME, "clerk@example.com", PASSWORD)
 
 

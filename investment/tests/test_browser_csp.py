@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import datetime
 import io
-from glob import glob
-from pathlib import Path
 
 import openpyxl
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from investment.models import IndustrialChain
@@ -23,14 +20,12 @@ from projects.models import Area, Department, KeyProject, Sector
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 USERNAME, PASSWORD = "clerk", "a clerk's password"
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, demo_data):
     """The demo data (fixtures/*.json), committed for the live server's thread, and a superuser."""
-    call_command("loaddata", *sorted(glob(str(BASE_DIR / "fixtures" / "*.json"))), verbosity=0)
     User.objects.create_superuser(USERNAME, "clerk@example.com", PASSWORD)
 
 

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 
 from investment import quotas
 from investment.chain_map import chain_map
@@ -18,17 +15,11 @@ from investment.models import AttractionProject, IndustrialChain, TargetEnterpri
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
 YEAR_END = datetime.date(2023, 12, 31)
 CHAINS = ["高端医疗器械及用品", "铸铁炊具", "硅基负极材料"]
 
 
-@pytest.fixture
-def demo(db):
-    call_command("loaddata", *(str(path) for path in FIXTURES), verbosity=0)
-
-
-def test_the_demo_has_the_three_chains_each_tied_to_its_key_industry(demo):
+def test_the_demo_has_the_three_chains_each_tied_to_its_key_industry(demo_data):
     chains = IndustrialChain.objects.order_by("pk").prefetch_related("industries")
     assert [chain.name for chain in chains] == CHAINS
     for chain in chains:
@@ -39,7 +30,7 @@ def test_the_demo_has_the_three_chains_each_tied_to_its_key_industry(demo):
 
 
 @pytest.mark.parametrize("as_of", [YEAR_END, datetime.date(2026, 11, 27)], ids=["2023-12-31", "later"])
-def test_each_demo_map_shows_covered_pursued_and_gap_links_and_every_gap_has_targets(demo, as_of):
+def test_each_demo_map_shows_covered_pursued_and_gap_links_and_every_gap_has_targets(demo_data, as_of):
     for chain in IndustrialChain.objects.all():
         data = chain_map(chain, as_of)
         assert all(count > 0 for count in data.coverage_counts.values()), (chain.name, data.coverage_counts)
@@ -49,7 +40,7 @@ def test_each_demo_map_shows_covered_pursued_and_gap_links_and_every_gap_has_tar
                 assert TargetEnterprise.objects.filter(link_id=link.id).exists(), link.name
 
 
-def test_the_demo_targets_are_at_every_stage(demo):
+def test_the_demo_targets_are_at_every_stage(demo_data):
     stages = Counter(target.stage_on(YEAR_END) for target in TargetEnterprise.objects.all())
     assert set(stages) == {"identified", "contacted", "visited", "negotiating", "signed"}
     for chain in IndustrialChain.objects.all():
@@ -57,7 +48,7 @@ def test_the_demo_targets_are_at_every_stage(demo):
         assert {"identified", "signed"} <= chain_stages, chain.name
 
 
-def test_the_signed_demo_targets_are_their_projects_investors_signed_that_day_on_that_link(demo):
+def test_the_signed_demo_targets_are_their_projects_investors_signed_that_day_on_that_link(demo_data):
     signed = TargetEnterprise.objects.filter(signed_on__isnull=False).select_related("attraction_project")
     assert signed.count() >= 6
     for target in signed:
@@ -75,7 +66,7 @@ def test_the_signed_demo_targets_are_their_projects_investors_signed_that_day_on
     assert AttractionProject.objects.filter(year=2023, signed_on__isnull=False).count() == 60
 
 
-def test_the_demo_conversion_of_2023_counts_each_chain_s_pipeline(demo):
+def test_the_demo_conversion_of_2023_counts_each_chain_s_pipeline(demo_data):
     lines = {line.chain: line for line in quotas.chain_conversion(2023, YEAR_END)}
     assert sorted(lines) == sorted(CHAINS)
     for line in lines.values():

@@ -4,7 +4,6 @@ on the API and the token endpoint, and failed admin logins throttled."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import SystemCheckError
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -20,44 +20,26 @@ from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
 from jiaxian.settings import envint, envrate
+from jiaxian.tests.startup import PRODUCTION, check_deploy, clean_environment, setting
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-SECRET = "k7Qx2vN9pL4mR8sT1wY6zB3cF5hJ0dG2aE9uI7oP4qW1eR6tY8uZ3xC5vB7nM2lK"
-PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "invest.example.gov.cn"}
 
 
 def run(*args: str, **env) -> subprocess.CompletedProcess:
     """``args`` run in a fresh interpreter from the project folder with exactly ``env`` for the
     DJANGO_* and DATABASE_URL variables (none of the test run's)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
-    clean.update(env)
-    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120)
-
-
-def check_deploy(**env) -> subprocess.CompletedProcess:
-    return run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, **env})
-
-
-def setting(name: str, **env) -> str:
-    """The repr of one setting under ``env`` (production unless overridden)."""
-    result = run(
-        "-c",
-        f"import django; django.setup(); from django.conf import settings; print(repr(settings.{name}))",
-        DJANGO_SETTINGS_MODULE="jiaxian.settings",
-        **{**PRODUCTION, **env},
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=clean_environment(**env), capture_output=True, text=True, timeout=120
     )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
 
 
-# --- check --deploy -------------------------------------------------------------------------------
+# --- check --deploy (in this process: jiaxian.tests.startup) --------------------------------------
 
 
 def test_check_deploy_is_clean_with_only_the_secret_key_and_the_hosts():
-    result = check_deploy()
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "WARNINGS" not in result.stdout + result.stderr
-    assert "System check identified no issues" in result.stdout
+    printed = check_deploy()
+    assert "WARNINGS" not in printed
+    assert "System check identified no issues" in printed
 
 
 @pytest.mark.parametrize(
@@ -71,9 +53,9 @@ def test_check_deploy_is_clean_with_only_the_secret_key_and_the_hosts():
     ],
 )
 def test_the_environment_relaxes_each_secure_default(env, warning):
-    result = check_deploy(**env)
-    assert result.returncode != 0
-    assert warning in result.stderr
+    with pytest.raises(SystemCheckError) as refused:
+        check_deploy(**env)
+    assert warning in str(refused.value)
 
 
 def test_the_secure_defaults_with_debug_off():
@@ -115,10 +97,8 @@ def test_behind_a_tls_proxy_the_forwarded_protocol_is_trusted_only_when_asked():
     ],
 )
 def test_nonsense_in_a_number_or_a_rate_stops_the_start_naming_the_variable(variable, value):
-    result = check_deploy(**{variable: value})
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert variable in result.stderr
+    with pytest.raises(ImproperlyConfigured, match=variable):
+        check_deploy(**{variable: value})
 
 
 def test_no_proxy_is_trusted_unless_the_deployment_says_how_many():
@@ -169,6 +149,9 @@ def test_the_admin_css_is_served_without_collecting_in_development(client):
 
 
 def test_collected_static_files_are_served_hashed_and_compressed_with_debug_off(tmp_path):
+    # Real processes, as a deployment runs them: WhiteNoise indexes the collected files and the
+    # storage reads the manifest when the process starts; in this one both were built already
+    # for the test run's debug-on settings.
     env = {**PRODUCTION, "DJANGO_STATIC_ROOT": str(tmp_path), "DJANGO_ALLOWED_HOSTS": "testserver"}
     collected = run("manage.py", "collectstatic", "--noinput", "-v0", **env)
     assert collected.returncode == 0, collected.stderr

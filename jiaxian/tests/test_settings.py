@@ -1,14 +1,15 @@
 """Settings read from the environment: the refusals that protect a deployment."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import SystemCheckError
 
 from jiaxian.settings import envbool, envlist
+from jiaxian.tests.startup import check_deploy, clean_environment, settings_under
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -18,13 +19,13 @@ SETUP = "import django; django.setup(); from django.conf import settings; print(
 
 def start_django(code: str = SETUP, **env):
     """Run ``code`` (by default: set Django up and print DEBUG) in a fresh interpreter with
-    exactly ``env`` for the DJANGO_* and DATABASE_URL variables; returns the finished process."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
-    clean.update(env, DJANGO_SETTINGS_MODULE="jiaxian.settings")
+    exactly ``env`` for the DJANGO_* and DATABASE_URL variables; returns the finished process.
+    Only for what needs a real start: the rest reads the settings in this process
+    (jiaxian.tests.startup)."""
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=BASE_DIR,
-        env=clean,
+        env=clean_environment(**env, DJANGO_SETTINGS_MODULE="jiaxian.settings"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -33,6 +34,7 @@ def start_django(code: str = SETUP, **env):
 
 @pytest.mark.parametrize("entry_point", ["jiaxian.wsgi", "jiaxian.asgi"])
 def test_debug_off_without_secret_key_refuses_to_start_and_says_what_to_set(entry_point):
+    # A real start: the point is that the server's process stops.
     result = start_django(f"import {entry_point}", DJANGO_DEBUG="0")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -43,7 +45,8 @@ def test_debug_off_without_secret_key_refuses_to_start_and_says_what_to_set(entr
     "command", [["check"], ["makemigrations", "--check", "--dry-run"]], ids=["check", "makemigrations"]
 )
 def test_maintenance_commands_run_on_a_bare_checkout(command):
-    # Nothing set at all: what a tool or a newcomer runs first.
+    # Nothing set at all: what a tool or a newcomer runs first, in a real process (this one runs
+    # with the test run's settings, a test database among them).
     result = start_django(
         f"import sys; from django.core.management import execute_from_command_line; "
         f"execute_from_command_line(['manage.py', *{command!r}])"
@@ -53,33 +56,29 @@ def test_maintenance_commands_run_on_a_bare_checkout(command):
 
 
 def test_check_deploy_without_secret_key_is_an_error_naming_it():
-    result = start_django(
-        "from django.core.management import execute_from_command_line; "
-        "execute_from_command_line(['manage.py', 'check', '--deploy'])",
-        DJANGO_DEBUG="0",
-        DJANGO_ALLOWED_HOSTS="ledger.example.gov.cn",
-    )
-    assert result.returncode != 0
-    assert "jiaxian.E001" in result.stderr
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    with pytest.raises(SystemCheckError) as refused:
+        check_deploy(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS="ledger.example.gov.cn")
+    assert "jiaxian.E001" in str(refused.value)
+    assert "DJANGO_SECRET_KEY is not set" in str(refused.value)
 
 
 def test_debug_is_off_unless_asked():
+    # A real start: the one proof that a started process takes its settings from its own
+    # environment (the rest read jiaxian/settings.py in this process).
     result = start_django(DJANGO_SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
 
 def test_debug_on_starts_without_a_secret_key():
-    result = start_django(DJANGO_DEBUG="1")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True"
+    values = settings_under(DJANGO_DEBUG="1")
+    assert values["DEBUG"] is True
+    assert values["SECRET_KEY"] and not values["SECRET_KEY_MISSING"]
 
 
 def test_unknown_database_url_scheme_is_refused_with_a_message():
-    result = start_django(DJANGO_DEBUG="1", DATABASE_URL="nosuchdb://somewhere/x")
-    assert result.returncode != 0
-    assert "DATABASE_URL" in result.stderr
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        settings_under(DJANGO_DEBUG="1", DATABASE_URL="nosuchdb://somewhere/x")
 
 
 @pytest.mark.parametrize(

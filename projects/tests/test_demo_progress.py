@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 
 from investment import quotas
 from projects.models import KeyProject, YearPlan
 
 d = datetime.date
-FIXTURES = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
 
 # green, yellow, red of the 65 key projects listed for 2023, at each quarter's end (the
 # profiles of build_demo.PROFILES: 41 on time, 6 each of the four others; the 6 "slow" ones
@@ -28,13 +24,8 @@ COLOURS = {
 }
 
 
-@pytest.fixture
-def demo(db):
-    call_command("loaddata", *(str(path) for path in FIXTURES), verbosity=0)
-
-
 @pytest.mark.parametrize("as_of", COLOURS)
-def test_every_colour_shows_at_each_quarter_end_and_the_model_agrees(demo, as_of):
+def test_every_colour_shows_at_each_quarter_end_and_the_model_agrees(demo_data, as_of):
     plan = YearPlan.for_year(2023)
     listed = KeyProject.objects.listed_for(2023, as_of=as_of).with_warning(as_of, plan)
     lights = {project.pk: project.warning for project in listed}
