@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -120,8 +121,9 @@ def test_the_pages_of_our_own_work_under_the_policy_with_their_stylesheets(live_
     assert css(page, ".export-form", "display") == "flex"
 
 
-def test_the_import_and_its_preview_work_under_the_policy(live_server, signed_in: Page):
+def test_the_import_and_its_preview_work_under_the_policy(live_server, signed_in: Page, output_path):
     page, base = signed_in, live_server.url
+    page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{base}/admin/projects/bondreserve/import/")
     page.set_input_files(
         "#id_import_file",
@@ -133,6 +135,7 @@ def test_the_import_and_its_preview_work_under_the_policy(live_server, signed_in
     # The confirmation: a signed token of the stored upload and its button.
     expect(page.locator("form input[name=token]")).to_be_attached()
     expect(page.locator("form:has(input[name=token]) input[type=submit]")).to_be_visible()
+    page.screenshot(path=Path(output_path) / "import-preview.png", full_page=True)
 
 
 def test_swagger_ui_renders_the_operations_under_the_policy(live_server, signed_in: Page):
