@@ -73,13 +73,22 @@ class OrderingFilter(filters.OrderingFilter):
         return fields
 
     def get_schema_operation_parameters(self, view):
+        """``ordering`` as what it is: a comma-separated list (form style, not exploded) of the
+        view's fields, each optionally with ``-``, so that the schema itself says which values
+        are accepted (a generated client or a fuzzer sends only those)."""
         parameters = super().get_schema_operation_parameters(view)
         fields = getattr(view, "ordering_fields", None)
         if isinstance(fields, list | tuple):
-            names = ", ".join(item if isinstance(item, str) else item[0] for item in fields)
+            names = [item if isinstance(item, str) else item[0] for item in fields]
             for parameter in parameters:
                 parameter["description"] = (
-                    f"Fields to order by, comma-separated, `-` before a field for descending: {names}. "
+                    f"Fields to order by, comma-separated, `-` before a field for descending: {', '.join(names)}. "
                     "Any other field is a 400."
                 )
+                parameter["schema"] = {
+                    "type": "array",
+                    "items": {"type": "string", "enum": [term for name in names for term in (name, f"-{name}")]},
+                }
+                parameter["style"] = "form"
+                parameter["explode"] = False
         return parameters

@@ -49,3 +49,10 @@ def test_the_schema_documents_ordering_with_its_fields(admin_user):
     parameters = {p["name"]: p for p in schema["paths"][INDUSTRIES]["get"]["parameters"]}
     assert "ordering" in parameters
     assert "code, name" in parameters["ordering"]["description"]
+    # The accepted values are in the schema itself, not only in words.
+    ordering = parameters["ordering"]
+    assert (ordering["style"], ordering["explode"]) == ("form", False)
+    assert ordering["schema"] == {
+        "type": "array",
+        "items": {"type": "string", "enum": ["code", "-code", "name", "-name"]},
+    }
