@@ -61,7 +61,7 @@ from typing import Any, ClassVar
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Model, Prefetch, Q
+from django.db.models import Model, Q
 from django.utils import translation
 from django.utils.translation import gettext
 from import_export import fields, resources, widgets
@@ -442,7 +442,7 @@ class LedgerResource(resources.ModelResource):
             self.begin()
             for start in range(0, total, self.BATCH_ROWS):
                 stop = min(start + self.BATCH_ROWS, total)
-                rows = [(self.row_numbers[index], table[index]) for index in range(start, stop)]
+                rows = list(zip(self.row_numbers[start:stop], table[start:stop], strict=True))
                 self.import_batch(rows, positions, result, write=not dry_run)
                 if self.progress is not None:
                     self.progress(start + len(rows), total)
@@ -909,16 +909,26 @@ class KeyProjectResource(LedgerResource):
     def validated_models(self) -> list[type[Model]]:
         return [KeyProject, AnnualListing]
 
-    def stored_records(self, condition: Q):
-        # Every listing of each project (its clean() compares them with the total investment),
-        # without the listings' default ordering, which joins the projects.
-        listings = Prefetch("listings", queryset=AnnualListing._base_manager.order_by())
-        return super().stored_records(condition).prefetch_related(listings)
-
     def load_stored(self, parsed: list) -> None:
+        """The stored projects, then every listing of each (its clean() compares them with the
+        total investment) in one more query, kept as a list on the project (``stored_listings``):
+        a prefetch would build a queryset per project, which only a project that changes needs
+        (``validate_extra``)."""
         super().load_stored(parsed)
+        projects = {record.pk: record for record in self.by_key.values()}
+        for project in projects.values():
+            project.stored_listings = []
+        if not projects:
+            return
+        # Without the listings' default ordering, which joins the projects.
+        listings = AnnualListing._base_manager.filter(project_id__in=list(projects)).order_by()
+        project_field = AnnualListing._meta.get_field("project")
+        for listing in listings:
+            project = projects[listing.project_id]
+            project_field.set_cached_value(listing, project)
+            project.stored_listings.append(listing)
         self.unique[AnnualListing].add_stored(
-            listing for project in self.by_key.values() for listing in project.listings.all()
+            listing for project in projects.values() for listing in project.stored_listings
         )
 
     @cached_property
@@ -935,7 +945,7 @@ class KeyProjectResource(LedgerResource):
         listing = None
         if self.default_year is not None:
             if not new:
-                listing = next((item for item in record.listings.all() if item.year == self.default_year), None)
+                listing = next((item for item in record.stored_listings if item.year == self.default_year), None)
             if listing is None and any(column.attribute in cells for column, _ in self.listing_columns):
                 listing = AnnualListing(project=record, year=self.default_year)
         record.import_listing = listing
@@ -952,6 +962,16 @@ class KeyProjectResource(LedgerResource):
             setattr(listing, name, cells[column.attribute])
             record.import_listing_fields.add(name)
         return listing._state.adding or bool(record.import_listing_fields)
+
+    def validate(self, record, number, department_before, errors):
+        if not record._state.adding:
+            # clean() reads ``self.listings.all()``: the listings loaded, as a prefetch would
+            # leave them (the same instances, which this row may have changed).
+            listings = AnnualListing._base_manager.filter(project=record).order_by()
+            listings._result_cache, listings._prefetch_done = record.stored_listings, True
+            cache = getattr(record, "_prefetched_objects_cache", {})
+            record._prefetched_objects_cache = {**cache, "listings": listings}
+        return super().validate(record, number, department_before, errors)
 
     def validate_extra(self, record, number, errors) -> None:
         listing = record.import_listing
