@@ -363,10 +363,12 @@ class LedgerResource(resources.ModelResource):
         used = {name: at for name, at in header.columns.items() if name not in unused}
         name_at = header.columns[headers.NAME]
         wanted = [used.get(column.column_name) for column in self.columns]
-        table = tablib.Dataset(headers=[column.column_name for column in self.columns])
+        kept: list[list] = []
         self.row_numbers = []
         unnamed: set[int] = set()  # columns holding values under no header
         labelled = set(header.columns.values()) | set(header.others)
+        width = max(map(len, rows[header.last_row + 1 :]), default=0)
+        unlabelled = [c for c in range(width) if c not in labelled]
         for index in range(header.last_row + 1, len(rows)):
             row = rows[index]
             name = row[name_at] if name_at < len(row) else None
@@ -379,9 +381,10 @@ class LedgerResource(resources.ModelResource):
             # Blank in every column imported: a blank line, or a template's numbered empty row.
             if all(is_blank(value) for value in values):
                 continue
-            unnamed.update(c for c, value in enumerate(row) if c not in labelled and not is_blank(value))
-            table.append(values)
+            unnamed.update(c for c in unlabelled if c < len(row) and not is_blank(row[c]))
+            kept.append(values)
             self.row_numbers.append(index + 1)
+        table = tablib.Dataset(*kept, headers=[column.column_name for column in self.columns])
         self.imported_columns = sorted(used, key=used.get)
         ignored = {at: name for name, at in header.columns.items() if name in unused}
         ignored |= header.others
@@ -517,7 +520,7 @@ class LedgerResource(resources.ModelResource):
         errors: dict[str, list] = {}
         for column, at in positions:
             value = values[at] if at is not None and at < len(values) else None
-            if is_blank(value):
+            if value is None or (isinstance(value, str) and not value.strip()):  # is_blank, inline: every cell
                 continue
             if isinstance(value, FormulaError):  # whatever the column: the value is not there
                 errors[column.attribute] = [
