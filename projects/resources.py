@@ -430,7 +430,8 @@ class LedgerResource(resources.ModelResource):
         self.keeps_versions = dry_run
         result = self.get_result_class()()
         try:
-            table = self.prepare(dataset)
+            with bulk.cyclic_gc_paused():  # the sheet's rows: many objects, all kept
+                table = self.prepare(dataset)
         except (ImportFileError, UnreadableFile) as error:  # a reader may read a sheet when asked for it
             result.append_base_error(Error(error))
             return result
@@ -446,7 +447,8 @@ class LedgerResource(resources.ModelResource):
             for start in range(0, total, self.BATCH_ROWS):
                 stop = min(start + self.BATCH_ROWS, total)
                 rows = list(zip(self.row_numbers[start:stop], table[start:stop], strict=True))
-                self.import_batch(rows, positions, result, write=not dry_run)
+                with bulk.cyclic_gc_paused():
+                    self.import_batch(rows, positions, result, write=not dry_run)
                 if self.progress is not None:
                     self.progress(start + len(rows), total)
             if dry_run or result.has_validation_errors() or result.has_errors():
