@@ -27,8 +27,10 @@ Nothing here knows a ledger: any model with an integer ``version`` and simple-hi
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -324,3 +326,20 @@ def update(
     names = {*fields, "version", *(field.name for field in stamped)}
     model._default_manager.bulk_update(records, sorted(names), batch_size=UPDATE_BATCH_SIZE)
     history(model, records, "~", user, now)
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector for a block that builds many objects that live
+    until it ends (a batch of an import: its stored records, cells and rows). Each collection
+    walks every object still alive, and a batch's thousands of new objects set off one after
+    another: a third of an unchanged import's time. Reference counting still frees what the
+    block drops; the few cycles it leaves are collected after it, so memory stays bounded by
+    the batch."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -309,16 +309,6 @@ def read_csv_zip(archive: zipfile.ZipFile, limits: Limits) -> Book:
     return book
 
 
-def _cell(value: Any) -> Any:
-    """A calamine value as the import takes it: None for an empty cell, a whole number as an
-    ``int`` (calamine gives every number as a float; ``3.0`` would read as text "3.0")."""
-    if value == "":
-        return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
-
-
 def read_workbook(data: bytes, kind: str, limits: Limits) -> Book:
     """An ``.xlsx``/``.xlsm``, ``.xls`` or ``.ods`` through calamine; each sheet read when asked."""
     # First what calamine would spread over memory (it reads an .ods's every table at once).
@@ -349,7 +339,20 @@ def read_workbook(data: bytes, kind: str, limits: Limits) -> Book:
             # and its columns from the first that holds a value: put the empty ones back.
             padding = [None] * first_column
             for values in sheet.iter_rows():
-                row = [*padding, *(_cell(value) for value in values)]
+                # A calamine value as the import takes it: None for an empty cell, a whole number
+                # as an ``int`` (calamine gives every number as a float; ``3.0`` would read as text
+                # "3.0"). Inline, not a function: this runs for every cell of the sheet.
+                row = [
+                    *padding,
+                    *(
+                        None
+                        if value == ""
+                        else int(value)
+                        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53
+                        else value
+                        for value in values
+                    ),
+                ]
                 while row and row[-1] is None:
                     row.pop()
                 rows.append(row)

@@ -61,7 +61,7 @@ from typing import Any, ClassVar
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Model, Prefetch, Q
+from django.db.models import Model, Q
 from django.utils import translation
 from django.utils.translation import gettext
 from import_export import fields, resources, widgets
@@ -363,10 +363,12 @@ class LedgerResource(resources.ModelResource):
         used = {name: at for name, at in header.columns.items() if name not in unused}
         name_at = header.columns[headers.NAME]
         wanted = [used.get(column.column_name) for column in self.columns]
-        table = tablib.Dataset(headers=[column.column_name for column in self.columns])
+        kept: list[list] = []
         self.row_numbers = []
         unnamed: set[int] = set()  # columns holding values under no header
         labelled = set(header.columns.values()) | set(header.others)
+        width = max(map(len, rows[header.last_row + 1 :]), default=0)
+        unlabelled = [c for c in range(width) if c not in labelled]
         for index in range(header.last_row + 1, len(rows)):
             row = rows[index]
             name = row[name_at] if name_at < len(row) else None
@@ -379,9 +381,10 @@ class LedgerResource(resources.ModelResource):
             # Blank in every column imported: a blank line, or a template's numbered empty row.
             if all(is_blank(value) for value in values):
                 continue
-            unnamed.update(c for c, value in enumerate(row) if c not in labelled and not is_blank(value))
-            table.append(values)
+            unnamed.update(c for c in unlabelled if c < len(row) and not is_blank(row[c]))
+            kept.append(values)
             self.row_numbers.append(index + 1)
+        table = tablib.Dataset(*kept, headers=[column.column_name for column in self.columns])
         self.imported_columns = sorted(used, key=used.get)
         ignored = {at: name for name, at in header.columns.items() if name in unused}
         ignored |= header.others
@@ -427,7 +430,8 @@ class LedgerResource(resources.ModelResource):
         self.keeps_versions = dry_run
         result = self.get_result_class()()
         try:
-            table = self.prepare(dataset)
+            with bulk.cyclic_gc_paused():  # the sheet's rows: many objects, all kept
+                table = self.prepare(dataset)
         except (ImportFileError, UnreadableFile) as error:  # a reader may read a sheet when asked for it
             result.append_base_error(Error(error))
             return result
@@ -442,8 +446,9 @@ class LedgerResource(resources.ModelResource):
             self.begin()
             for start in range(0, total, self.BATCH_ROWS):
                 stop = min(start + self.BATCH_ROWS, total)
-                rows = [(self.row_numbers[index], table[index]) for index in range(start, stop)]
-                self.import_batch(rows, positions, result, write=not dry_run)
+                rows = list(zip(self.row_numbers[start:stop], table[start:stop], strict=True))
+                with bulk.cyclic_gc_paused():
+                    self.import_batch(rows, positions, result, write=not dry_run)
                 if self.progress is not None:
                     self.progress(start + len(rows), total)
             if dry_run or result.has_validation_errors() or result.has_errors():
@@ -517,7 +522,7 @@ class LedgerResource(resources.ModelResource):
         errors: dict[str, list] = {}
         for column, at in positions:
             value = values[at] if at is not None and at < len(values) else None
-            if is_blank(value):
+            if value is None or (isinstance(value, str) and not value.strip()):  # is_blank, inline: every cell
                 continue
             if isinstance(value, FormulaError):  # whatever the column: the value is not there
                 errors[column.attribute] = [
@@ -909,16 +914,26 @@ class KeyProjectResource(LedgerResource):
     def validated_models(self) -> list[type[Model]]:
         return [KeyProject, AnnualListing]
 
-    def stored_records(self, condition: Q):
-        # Every listing of each project (its clean() compares them with the total investment),
-        # without the listings' default ordering, which joins the projects.
-        listings = Prefetch("listings", queryset=AnnualListing._base_manager.order_by())
-        return super().stored_records(condition).prefetch_related(listings)
-
     def load_stored(self, parsed: list) -> None:
+        """The stored projects, then every listing of each (its clean() compares them with the
+        total investment) in one more query, kept as a list on the project (``stored_listings``):
+        a prefetch would build a queryset per project, which only a project that changes needs
+        (``validate_extra``)."""
         super().load_stored(parsed)
+        projects = {record.pk: record for record in self.by_key.values()}
+        for project in projects.values():
+            project.stored_listings = []
+        if not projects:
+            return
+        # Without the listings' default ordering, which joins the projects.
+        listings = AnnualListing._base_manager.filter(project_id__in=list(projects)).order_by()
+        project_field = AnnualListing._meta.get_field("project")
+        for listing in listings:
+            project = projects[listing.project_id]
+            project_field.set_cached_value(listing, project)
+            project.stored_listings.append(listing)
         self.unique[AnnualListing].add_stored(
-            listing for project in self.by_key.values() for listing in project.listings.all()
+            listing for project in projects.values() for listing in project.stored_listings
         )
 
     @cached_property
@@ -935,7 +950,7 @@ class KeyProjectResource(LedgerResource):
         listing = None
         if self.default_year is not None:
             if not new:
-                listing = next((item for item in record.listings.all() if item.year == self.default_year), None)
+                listing = next((item for item in record.stored_listings if item.year == self.default_year), None)
             if listing is None and any(column.attribute in cells for column, _ in self.listing_columns):
                 listing = AnnualListing(project=record, year=self.default_year)
         record.import_listing = listing
@@ -952,6 +967,16 @@ class KeyProjectResource(LedgerResource):
             setattr(listing, name, cells[column.attribute])
             record.import_listing_fields.add(name)
         return listing._state.adding or bool(record.import_listing_fields)
+
+    def validate(self, record, number, department_before, errors):
+        if not record._state.adding:
+            # clean() reads ``self.listings.all()``: the listings loaded, as a prefetch would
+            # leave them (the same instances, which this row may have changed).
+            listings = AnnualListing._base_manager.filter(project=record).order_by()
+            listings._result_cache, listings._prefetch_done = record.stored_listings, True
+            cache = getattr(record, "_prefetched_objects_cache", {})
+            record._prefetched_objects_cache = {**cache, "listings": listings}
+        return super().validate(record, number, department_before, errors)
 
     def validate_extra(self, record, number, errors) -> None:
         listing = record.import_listing

@@ -256,6 +256,16 @@ def test_with_a_year_a_key_project_row_creates_then_updates_its_listing(key_row,
     assert KeyProject.objects.get().version == 1  # only the listing changed
 
 
+def test_a_total_investment_below_a_stored_listings_planned_investment_is_an_error_of_its_column(key_row, today):
+    row = key_row(LISTING_CATEGORY="新开工", LISTED_ON="2023-02-15", PLANNED_INVESTMENT=30000)
+    assert errors(run(KeyProjectResource(year=2023), xlsx_bytes([KEY_HEADERS, row]))) == []
+    # Another year's import: the 2023 listing is only in the database, not in the sheet.
+    row = key_row(TOTAL_INVESTMENT=20000)
+    result = run(KeyProjectResource(year=2024), xlsx_bytes([KEY_HEADERS, row]))
+    assert [(number, column) for number, column, _ in errors(result)] == [(2, h.TOTAL_INVESTMENT)]
+    assert KeyProject.objects.get().total_investment == Decimal("50000")
+
+
 def test_without_a_year_the_listing_columns_are_ignored(key_row, today):
     row = key_row(LISTING_CATEGORY="不是类别", PLANNED_INVESTMENT=10000)
     assert errors(run(KeyProjectResource(), xlsx_bytes([KEY_HEADERS, row]))) == []
