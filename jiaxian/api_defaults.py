@@ -77,9 +77,8 @@ class OrderingFilter(filters.OrderingFilter):
         view's fields, each optionally with ``-``, so that the schema itself says which values
         are accepted (a generated client or a fuzzer sends only those)."""
         parameters = super().get_schema_operation_parameters(view)
-        fields = getattr(view, "ordering_fields", None)
-        if isinstance(fields, list | tuple):
-            names = [item if isinstance(item, str) else item[0] for item in fields]
+        names = self.schema_field_names(view)
+        if names:
             for parameter in parameters:
                 parameter["description"] = (
                     f"Fields to order by, comma-separated, `-` before a field for descending: {', '.join(names)}. "
@@ -92,3 +91,15 @@ class OrderingFilter(filters.OrderingFilter):
                 parameter["style"] = "form"
                 parameter["explode"] = False
         return parameters
+
+    def schema_field_names(self, view) -> list[str]:
+        """The fields ``view`` sorts by, as ``remove_invalid_fields`` will judge them: its
+        ``ordering_fields``, or, without them, DRF's default (the serializer's model fields);
+        empty when neither can be known without a request."""
+        fields = getattr(view, "ordering_fields", None)
+        if isinstance(fields, list | tuple):
+            return [item if isinstance(item, str) else item[0] for item in fields]
+        queryset = getattr(view, "queryset", None)
+        if fields is None and queryset is not None:
+            return [item[0] for item in self.get_default_valid_fields(queryset, view, {})]
+        return []

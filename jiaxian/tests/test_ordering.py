@@ -56,3 +56,16 @@ def test_the_schema_documents_ordering_with_its_fields(admin_user):
         "type": "array",
         "items": {"type": "string", "enum": ["code", "-code", "name", "-name"]},
     }
+
+
+def test_a_list_without_its_own_ordering_fields_documents_drfs_default_ones(admin_user):
+    # The filings sort by their serializer's model fields (DRF's default): the schema must list
+    # exactly those, or a client sending a documented value would be refused.
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/filings/"]["get"]["parameters"]}
+    accepted = parameters["ordering"]["schema"]["items"]["enum"]
+    assert "filed_at" in accepted and "-filed_at" in accepted
+    for term in accepted:
+        assert client.get("/api/filings/", {"ordering": term}).status_code == 200, term
