@@ -114,7 +114,7 @@ def workbook_snapshot(content: bytes) -> dict:
     styles: list[dict] = []
     sheets = []
     for sheet in book.worksheets:
-        setup = sheet.page_setup
+        setup, fit = sheet.page_setup, sheet.sheet_properties.pageSetUpPr
         cells = []
         for row in sheet.iter_rows():
             for cell in row:
@@ -134,7 +134,7 @@ def workbook_snapshot(content: bytes) -> dict:
                 "print_area": sheet.print_area,
                 "orientation": setup.orientation,
                 "paper_size": setup.paperSize and int(setup.paperSize),
-                "fit_to_page": bool(sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage),
+                "fit_to_page": bool(fit and fit.fitToPage),
                 "fit_to": [setup.fitToWidth and int(setup.fitToWidth), setup.fitToHeight and int(setup.fitToHeight)],
                 "header": [sheet.oddHeader.left.text, sheet.oddHeader.center.text, sheet.oddHeader.right.text],
                 "footer": [sheet.oddFooter.left.text, sheet.oddFooter.center.text, sheet.oddFooter.right.text],
