@@ -1,6 +1,6 @@
 """Every figure of the year's targets, as of a date: the one place that computes them.
 
-``report(plan, as_of)`` answers the quota report's contract (README, "The year's targets"):
+``report(plan, as_of)`` answers the quota report's contract (docs/domain.md, "The year's targets"):
 each target of ``plan`` with its numerator, denominator, value, threshold and whether it is
 met, from the records as they stood on ``as_of``. It asks the database three aggregate queries, one per ledger, whatever
 the number of records (conditional aggregation: every count of a ledger in one pass).
