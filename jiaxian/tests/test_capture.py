@@ -2,6 +2,7 @@
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
+from django.utils import translation
 
 
 def render(source: str, **context) -> str:
@@ -18,7 +19,10 @@ def test_a_captured_piece_stands_in_a_translated_sentence():
         "{% load i18n %}{% capture as count %}<em>{{ n }}</em>{% endcapture %}"
         "{% blocktranslate %}{{ count }} projects{% endblocktranslate %}"
     )
-    assert render(source, n=3) == "<em>3</em> projects"
+    with translation.override("en"):
+        assert render(source, n=3) == "<em>3</em> projects"
+    with translation.override("zh-hans"):
+        assert render(source, n=3) == "<em>3</em> 个项目"
 
 
 def test_a_wrong_use_is_a_syntax_error():
