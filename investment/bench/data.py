@@ -114,17 +114,17 @@ def delete_synthetic() -> int:
 
     deleted = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (AnnualListing, Milestone, ProgressReport):
+        for part in (AnnualListing, Milestone, ProgressReport):
             cursor.execute(
-                f"DELETE FROM {table[model]} WHERE project_id IN "
+                f"DELETE FROM {table[part]} WHERE project_id IN "
                 f"(SELECT id FROM {table[KeyProject]} WHERE {starts_bench()})",
                 [PREFIX],
             )
-        for model in (TargetEnterprise, LocalEnterprise):
-            cursor.execute(f"DELETE FROM {table[model]} WHERE {starts_bench('company')}", [PREFIX])
+        for enterprises in (TargetEnterprise, LocalEnterprise):
+            cursor.execute(f"DELETE FROM {table[enterprises]} WHERE {starts_bench('company')}", [PREFIX])
             deleted += cursor.rowcount
-        for model in (AttractionProject, BondReserve, KeyProject):
-            cursor.execute(f"DELETE FROM {table[model]} WHERE {starts_bench()}", [PREFIX])
+        for ledger in (AttractionProject, BondReserve, KeyProject):
+            cursor.execute(f"DELETE FROM {table[ledger]} WHERE {starts_bench()}", [PREFIX])
             deleted += cursor.rowcount
         chains = f"SELECT id FROM {table[IndustrialChain]} WHERE {starts_bench()}"
         cursor.execute(f"DELETE FROM {chain_industries} WHERE industrialchain_id IN ({chains})", [PREFIX])

@@ -12,11 +12,13 @@ import multiprocessing
 import random
 import time
 import tracemalloc
+from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.db.models import Model
 
 from investment.management.commands.import_ledger import RESOURCES
 from investment.models import AttractionProject
@@ -31,14 +33,17 @@ from . import timing
 from .data import AREAS, DEPARTMENTS, PREFIX, SECTORS, Filler
 
 YEAR = 2023
-# The industries of the sheets' rows: three key ones and one other (data.INDUSTRIES).
-INDUSTRY_CODES = ("IND-01", "IND-02", "IND-03", "IND-05")
+# The reference codes of the sheets' rows, which ``Filler.reference_data`` makes: three key
+# industries and one other (data.INDUSTRIES), every area, department and sector.
+INDUSTRY_CODES = [PREFIX + code for code in ("IND-01", "IND-02", "IND-03", "IND-05")]
+AREA_CODES = [PREFIX + code for code in AREAS]
+DEPARTMENT_CODES = [PREFIX + code for code in DEPARTMENTS]
+SECTOR_CODES = [PREFIX + code for code in SECTORS]
 
 
-def attraction_rows(filler: Filler, rows: int):
+def attraction_rows(rng: random.Random, rows: int) -> Iterator[list[Any]]:
     yield [h.SERIAL, h.NAME, h.INVESTOR, h.INVESTOR_ORIGIN, h.INDUSTRY, h.AREA, h.DEPARTMENT]
     yield [h.CONTRACT_AMOUNT, h.FIXED_ASSET_INVESTMENT, h.FUNDS_IN_PLACE, h.SIGNED_ON, h.STARTED_ON, h.STAGE]
-    rng = filler.rng
     for n in range(rows):
         contract = rng.randint(500, 200_000)
         signed = datetime.date(YEAR, 1, 1) + datetime.timedelta(days=rng.randrange(120))
@@ -47,9 +52,9 @@ def attraction_rows(filler: Filler, rows: int):
             f"{PREFIX}I-{n:07d}",
             f"投资方{n % 5000}",
             "省外",
-            filler.industry_codes[n % len(filler.industry_codes)],
-            filler.area_codes[n % len(filler.area_codes)],
-            filler.department_codes[n % len(filler.department_codes)],
+            INDUSTRY_CODES[n % len(INDUSTRY_CODES)],
+            AREA_CODES[n % len(AREA_CODES)],
+            DEPARTMENT_CODES[n % len(DEPARTMENT_CODES)],
             contract,
             contract * 4 // 5,
             contract * 3 // 10,
@@ -59,18 +64,18 @@ def attraction_rows(filler: Filler, rows: int):
         ]
 
 
-def key_project_rows(filler: Filler, rows: int):
+def key_project_rows(rng: random.Random, rows: int) -> Iterator[list[Any]]:
     yield [h.SERIAL, h.NAME, h.OWNER, h.INDUSTRY, h.AREA, h.DEPARTMENT, h.NATURE, h.LISTING_CATEGORY]
     yield [h.LISTED_ON, h.TOTAL_INVESTMENT, h.PLANNED_INVESTMENT, h.STARTED_ON]
     for n in range(rows):
-        total = filler.rng.randint(5_000, 500_000)
+        total = rng.randint(5_000, 500_000)
         yield [
             n + 1,
             f"{PREFIX}K-{n:07d}",
             f"项目单位{n}",
-            filler.industry_codes[n % len(filler.industry_codes)],
-            filler.area_codes[n % len(filler.area_codes)],
-            filler.department_codes[n % len(filler.department_codes)],
+            INDUSTRY_CODES[n % len(INDUSTRY_CODES)],
+            AREA_CODES[n % len(AREA_CODES)],
+            DEPARTMENT_CODES[n % len(DEPARTMENT_CODES)],
             "新建",
             "新开工",
             datetime.date(YEAR, 2, 15),
@@ -80,18 +85,18 @@ def key_project_rows(filler: Filler, rows: int):
         ]
 
 
-def bond_reserve_rows(filler: Filler, rows: int):
+def bond_reserve_rows(rng: random.Random, rows: int) -> Iterator[list[Any]]:
     yield [h.SERIAL, h.NAME, h.SECTOR, h.OWNER, h.DEPARTMENT, h.AREA, h.TOTAL_INVESTMENT, h.BOND_DEMAND]
     yield [h.CAPITAL_PORTION, h.EXPECTED_INCOME, h.PRINCIPAL_AND_INTEREST, h.COVERAGE_RATIO, h.RESERVED_ON]
     for n in range(rows):
-        demand = filler.rng.randint(1_000, 100_000)
+        demand = rng.randint(1_000, 100_000)
         yield [
             n + 1,
             f"{PREFIX}B-{n:07d}",
-            filler.sector_codes[n % len(filler.sector_codes)],
+            SECTOR_CODES[n % len(SECTOR_CODES)],
             f"项目单位{n}",
-            filler.department_codes[n % len(filler.department_codes)],
-            filler.area_codes[n % len(filler.area_codes)],
+            DEPARTMENT_CODES[n % len(DEPARTMENT_CODES)],
+            AREA_CODES[n % len(AREA_CODES)],
             demand * 2,
             demand,
             0,
@@ -105,12 +110,12 @@ def bond_reserve_rows(filler: Filler, rows: int):
 ROWS = {"attraction-projects": attraction_rows, "key-projects": key_project_rows, "bond-reserves": bond_reserve_rows}
 
 
-def workbook(model: str, filler: Filler, rows: int) -> bytes:
+def workbook(model: str, rng: random.Random, rows: int) -> bytes:
     """An N-row sheet of ``model`` named as the export names it: a title row, the header, the
     rows, a totals row."""
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(RESOURCES[model].sheet_name)
-    lines = ROWS[model](filler, rows)
+    lines = ROWS[model](rng, rows)
     header = next(lines) + next(lines)
     sheet.append([f"{PREFIX}{model} {rows}"])
     sheet.append(header)
@@ -123,8 +128,8 @@ def workbook(model: str, filler: Filler, rows: int) -> bytes:
 
 
 def workbook_of(model: str, seed: int, rows: int) -> bytes:
-    """``workbook`` of the bench's reference codes (which ``reference_data`` makes)."""
-    return workbook(model, codes(Filler(random.Random(seed), 10, timing.silent)), rows)
+    """``workbook`` of the rows ``seed`` draws."""
+    return workbook(model, random.Random(seed), rows)
 
 
 def run(model: str, rows: int, seed: int, trace: bool) -> list[dict[str, Any]]:
@@ -164,20 +169,10 @@ def run(model: str, rows: int, seed: int, trace: bool) -> list[dict[str, Any]]:
     return [*passes, floor_line, summary]
 
 
-def reference_data(seed: int) -> Filler:
-    filler = Filler(random.Random(seed), 10, timing.silent)
-    filler.reference_data()
+def reference_data(seed: int) -> None:
+    """The reference data the sheets' codes name, and the plan of their year."""
+    Filler(random.Random(seed), 10, timing.silent).reference_data()
     YearPlan.objects.get_or_create(year=YEAR)
-    return codes(filler)
-
-
-def codes(filler: Filler) -> Filler:
-    """The codes of the reference data ``Filler.reference_data`` makes, for the sheet."""
-    filler.industry_codes = [PREFIX + code for code in INDUSTRY_CODES]
-    filler.area_codes = [PREFIX + code for code in AREAS]
-    filler.department_codes = [PREFIX + code for code in DEPARTMENTS]
-    filler.sector_codes = [PREFIX + code for code in SECTORS]
-    return filler
 
 
 def vacuum() -> None:
@@ -207,25 +202,26 @@ def measure(model: str, data: bytes, phase: str, expected: str, trace: bool) -> 
 def floor(model: str, data: bytes) -> dict[str, Any]:
     """The same rows as the create pass, validated by a dry run of the import, then written
     by plain ``bulk_create`` without history: only the writing is timed."""
-    records, related = [], []
+    records: list[Model] = []
+    related: list[Model] = []
 
     def keep(pending):
         records.extend(record for _, record, _ in pending.created)
         related.extend(record for _, record, _ in pending.related_created)
 
     resource = RESOURCES[model](year=YEAR, preview=False)
-    resource.validated = keep
+    resource.validated = keep  # type: ignore[assignment]  # the resource's hook, None until set
     resource.import_data(BookDataset(read_book(data, "bench.xlsx")), dry_run=True)
     if not records:
         raise CommandError("floor: the dry run validated no new record.")
     kinds = [kind for kind in MilestoneKindChoices.values if kind != MilestoneKindChoices.CUSTOM]
     start = time.perf_counter()
-    type(records[0]).objects.bulk_create(records, batch_size=bulk.BATCH_SIZE)
+    type(records[0])._default_manager.bulk_create(records, batch_size=bulk.BATCH_SIZE)
     if isinstance(records[0], KeyProject):
-        milestones = [Milestone(project=project, kind=kind) for project in records for kind in kinds]
+        milestones = [Milestone(project_id=project.pk, kind=kind) for project in records for kind in kinds]
         Milestone.objects.bulk_create(milestones, batch_size=bulk.BATCH_SIZE)
     if related:
-        type(related[0]).objects.bulk_create(related, batch_size=bulk.BATCH_SIZE)
+        type(related[0])._default_manager.bulk_create(related, batch_size=bulk.BATCH_SIZE)
     seconds = time.perf_counter() - start
     return line(model, "floor", len(records), seconds, tracemalloc_peak_mb=None)
 

@@ -166,7 +166,9 @@ def report_figures(report: quotas.Report) -> dict:
 def floor_figures(row) -> dict:
     values = dict(zip(FIGURES, row, strict=True))
     amounts = {"key_project_investment", "bond_demand", "funds_in_place", "contract_amount"}
-    figures = {key: cents(value) if key in amounts else int(value or 0) for key, value in values.items()}
+    figures: dict[str, Any] = {
+        key: cents(value) if key in amounts else int(value or 0) for key, value in values.items()
+    }
     funds, contract = figures.pop("funds_in_place"), figures.pop("contract_amount")
     figures["funds_in_place_rate"] = ratio(funds, contract)
     return figures
