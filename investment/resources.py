@@ -9,7 +9,6 @@ project it became, the predecessor, the chain link, notes) is kept as it is.
 
 from __future__ import annotations
 
-from projects import headers
 from projects.models import Area, Department, Industry
 from projects.resources import (
     AmountCell,
@@ -22,6 +21,7 @@ from projects.resources import (
     reference,
 )
 
+from . import headers
 from .choices import AttractionProjectInvestorOriginChoices
 from .models import AttractionProject
 

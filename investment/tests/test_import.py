@@ -19,10 +19,10 @@ from django.db.models import CheckConstraint
 from django.test import Client
 from django.utils import translation
 
+from investment import headers as h
 from investment.exporters import QuarterlyExporter
 from investment.models import AttractionProject
 from investment.resources import AttractionProjectResource
-from projects import headers as h
 from projects.models import AnnualListing, BondReserve, ImportUpload, KeyProject, Milestone
 from projects.resources import BondReserveResource, KeyProjectResource, model_errors
 from projects.tests.import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes

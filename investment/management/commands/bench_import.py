@@ -43,10 +43,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from investment import headers as h
 from investment.models import AttractionProject
 from jiaxian import bulk
 from jiaxian.importing import BookDataset, read_book
-from projects import headers as h
 from projects.choices import MilestoneKindChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, YearPlan
 from projects.resources import error_lines
