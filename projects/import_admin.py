@@ -41,9 +41,9 @@ from import_export.admin import ImportMixin
 
 from jiaxian.importing import BookDataset, UnreadableFile, read_book
 from jiaxian.params import YearField
+from jiaxian.resources import error_lines
 
 from .models import ImportUpload
-from .resources import error_lines
 
 YEAR_HELP = _(
     "The year of rows without a 年度 column (attraction projects, bond reserves) and of the key projects' "

@@ -47,9 +47,9 @@ from investment import headers as h
 from investment.models import AttractionProject
 from jiaxian import bulk
 from jiaxian.importing import BookDataset, read_book
+from jiaxian.resources import error_lines
 from projects.choices import MilestoneKindChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, YearPlan
-from projects.resources import error_lines
 
 from .bench_quotas import PREFIX, Filler
 from .import_ledger import RESOURCES
