@@ -29,7 +29,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from projects.admin import ListedForFilter, PoolFilter, dashboard_url, wan
+from jiaxian.admin import dashboard_url, wan
+from projects.admin import ListedForFilter, PoolFilter
 from projects.models import YearPlan
 
 from . import quotas
