@@ -40,8 +40,7 @@ class AttractionProjectResource(LedgerResource):
     in_production_on = Column(headers.IN_PRODUCTION_ON, "in_production_on", DateCell())
 
     def validation_batch(self, predecessors):
-        # Every saved year plan, once: clean() compares a record with its year's plan.
-        return validation.Batch(plans={plan.year: plan for plan in YearPlan.objects.all()}, predecessors=predecessors)
+        return validation.Batch.of_import(YearPlan, predecessors)
 
     class Meta(LedgerResource.Meta):
         model = AttractionProject

@@ -85,8 +85,7 @@ class KeyProjectResource(LedgerResource):
     LISTING_PREFIX = "import_listing__"
 
     def validation_batch(self, predecessors):
-        # Every saved year plan, once: clean() compares a record with its year's plan.
-        return validation.Batch(plans={plan.year: plan for plan in YearPlan.objects.all()}, predecessors=predecessors)
+        return validation.Batch.of_import(YearPlan, predecessors)
 
     def validated_models(self) -> list[type[Model]]:
         return [KeyProject, AnnualListing]
@@ -207,8 +206,7 @@ class BondReserveResource(LedgerResource):
     reserved_on = Column(headers.RESERVED_ON, "reserved_on", DateCell())
 
     def validation_batch(self, predecessors):
-        # Every saved year plan, once: clean() compares a record with its year's plan.
-        return validation.Batch(plans={plan.year: plan for plan in YearPlan.objects.all()}, predecessors=predecessors)
+        return validation.Batch.of_import(YearPlan, predecessors)
 
     class Meta(LedgerResource.Meta):
         model = BondReserve
