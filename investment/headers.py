@@ -4,9 +4,8 @@ them): one home for each string, so that an exported sheet can be edited and imp
 
 The columns the ledgers share, the key projects' and bond reserves' and the sheet's frame are
 ``projects.headers`` (and ``jiaxian.headers``), handed on here with everything else of that
-module: the export writes all three ledgers and reads one module.
-
-Not translated, as none of the ledgers' headers are (``jiaxian.headers`` says why).
+module: the export writes all three ledgers and reads one module. Not translated, as none of the
+ledgers' headers are (``jiaxian.headers`` says why).
 """
 
 from __future__ import annotations
