@@ -1,6 +1,6 @@
 """REST plumbing shared by both apps: the base serializer that runs the models' own
 validation, and the viewset that never loses an update. Nothing about the domain lives here:
-the department rule is an object permission that ``projects.api.ledger`` adds.
+the department rule is an object permission that ``jiaxian.ledger_api`` adds.
 (The permission and pagination classes that settings name are in ``api_defaults``: DRF
 imports those while its views module loads, so they must not import views.)"""
 

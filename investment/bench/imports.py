@@ -20,14 +20,14 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Model
 
+from investment import headers as h
 from investment.management.commands.import_ledger import RESOURCES
 from investment.models import AttractionProject
 from jiaxian import bulk
 from jiaxian.importing import BookDataset, read_book
-from projects import headers as h
+from jiaxian.resources import error_lines
 from projects.choices import MilestoneKindChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, YearPlan
-from projects.resources import error_lines
 
 from . import timing
 from .data import AREAS, DEPARTMENTS, PREFIX, SECTORS, Filler
