@@ -2,13 +2,20 @@
 
 Fills the current database with N synthetic attraction projects of ``--year``, all signed by
 the end of ``--quarter`` (names ``BENCH-X-…``, reference data and plans as ``bench_quotas``
-makes them), then exports that quarter as XLSX and as CSV and prints one JSON line per format:
+makes them), then exports that quarter as XLSX and as CSV and prints one JSON line per measure:
 
-    {"format": "xlsx", "rows": 100000, "seconds": 3.9, "rows_per_s": 25641, "peak_rss_mb": 80.1}
+    {"measure": "floor", "format": null, "writer": "no writer", "rows": 100015, "seconds": 1.2, ..., "ratio": 1.0}
+    {"measure": "xlsx", "format": "xlsx", "writer": "XlsxWriter", "rows": 100015, "seconds": 6.1,
+     "rows_per_s": 16396, "peak_rss_mb": 80.1, "bytes": 8870973, "ratio": 5.08}
+
+The floor comes first: the queries and every cell typed, without writing (``floor``). Each
+writer's ``ratio`` is its seconds over the floor's, a figure that a busy machine changes less
+than the seconds. ``--openpyxl`` also measures openpyxl's public write-only API
+(``xlsx-openpyxl``), the alternative the XLSX writer was chosen against.
 
 ``rows`` counts the data rows written (every sheet); ``peak_rss_mb`` is the peak resident size
-of the process that ran that export (``getrusage``): each format runs in a fresh child process
-(``manage.py bench_export --measure FORMAT``), so that each figure is its own and the fill's
+of the process that ran that measure (``getrusage``): each runs in a fresh child process
+(``manage.py bench_export --measure NAME``), so that each figure is its own and the fill's
 memory is not counted. ``--in-process`` measures in this process instead (tests: their
 database is not visible to a child).
 
@@ -26,15 +33,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
+from typing import Any, BinaryIO
 
+import openpyxl
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
+from django.utils import translation
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from investment.exporters import QuarterlyExporter
 from investment.models import AttractionProject
 from jiaxian import periods
-from jiaxian.exporting import Format
+from jiaxian.exporting import GENERATED_AT, NUMBER_FORMATS, Format, Kind, Sheet, typed_rows
 from jiaxian.params import command_argument
 from projects.models import YearPlan
 
@@ -91,16 +105,90 @@ class _Silent:
         pass
 
 
-def measure(year: int, quarter: int, format: str) -> dict:
-    """Export ``quarter`` of ``year`` in ``format`` to a temporary file; time and peak RSS."""
-    exporter = QuarterlyExporter.for_quarter(year, quarter, format)
-    with tempfile.TemporaryFile() as target:
+def write_xlsx_openpyxl(
+    sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: datetime.datetime, generated_at
+) -> int:
+    """The same workbook through openpyxl's public write-only API (a styled ``WriteOnlyCell`` per
+    value): the alternative the export's XLSX writer (XlsxWriter) was measured against."""
+    workbook = openpyxl.Workbook(write_only=True)
+    workbook.properties.creator = "jiaxian"
+    workbook.properties.created = workbook.properties.modified = fixed_time
+    header_style = {
+        "font": Font(bold=True),
+        "fill": PatternFill("solid", fgColor="DDEBF7"),
+        "alignment": Alignment(wrap_text=True, vertical="center"),
+    }
+    total = 0
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(sheet.name)
+
+        def cell(
+            typed: tuple[Kind, Any] | None, style: dict | None = None, worksheet=worksheet
+        ) -> WriteOnlyCell | None:
+            if typed is None:
+                return None
+            kind, value = typed
+            result = WriteOnlyCell(worksheet, value=value)
+            if kind != Kind.TEXT:
+                result.number_format = NUMBER_FORMATS[kind]
+            for name, part in (style or {}).items():
+                setattr(result, name, part)
+            return result
+
+        for index, column in enumerate(sheet.columns, 1):
+            worksheet.column_dimensions[get_column_letter(index)].width = column.xlsx_width()
+        header_row = len(sheet.preamble) + 1
+        worksheet.freeze_panes = f"A{header_row + 1}"
+        preamble = [[generated_at if value is GENERATED_AT else value for value in line] for line in sheet.preamble]
+        for line in typed_rows(preamble):
+            worksheet.append([cell(typed) for typed in line])
+        worksheet.append([cell((Kind.TEXT, str(column.header)), header_style) for column in sheet.columns])
+        rows = header_row
+        for cells in typed_rows(sheet.rows, sheet.columns):
+            worksheet.append([cell(typed) for typed in cells])
+            rows += 1
+        total += rows - header_row
+        worksheet.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(sheet.columns), 1))}{rows}"
+    workbook.save(target)
+    return total
+
+
+def floor(sheets: Iterable[Sheet]) -> int:
+    """What every writer does before writing a byte: the queries and every cell typed. A
+    writer's ``ratio`` is its time over this one, which a busy machine slows alike."""
+    return sum(1 for sheet in sheets for _cells in typed_rows(sheet.rows, sheet.columns))
+
+
+# What can be measured: (the file format, the writer); the floor first, the ratios' base.
+MEASURES: dict[str, tuple[str | None, str]] = {
+    "floor": (None, "no writer"),
+    "xlsx": (Format.XLSX.value, "XlsxWriter"),
+    "xlsx-openpyxl": (Format.XLSX.value, "openpyxl write-only"),
+    "csv": (Format.CSV.value, "csv"),
+}
+
+
+def measure(year: int, quarter: int, measured: str) -> dict:
+    """Export ``quarter`` of ``year`` as ``measured`` says to a temporary file; time and peak RSS."""
+    format, writer = MEASURES[measured]
+    exporter = QuarterlyExporter.for_quarter(year, quarter, format or Format.CSV)
+    with tempfile.TemporaryFile() as target, translation.override("zh-hans"):
         start = time.perf_counter()
-        rows = exporter.write(target)
+        if measured == "floor":
+            rows = floor(exporter.sheets())
+        elif measured == "xlsx-openpyxl":
+            generated_at = datetime.datetime.now().replace(microsecond=0)
+            rows = write_xlsx_openpyxl(
+                exporter.sheets(), target, fixed_time=exporter.fixed_time, generated_at=generated_at
+            )
+        else:
+            rows = exporter.write(target)
         seconds = time.perf_counter() - start
         size = target.tell()
     return {
+        "measure": measured,
         "format": format,
+        "writer": writer,
         "rows": rows,
         "seconds": round(seconds, 3),
         "rows_per_s": round(rows / seconds) if seconds else None,
@@ -112,8 +200,9 @@ def measure(year: int, quarter: int, format: str) -> dict:
 class Command(BaseCommand):
     help = (
         "Benchmark the quarterly export (DEBUG only, never on real data): fill N synthetic attraction projects "
-        "(BENCH-X-) of --year signed by the end of --quarter, export XLSX and CSV and print one JSON line per "
-        'format {"format", "rows", "seconds", "rows_per_s", "peak_rss_mb", "bytes"}.'
+        "(BENCH-X-) of --year signed by the end of --quarter, time a floor (the rows without writing), export XLSX "
+        'and CSV and print one JSON line per measure {"measure", "format", "writer", "rows", "seconds", '
+        '"rows_per_s", "peak_rss_mb", "bytes", "ratio"} (ratio: seconds over the floor\'s).'
     )
 
     def add_arguments(self, parser):
@@ -130,7 +219,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2023)
         parser.add_argument("--format", choices=[f.value for f in Format], action="append", help="Default: both.")
         parser.add_argument("--in-process", action="store_true", help="Measure in this process, not in children.")
-        parser.add_argument("--measure", choices=[f.value for f in Format], help="(internal) measure one format.")
+        parser.add_argument(
+            "--openpyxl", action="store_true", help="Also measure openpyxl's write-only API (the XLSX alternative)."
+        )
+        parser.add_argument("--measure", choices=list(MEASURES), help="(internal) measure one writer.")
         parser.add_argument("--delete", action="store_true", help="Only delete the BENCH- records, then stop.")
         parser.add_argument("--force", action="store_true", help="Run beside attraction projects not named BENCH-.")
 
@@ -164,9 +256,13 @@ class Command(BaseCommand):
                 if present:
                     synthetic(AttractionProject).filter(name__startswith=NAME).delete()
                 ExportFiller(random.Random(seed), rows, year, as_of).fill()
+            measured = ["floor"]
             for each in format or [f.value for f in Format]:
+                measured += [each, "xlsx-openpyxl"] if each == Format.XLSX and options["openpyxl"] else [each]
+            base = None
+            for each in measured:
                 if in_process:
-                    line = json.dumps(globals()["measure"](year, quarter, each))
+                    line = globals()["measure"](year, quarter, each)
                 else:
                     command = [
                         sys.executable,
@@ -176,5 +272,7 @@ class Command(BaseCommand):
                         f"--quarter={quarter}",
                         f"--measure={each}",
                     ]
-                    line = subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
-                self.stdout.write(line)
+                    line = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+                base = base or line["seconds"]
+                line["ratio"] = round(line["seconds"] / base, 2) if base else None
+                self.stdout.write(json.dumps(line))
