@@ -23,23 +23,29 @@ out, so that two CSV exports of unchanged data are byte-identical and two XLSX e
 only in that cell.
 
 Streaming: rows are written as they come, so memory stays bounded whatever the number of
-rows; exporters feed querysets through ``.iterator(chunk_size=...)``.
+rows; exporters feed querysets through ``.iterator(chunk_size=...)``. ``write_export`` is the
+one way the doors write an export: to a file, returning its path, rows and SHA-256.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
+import os
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
 import xlsxwriter
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -399,7 +405,58 @@ class BaseExporter:
         return write_csv_zip(self.sheets(), target, fixed_time=self.fixed_time)
 
     def render(self) -> bytes:
-        """The whole export as bytes (tests, filing); prefer ``write`` for large exports."""
+        """The whole export as bytes (tests); the doors use ``write_export``."""
         buffer = io.BytesIO()
         self.write(buffer)
         return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class WrittenExport:
+    """An export written to a file: where it is, its number of data rows, the SHA-256 of its bytes."""
+
+    path: Path
+    rows: int
+    sha256: str
+
+
+def write_export(exporter: BaseExporter, path: str | os.PathLike[str] | None = None) -> WrittenExport:
+    """Write ``exporter`` to ``path``, or without one to a new temporary file that the caller
+    removes; return where, how many data rows and the SHA-256 of the bytes written. The one
+    path of every door (the command, the admin page, the API, filing).
+
+    To ``path`` through ``<path>.partial``, renamed when complete: a file under the final name
+    is never half-written. On any error the file being written is removed."""
+    if path is None:
+        descriptor, name = tempfile.mkstemp(prefix=f"{exporter.identifier}-", suffix=f".{EXTENSIONS[exporter.format]}")
+        final = writing = Path(name)
+        target = os.fdopen(descriptor, "wb")
+    else:
+        final = Path(path)
+        writing = final.with_name(final.name + ".partial")
+        target = open(writing, "wb")  # closed by the with below, or on error
+    try:
+        with target:
+            rows = exporter.write(target)
+        with open(writing, "rb") as written:
+            sha256 = hashlib.file_digest(written, "sha256").hexdigest()
+        os.replace(writing, final)
+    except BaseException:
+        target.close()
+        writing.unlink(missing_ok=True)
+        raise
+    return WrittenExport(final, rows, sha256)
+
+
+def export_response(exporter: BaseExporter) -> FileResponse:
+    """The export as a download with its ``X-Content-SHA256``, streamed from a temporary file so
+    that memory stays bounded whatever its size (the admin page and the API)."""
+    written = write_export(exporter)
+    try:
+        content = open(written.path, "rb")  # the response closes it
+    finally:
+        # Removed at once: the open file stays readable until the response closes it (POSIX).
+        written.path.unlink()
+    response = FileResponse(content, as_attachment=True, filename=exporter.filename, content_type=exporter.content_type)
+    response["X-Content-SHA256"] = written.sha256
+    return response

@@ -1,9 +1,11 @@
 """The export writer (``jiaxian/exporting.py``) on its own: what the XLSX keeps of each cell and
-column, and text that could break or inject into the workbook's XML."""
+column, text that could break or inject into the workbook's XML, and ``write_export``, the one
+way the doors write a file (its path, rows and SHA-256; never a half-written file)."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import zipfile
 from decimal import Decimal
@@ -12,9 +14,14 @@ import openpyxl
 import pytest
 
 from jiaxian.exporting import (
+    GENERATED_AT,
+    BaseExporter,
     Column,
+    Format,
     Kind,
     Sheet,
+    export_response,
+    write_export,
     write_xlsx,
 )
 
@@ -25,6 +32,28 @@ def workbook_of(sheets: list[Sheet]) -> openpyxl.Workbook:
     buffer = io.BytesIO()
     write_xlsx(sheets, buffer, fixed_time=datetime.datetime(2023, 6, 30), generated_at=GENERATED)
     return openpyxl.load_workbook(buffer)
+
+
+class Ledger(BaseExporter):
+    """Two sheets of plain rows, no database; ``fail_after`` rows, the rows raise."""
+
+    identifier = "ledger"
+    verbose_name = "ledger"
+
+    def __init__(self, rows: int = 3, fail_after: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.count, self.fail_after = rows, fail_after
+
+    def rows(self):
+        for number in range(self.count):
+            if number == self.fail_after:
+                raise RuntimeError("the database went away")
+            yield [number + 1, f"项目{number}", Decimal("1234.50")]
+
+    def sheets(self):
+        columns = [Column("序号", Kind.INTEGER), Column("名称"), Column("金额（万元）", Kind.AMOUNT)]
+        yield Sheet("甲", columns, self.rows(), preamble=[["生成时间", GENERATED_AT], []])
+        yield Sheet("乙", columns, [[1, "x", None]])
 
 
 @pytest.mark.parametrize("text", ["<r>", "<r><t>x</t></r>", "<r></r>", '<r><rPr><b/></rPr><t a="1">y</t></r>'])
@@ -82,3 +111,43 @@ def test_numbers_dates_and_widths_are_kept_exactly():
         0.5,
         0.5,
     )
+
+
+def test_write_export_returns_the_path_the_rows_and_the_sha256(tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    written = write_export(Ledger(rows=3, generated_at=GENERATED), path)
+    assert (written.path, written.rows) == (path, 4)
+    assert written.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert openpyxl.load_workbook(path).sheetnames == ["甲", "乙"]
+    assert list(tmp_path.iterdir()) == [path]
+    again = write_export(Ledger(rows=3, format=Format.CSV), tmp_path / "ledger.csv.zip")
+    assert again.sha256 == write_export(Ledger(rows=3, format=Format.CSV), tmp_path / "copy.csv.zip").sha256
+
+
+def test_write_export_without_a_path_writes_a_temporary_file_for_the_caller(tmp_path):
+    written = write_export(Ledger(format="csv"))
+    try:
+        assert written.path.name.startswith("ledger-") and written.path.name.endswith(".csv.zip")
+        assert written.sha256 == hashlib.sha256(written.path.read_bytes()).hexdigest()
+    finally:
+        written.path.unlink()
+
+
+def test_a_failed_export_leaves_no_file_and_keeps_the_one_it_would_have_replaced(tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(b"last quarter's file")
+    with pytest.raises(RuntimeError, match="went away"):
+        write_export(Ledger(rows=10, fail_after=5), path)
+    assert list(tmp_path.iterdir()) == [path]
+    assert path.read_bytes() == b"last quarter's file"
+
+
+def test_the_download_carries_the_sha256_of_its_bytes_and_leaves_no_temporary_file(db, tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    response = export_response(Ledger(generated_at=GENERATED))
+    assert list(tmp_path.iterdir()) == []
+    content = b"".join(response.streaming_content)
+    response.close()
+    assert response["X-Content-SHA256"] == hashlib.sha256(content).hexdigest()
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="ledger.xlsx"' in response["Content-Disposition"]
