@@ -29,6 +29,7 @@ one way the doors write an export: to a file, returning its path, rows and SHA-2
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -282,7 +283,8 @@ def _write_text(worksheet, row: int, column: int, text: str, cell_format) -> Non
         worksheet.write_string(row, column, text, cell_format)
 
 
-# Excel's day 0 (its day 60, 1900-02-29, never existed: every export's date is later).
+# The day before Excel's day 1 for every date after February 1900 (Excel counts a 29 February
+# 1900 that never was), which every export's dates are.
 _EXCEL_EPOCH = datetime.date(1899, 12, 30).toordinal()
 
 
@@ -314,7 +316,20 @@ def write_xlsx(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: datetim
     the next one starts, so memory stays flat whatever the number of rows. The document's
     created time is ``fixed_time``, so that unchanged data gives the same bytes."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
+    try:
+        total = _write_sheets(workbook, sheets, generated_at)
+    except BaseException:
+        # Closed all the same, so that XlsxWriter removes each sheet's temporary file; what it
+        # wrote to ``target`` is incomplete (write_export removes it) and the first error stands.
+        with contextlib.suppress(Exception):
+            workbook.close()
+        raise
     workbook.set_properties({"author": "jiaxian", "created": fixed_time})
+    workbook.close()  # closes its own zip, not the target
+    return total
+
+
+def _write_sheets(workbook: xlsxwriter.Workbook, sheets: Iterable[Sheet], generated_at) -> int:
     formats = _XlsxFormats(workbook)
     total = 0
     for sheet in sheets:
@@ -338,7 +353,6 @@ def write_xlsx(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: datetim
             _write_row(worksheet, row, cells, formats)
             total += 1
         worksheet.autofilter(header_row, 0, row, max(len(sheet.columns), 1) - 1)
-    workbook.close()  # closes its own zip, not the target
     return total
 
 

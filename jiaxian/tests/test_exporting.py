@@ -133,13 +133,21 @@ def test_write_export_without_a_path_writes_a_temporary_file_for_the_caller(tmp_
         written.path.unlink()
 
 
-def test_a_failed_export_leaves_no_file_and_keeps_the_one_it_would_have_replaced(tmp_path):
+@pytest.mark.parametrize("format", list(Format))
+def test_a_failed_export_leaves_no_file_and_keeps_the_one_it_would_have_replaced(tmp_path, monkeypatch, format):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))  # where XlsxWriter keeps each sheet's rows
     path = tmp_path / "ledger.xlsx"
     path.write_bytes(b"last quarter's file")
     with pytest.raises(RuntimeError, match="went away"):
-        write_export(Ledger(rows=10, fail_after=5), path)
-    assert list(tmp_path.iterdir()) == [path]
+        write_export(Ledger(rows=10, fail_after=5, format=format), path)
+    assert sorted(tmp_path.iterdir()) == [path, scratch]
     assert path.read_bytes() == b"last quarter's file"
+    assert list(scratch.iterdir()) == []
+    with pytest.raises(RuntimeError, match="went away"):
+        write_export(Ledger(rows=10, fail_after=5, format=format))
+    assert list(scratch.iterdir()) == []
 
 
 def test_the_download_carries_the_sha256_of_its_bytes_and_leaves_no_temporary_file(db, tmp_path, monkeypatch):
