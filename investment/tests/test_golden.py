@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
 from drf_spectacular.generators import SchemaGenerator
+from openpyxl.utils import get_column_letter
 from rest_framework.test import APIClient
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -108,6 +109,17 @@ def style_of(cell) -> dict:
     }
 
 
+def column_widths(sheet) -> dict[str, float]:
+    """Every column's width by its letter, whether the file gives each column its own ``<col>``
+    or one to a run of columns of the same width."""
+    return {
+        get_column_letter(index): dimension.width
+        for dimension in sheet.column_dimensions.values()
+        if dimension.width
+        for index in range(dimension.min, dimension.max + 1)
+    }
+
+
 def workbook_snapshot(content: bytes) -> dict:
     """Every sheet's set-up and every cell's value and format, each distinct format once."""
     book = openpyxl.load_workbook(io.BytesIO(content))
@@ -140,7 +152,7 @@ def workbook_snapshot(content: bytes) -> dict:
                 "footer": [sheet.oddFooter.left.text, sheet.oddFooter.center.text, sheet.oddFooter.right.text],
                 "auto_filter": sheet.auto_filter.ref,
                 "merged": sorted(str(cells) for cells in sheet.merged_cells.ranges),
-                "widths": {key: dim.width for key, dim in sorted(sheet.column_dimensions.items()) if dim.width},
+                "widths": column_widths(sheet),
                 "cells": cells,
             }
         )
