@@ -10,7 +10,19 @@ import datetime
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 
@@ -233,6 +245,12 @@ class BondReserveQuerySet(models.QuerySet):
         """Reserves whose status on ``as_of`` is ``status``."""
         return self.filter(self.status_condition(status, as_of))
 
+    @staticmethod
+    def pool_condition(as_of: datetime.date) -> Q:
+        """In the pool on ``as_of``: entered by then and not rejected by then (whatever step it
+        has reached since: submitted, approved and issued reserves stay in the pool)."""
+        return _on_or_before("reserved_on", as_of) & _not_by("rejected_on", as_of)
+
     def in_pool(self, as_of: datetime.date) -> BondReserveQuerySet:
-        """Reserves in the pool on ``as_of``: entered by then and not rejected by then."""
-        return self.filter(_on_or_before("reserved_on", as_of) & _not_by("rejected_on", as_of))
+        """Reserves in the pool on ``as_of`` (``pool_condition``)."""
+        return self.filter(self.pool_condition(as_of))
