@@ -166,9 +166,10 @@ class ProblemSerializer(ValidatedModelSerializer):
 
 
 class BondReserveSerializer(ValidatedModelSerializer):
-    """A special-bond reserve; ``status`` (today), ``coverage_ratio`` and ``coverage_warning``
-    are derived (the warning annotated by the viewset's query; a record just written is asked
-    by the model, with the same rule)."""
+    """A special-bond reserve; ``status`` (today) and ``coverage_ratio`` are derived."""
+
+    # ``coverage_warning`` is derived too: annotated by the viewset's query when reading; a
+    # record just written is asked by the model, with the same rule.
 
     status = serializers.SerializerMethodField()
     coverage_ratio = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True, allow_null=True)
