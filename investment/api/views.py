@@ -50,7 +50,9 @@ from .serializers import (
 
 
 class AttractionProjectViewSet(LedgerViewSet):
-    queryset = AttractionProject.objects.select_related("industry").prefetch_related("successors").with_big_project()
+    queryset = quotas.with_big_project(
+        AttractionProject.objects.select_related("industry").prefetch_related("successors")
+    )
     serializer_class = AttractionProjectSerializer
     filterset_class = AttractionProjectFilterSet
     ordering_fields = ("contract_amount", "fixed_asset_investment", "signed_on", "started_on", "name", "year")

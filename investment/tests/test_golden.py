@@ -35,7 +35,10 @@ WRITE = os.environ.get("JIAXIAN_WRITE_GOLDEN") == "1"
 
 # JSON pointers (RFC 6901) into the schema of what was added on purpose since the snapshot;
 # they are removed from today's schema before it is compared.
-ADDED_TO_SCHEMA: list[str] = []
+ADDED_TO_SCHEMA: list[str] = [
+    # A reserve's coverage warning against its year's plan (issue 14 item 6).
+    "/components/schemas/BondReserve/properties/coverage_warning",
+]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]
 WRITTEN_AT = datetime.datetime(2024, 1, 5, 9, 30, tzinfo=datetime.UTC)
@@ -71,12 +74,15 @@ def without(document: dict, pointers: list[str]) -> dict:
     for pointer in pointers:
         *parents, last = [part.replace("~1", "/").replace("~0", "~") for part in pointer.lstrip("/").split("/")]
         node: Any = document
+        owner: Any = None  # the object schema whose ``properties`` hold ``last``, if they do
         for part in parents:
+            owner = node
             node = node[int(part)] if isinstance(node, list) else node[part]
         assert last in node, f"{pointer} is not in the schema: take it out of ADDED_TO_SCHEMA"
         del node[last]
-        if isinstance(node, dict) and last in node.get("required", []):
-            node["required"].remove(last)
+        # A property's "required" entry is on the object schema, beside its "properties".
+        if parents and parents[-1] == "properties" and last in owner.get("required", []):
+            owner["required"].remove(last)
     return document
 
 
