@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.admin import LedgerAdmin, VersionedInline, VersionedModelForm, wan
+from jiaxian.admin import ChoicesFilter, LedgerAdmin, VersionedInline, VersionedModelForm, annotated_column, wan
 from jiaxian.versions import StaleVersion
 
 from ..choices import ChainLinkCoverageChoices, TargetEnterpriseStageChoices
@@ -100,19 +100,15 @@ class IndustrialChainAdmin(LedgerAdmin):
         return format_html('<a class="chain-map-link" href="{}">{}</a>', reverse("chain-map", args=[obj.pk]), _("Map"))
 
 
-class CoverageFilter(admin.SimpleListFilter):
+class CoverageFilter(ChoicesFilter):
     """Coverage today, from the annotation of ``with_coverage``."""
 
     title = _("coverage")
     parameter_name = "coverage"
+    options = ChainLinkCoverageChoices
 
-    def lookups(self, request, model_admin):
-        return ChainLinkCoverageChoices.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in ChainLinkCoverageChoices.values:
-            return queryset.filter(coverage_as_of=self.value())
-        return queryset
+    def select(self, queryset, value):
+        return queryset.filter(coverage_as_of=value)
 
 
 class LinkFilter(admin.SimpleListFilter):
@@ -172,32 +168,20 @@ class ChainLinkAdmin(LedgerAdmin):
     def coverage_today(self, obj):
         return coverage_badge(obj.coverage_as_of)
 
-    @admin.display(description=_("local enterprises"), ordering="local_enterprise_count")
-    def local_enterprise_count(self, obj):
-        return obj.local_enterprise_count
-
-    @admin.display(description=_("targets being courted"), ordering="courted_count")
-    def courted_count(self, obj):
-        return obj.courted_count
-
-    @admin.display(description=_("targets signed"), ordering="signed_count")
-    def signed_count(self, obj):
-        return obj.signed_count
+    local_enterprise_count = annotated_column("local_enterprise_count", _("local enterprises"))
+    courted_count = annotated_column("courted_count", _("targets being courted"))
+    signed_count = annotated_column("signed_count", _("targets signed"))
 
 
-class TargetStageFilter(admin.SimpleListFilter):
+class TargetStageFilter(ChoicesFilter):
     """Stage in the lead pipeline today, derived from the dates."""
 
     title = _("stage")
     parameter_name = "stage"
+    options = TargetEnterpriseStageChoices
 
-    def lookups(self, request, model_admin):
-        return TargetEnterpriseStageChoices.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in TargetEnterpriseStageChoices.values:
-            return queryset.in_stage(self.value(), periods.today())
-        return queryset
+    def select(self, queryset, value):
+        return queryset.in_stage(value, periods.today())
 
 
 class SignForm(forms.Form):
