@@ -1,4 +1,5 @@
-"""Fixtures of the investment app's tests: the browser that the Playwright test drives.
+"""Fixtures of the investment app's tests: a chain with a target in negotiation (the pipeline's
+and the admin's signing tests), and the browser that the Playwright test drives.
 
 Debian's Chromium (``apt-get install chromium fonts-wqy-microhei``; ``make test`` does it),
 never a browser that ``playwright install`` downloads (it cannot download here).
@@ -7,15 +8,37 @@ The font makes the Chinese of the screenshots readable.
 
 from __future__ import annotations
 
+import datetime
 import os
 
 import pytest
+
+from investment.models import IndustrialChain, TargetEnterprise
 
 # pytest-django's live server answers in a thread while Playwright's page runs in this one,
 # inside an event loop: Django would refuse its database calls (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def chain(make_chain, key_industry) -> IndustrialChain:
+    return make_chain(name="硅基新材料产业链", industries=[key_industry], lead_leader="王县长")
+
+
+@pytest.fixture
+def negotiating(make_link, make_target, chain) -> TargetEnterprise:
+    """A target in negotiation since 2023-03-01 on a midstream link of ``chain``."""
+    link = make_link(chain=chain, name="负极材料", position="midstream", order=1)
+    return make_target(
+        link=link,
+        company="深圳贝特瑞",
+        region="广东深圳",
+        contacted_on=datetime.date(2023, 1, 10),
+        visited_on=datetime.date(2023, 2, 1),
+        negotiating_on=datetime.date(2023, 3, 1),
+    )
 
 
 @pytest.fixture(scope="session")
