@@ -67,6 +67,18 @@ def chain(make_chain, make_link, make_target, make_local_enterprise, make_attrac
     return chain
 
 
+# How many records each of the map's lists of ``chain`` holds (the attraction projects: the
+# signed target's and the one made on 下游二).
+CHAIN_LISTS = {
+    "target_enterprises": 5,
+    "local_enterprises": 3,
+    "carriers": 0,
+    "policies": 0,
+    "responsibilities": 0,
+    "attraction_projects": 2,
+}
+
+
 def query_of(url: str) -> tuple[str, dict]:
     parts = urlsplit(url)
     return parts.path, {key: values[0] for key, values in parse_qs(parts.query).items()}
@@ -144,19 +156,11 @@ def test_every_list_the_map_links_to_answers_and_lists_exactly_the_records_of_it
     for link in data.links:
         for url in link.urls.values():
             assert zh_admin_client.get(url).status_code == 200, url
-    expected = {
-        "target_enterprises": 5,
-        "local_enterprises": 3,
-        "carriers": 0,
-        "policies": 0,
-        "responsibilities": 0,
-        "attraction_projects": 2,
-    }
     for key, url in data.lists.items():
         response = zh_admin_client.get(url)
         assert response.status_code == 200, url
         assert "e=1" not in response.get("Location", ""), url
-        assert response.context["cl"].result_count == expected[key], key
+        assert response.context["cl"].result_count == CHAIN_LISTS[key], key
 
 
 def test_a_chain_without_links_has_three_empty_columns(make_chain):
@@ -366,21 +370,13 @@ def test_the_json_links_the_apis_collections_each_listing_exactly_the_records_of
     assert query_of(up2["urls"]["target_enterprises"]) == ("/api/target-enterprises/", {"link": str(up2["id"])})
     answer = client.get(up2["urls"]["target_enterprises"]).json()
     assert (answer["count"], {target["link"] for target in answer["results"]}) == (2, {up2["id"]})
-    expected = {
-        "target_enterprises": 5,
-        "local_enterprises": 3,
-        "carriers": 0,
-        "policies": 0,
-        "responsibilities": 0,
-        "attraction_projects": 2,
-    }
     counts = {}
     for key, url in body["lists"].items():
         assert url.startswith("/api/"), url
         response = client.get(url)
         assert response.status_code == 200, url
         counts[key] = response.json()["count"]
-    assert counts == expected
+    assert counts == CHAIN_LISTS
 
 
 def test_the_json_of_an_unknown_chain_is_a_404_in_json(reader, chain):
