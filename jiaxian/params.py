@@ -5,10 +5,22 @@ API's are in ``jiaxian.api``: ``YearParameter``, ``DateParameter``, ``period_par
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 
 from jiaxian import periods
+
+T = TypeVar("T")
+
+
+def form_value(parse: Callable[[str], T], value: str) -> T:
+    """``value`` read by ``parse`` (one of ``periods.parse_*``); a bad one is the form's error."""
+    try:
+        return parse(value)
+    except periods.PeriodParameterError as exc:
+        raise forms.ValidationError(exc.message, code="invalid") from None
 
 
 class YearField(forms.IntegerField):
@@ -21,12 +33,7 @@ class YearField(forms.IntegerField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return periods.parse_year(value)
-        except periods.PeriodParameterError as exc:
-            raise forms.ValidationError(exc.message, code="invalid") from None
+        return None if value in self.empty_values else form_value(periods.parse_year, value)
 
 
 class DateField(forms.CharField):
@@ -35,12 +42,7 @@ class DateField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return periods.parse_date(value)
-        except periods.PeriodParameterError as exc:
-            raise forms.ValidationError(exc.message, code="invalid") from None
+        return None if value in self.empty_values else form_value(periods.parse_date, value)
 
 
 def command_argument(parse):
