@@ -8,8 +8,9 @@
   report, where the dashboard's links lead, with the parsers of their parameters; the app that
   draws the dashboard names it (``RecordsFilter.lead_back_to``); ``YearRecordsFilter``, one of a
   year as of a day;
-- ``ChoicesFilter`` (a list filter over a ``Choices`` class) and ``annotated_column`` (a sortable
-  column showing an annotation of the list's queryset);
+- ``ChoicesFilter`` (a list filter over a ``Choices`` class), ``annotated_column`` (a sortable
+  column showing an annotation of the list's queryset) and ``record_page`` (the URL of one
+  record's own page, such as signing or downloading);
 - ``LedgerImportMixin``, the ledgers' import page (below).
 
 The ledgers' import page in the admin: upload a file → a preview of every row, nothing
@@ -54,7 +55,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Choices, Model
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html_join
@@ -300,6 +301,18 @@ class ChoicesFilter(admin.SimpleListFilter):
 
     def select(self, queryset, value: str):
         raise NotImplementedError
+
+
+def record_page(model_admin: admin.ModelAdmin, action: str, view: Callable) -> URLPattern:
+    """The admin URL ``<pk>/<action>/`` of one record's own page ``view`` (signed-in staff
+    only, as the admin's pages), named ``<app>_<model>_<action>``; ``get_urls`` lists it
+    before the admin's own."""
+    meta = model_admin.model._meta
+    return path(
+        f"<int:pk>/{action}/",
+        model_admin.admin_site.admin_view(view),
+        name=f"{meta.app_label}_{meta.model_name}_{action}",
+    )
 
 
 def annotated_column(attribute: str, description: StrOrPromise) -> Callable[[Any, Model], Any]:

@@ -12,12 +12,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.admin import ChoicesFilter, LedgerAdmin, VersionedInline, VersionedModelForm, annotated_column, wan
+from jiaxian.admin import (
+    ChoicesFilter,
+    LedgerAdmin,
+    VersionedInline,
+    VersionedModelForm,
+    annotated_column,
+    record_page,
+    wan,
+)
 from jiaxian.versions import StaleVersion
 
 from ..choices import ChainLinkCoverageChoices, TargetEnterpriseStageChoices
@@ -242,14 +250,7 @@ class TargetEnterpriseAdmin(LedgerAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.attraction_project)
 
     def get_urls(self):
-        return [
-            path(
-                "<int:pk>/sign/",
-                self.admin_site.admin_view(self.sign_view),
-                name="investment_targetenterprise_sign",
-            ),
-            *super().get_urls(),
-        ]
+        return [record_page(self, "sign", self.sign_view), *super().get_urls()]
 
     def can_sign(self, request, target) -> bool:
         return self.has_change_permission(request, target) and request.user.has_perm("investment.add_attractionproject")
