@@ -7,7 +7,13 @@ import django_filters
 from django.db.models import Q
 
 from jiaxian import periods
-from projects.filtersets import AmountFilter, AsOfFilter, BooleanFilter, IntegerFilter, SearchFilterSet, StrictFilterSet
+from jiaxian.filters import (
+    AsOfFilter,
+    BooleanFilter,
+    IntegerFilter,
+    SearchFilterSet,
+    StrictFilterSet,
+)
 
 from .choices import (
     AttractionProjectInvestorOriginChoices,
@@ -59,12 +65,7 @@ class AttractionProjectFilterSet(StrictFilterSet):
     chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
     year = IntegerFilter()
     investor_origin = django_filters.MultipleChoiceFilter(choices=AttractionProjectInvestorOriginChoices.choices)
-    contract_amount_min = AmountFilter(field_name="contract_amount", lookup_expr="gte")
-    contract_amount_max = AmountFilter(field_name="contract_amount", lookup_expr="lte")
-    signed_on_min = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte")
-    signed_on_max = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
-    started_on_min = django_filters.DateFilter(field_name="started_on", lookup_expr="gte")
-    started_on_max = django_filters.DateFilter(field_name="started_on", lookup_expr="lte")
+    ranges = ["contract_amount", "signed_on", "started_on"]
 
     class Meta:
         model = AttractionProject
@@ -119,12 +120,7 @@ class TargetEnterpriseFilterSet(SearchFilterSet):
     region = django_filters.CharFilter(lookup_expr="icontains", label="region contains")
     size = django_filters.MultipleChoiceFilter(choices=TargetEnterpriseSizeChoices.choices)
     signed = BooleanFilter(field_name="signed_on", lookup_expr="isnull", exclude=True, label="signed")
-    contacted_on_min = django_filters.DateFilter(field_name="contacted_on", lookup_expr="gte")
-    contacted_on_max = django_filters.DateFilter(field_name="contacted_on", lookup_expr="lte")
-    last_contact_on_min = django_filters.DateFilter(field_name="last_contact_on", lookup_expr="gte")
-    last_contact_on_max = django_filters.DateFilter(field_name="last_contact_on", lookup_expr="lte")
-    signed_on_min = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte")
-    signed_on_max = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
+    ranges = ["contacted_on", "last_contact_on", "signed_on"]
 
     class Meta:
         model = TargetEnterprise
@@ -141,10 +137,7 @@ class LocalEnterpriseFilterSet(SearchFilterSet):
     search_fields = ("company",)
     chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
     link = IntegerFilter()
-    annual_output_min = AmountFilter(field_name="annual_output", lookup_expr="gte")
-    annual_output_max = AmountFilter(field_name="annual_output", lookup_expr="lte")
-    employees_min = IntegerFilter(field_name="employees", lookup_expr="gte")
-    employees_max = IntegerFilter(field_name="employees", lookup_expr="lte")
+    ranges = ["annual_output", "employees"]
 
     class Meta:
         model = LocalEnterprise
@@ -159,8 +152,7 @@ class CarrierFilterSet(SearchFilterSet):
     availability = django_filters.MultipleChoiceFilter(choices=CarrierAvailabilityChoices.choices)
     size_unit = django_filters.MultipleChoiceFilter(choices=CarrierSizeUnitChoices.choices)
     price_unit = django_filters.MultipleChoiceFilter(choices=CarrierPriceUnitChoices.choices)
-    size_min = AmountFilter(field_name="size", lookup_expr="gte")
-    size_max = AmountFilter(field_name="size", lookup_expr="lte")
+    ranges = ["size"]
 
     class Meta:
         model = Carrier
