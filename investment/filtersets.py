@@ -11,8 +11,10 @@ from jiaxian.filters import (
     AsOfFilter,
     BooleanFilter,
     IntegerFilter,
+    QuarterFilter,
     SearchFilterSet,
     StrictFilterSet,
+    YearFilter,
 )
 
 from .choices import (
@@ -42,8 +44,8 @@ from .querysets import AttractionProjectQuerySet, TargetEnterpriseQuerySet
 
 
 class FilingFilterSet(StrictFilterSet):
-    year = IntegerFilter()
-    quarter = IntegerFilter()
+    year = YearFilter()
+    quarter = QuarterFilter()
 
     class Meta:
         model = Filing
@@ -63,7 +65,7 @@ class AttractionProjectFilterSet(StrictFilterSet):
     predecessor = IntegerFilter()
     link = IntegerFilter()
     chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
-    year = IntegerFilter()
+    year = YearFilter()
     investor_origin = django_filters.MultipleChoiceFilter(choices=AttractionProjectInvestorOriginChoices.choices)
     ranges = ["contract_amount", "signed_on", "started_on"]
 

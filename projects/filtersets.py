@@ -14,6 +14,7 @@ from jiaxian.filters import (
     MonthOfYearFilter,
     SearchFilterSet,
     StrictFilterSet,
+    YearFilter,
 )
 
 from .choices import (
@@ -68,9 +69,8 @@ class SectorFilterSet(SearchFilterSet):
 
 
 class YearPlanFilterSet(StrictFilterSet):
-    year = IntegerFilter()
-    year_min = IntegerFilter(field_name="year", lookup_expr="gte")
-    year_max = IntegerFilter(field_name="year", lookup_expr="lte")
+    year = YearFilter()
+    ranges = ["year"]
 
     class Meta:
         model = YearPlan
@@ -79,7 +79,7 @@ class YearPlanFilterSet(StrictFilterSet):
 
 class KeyProjectFilterSet(SearchFilterSet):
     search_fields = ("name", "owner", "project_code", "leader")
-    year = IntegerFilter(method="filter_year", label="listed for year")
+    year = YearFilter(method="filter_year", label="listed for year")
     category = django_filters.MultipleChoiceFilter(
         choices=AnnualListingCategoryChoices.choices,
         method="filter_category",
@@ -116,7 +116,7 @@ class KeyProjectFilterSet(SearchFilterSet):
 
 class AnnualListingFilterSet(StrictFilterSet):
     project = IntegerFilter()
-    year = IntegerFilter()
+    year = YearFilter()
     category = django_filters.MultipleChoiceFilter(choices=AnnualListingCategoryChoices.choices)
     ranges = ["planned_investment"]
 
@@ -130,7 +130,7 @@ class BondReserveFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=BondReserveStatusChoices.choices, method="filter_status", label="status today"
     )
-    year = IntegerFilter()
+    year = YearFilter()
     sector = IntegerFilter()
     department = IntegerFilter()
     area = IntegerFilter()
