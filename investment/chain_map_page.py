@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.params import page_parameter
 
 from .chain_map import chain_map, draw
 from .choices import ChainLinkCoverageChoices as Coverage
@@ -41,14 +42,10 @@ def chain_map_page(request, pk: int):
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied(gettext("Seeing a chain's map needs the permission to view industrial chains."))
     chain = get_object_or_404(IndustrialChain, pk=pk)
-    errors = []
-    as_of = periods.today()
-    given = request.GET.get("as_of", "").strip()
-    if given:
-        try:
-            as_of = periods.parse_date(given)
-        except ValueError as error:
-            errors.append(gettext("As of: %(error)s") % {"error": error})
+    errors: list[str] = []
+    as_of = page_parameter(
+        request.GET, "as_of", periods.parse_date, errors, gettext("As of: %(error)s"), default=periods.today()
+    )
     data = chain_map(chain, as_of)
     context = {
         **admin.site.each_context(request),

@@ -1,11 +1,11 @@
-"""The doors of the admin's forms and of the commands onto ``periods``' parsers, so that a
+"""The doors of the admin's forms and pages and of the commands onto ``periods``' parsers, so that a
 year, a quarter or an as-of date is read the same way, with the same range, everywhere (the
 API's are in ``jiaxian.api``: ``YearParameter``, ``DateParameter``, ``period_parameter``)."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
@@ -58,6 +58,23 @@ class DateField(PeriodField, forms.CharField):
     the years YEAR_MIN to YEAR_MAX."""
 
     parse = staticmethod(periods.parse_date)
+
+
+def page_parameter(
+    data: Mapping[str, str], name: str, parse: Callable[[str, str], Any], errors: list[str], label: str, default=None
+):
+    """For an admin page: ``data[name]`` read by ``parse`` (one of ``periods.parse_*``),
+    ``default`` when absent or blank. A bad one appends ``label`` (a translated "Year:
+    %(error)s") with the parser's message to ``errors``, for the page to show with a 400, and
+    gives ``default``."""
+    given = data.get(name, "").strip()
+    if not given:
+        return default
+    try:
+        return parse(given, name)
+    except periods.PeriodParameterError as exc:
+        errors.append(label % {"error": exc.message})
+        return default
 
 
 def command_argument(parse):
