@@ -17,6 +17,7 @@ from jiaxian.filters import (
     YearFilter,
 )
 
+from . import models
 from .choices import (
     AttractionProjectInvestorOriginChoices,
     AttractionProjectStageChoices,
@@ -29,17 +30,6 @@ from .choices import (
     TargetEnterpriseSizeChoices,
     TargetEnterpriseStageChoices,
 )
-from .models import (
-    AttractionProject,
-    Carrier,
-    ChainLink,
-    Filing,
-    IndustrialChain,
-    LocalEnterprise,
-    Policy,
-    Responsibility,
-    TargetEnterprise,
-)
 from .querysets import AttractionProjectQuerySet, TargetEnterpriseQuerySet
 
 
@@ -48,7 +38,7 @@ class FilingFilterSet(StrictFilterSet):
     quarter = QuarterFilter()
 
     class Meta:
-        model = Filing
+        model = models.Filing
         fields = ["format"]
 
 
@@ -70,7 +60,7 @@ class AttractionProjectFilterSet(StrictFilterSet):
     ranges = ["contract_amount", "signed_on", "started_on"]
 
     class Meta:
-        model = AttractionProject
+        model = models.AttractionProject
         fields = ["year"]
 
     def search(self, queryset, name, value):
@@ -93,7 +83,7 @@ class IndustrialChainFilterSet(SearchFilterSet):
     industry = IntegerFilter(field_name="industries", distinct=True)
 
     class Meta:
-        model = IndustrialChain
+        model = models.IndustrialChain
         fields = ["industry"]
 
 
@@ -108,7 +98,7 @@ class ChainLinkFilterSet(SearchFilterSet):
     )
 
     class Meta:
-        model = ChainLink
+        model = models.ChainLink
         fields = ["chain"]
 
 
@@ -125,7 +115,7 @@ class TargetEnterpriseFilterSet(SearchFilterSet):
     ranges = ["contacted_on", "last_contact_on", "signed_on"]
 
     class Meta:
-        model = TargetEnterprise
+        model = models.TargetEnterprise
         fields = ["link"]
 
     def filter_stage(self, queryset, name, values):
@@ -142,7 +132,7 @@ class LocalEnterpriseFilterSet(SearchFilterSet):
     ranges = ["annual_output", "employees"]
 
     class Meta:
-        model = LocalEnterprise
+        model = models.LocalEnterprise
         fields = ["link"]
 
 
@@ -157,7 +147,7 @@ class CarrierFilterSet(SearchFilterSet):
     ranges = ["size"]
 
     class Meta:
-        model = Carrier
+        model = models.Carrier
         fields = ["chain"]
 
 
@@ -167,11 +157,11 @@ class PolicyFilterSet(SearchFilterSet):
     valid_on = AsOfFilter(method="filter_valid_on", label="in force on (YYYY-MM-DD)")
 
     class Meta:
-        model = Policy
+        model = models.Policy
         fields = ["chain"]
 
     def filter_valid_on(self, queryset, name, value):
-        return queryset.filter(Policy.valid_condition(value)) if value else queryset
+        return queryset.filter(models.Policy.valid_condition(value)) if value else queryset
 
 
 class ResponsibilityFilterSet(SearchFilterSet):
@@ -181,5 +171,5 @@ class ResponsibilityFilterSet(SearchFilterSet):
     target_enterprise = IntegerFilter(field_name="target_enterprises", distinct=True)
 
     class Meta:
-        model = Responsibility
+        model = models.Responsibility
         fields = ["chain"]

@@ -17,25 +17,13 @@ from jiaxian.filters import (
     YearFilter,
 )
 
+from . import models
 from .choices import (
     AnnualListingCategoryChoices,
     AreaKindChoices,
     BondReserveStatusChoices,
     KeyProjectNatureChoices,
     MilestoneKindChoices,
-)
-from .models import (
-    AnnualListing,
-    Area,
-    BondReserve,
-    Department,
-    Industry,
-    KeyProject,
-    Milestone,
-    Problem,
-    ProgressReport,
-    Sector,
-    YearPlan,
 )
 from .querysets import BondReserveQuerySet, ProblemQuerySet
 
@@ -44,7 +32,7 @@ class IndustryFilterSet(SearchFilterSet):
     is_key = BooleanFilter()
 
     class Meta:
-        model = Industry
+        model = models.Industry
         fields = ["code"]
 
 
@@ -52,19 +40,19 @@ class AreaFilterSet(SearchFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=AreaKindChoices.choices)
 
     class Meta:
-        model = Area
+        model = models.Area
         fields = ["code"]
 
 
 class DepartmentFilterSet(SearchFilterSet):
     class Meta:
-        model = Department
+        model = models.Department
         fields = ["code"]
 
 
 class SectorFilterSet(SearchFilterSet):
     class Meta:
-        model = Sector
+        model = models.Sector
         fields = ["code"]
 
 
@@ -73,7 +61,7 @@ class YearPlanFilterSet(StrictFilterSet):
     ranges = ["year"]
 
     class Meta:
-        model = YearPlan
+        model = models.YearPlan
         fields = ["year"]
 
 
@@ -94,7 +82,7 @@ class KeyProjectFilterSet(SearchFilterSet):
     ranges = ["total_investment", "started_on"]
 
     class Meta:
-        model = KeyProject
+        model = models.KeyProject
         fields = ["project_code"]
 
     def filter_year(self, queryset, name, value):
@@ -121,7 +109,7 @@ class AnnualListingFilterSet(StrictFilterSet):
     ranges = ["planned_investment"]
 
     class Meta:
-        model = AnnualListing
+        model = models.AnnualListing
         fields = ["year"]
 
 
@@ -137,7 +125,7 @@ class BondReserveFilterSet(SearchFilterSet):
     ranges = ["total_investment", "bond_demand", "reserved_on"]
 
     class Meta:
-        model = BondReserve
+        model = models.BondReserve
         fields = ["year", "project_code"]
 
     def filter_status(self, queryset, name, values):
@@ -157,13 +145,13 @@ class MilestoneFilterSet(StrictFilterSet):
     ranges = ["planned_on"]
 
     class Meta:
-        model = Milestone
+        model = models.Milestone
         fields = ["project"]
 
     def filter_late(self, queryset, name, value):
         if value is None:
             return queryset
-        condition = Milestone.late_condition(periods.today())
+        condition = models.Milestone.late_condition(periods.today())
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
@@ -174,7 +162,7 @@ class ProgressReportFilterSet(StrictFilterSet):
     ranges = ["completed_investment"]
 
     class Meta:
-        model = ProgressReport
+        model = models.ProgressReport
         fields = ["project"]
 
 
@@ -188,7 +176,7 @@ class ProblemFilterSet(StrictFilterSet):
     ranges = ["raised_on"]
 
     class Meta:
-        model = Problem
+        model = models.Problem
         fields = ["project"]
 
     def filter_open(self, queryset, name, value):
