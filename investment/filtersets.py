@@ -1,12 +1,8 @@
 """List filters of the investment app's API."""
 
-from functools import reduce
-from operator import or_
-
 import django_filters
 from django.db.models import Q
 
-from jiaxian import periods
 from jiaxian.filters import (
     AsOfFilter,
     BooleanFilter,
@@ -14,6 +10,7 @@ from jiaxian.filters import (
     QuarterFilter,
     SearchFilterSet,
     StrictFilterSet,
+    TodayChoiceFilter,
     YearFilter,
 )
 
@@ -45,8 +42,10 @@ class FilingFilterSet(StrictFilterSet):
 class AttractionProjectFilterSet(StrictFilterSet):
     q = django_filters.CharFilter(method="search", label="name, investor or project code contains")
     is_key_industry = BooleanFilter(field_name="industry__is_key")
-    stage = django_filters.MultipleChoiceFilter(
-        choices=AttractionProjectStageChoices.choices, method="filter_stage", label="stage today"
+    stage = TodayChoiceFilter(
+        choices=AttractionProjectStageChoices.choices,
+        condition=AttractionProjectQuerySet.stage_condition,
+        label="stage today",
     )
     industry = IntegerFilter()
     area = IntegerFilter()
@@ -67,12 +66,6 @@ class AttractionProjectFilterSet(StrictFilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(investor__icontains=value) | Q(project_code__icontains=value)
         )
-
-    def filter_stage(self, queryset, name, values):
-        if not values:
-            return queryset
-        today = periods.today()
-        return queryset.filter(reduce(or_, (AttractionProjectQuerySet.stage_condition(v, today) for v in values)))
 
 
 # --- industrial chains and their lists ----------------------------------------------------------
@@ -106,8 +99,10 @@ class TargetEnterpriseFilterSet(SearchFilterSet):
     search_fields = ("company", "region", "responsible_person", "next_step")
     chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
     link = IntegerFilter()
-    stage = django_filters.MultipleChoiceFilter(
-        choices=TargetEnterpriseStageChoices.choices, method="filter_stage", label="stage today"
+    stage = TodayChoiceFilter(
+        choices=TargetEnterpriseStageChoices.choices,
+        condition=TargetEnterpriseQuerySet.stage_condition,
+        label="stage today",
     )
     region = django_filters.CharFilter(lookup_expr="icontains", label="region contains")
     size = django_filters.MultipleChoiceFilter(choices=TargetEnterpriseSizeChoices.choices)
@@ -117,12 +112,6 @@ class TargetEnterpriseFilterSet(SearchFilterSet):
     class Meta:
         model = models.TargetEnterprise
         fields = ["link"]
-
-    def filter_stage(self, queryset, name, values):
-        if not values:
-            return queryset
-        today = periods.today()
-        return queryset.filter(reduce(or_, (TargetEnterpriseQuerySet.stage_condition(v, today) for v in values)))
 
 
 class LocalEnterpriseFilterSet(SearchFilterSet):

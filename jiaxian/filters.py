@@ -13,7 +13,10 @@ and ``started_on_max``, each of the filter class the field's type calls for
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime
+from collections.abc import Callable, Sequence
+from functools import reduce
+from operator import or_
 from typing import Any, ClassVar
 
 import django_filters
@@ -114,6 +117,40 @@ class BooleanFilter(django_filters.BooleanFilter):
         kwargs.setdefault("coerce", lambda value: value == "true")
         kwargs.setdefault("empty_value", None)
         super().__init__(*args, **kwargs)
+
+
+# --- judged today ------------------------------------------------------------------------------------
+# A stage, a status, "late" or "open": what the records' dates make of them today, in the county's
+# time zone (``periods.today()``), asked in the database by a condition the domain gives.
+
+
+class TodayChoiceFilter(django_filters.MultipleChoiceFilter):
+    """The records whose stage (or status) today is any of the chosen: ``condition(value,
+    today)`` is the Q of one value."""
+
+    def __init__(self, *args, condition: Callable[[str, datetime.date], Q], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.condition = condition
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        today = periods.today()
+        return qs.filter(reduce(or_, (self.condition(choice, today) for choice in value)))
+
+
+class TodayBooleanFilter(BooleanFilter):
+    """``true``: the records for which ``condition(today)`` holds; ``false``: the others."""
+
+    def __init__(self, *args, condition: Callable[[datetime.date], Q], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.condition = condition
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        condition = self.condition(periods.today())
+        return qs.filter(condition) if value else qs.exclude(condition)
 
 
 # --- ranges ----------------------------------------------------------------------------------------

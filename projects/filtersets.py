@@ -1,12 +1,8 @@
 """List filters of the projects app's API (django-filter): ``<fk>`` by id, choices as
 multiple choices, ``q`` for free text, ranges as ``_min``/``_max``."""
 
-from functools import reduce
-from operator import or_
-
 import django_filters
 
-from jiaxian import periods
 from jiaxian.filters import (
     BooleanFilter,
     CalendarYearFilter,
@@ -14,6 +10,8 @@ from jiaxian.filters import (
     MonthOfYearFilter,
     SearchFilterSet,
     StrictFilterSet,
+    TodayBooleanFilter,
+    TodayChoiceFilter,
     YearFilter,
 )
 
@@ -115,8 +113,8 @@ class AnnualListingFilterSet(StrictFilterSet):
 
 class BondReserveFilterSet(SearchFilterSet):
     search_fields = ("name", "owner", "project_code")
-    status = django_filters.MultipleChoiceFilter(
-        choices=BondReserveStatusChoices.choices, method="filter_status", label="status today"
+    status = TodayChoiceFilter(
+        choices=BondReserveStatusChoices.choices, condition=BondReserveQuerySet.status_condition, label="status today"
     )
     year = YearFilter()
     sector = IntegerFilter()
@@ -128,12 +126,6 @@ class BondReserveFilterSet(SearchFilterSet):
         model = models.BondReserve
         fields = ["year", "project_code"]
 
-    def filter_status(self, queryset, name, values):
-        if not values:
-            return queryset
-        today = periods.today()
-        return queryset.filter(reduce(or_, (BondReserveQuerySet.status_condition(v, today) for v in values)))
-
 
 class MilestoneFilterSet(StrictFilterSet):
     """``late``: late today (planned before today and not done)."""
@@ -141,18 +133,12 @@ class MilestoneFilterSet(StrictFilterSet):
     project = IntegerFilter()
     department = IntegerFilter()
     kind = django_filters.MultipleChoiceFilter(choices=MilestoneKindChoices.choices)
-    late = BooleanFilter(method="filter_late", label="late today")
+    late = TodayBooleanFilter(condition=models.Milestone.late_condition, label="late today")
     ranges = ["planned_on"]
 
     class Meta:
         model = models.Milestone
         fields = ["project"]
-
-    def filter_late(self, queryset, name, value):
-        if value is None:
-            return queryset
-        condition = models.Milestone.late_condition(periods.today())
-        return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
 class ProgressReportFilterSet(StrictFilterSet):
@@ -171,22 +157,10 @@ class ProblemFilterSet(StrictFilterSet):
 
     project = IntegerFilter()
     department = IntegerFilter()
-    open = BooleanFilter(method="filter_open", label="open today")
-    overdue = BooleanFilter(method="filter_overdue", label="open and past due today")
+    open = TodayBooleanFilter(condition=ProblemQuerySet.open_condition, label="open today")
+    overdue = TodayBooleanFilter(condition=ProblemQuerySet.overdue_condition, label="open and past due today")
     ranges = ["raised_on"]
 
     class Meta:
         model = models.Problem
         fields = ["project"]
-
-    def filter_open(self, queryset, name, value):
-        if value is None:
-            return queryset
-        condition = ProblemQuerySet.open_condition(periods.today())
-        return queryset.filter(condition) if value else queryset.exclude(condition)
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        condition = ProblemQuerySet.overdue_condition(periods.today())
-        return queryset.filter(condition) if value else queryset.exclude(condition)

@@ -5,14 +5,20 @@ with every list's filters in ``projects/tests/test_api.py``."""
 
 from __future__ import annotations
 
+import datetime
+from unittest import mock
+
 import django_filters
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from investment.filtersets import AttractionProjectFilterSet, CarrierFilterSet, LocalEnterpriseFilterSet
+from jiaxian import periods
 from jiaxian.filters import AmountFilter, IntegerFilter, StrictFilterSet
 from projects.filtersets import BondReserveFilterSet, KeyProjectFilterSet
 from projects.models import KeyProject, YearPlan
+
+d = datetime.date
 
 
 @pytest.mark.parametrize(
@@ -64,3 +70,25 @@ def test_a_range_of_a_field_the_model_does_not_have_is_refused():
 def test_a_range_of_a_field_without_a_range_filter_class_is_refused(model, field):
     with pytest.raises(ImproperlyConfigured, match="No range filter"):
         range_set([field], model=model)
+
+
+# Judged today: the domain's condition, asked with the county's today (``periods.today``).
+
+
+@pytest.mark.django_db
+def test_a_today_boolean_filter_keeps_what_its_condition_holds_for_today_and_false_the_rest(api, make_key_project):
+    project = make_key_project()
+    days = {"late": d(2023, 6, 29), "due today": d(2023, 6, 30), "done": d(2023, 6, 1)}
+    for kind, (name, planned_on) in zip(("start", "completion", "other"), days.items(), strict=True):
+        project.milestones.create(
+            kind=kind, name=name, planned_on=planned_on, done_on=planned_on if name == "done" else None
+        )
+
+    def names(**query):
+        # Only the milestones named here: a new key project comes with its standard (unnamed) ones.
+        return sorted(row["name"] for row in api.get("/api/milestones/", query).json()["results"] if row["name"])
+
+    with mock.patch.object(periods, "today", lambda: d(2023, 6, 30)):
+        assert (names(late="true"), names(late="false")) == (["late"], ["done", "due today"])
+    with mock.patch.object(periods, "today", lambda: d(2023, 7, 1)):
+        assert names(late="true") == ["due today", "late"]
