@@ -74,6 +74,8 @@ class KeyProjectViewSet(LedgerViewSet):
     )
     serializer_class = serializers.KeyProjectSerializer
     filterset_class = filtersets.KeyProjectFilterSet
+    # Read by the view, not a filter (jiaxian.api_defaults.FilterBackend refuses the others).
+    query_parameters = ("as_of",)
     ordering_fields = ("name", "total_investment", "started_on", "planned_completion_on", "completed_on")
 
     @cached_property
