@@ -1,7 +1,7 @@
 """Serializers of the projects app: fields as the models have them, checks in the models,
 derived values read-only."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from rest_framework import serializers
 
 from jiaxian import periods
@@ -86,11 +86,11 @@ class KeyProjectSerializer(ValidatedModelSerializer):
     listings = ListingInProjectSerializer(many=True, read_only=True)
     successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     warning = serializers.SerializerMethodField(
-        help_text=_("The warning light (green, yellow or red) as of today or ?as_of=.")
+        help_text=gettext_lazy("The warning light (green, yellow or red) as of today or ?as_of=.")
     )
-    open_problems = serializers.SerializerMethodField(help_text=_("Problems open as of today or ?as_of=."))
+    open_problems = serializers.SerializerMethodField(help_text=gettext_lazy("Problems open as of today or ?as_of=."))
     overdue_problems = serializers.SerializerMethodField(
-        help_text=_("Problems open and past their due date as of today or ?as_of=.")
+        help_text=gettext_lazy("Problems open and past their due date as of today or ?as_of=.")
     )
 
     class Meta:
