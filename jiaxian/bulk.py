@@ -27,16 +27,20 @@ Nothing here knows a ledger: any model with an integer ``version`` and simple-hi
 
 from __future__ import annotations
 
+import datetime
 import gc
 import operator
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
+from types import NoneType
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connections, models, router
 from django.utils import timezone
+from psycopg.adapt import PyFormat, Transformer
 from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
 
 # Rows an INSERT writes at most (fewer when the parameter limit says so: ``max_parameters``). An
@@ -44,6 +48,10 @@ from simple_history.utils import get_change_reason_from_object, get_history_mana
 # PostgreSQL takes at most 65,535 parameters a statement.
 BATCH_SIZE = 2000
 UPDATE_BATCH_SIZE = 500
+# A column whose rows hold at most one distinct value in this many has its values turned to
+# text once each before a COPY (``_copy_text``).
+REPEATED = 4
+SLOW_TO_DUMP = {datetime.datetime, datetime.date, datetime.time, Decimal}
 # Told apart from None (a record's ``_history_user`` may be None: no user).
 MISSING = object()
 
@@ -128,9 +136,9 @@ def insert(
         return [] if returning else None
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    rows = prepared(connection, fields, rows)
     if _copyable(connection, fields):
-        return _copy(connection, model, fields, rows, returning)
+        return _copy(connection, model, fields, prepared(connection, fields, rows, _copy_text(connection)), returning)
+    rows = prepared(connection, fields, rows)
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
     tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     per_statement = max(1, min(BATCH_SIZE, max_parameters(connection) // len(fields)))
@@ -146,20 +154,33 @@ def insert(
     return keys if returning else None
 
 
-def prepared(connection, fields: Sequence[models.Field], rows: Sequence[Sequence[Any]]) -> list[tuple]:
+def prepared(
+    connection, fields: Sequence[models.Field], rows: Sequence[Sequence[Any]], text: Callable | None = None
+) -> list[tuple]:
     """``rows`` with each value converted for ``connection`` by its field's ``get_db_prep_save``
-    (what ``bulk_create`` does), once per distinct value of a column (by type and value: 1,
-    1.0 and True stay apart): a batch repeats its dates, users, kinds, defaults. The distinct
-    values are found and the column rebuilt by ``set``, ``zip`` and ``map``, without a Python
-    call per value. None stays None."""
+    (what ``bulk_create`` does), once per distinct value of a column: a batch repeats its
+    dates, users, kinds, defaults. The distinct values are found and the column rebuilt by
+    ``set`` and ``map``, without a Python call per value. A column of values of more than one
+    type tells them apart by type too (1, 1.0 and True are equal keys of a dict, but not the
+    same value to write). None stays None. ``text``, when given, is then applied once to each
+    distinct value of a column that repeats its values (``_copy_text``)."""
     columns = []
     for field, column in zip(fields, zip(*rows, strict=True), strict=True):
-        keys = list(zip(map(type, column), column, strict=True))
+        kinds = set(map(type, column))
+        kinds.discard(NoneType)
+        keys = column if len(kinds) <= 1 else list(zip(map(type, column), column, strict=True))
         try:
-            memo = {key: None if key[1] is None else field.get_db_prep_save(key[1], connection) for key in set(keys)}
+            distinct = set(keys)
         except TypeError:  # an unhashable value (JSON): each converted on its own
             columns.append([None if value is None else field.get_db_prep_save(value, connection) for value in column])
             continue
+        convert = field.get_db_prep_save
+        if keys is column:
+            memo = {value: None if value is None else convert(value, connection) for value in distinct}
+        else:
+            memo = {key: None if key[1] is None else convert(key[1], connection) for key in distinct}
+        if text is not None and len(memo) * REPEATED <= len(keys):
+            memo = {key: text(value) for key, value in memo.items()}
         columns.append(list(map(memo.__getitem__, keys)))
     return list(zip(*columns, strict=True)) if columns else [() for _ in rows]
 
@@ -174,6 +195,22 @@ def _copyable(connection, fields: Sequence[models.Field]) -> bool:
         if hasattr(field, "get_placeholder") or target.get_internal_type() not in connection.data_types:
             return False
     return True
+
+
+def _copy_text(connection) -> Callable[[Any], Any]:
+    """A value as COPY's text format writes it, for the types psycopg dumps slowly (a
+    ``datetime`` 2.5 µs, a ``date`` 0.9, a ``Decimal`` 0.4, where a ``str`` takes 0.15): given
+    to ``prepared`` for the columns that repeat their values (a batch's times, its dates), so
+    that each distinct value is dumped once and COPY writes the text. The text is the dumper's
+    own (the one COPY would choose), so the server reads the same value."""
+    transformer = Transformer(connection.connection)
+
+    def text(value):
+        if type(value) not in SLOW_TO_DUMP:
+            return value
+        return bytes(transformer.get_dumper(value, PyFormat.TEXT).dump(value)).decode()
+
+    return text
 
 
 def _copy(connection, model, fields, rows, returning: bool) -> list | None:
