@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from jiaxian.importing import LedgerCSV
-from projects import headers as h
+from projects import headers as h, validation
 from projects.choices import MilestoneKindChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, Milestone
 from projects.resources import BondReserveResource, KeyProjectResource
@@ -359,6 +359,15 @@ def test_an_import_costs_a_fixed_number_of_queries_per_batch_not_per_row(bond_ro
     # Unchanged rows: the same queries whatever their number, and nothing written.
     assert len(large_again) == len(small_again) == len(reads(small))
     assert not any(sql.startswith((*writes, "UPDATE")) for sql in large_again)
+
+
+def test_a_batch_judges_a_future_date_by_the_day_it_was_made(today):
+    # Each record of an import's batch asks the batch for today rather than the clock.
+    reserve = BondReserve(reserved_on=today - datetime.timedelta(days=5))
+    assert validation.future_date_errors(reserve, ["reserved_on"]) == {}
+    reserve._validation_batch = validation.Batch(today=today - datetime.timedelta(days=10))
+    assert list(validation.future_date_errors(reserve, ["reserved_on"])) == ["reserved_on"]
+    assert validation.Batch().today == today
 
 
 def test_the_admin_csv_format_reads_gb18030_bytes(bond_row, today):
