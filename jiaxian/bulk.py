@@ -203,6 +203,7 @@ def _copy_text(connection) -> Callable[[Any], Any]:
     to ``prepared`` for the columns that repeat their values (a batch's times, its dates), so
     that each distinct value is dumped once and COPY writes the text. The text is the dumper's
     own (the one COPY would choose), so the server reads the same value."""
+    connection.ensure_connection()  # the dumpers are those of the connection COPY will use
     transformer = Transformer(connection.connection)
 
     def text(value):
