@@ -27,8 +27,9 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.admin import dashboard_url, wan
 from jiaxian.params import page_parameter
-from projects.admin import ListedForFilter, PoolFilter, dashboard_url, wan
+from projects.admin import ListedForFilter, PoolFilter
 from projects.models import YearPlan
 
 from . import quotas

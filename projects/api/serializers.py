@@ -156,8 +156,14 @@ class ProblemSerializer(ValidatedModelSerializer):
 class BondReserveSerializer(ValidatedModelSerializer):
     """A special-bond reserve; ``status`` (today) and ``coverage_ratio`` are derived."""
 
+    # ``coverage_warning`` is derived too: annotated by the viewset's query when reading; a
+    # record just written is asked by the model, with the same rule.
+
     status = serializers.SerializerMethodField()
     coverage_ratio = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True, allow_null=True)
+    coverage_warning = serializers.SerializerMethodField(
+        help_text=gettext_lazy("True when the coverage ratio is below the warning ratio of its year's plan.")
+    )
 
     class Meta:
         model = models.BondReserve
@@ -166,3 +172,7 @@ class BondReserveSerializer(ValidatedModelSerializer):
 
     def get_status(self, obj) -> str | None:
         return obj.status_on(periods.today())
+
+    def get_coverage_warning(self, obj) -> bool:
+        annotated = getattr(obj, "has_coverage_warning", None)
+        return annotated if annotated is not None else obj.coverage_warning()

@@ -9,8 +9,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 
 from jiaxian import periods
 from jiaxian.api import DATE_PARAMETER_SCHEMA, period_parameter
+from jiaxian.ledger_api import LedgerViewSet
 from projects import filtersets, models
-from projects.api.ledger import LedgerViewSet
 
 from . import serializers
 
@@ -134,3 +134,10 @@ class BondReserveViewSet(LedgerViewSet):
     serializer_class = serializers.BondReserveSerializer
     filterset_class = filtersets.BondReserveFilterSet
     ordering_fields = ("name", "year", "total_investment", "bond_demand", "reserved_on", "issued_on")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # Only when reading: a write answers with the record as written, asked by the model.
+        if self.request.method != "GET":
+            return queryset
+        return queryset.with_coverage_warning()
