@@ -11,24 +11,13 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, year_field
 from projects import validation
-from projects.models import (
-    Area,
-    Department,
-    Industry,
-    KeyProject,
-    ProjectCodeMixin,
-    TrackedModel,
-    YearPlan,
-    amount_field,
-    non_negative,
-    predecessor_field,
-)
+from projects.models import Area, Department, Industry, KeyProject, ProjectCodeMixin, YearPlan
 
 from ..choices import (
     AttractionProjectInvestorOriginChoices,
@@ -49,9 +38,7 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
 
     STAGE_FIELDS = ("signed_on", "started_on", "in_production_on")
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
-    )
+    year = year_field()
     name = models.CharField(_("project name"), max_length=200)
     investor = models.CharField(_("investor"), max_length=200)
     investor_origin = models.CharField(

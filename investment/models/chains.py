@@ -23,8 +23,9 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.models import TrackedModel, amount_field, non_negative
 from projects import validation
-from projects.models import Area, Department, Industry, TrackedModel, amount_field, non_negative
+from projects.models import Area, Department, Industry
 
 from ..choices import (
     CarrierAvailabilityChoices,

@@ -7,16 +7,17 @@ import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.models import RATIO_PLACES, TrackedModel, amount_field, non_negative, ratio, year_field
 
 from .. import validation
 from ..querysets import BondReserveQuerySet
-from .base import RATIO_PLACES, ProjectCodeMixin, TrackedModel, amount_field, non_negative, ratio
+from .base import ProjectCodeMixin
 from .reference import Area, Department, Sector, YearPlan
 
 
@@ -29,9 +30,7 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
     principal plus interest; a ratio below the year plan's refusal threshold is refused.
     """
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
-    )
+    year = year_field()
     name = models.CharField(_("project name"), max_length=200)
     department = models.ForeignKey(
         Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="bond_reserves"

@@ -7,12 +7,12 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import bulk, periods
+from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, ratio, year_field
 
 from .. import validation
 from ..choices import (
@@ -22,7 +22,7 @@ from ..choices import (
     MilestoneKindChoices,
 )
 from ..querysets import KeyProjectQuerySet
-from .base import ProjectCodeMixin, TrackedModel, amount_field, non_negative, predecessor_field, ratio
+from .base import ProjectCodeMixin
 from .progress import Milestone
 from .reference import Area, Department, Industry, YearPlan
 
@@ -209,9 +209,7 @@ class AnnualListing(TrackedModel):
     issued: a report as of an earlier day does not count it."""
 
     project = models.ForeignKey(KeyProject, models.CASCADE, verbose_name=_("key project"), related_name="listings")
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
-    )
+    year = year_field()
     category = models.CharField(_("category"), max_length=20, choices=AnnualListingCategoryChoices.choices)
     planned_investment = amount_field(_("planned investment this year (万元)"))
     listed_on = models.DateField(_("listed on"))

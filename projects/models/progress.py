@@ -13,11 +13,11 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.models import TrackedModel, amount_field, non_negative
 
 from .. import validation
 from ..choices import MilestoneKindChoices
 from ..querysets import ProblemQuerySet
-from .base import TrackedModel, amount_field, non_negative
 from .reference import Department
 
 

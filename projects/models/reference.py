@@ -7,16 +7,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
-from jiaxian import periods
+from jiaxian.models import CodedModel, TrackedModel, amount_field, ratio_field, year_field
 
 from .. import validation
 from ..choices import AreaKindChoices
-from .base import CodedModel, TrackedModel, amount_field, ratio_field
 
 
 class Industry(CodedModel):
@@ -73,9 +71,7 @@ class YearPlan(TrackedModel):
     another county, or another year, edits them. ``YearPlan.for_year`` gives a year with no
     saved plan these defaults."""
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), unique=True, validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
-    )
+    year = year_field(unique=True)
     key_project_count_target = models.PositiveIntegerField(_("key projects: count target"), default=60)
     key_project_investment_target = amount_field(
         _("key projects: total investment target (万元)"), default=Decimal("3000000")

@@ -44,6 +44,7 @@ from investment import quotas
 from investment.choices import AttractionProjectInvestorOriginChoices
 from investment.models import AttractionProject
 from jiaxian import periods
+from jiaxian.models import ratio
 from jiaxian.params import command_argument
 from projects.choices import AnnualListingCategoryChoices, AreaKindChoices, KeyProjectNatureChoices
 from projects.models import (
@@ -55,7 +56,6 @@ from projects.models import (
     KeyProject,
     Sector,
     YearPlan,
-    ratio,
 )
 
 PREFIX = "BENCH-"
