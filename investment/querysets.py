@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from jiaxian.steps import DatedSteps
 from projects.models import YearPlan
 
 from .choices import (
@@ -16,38 +17,28 @@ from .choices import (
     TargetEnterpriseStageChoices as TargetStage,
 )
 
-# Each stage's date field, latest stage first; "negotiating" has no date.
-STAGE_DATES = (
-    ("in_production_on", Stage.IN_PRODUCTION),
-    ("started_on", Stage.STARTED),
-    ("signed_on", Stage.SIGNED),
-)
-
 
 class AttractionProjectQuerySet(models.QuerySet):
+    # The stages in order, each reached on its date (the model's ``STAGES`` too);
+    # "negotiating" has no date: it is the stage before the signing.
+    STAGES = DatedSteps(
+        ("signed_on", Stage.SIGNED),
+        ("started_on", Stage.STARTED),
+        ("in_production_on", Stage.IN_PRODUCTION),
+        before=Stage.NEGOTIATING,
+        noun="stage",
+    )
+
     def with_stage(self, as_of: datetime.date) -> AttractionProjectQuerySet:
         """Annotate ``stage_as_of``: the stage on ``as_of``, the same answer as
         ``AttractionProject.stage_on``. (Not ``stage``: that is the model's property for today.)"""
-        return self.annotate(
-            stage_as_of=Case(
-                *(When(Q(**{f"{field}__lte": as_of}), then=Value(stage.value)) for field, stage in STAGE_DATES),
-                default=Value(Stage.NEGOTIATING.value),
-                output_field=models.CharField(max_length=20),
-            )
-        )
+        return self.annotate(stage_as_of=self.STAGES.annotation(as_of))
 
-    @staticmethod
-    def stage_condition(stage: str, as_of: datetime.date) -> Q:
+    @classmethod
+    def stage_condition(cls, stage: str, as_of: datetime.date) -> Q:
         """The condition on the dates themselves for a stage of ``stage`` on ``as_of``; an
         unknown stage is a ValueError."""
-        if stage not in Stage.values:
-            raise ValueError(f"unknown stage {stage!r}")
-        condition = Q()
-        for field, later_stage in STAGE_DATES:
-            if later_stage == stage:
-                return condition & Q(**{f"{field}__lte": as_of})
-            condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": as_of})
-        return condition  # negotiating: not signed by then
+        return cls.STAGES.condition(stage, as_of)
 
     def in_stage(self, stage: str, as_of: datetime.date) -> AttractionProjectQuerySet:
         """Projects at ``stage`` on ``as_of``."""
@@ -79,16 +70,6 @@ class AttractionProjectQuerySet(models.QuerySet):
         )
 
 
-# Each step of the lead pipeline with its date field, latest step first; "identified" (on the
-# list, not contacted yet) has no date.
-TARGET_STEP_DATES = (
-    ("signed_on", TargetStage.SIGNED),
-    ("negotiating_on", TargetStage.NEGOTIATING),
-    ("visited_on", TargetStage.VISITED),
-    ("contacted_on", TargetStage.CONTACTED),
-)
-
-
 def courted_condition(as_of: datetime.date, prefix: str = "") -> Q:
     """Target enterprises being courted on ``as_of``: contacted by then and not signed by then."""
     return Q(**{f"{prefix}contacted_on__lte": as_of}) & (
@@ -114,29 +95,27 @@ def coverage_from_counts(local_enterprises: int, courted: int, signed: int) -> s
 
 
 class TargetEnterpriseQuerySet(models.QuerySet):
+    # The steps of the lead pipeline in order, each reached on its date (the model's ``STEPS``
+    # too); "identified" (on the list, not contacted yet) has no date.
+    STEPS = DatedSteps(
+        ("contacted_on", TargetStage.CONTACTED),
+        ("visited_on", TargetStage.VISITED),
+        ("negotiating_on", TargetStage.NEGOTIATING),
+        ("signed_on", TargetStage.SIGNED),
+        before=TargetStage.IDENTIFIED,
+        noun="stage",
+    )
+
     def with_stage(self, as_of: datetime.date) -> TargetEnterpriseQuerySet:
         """Annotate ``stage_as_of``: the latest step dated on or before ``as_of`` (else
         ``identified``), the same answer as ``TargetEnterprise.stage_on``."""
-        return self.annotate(
-            stage_as_of=Case(
-                *(When(Q(**{f"{field}__lte": as_of}), then=Value(step.value)) for field, step in TARGET_STEP_DATES),
-                default=Value(TargetStage.IDENTIFIED.value),
-                output_field=models.CharField(max_length=20),
-            )
-        )
+        return self.annotate(stage_as_of=self.STEPS.annotation(as_of))
 
-    @staticmethod
-    def stage_condition(stage: str, as_of: datetime.date) -> Q:
+    @classmethod
+    def stage_condition(cls, stage: str, as_of: datetime.date) -> Q:
         """The condition on the dates for being at ``stage`` on ``as_of`` (usable in a filter,
         unlike the annotation's alias in some joins); an unknown stage is a ValueError."""
-        if stage not in TargetStage.values:
-            raise ValueError(f"unknown stage {stage!r}")
-        condition = Q()
-        for field, step in TARGET_STEP_DATES:
-            if step == stage:
-                return condition & Q(**{f"{field}__lte": as_of})
-            condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": as_of})
-        return condition  # identified: not contacted by then
+        return cls.STEPS.condition(stage, as_of)
 
     def in_stage(self, stage: str, as_of: datetime.date) -> TargetEnterpriseQuerySet:
         return self.filter(self.stage_condition(stage, as_of))

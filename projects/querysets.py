@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 
 from jiaxian import periods
+from jiaxian.steps import DatedSteps
 
 from .choices import BondReserveStatusChoices as Status, KeyProjectWarningChoices as Warning
 
@@ -197,37 +198,28 @@ class ProblemQuerySet(models.QuerySet):
 
 
 class BondReserveQuerySet(models.QuerySet):
-    # The step dates, latest first: a reserve's status is the latest step it has reached.
-    STEPS = (
-        ("rejected_on", Status.REJECTED),
-        ("issued_on", Status.ISSUED),
-        ("approved_on", Status.APPROVED),
-        ("submitted_on", Status.SUBMITTED),
+    # A reserve's steps in order, each reached on its date (the model's ``STEPS`` too); a
+    # rejection beats every step. No status before the reserve entered the pool.
+    STEPS = DatedSteps(
         ("reserved_on", Status.RESERVED),
+        ("submitted_on", Status.SUBMITTED),
+        ("approved_on", Status.APPROVED),
+        ("issued_on", Status.ISSUED),
+        ended_by=("rejected_on", Status.REJECTED),
+        noun="status",
     )
 
     def with_status(self, as_of: datetime.date) -> BondReserveQuerySet:
         """Annotate ``status_as_of``: the status on ``as_of``, the latest step reached by
         then, or null for a reserve not yet entered in the pool on that day. (Not ``status``:
         that is the model's property for today.)"""
-        return self.annotate(
-            status_as_of=Case(
-                *(When(_on_or_before(field, as_of), then=Value(status.value)) for field, status in self.STEPS),
-                default=Value(None),
-                output_field=models.CharField(max_length=20),
-            )
-        )
+        return self.annotate(status_as_of=self.STEPS.annotation(as_of))
 
     @classmethod
     def status_condition(cls, status: str, as_of: datetime.date) -> Q:
         """The condition on the dates themselves (so that the database can use its indexes)
         for a status of ``status`` on ``as_of``; an unknown status is a ValueError."""
-        fields = [field for field, _status in cls.STEPS]
-        position = [s.value for _f, s in cls.STEPS].index(status)
-        condition = _on_or_before(fields[position], as_of)
-        for later in fields[:position]:
-            condition &= _not_by(later, as_of)
-        return condition
+        return cls.STEPS.condition(status, as_of)
 
     def in_status(self, status: str, as_of: datetime.date) -> BondReserveQuerySet:
         """Reserves whose status on ``as_of`` is ``status``."""

@@ -21,9 +21,8 @@ from projects.models import Area, Department, Industry, KeyProject, ProjectCodeM
 
 from ..choices import (
     AttractionProjectInvestorOriginChoices,
-    AttractionProjectStageChoices as Stage,
 )
-from ..querysets import STAGE_DATES, AttractionProjectQuerySet
+from ..querysets import AttractionProjectQuerySet
 
 
 class AttractionProject(ProjectCodeMixin, TrackedModel):
@@ -36,7 +35,8 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
     this second phase or expansion grew from.
     """
 
-    STAGE_FIELDS = ("signed_on", "started_on", "in_production_on")
+    # Its stages and their dates, declared once with the queryset that asks them in the database.
+    STAGES = AttractionProjectQuerySet.STAGES
 
     year = year_field()
     name = models.CharField(_("project name"), max_length=200)
@@ -140,11 +140,7 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
     def stage_on(self, as_of: datetime.date) -> str:
         """The stage on ``as_of``: the latest stage whose date is on or before it, else
         negotiating. Same answer as ``AttractionProject.objects.with_stage``."""
-        for field, stage in STAGE_DATES:
-            value = getattr(self, field)
-            if value is not None and value <= as_of:
-                return stage
-        return Stage.NEGOTIATING
+        return self.STAGES.step_on(self, as_of)
 
     @property
     def stage(self) -> str:
@@ -164,8 +160,8 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
     def clean(self):
         errors = validation.merge(
             validation.not_more_than_errors(self, "fixed_asset_investment", "contract_amount"),
-            validation.date_order_errors(self, list(self.STAGE_FIELDS)),
-            validation.future_date_errors(self, self.STAGE_FIELDS),
+            validation.date_order_errors(self, list(self.STAGES.fields)),
+            validation.future_date_errors(self, self.STAGES.fields),
             validation.lineage_errors(self),
         )
         # A batch (the import) checks the unique constraint itself, for all its rows at once.

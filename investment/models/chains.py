@@ -34,10 +34,8 @@ from ..choices import (
     CarrierSizeUnitChoices,
     ChainLinkPositionChoices,
     TargetEnterpriseSizeChoices,
-    TargetEnterpriseStageChoices as TargetStage,
 )
 from ..querysets import (
-    TARGET_STEP_DATES,
     ChainLinkQuerySet,
     TargetEnterpriseQuerySet,
     coverage_from_counts,
@@ -199,7 +197,8 @@ class TargetEnterprise(TrackedModel):
     links both ways: ``signed_on`` and ``attraction_project`` go together (one without the
     other is refused). The stage is derived from the dates (``stage_on``)."""
 
-    STEP_FIELDS = ("contacted_on", "visited_on", "negotiating_on", "signed_on")
+    # Its steps and their dates, declared once with the queryset that asks them in the database.
+    STEPS = TargetEnterpriseQuerySet.STEPS
 
     company = models.CharField(_("company"), max_length=200)
     link = models.ForeignKey(ChainLink, models.PROTECT, verbose_name=_("chain link"), related_name="target_enterprises")
@@ -256,11 +255,7 @@ class TargetEnterprise(TrackedModel):
     def stage_on(self, as_of: datetime.date) -> str:
         """The stage on ``as_of``: the latest step dated on or before it, else ``identified``
         (on the list, not contacted yet). Same answer as ``TargetEnterprise.objects.with_stage``."""
-        for field, step in TARGET_STEP_DATES:
-            value = getattr(self, field)
-            if value is not None and value <= as_of:
-                return step
-        return TargetStage.IDENTIFIED
+        return self.STEPS.step_on(self, as_of)
 
     @property
     def stage(self) -> str:
@@ -276,11 +271,20 @@ class TargetEnterprise(TrackedModel):
         """Signed on or before ``as_of`` (``signed_condition``)."""
         return self.signed_on is not None and self.signed_on <= as_of
 
+    def date_errors(self) -> dict[str, list]:
+        """The rules of its dates: each step on or after the one before and none missing
+        before it, the last contact not before the first, none after today. ``clean()`` and the
+        signing (``investment.pipeline.sign``, which dates a step ``clean()`` refuses alone)
+        both check them here."""
+        return validation.merge(
+            validation.date_order_errors(self, list(self.STEPS.fields)),
+            validation.date_order_errors(self, ["contacted_on", "last_contact_on"]),
+            validation.future_date_errors(self, [*self.STEPS.fields, "last_contact_on"]),
+        )
+
     def clean(self):
         errors = validation.merge(
-            validation.date_order_errors(self, list(self.STEP_FIELDS)),
-            validation.date_order_errors(self, ["contacted_on", "last_contact_on"]),
-            validation.future_date_errors(self, [*self.STEP_FIELDS, "last_contact_on"]),
+            self.date_errors(),
             _unique_errors(
                 self,
                 "company",

@@ -61,7 +61,8 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
     # Who may edit it besides those who edit every department's records (projects.access).
     owner_department = "department"
 
-    STEP_FIELDS = ("reserved_on", "submitted_on", "approved_on", "issued_on")
+    # Its steps and their dates, declared once with the queryset that asks them in the database.
+    STEPS = BondReserveQuerySet.STEPS
 
     class Meta:
         ordering = ["-year", "name"]
@@ -118,11 +119,7 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
     def status_on(self, as_of: datetime.date) -> str | None:
         """The status on ``as_of``: the latest step reached by then (rejected beats all), or
         None before the reserve entered the pool. Same answer as ``with_status``."""
-        for field, status in BondReserveQuerySet.STEPS:
-            value = getattr(self, field)
-            if value is not None and value <= as_of:
-                return status
-        return None
+        return self.STEPS.step_on(self, as_of)
 
     @property
     def status(self) -> str | None:
@@ -134,9 +131,9 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
             validation.not_more_than_errors(self, "bond_demand", "total_investment"),
             validation.not_more_than_errors(self, "capital_portion", "bond_demand"),
             validation.not_more_than_errors(self, "issued_amount", "bond_demand"),
-            validation.date_order_errors(self, list(self.STEP_FIELDS)),
+            validation.date_order_errors(self, list(self.STEPS.fields)),
             validation.date_order_errors(self, ["reserved_on", "submitted_on", "rejected_on"]),
-            validation.future_date_errors(self, [*self.STEP_FIELDS, "rejected_on"]),
+            validation.future_date_errors(self, self.STEPS.date_fields),
         )
         if self.rejected_on is not None and (self.approved_on is not None or self.issued_on is not None):
             validation.add_error(
