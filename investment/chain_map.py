@@ -19,15 +19,15 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from jiaxian.subqueries import count_related
+
 from .choices import ChainLinkCoverageChoices as Coverage, ChainLinkPositionChoices as Position
-from .models import AttractionProject, ChainLink, IndustrialChain
+from .models import ChainLink, IndustrialChain
 
 # The admin's lists behind a link and behind a chain, with the filters those admins offer:
 # ``link`` (their LinkFilter) and ``link__chain`` on target and local enterprises, ``chain`` on
@@ -144,17 +144,10 @@ def chain_map(chain: IndustrialChain, as_of: datetime.date) -> ChainMap:
     records: the chain's industries, and its links annotated with coverage and counts
     (``with_coverage``, plus the attraction projects per link). A chain without links has
     three empty columns."""
-    projects = (
-        AttractionProject.objects.filter(link=OuterRef("pk"))
-        .order_by()
-        .values("link")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     links = (
         ChainLink.objects.filter(chain=chain)
         .with_coverage(as_of)
-        .annotate(attraction_project_count=Coalesce(Subquery(projects), Value(0)))
+        .annotate(attraction_project_count=count_related(ChainLink, "attraction_projects"))
     )
     by_position: dict[str, list[MapLink]] = {value: [] for value in Position.values}
     link_ids = []

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from jiaxian.steps import DatedSteps
+from jiaxian.subqueries import count_related
 from projects.models import YearPlan
 
 from .choices import (
@@ -34,11 +35,11 @@ class AttractionProjectQuerySet(models.QuerySet):
         ``AttractionProject.stage_on``. (Not ``stage``: that is the model's property for today.)"""
         return self.annotate(stage_as_of=self.STAGES.annotation(as_of))
 
-    @classmethod
-    def stage_condition(cls, stage: str, as_of: datetime.date) -> Q:
+    @staticmethod  # a static method, so that the manager has it too (as_manager copies functions)
+    def stage_condition(stage: str, as_of: datetime.date) -> Q:
         """The condition on the dates themselves for a stage of ``stage`` on ``as_of``; an
         unknown stage is a ValueError."""
-        return cls.STAGES.condition(stage, as_of)
+        return AttractionProjectQuerySet.STAGES.condition(stage, as_of)
 
     def in_stage(self, stage: str, as_of: datetime.date) -> AttractionProjectQuerySet:
         """Projects at ``stage`` on ``as_of``."""
@@ -111,11 +112,11 @@ class TargetEnterpriseQuerySet(models.QuerySet):
         ``identified``), the same answer as ``TargetEnterprise.stage_on``."""
         return self.annotate(stage_as_of=self.STEPS.annotation(as_of))
 
-    @classmethod
-    def stage_condition(cls, stage: str, as_of: datetime.date) -> Q:
+    @staticmethod  # a static method, so that the manager has it too (as_manager copies functions)
+    def stage_condition(stage: str, as_of: datetime.date) -> Q:
         """The condition on the dates for being at ``stage`` on ``as_of`` (usable in a filter,
         unlike the annotation's alias in some joins); an unknown stage is a ValueError."""
-        return cls.STEPS.condition(stage, as_of)
+        return TargetEnterpriseQuerySet.STEPS.condition(stage, as_of)
 
     def in_stage(self, stage: str, as_of: datetime.date) -> TargetEnterpriseQuerySet:
         return self.filter(self.stage_condition(stage, as_of))
@@ -132,23 +133,10 @@ class ChainLinkQuerySet(models.QuerySet):
         ``as_of``) and ``coverage_as_of`` (the rule of ``coverage_from_counts``), the same
         answer as ``ChainLink.coverage_on``. Counted in subqueries, so that the two lists
         do not multiply each other's rows and other annotations stay exact."""
-        local_model = self.model._meta.get_field("local_enterprises").related_model
-        target_model = self.model._meta.get_field("target_enterprises").related_model
-
-        def count(model, condition: Q | None = None):
-            rows = (
-                model.objects.filter(condition or Q(), link=OuterRef("pk"))
-                .order_by()
-                .values("link")
-                .annotate(n=Count("pk"))
-                .values("n")
-            )
-            return Coalesce(Subquery(rows, output_field=models.IntegerField()), Value(0))
-
         return self.annotate(
-            local_enterprise_count=count(local_model),
-            courted_count=count(target_model, courted_condition(as_of)),
-            signed_count=count(target_model, signed_condition(as_of)),
+            local_enterprise_count=count_related(self.model, "local_enterprises"),
+            courted_count=count_related(self.model, "target_enterprises", courted_condition(as_of)),
+            signed_count=count_related(self.model, "target_enterprises", signed_condition(as_of)),
         ).annotate(
             coverage_as_of=Case(
                 When(local_enterprise_count__gt=0, then=Value(Coverage.COVERED.value)),

@@ -10,12 +10,13 @@ import datetime
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 
 from jiaxian import periods
 from jiaxian.steps import DatedSteps
+from jiaxian.subqueries import count_related, sum_related
 
 from .choices import BondReserveStatusChoices as Status, KeyProjectWarningChoices as Warning
 
@@ -53,19 +54,9 @@ class KeyProjectQuerySet(models.QuerySet):
 
         The same figures as ``KeyProject.completed_investment``, ``planned_investment`` and
         ``late_since`` for one project."""
-        ProgressReport = self._related("progress_reports")
         AnnualListing = self._related("listings")
         Milestone = self._related("milestones")
         amount = DecimalField(max_digits=14, decimal_places=2)
-        reports = (
-            ProgressReport.objects.filter(
-                project=OuterRef("pk"), month__gte=periods.year_start(as_of.year), month__lte=as_of
-            )
-            .order_by()
-            .values("project")
-            .annotate(total=Sum("completed_investment"))
-            .values("total")
-        )
         planned = AnnualListing.objects.filter(project=OuterRef("pk"), year=as_of.year, listed_on__lte=as_of).values(
             "planned_investment"
         )[:1]
@@ -75,9 +66,7 @@ class KeyProjectQuerySet(models.QuerySet):
             .values("planned_on")[:1]
         )
         return self.annotate(
-            year_completed_investment=Coalesce(
-                Subquery(reports, output_field=amount), Value(Decimal("0")), output_field=amount
-            ),
+            year_completed_investment=self._completed_between(periods.year_start(as_of.year), as_of),
             year_planned_investment=Coalesce(
                 Subquery(planned, output_field=amount), Value(Decimal("0")), output_field=amount
             ),
@@ -88,20 +77,12 @@ class KeyProjectQuerySet(models.QuerySet):
         """Annotate ``period_completed_investment``: the sum (万元) of the project's progress
         reports for the months that begin from ``start`` to ``end`` (both included); 0 without
         reports. The quarterly export's "completed this quarter"."""
-        ProgressReport = self._related("progress_reports")
-        amount = DecimalField(max_digits=14, decimal_places=2)
-        reports = (
-            ProgressReport.objects.filter(project=OuterRef("pk"), month__gte=start, month__lte=end)
-            .order_by()
-            .values("project")
-            .annotate(total=Sum("completed_investment"))
-            .values("total")
-        )
-        return self.annotate(
-            period_completed_investment=Coalesce(
-                Subquery(reports, output_field=amount), Value(Decimal("0")), output_field=amount
-            )
-        )
+        return self.annotate(period_completed_investment=self._completed_between(start, end))
+
+    def _completed_between(self, start: datetime.date, end: datetime.date) -> Coalesce:
+        """The sum (万元) of the project's progress reports for the months that begin from
+        ``start`` to ``end``; 0 without reports."""
+        return sum_related(self.model, "progress_reports", "completed_investment", Q(month__gte=start, month__lte=end))
 
     def with_warning(self, as_of: datetime.date, plan) -> KeyProjectQuerySet:
         """Annotate ``warning``: the warning light (红黄绿灯) on ``as_of`` under ``plan``'s
@@ -158,21 +139,9 @@ class KeyProjectQuerySet(models.QuerySet):
     def with_problem_counts(self, as_of: datetime.date) -> KeyProjectQuerySet:
         """Annotate ``open_problems`` and ``overdue_problems``: the project's problems open on
         ``as_of`` and, of those, the ones past due (see ``ProblemQuerySet``); 0 when none."""
-        Problem = self._related("problems")
-
-        def count(condition: Q):
-            problems = (
-                Problem.objects.filter(condition, project=OuterRef("pk"))
-                .order_by()
-                .values("project")
-                .annotate(n=Count("pk"))
-                .values("n")
-            )
-            return Coalesce(Subquery(problems, output_field=models.IntegerField()), Value(0))
-
         return self.annotate(
-            open_problems=count(ProblemQuerySet.open_condition(as_of)),
-            overdue_problems=count(ProblemQuerySet.overdue_condition(as_of)),
+            open_problems=count_related(self.model, "problems", ProblemQuerySet.open_condition(as_of)),
+            overdue_problems=count_related(self.model, "problems", ProblemQuerySet.overdue_condition(as_of)),
         )
 
 
