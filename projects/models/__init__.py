@@ -26,7 +26,7 @@ from .base import ProjectCodeMixin
 from .bonds import BondReserve
 from .key_projects import AnnualListing, KeyProject, warning_light
 from .progress import Milestone, Problem, ProgressReport
-from .reference import Area, Department, Industry, Sector, YearPlan
+from .reference import Area, Department, Industry, NoPlan, Sector, YearPlan
 from .uploads import ImportUpload
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Industry",
     "KeyProject",
     "Milestone",
+    "NoPlan",
     "Problem",
     "ProgressReport",
     "ProjectCodeMixin",

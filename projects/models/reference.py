@@ -65,6 +65,25 @@ class Sector(CodedModel):
         verbose_name_plural = _("bond sectors")
 
 
+class NoPlan(LookupError):
+    """No year plan is saved for ``year``: a report, an export or a filing of that year has
+    no targets to measure against. Its message says so in the active language."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(gettext("There is no year plan for %(year)s.") % {"year": year})
+
+
+class YearPlanQuerySet(models.QuerySet):
+    def saved(self, year: int) -> YearPlan:
+        """The saved plan of ``year``, or ``NoPlan``: for the pages and doors that need the
+        plan a clerk entered (``YearPlan.for_year`` falls back to the defaults instead)."""
+        plan = self.filter(year=year).first()
+        if plan is None:
+            raise NoPlan(year)
+        return plan
+
+
 class YearPlan(TrackedModel):
     """A year's targets and thresholds: the figures of the county's plan and the settings of
     the warning lights and bond coverage. Defaults are the figures of Jiaxian's plan;
@@ -97,6 +116,8 @@ class YearPlan(TrackedModel):
     investment_red_gap = ratio_field(_("investment light: red from points behind"), "0.3000")
     coverage_warning_ratio = ratio_field(_("coverage ratio: warning below"), "1.2000", upper=None)
     coverage_refusal_ratio = ratio_field(_("coverage ratio: refused below"), "1.0000", upper=None)
+
+    objects = YearPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]
