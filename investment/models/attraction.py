@@ -17,7 +17,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from jiaxian import periods
 from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, year_field
 from projects import validation
-from projects.models import Area, Department, Industry, KeyProject, ProjectCodeMixin, YearPlan
+from projects.models import Area, Industry, KeyProject, ProjectCodeMixin, YearPlan, department_field
 
 from ..choices import (
     AttractionProjectInvestorOriginChoices,
@@ -53,14 +53,7 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
     area = models.ForeignKey(
         Area, models.PROTECT, null=True, blank=True, verbose_name=_("area"), related_name="attraction_projects"
     )
-    department = models.ForeignKey(
-        Department,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        verbose_name=_("responsible unit"),
-        related_name="attraction_projects",
-    )
+    department = department_field("attraction_projects", optional=True)
     leader = models.CharField(_("responsible county leader"), max_length=50, blank=True)
     contract_amount = amount_field(_("contract amount (万元)"))
     fixed_asset_investment = amount_field(_("fixed-asset investment (万元)"))

@@ -25,7 +25,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from jiaxian import periods
 from jiaxian.models import TrackedModel, amount_field, non_negative
 from projects import validation
-from projects.models import Area, Department, Industry
+from projects.models import Area, Industry, department_field
 
 from ..choices import (
     CarrierAvailabilityChoices,
@@ -478,14 +478,7 @@ class Responsibility(TrackedModel):
         IndustrialChain, models.CASCADE, verbose_name=_("industrial chain"), related_name="responsibilities"
     )
     person = models.CharField(_("person"), max_length=50)
-    department = models.ForeignKey(
-        Department,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        verbose_name=_("responsible unit"),
-        related_name="chain_responsibilities",
-    )
+    department = department_field("chain_responsibilities", optional=True)
     duty = models.TextField(_("duty"), blank=True)
     target_enterprises = models.ManyToManyField(
         TargetEnterprise, blank=True, verbose_name=_("target enterprises"), related_name="responsibilities"

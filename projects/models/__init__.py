@@ -26,7 +26,7 @@ from .base import ProjectCodeMixin
 from .bonds import BondReserve
 from .key_projects import AnnualListing, KeyProject, warning_light
 from .progress import Milestone, Problem, ProgressReport
-from .reference import Area, Department, Industry, NoPlan, Sector, YearPlan
+from .reference import Area, Department, Industry, NoPlan, Sector, YearPlan, department_field
 from .uploads import ImportUpload
 
 __all__ = [
@@ -45,5 +45,6 @@ __all__ = [
     "Sector",
     "StaleVersion",
     "YearPlan",
+    "department_field",
     "warning_light",
 ]

@@ -18,7 +18,7 @@ from jiaxian.models import RATIO_PLACES, TrackedModel, amount_field, non_negativ
 from .. import validation
 from ..querysets import BondReserveQuerySet
 from .base import ProjectCodeMixin
-from .reference import Area, Department, Sector, YearPlan
+from .reference import Area, Sector, YearPlan, department_field
 
 
 class BondReserve(ProjectCodeMixin, TrackedModel):
@@ -32,9 +32,7 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
 
     year = year_field()
     name = models.CharField(_("project name"), max_length=200)
-    department = models.ForeignKey(
-        Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="bond_reserves"
-    )
+    department = department_field("bond_reserves")
     owner = models.CharField(_("project owner"), max_length=200)
     area = models.ForeignKey(Area, models.PROTECT, verbose_name=_("area"), related_name="bond_reserves")
     sector = models.ForeignKey(Sector, models.PROTECT, verbose_name=_("sector"), related_name="bond_reserves")

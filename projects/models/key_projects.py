@@ -24,7 +24,7 @@ from ..choices import (
 from ..querysets import KeyProjectQuerySet
 from .base import ProjectCodeMixin
 from .progress import Milestone
-from .reference import Area, Department, Industry, YearPlan
+from .reference import Area, Industry, YearPlan, department_field
 
 
 class KeyProject(ProjectCodeMixin, TrackedModel):
@@ -39,9 +39,7 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
     )
     industry = models.ForeignKey(Industry, models.PROTECT, verbose_name=_("industry"), related_name="key_projects")
     area = models.ForeignKey(Area, models.PROTECT, verbose_name=_("area"), related_name="key_projects")
-    department = models.ForeignKey(
-        Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="key_projects"
-    )
+    department = department_field("key_projects")
     leader = models.CharField(_("responsible county leader"), max_length=50, blank=True)
     nature = models.CharField(
         _("construction nature"),

@@ -18,7 +18,7 @@ from jiaxian.models import TrackedModel, amount_field, non_negative
 from .. import validation
 from ..choices import MilestoneKindChoices
 from ..querysets import ProblemQuerySet
-from .reference import Department
+from .reference import department_field
 
 
 class Milestone(TrackedModel):
@@ -37,14 +37,7 @@ class Milestone(TrackedModel):
     )
     planned_on = models.DateField(_("planned on"), null=True, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    department = models.ForeignKey(
-        Department,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        verbose_name=_("responsible unit"),
-        related_name="milestones",
-    )
+    department = department_field("milestones", optional=True)
     note = models.TextField(_("note"), blank=True)
 
     # Its key project's department owns it, whatever department it names (projects.access).
@@ -161,9 +154,7 @@ class Problem(TrackedModel):
     )
     description = models.TextField(_("problem"))
     raised_on = models.DateField(_("raised on"))
-    department = models.ForeignKey(
-        Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="problems"
-    )
+    department = department_field("problems")
     due_on = models.DateField(_("due on"), null=True, blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)

@@ -56,6 +56,20 @@ class Department(CodedModel):
         permissions = [("edit_all_departments", "Can edit the records of every department")]
 
 
+def department_field(related_name: str, *, optional: bool = False) -> models.ForeignKey:
+    """A record's responsible unit (责任单位), ``department``: protected, so that a unit with
+    records is never deleted from under them; ``optional`` for the records that may have none
+    yet. Who may edit the record follows from it (``projects.access``)."""
+    return models.ForeignKey(
+        Department,
+        models.PROTECT,
+        null=optional,
+        blank=optional,
+        verbose_name=_("responsible unit"),
+        related_name=related_name,
+    )
+
+
 class Sector(CodedModel):
     """A special-bond sector (领域). A list in the database, not in code, because the
     rules on what special bonds may fund change from year to year."""
