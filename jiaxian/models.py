@@ -10,6 +10,7 @@ that use these helpers name nothing here and moving a helper changes no migratio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -75,6 +76,21 @@ def non_negative(*fields: str) -> list[models.CheckConstraint]:
         )
         for field in fields
     ]
+
+
+def unique_errors(
+    instance: models.Model, field: str, message: str | Promise | Callable[[], str], **lookup: Any
+) -> dict[str, list]:
+    """An error on ``field`` when another record of ``instance``'s model matches ``lookup``:
+    a unique constraint checked in ``clean()``, so that the clerk's error names a field and its
+    value (the database's refusal would name neither). No error, and no query, while a value
+    of ``lookup`` is missing (None or ""). ``message`` may be a callable, for a message that
+    can only be written once the values are known."""
+    if any(value is None or value == "" for value in lookup.values()):
+        return {}
+    if type(instance)._default_manager.filter(**lookup).exclude(pk=instance.pk).exists():
+        return {field: [message() if callable(message) else message]}
+    return {}
 
 
 def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, year_field
+from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, unique_errors, year_field
 from projects import validation
 from projects.models import Area, Industry, KeyProject, ProjectCodeMixin, YearPlan, department_field
 
@@ -158,13 +158,13 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
             validation.lineage_errors(self),
         )
         # A batch (the import) checks the unique constraint itself, for all its rows at once.
-        if validation.batch_of(self) is None and self.year is not None and self.name:
-            if AttractionProject.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():
-                validation.add_error(
-                    errors,
-                    "name",
-                    gettext("A project named %(name)s already exists for %(year)s.")
-                    % {"name": self.name, "year": self.year},
-                )
+        if validation.batch_of(self) is None:
+            message = gettext("A project named %(name)s already exists for %(year)s.")
+            errors = validation.merge(
+                errors,
+                unique_errors(
+                    self, "name", message % {"name": self.name, "year": self.year}, year=self.year, name=self.name
+                ),
+            )
         if errors:
             raise ValidationError(errors)

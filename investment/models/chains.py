@@ -23,7 +23,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.models import TrackedModel, amount_field, non_negative
+from jiaxian.models import TrackedModel, amount_field, non_negative, unique_errors
 from projects import validation
 from projects.models import Area, Industry, department_field
 
@@ -40,16 +40,6 @@ from ..querysets import (
     TargetEnterpriseQuerySet,
     coverage_from_counts,
 )
-
-
-def _unique_errors(instance: models.Model, field: str, message: str, **lookup) -> dict[str, list]:
-    """An error on ``field`` when another record matches ``lookup`` (the unique constraints
-    below, checked in ``clean()`` so that the error names a field and its value)."""
-    if any(value is None or value == "" for value in lookup.values()):
-        return {}
-    if type(instance)._default_manager.filter(**lookup).exclude(pk=instance.pk).exists():
-        return {field: [message]}
-    return {}
 
 
 class IndustrialChain(TrackedModel):
@@ -168,7 +158,7 @@ class ChainLink(TrackedModel):
         errors = {}
         if self.chain_id is not None:
             errors = validation.merge(
-                _unique_errors(
+                unique_errors(
                     self,
                     "order",
                     gettext("The chain already has a link at this position and order."),
@@ -176,7 +166,7 @@ class ChainLink(TrackedModel):
                     position=self.position,
                     order=self.order,
                 ),
-                _unique_errors(
+                unique_errors(
                     self,
                     "name",
                     gettext("The chain already has a link named %(name)s.") % {"name": self.name},
@@ -285,7 +275,7 @@ class TargetEnterprise(TrackedModel):
     def clean(self):
         errors = validation.merge(
             self.date_errors(),
-            _unique_errors(
+            unique_errors(
                 self,
                 "company",
                 gettext("%(company)s is already a target for this link.") % {"company": self.company},
@@ -334,7 +324,7 @@ class LocalEnterprise(TrackedModel):
         return self.company
 
     def clean(self):
-        errors = _unique_errors(
+        errors = unique_errors(
             self,
             "company",
             gettext("%(company)s is already listed in this link.") % {"company": self.company},
@@ -412,7 +402,7 @@ class Carrier(TrackedModel):
         return self.name
 
     def clean(self):
-        errors = _unique_errors(
+        errors = unique_errors(
             self,
             "name",
             gettext("A carrier of this kind named %(name)s already exists.") % {"name": self.name},

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
 from jiaxian import periods
-from jiaxian.models import ratio, year_field
+from jiaxian.models import ratio, unique_errors, year_field
+from projects.models import Industry
 
 # The upload of the import page keeps the year the clerk chose (read by periods.parse_year on the
 # page); it is not a ledger's year column.
@@ -63,3 +64,17 @@ def test_ratio_rounds_half_up_and_refuses_no_denominator():
     assert ratio(Decimal("2"), Decimal("3")) == Decimal("0.6667")
     assert ratio(Decimal("1"), Decimal("0")) is None
     assert ratio(None, Decimal("3")) is None
+
+
+@pytest.mark.django_db
+def test_unique_errors_names_the_field_only_for_another_record_and_asks_nothing_without_a_value(
+    make_industry, django_assert_num_queries
+):
+    stored = make_industry(code="C01")
+    assert unique_errors(Industry(code="C01"), "code", "taken", code="C01") == {"code": ["taken"]}
+    assert unique_errors(stored, "code", "taken", code="C01") == {}  # itself is no clash
+    assert unique_errors(Industry(code="C02"), "code", lambda: "never written", code="C02") == {}
+    assert unique_errors(Industry(code="C01"), "code", lambda: "written late", code="C01") == {"code": ["written late"]}
+    with django_assert_num_queries(0):
+        assert unique_errors(Industry(), "code", "taken", code="") == {}
+        assert unique_errors(Industry(), "code", "taken", code=None) == {}

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.models import RATIO_PLACES, TrackedModel, amount_field, non_negative, ratio, year_field
+from jiaxian.models import RATIO_PLACES, TrackedModel, amount_field, non_negative, ratio, unique_errors, year_field
 
 from .. import validation
 from ..querysets import BondReserveQuerySet
@@ -159,13 +159,13 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
                     },
                 )
         # A batch (the import) checks the unique constraint itself, for all its rows at once.
-        if batch is None and self.year is not None and self.name:
-            if BondReserve.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():
-                validation.add_error(
-                    errors,
-                    "name",
-                    gettext("A reserve named %(name)s already exists for %(year)s.")
-                    % {"name": self.name, "year": self.year},
-                )
+        if batch is None:
+            message = gettext("A reserve named %(name)s already exists for %(year)s.")
+            errors = validation.merge(
+                errors,
+                unique_errors(
+                    self, "name", message % {"name": self.name, "year": self.year}, year=self.year, name=self.name
+                ),
+            )
         if errors:
             raise ValidationError(errors)

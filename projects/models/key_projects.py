@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import bulk, periods
-from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, ratio, year_field
+from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, ratio, unique_errors, year_field
 
 from .. import validation
 from ..choices import (
@@ -252,12 +252,10 @@ class AnnualListing(TrackedModel):
                     % {"value": self.planned_investment, "total": project.total_investment},
                 )
         # A batch (the import) checks the unique constraint itself, for all its rows at once.
-        batched = validation.batch_of(self) is not None
-        if not batched and project is not None and project.pk is not None and self.year is not None:
-            clash = AnnualListing.objects.filter(project=project, year=self.year).exclude(pk=self.pk)
-            if clash.exists():
-                validation.add_error(
-                    errors, "year", gettext("This project is already listed for %(year)s.") % {"year": self.year}
-                )
+        if validation.batch_of(self) is None and project is not None:
+            message = gettext("This project is already listed for %(year)s.") % {"year": self.year}
+            errors = validation.merge(
+                errors, unique_errors(self, "year", message, project_id=project.pk, year=self.year)
+            )
         if errors:
             raise ValidationError(errors)

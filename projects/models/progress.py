@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.models import TrackedModel, amount_field, non_negative
+from jiaxian.models import TrackedModel, amount_field, non_negative, unique_errors
 
 from .. import validation
 from ..choices import MilestoneKindChoices
@@ -110,16 +110,19 @@ class ProgressReport(TrackedModel):
         return f"{self.project_id and self.project} {self.month:%Y-%m}" if self.month else str(self.project_id)
 
     def clean(self):
-        errors = self.month_errors()
-        if self.project_id is not None and self.month is not None:
-            clash = ProgressReport.objects.filter(project_id=self.project_id, month=self.month).exclude(pk=self.pk)
-            if clash.exists():
-                validation.add_error(
-                    errors,
-                    "month",
+        errors = validation.merge(
+            self.month_errors(),
+            unique_errors(
+                self,
+                "month",
+                lambda: (
                     gettext("This project already has a report for %(month)s.")
-                    % {"month": self.month.strftime("%Y-%m")},
-                )
+                    % {"month": self.month.strftime("%Y-%m")}
+                ),
+                project_id=self.project_id,
+                month=self.month,
+            ),
+        )
         if errors:
             raise ValidationError(errors)
 
