@@ -31,7 +31,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## serve: production-style: migrate, collect the static files and run gunicorn, debug off. Set
-## DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (and DATABASE_URL) first (README, "Deployment").
+## DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (and DATABASE_URL) first (docs/operations.md, "Deployment").
 serve: export DJANGO_DEBUG = 0
 serve: install
 	$(PY) manage.py migrate --noinput

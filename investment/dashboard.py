@@ -24,8 +24,6 @@ from decimal import Decimal
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
@@ -86,22 +84,60 @@ def records_url(year: int, as_of: datetime.date, key: str, part: Part) -> str | 
 # --- the lines of the page ---------------------------------------------------------------------
 
 
+# --- how a line is drawn -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A line drawn as a horizontal bar: ``fill`` is how far the bar is filled and ``mark``
+    where the threshold stands, both fractions of the bar's length from 0 to 1; None draws
+    no fill, or no mark."""
+
+    fill: Decimal | None
+    mark: Decimal | None
+
+
+def bar(target: quotas.Target) -> Bar:
+    """How to draw ``target``.
+
+    A share is drawn on a 0–100 % scale: filled to its value, marked at its threshold (an
+    informational line has no mark; a value above 1, funds in place beyond the contract, fills
+    the bar). A count or an amount is drawn against its threshold: filled to ``progress``, the
+    mark at the end; with no positive threshold there is nothing to draw it against (no fill,
+    no mark). A share of nothing has no fill.
+    """
+    if target.kind == Kind.SHARE:
+        fill = None if target.value is None else min(max(target.value, Decimal("0")), Decimal("1"))
+        return Bar(fill=fill, mark=target.threshold)
+    progress = target.progress
+    return Bar(fill=progress, mark=Decimal("1") if progress is not None else None)
+
+
 @dataclass(frozen=True)
 class Line:
-    """One target or indicator as the page shows it: ``words`` is its figures in a sentence
-    (with links to the records), ``fill`` and ``mark`` the bar's lengths as percentages (SVG
-    attributes: the content policy allows no style attribute), ``link`` the records to look at
-    first, ``link_part`` of the figure (those left out of a share that is not met, else those
-    counted)."""
+    """One target or indicator as the page shows it (``admin/dashboard_line.html`` says it in
+    words): its figures written as a clerk writes them (``value``, ``numerator``,
+    ``denominator``, ``threshold``), the lists behind the numerator and the denominator, ``fill``
+    and ``mark`` the bar's lengths as percentages (SVG attributes: the content policy allows no
+    style attribute), ``link`` the records to look at first and ``link_part`` which part of the
+    figure they are (those left out of a share that is not met, else those counted)."""
 
     target: quotas.Target
-    words: SafeString
+    value: str
+    numerator: str
+    denominator: str | None
+    threshold: str
+    counted_url: str | None
+    all_url: str | None
     fill: str | None
     mark: str | None
-    mark_text: str
     link: str | None
-    link_text: str
     link_part: Part
+
+    @property
+    def is_ratio(self) -> bool:
+        """A share of records, written "n / d = v%"."""
+        return self.target.kind == Kind.SHARE and self.denominator is not None
 
     @property
     def mark_at_end(self) -> bool:
@@ -115,61 +151,31 @@ class Line:
         return {True: "met", False: "unmet", None: "info"}[self.target.met]
 
 
-def drill(url: str | None, text: str, css: str) -> SafeString:
-    """``text`` as a link to the records at ``url`` (plain text when there is no list)."""
-    if url is None:
-        return format_html('<span class="{}">{}</span>', css, text)
-    return format_html('<a class="drill {}" href="{}">{}</a>', css, url, text)
-
-
 def line(report: quotas.Report, target: quotas.Target) -> Line:
     """How the page shows ``target`` of ``report``: a share as "n / d = v%", a count as "n
     projects", an amount as "v 万元 (n projects)"; then, for a target, its threshold and whether
-    it is met."""
+    it is met. The records to look at first: for a share not met, those it leaves out; for
+    another share, those it counts; else the list of those counted."""
     year, as_of, key = report.year, report.as_of, target.key
-    counted = records_url(year, as_of, key, Part.COUNTED)
-    value = figure_text(target.value, target.kind)
-    if target.kind == Kind.SHARE and target.denominator is not None:
-        figure = format_html(
-            '{} / {} = <span class="value">{}</span>',
-            drill(counted, str(target.numerator), "numerator"),
-            drill(records_url(year, as_of, key, Part.ALL), str(target.denominator), "denominator"),
-            value,
-        )
-    elif target.kind == Kind.COUNT:
-        figure = format_html(gettext("{count} projects"), count=drill(counted, value, "numerator value"))
+    denominator = None if target.denominator is None else str(target.denominator)
+    if target.met is False and target.kind == Kind.SHARE and denominator is not None:
+        part = Part.NOT_COUNTED
     else:
-        figure = format_html(
-            gettext("{value} ({count} projects)"),
-            value=format_html('<span class="value">{}</span>', value),
-            count=drill(counted, str(target.numerator), "numerator"),
-        )
-    bar = quotas.bar(target)
-    if target.met is None:
-        words = figure
-        mark_text = ""
-    else:
-        threshold = figure_text(target.threshold, target.kind)
-        if target.kind == Kind.COUNT:
-            threshold = gettext("{count} projects").format(count=threshold)
-        words = format_html(
-            gettext("{figure}, target ≥ {threshold}, {verdict}"),
-            figure=figure,
-            threshold=format_html('<span class="threshold">{}</span>', threshold),
-            verdict=format_html(
-                '<strong class="verdict">{}</strong>', gettext("met") if target.met else gettext("not met")
-            ),
-        )
-        mark_text = gettext("target {threshold}").format(threshold=threshold)
-    # A share of records not met: first the records it leaves out; else those it counts.
-    if target.met is False and target.kind == Kind.SHARE and target.denominator is not None:
-        part, link_text = Part.NOT_COUNTED, gettext("Projects left out")
-    elif target.kind == Kind.SHARE and target.denominator is not None:
-        part, link_text = Part.COUNTED, gettext("Projects counted")
-    else:
-        part, link_text = Part.COUNTED, gettext("List of projects")
-    link = records_url(year, as_of, key, part)
-    return Line(target, words, css_length(bar.fill), css_length(bar.mark), mark_text, link, link_text, part)
+        part = Part.COUNTED
+    drawn = bar(target)
+    return Line(
+        target=target,
+        value=figure_text(target.value, target.kind),
+        numerator=figure_text(target.value, target.kind) if target.kind == Kind.COUNT else str(target.numerator),
+        denominator=denominator,
+        threshold="" if target.met is None else figure_text(target.threshold, target.kind),
+        counted_url=records_url(year, as_of, key, Part.COUNTED),
+        all_url=records_url(year, as_of, key, Part.ALL),
+        fill=css_length(drawn.fill),
+        mark=css_length(drawn.mark),
+        link=records_url(year, as_of, key, part),
+        link_part=part,
+    )
 
 
 # --- the lead pipeline of each chain --------------------------------------------------------------
@@ -252,16 +258,10 @@ def dashboard(request):
         context["missing"] = gettext("No year plan has been entered yet.")
     else:
         report = quotas.report(plan, as_of)
-        met = sum(target.met is True for target in report.targets)
-        unmet = sum(target.met is False for target in report.targets)
         context.update(
             subtitle=gettext("%(year)s, as of %(date)s") % {"year": year, "date": as_of.isoformat()},
-            summary=format_html(
-                gettext("{total} targets: {met} met, {unmet} not met"),
-                total=len(report.targets),
-                met=format_html('<span class="met">{}</span>', met),
-                unmet=format_html('<span class="unmet">{}</span>', unmet),
-            ),
+            met=sum(target.met is True for target in report.targets),
+            unmet=sum(target.met is False for target in report.targets),
             targets=[line(report, target) for target in report.targets],
             signals=quotas.key_project_signals(plan, as_of),
             chains=chain_lines(year, as_of),

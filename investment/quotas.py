@@ -1,6 +1,6 @@
 """Every figure of the year's targets, as of a date: the one place that computes them.
 
-``report(plan, as_of)`` answers the quota report's contract (README, "The year's targets"):
+``report(plan, as_of)`` answers the quota report's contract (docs/domain.md, "The year's targets"):
 each target of ``plan`` with its numerator, denominator, value, threshold and whether it is
 met, from the records as they stood on ``as_of``. It asks the database three aggregate queries, one per ledger, whatever
 the number of records (conditional aggregation: every count of a ledger in one pass).
@@ -514,32 +514,3 @@ def chain_conversion(year_or_plan: int | YearPlan, as_of: datetime.date) -> list
         )
         for row in rows
     ]
-
-
-# --- how a line is drawn -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bar:
-    """A line drawn as a horizontal bar: ``fill`` is how far the bar is filled and ``mark``
-    where the threshold stands, both fractions of the bar's length from 0 to 1; None draws
-    no fill, or no mark."""
-
-    fill: Decimal | None
-    mark: Decimal | None
-
-
-def bar(line: Target) -> Bar:
-    """How to draw ``line``.
-
-    A share is drawn on a 0–100 % scale: filled to its value, marked at its threshold (an
-    informational line has no mark; a value above 1, funds in place beyond the contract, fills
-    the bar). A count or an amount is drawn against its threshold: filled to ``progress``, the
-    mark at the end; with no positive threshold there is nothing to draw it against (no fill,
-    no mark). A share of nothing has no fill.
-    """
-    if line.kind == Kind.SHARE:
-        fill = None if line.value is None else min(max(line.value, ZERO), ONE)
-        return Bar(fill=fill, mark=line.threshold)
-    progress = line.progress
-    return Bar(fill=progress, mark=ONE if progress is not None else None)

@@ -135,7 +135,7 @@ class Limits:
     @property
     def csv_mb(self) -> int:
         """The most CSV text read from one file or member: a quarter of ``member_mb``, as CSV
-        takes about four times the memory of sheet XML once read (README, "Importing")."""
+        takes about four times the memory of sheet XML once read (docs/operations.md, "The import's limits")."""
         return max(1, self.member_mb // CSV_MEMORY_FACTOR)
 
     def check_member(self, name: str, size: int) -> None:

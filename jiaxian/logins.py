@@ -5,7 +5,7 @@ A username is refused from an address after ``LOGIN_FAILURE_LIMIT`` failed passw
 ``LOGIN_FAILURE_WINDOW_MINUTES`` (counted from the first failure, not extended by the next ones),
 even with the right password, until the window ends. Counting per username *and* address means
 that nobody can lock an official out from elsewhere; a successful login clears the count. The
-counts live in Django's default cache, so every app server must share one (README, "Deployment")."""
+counts live in Django's default cache, so every app server must share one (docs/operations.md, "Scaling out")."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ Without DATABASE_URL the database is an SQLite file in the project folder.
 
 With debug off the secure values are the defaults (HTTPS redirect, secure cookies, HSTS for a
 year), so that ``manage.py check --deploy`` is clean with only DJANGO_SECRET_KEY and
-DJANGO_ALLOWED_HOSTS set; each can be relaxed through the environment (README, "Deployment").
+DJANGO_ALLOWED_HOSTS set; each can be relaxed through the environment (docs/operations.md, "Deployment").
 """
 
 import os
@@ -323,7 +323,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # What one import may read (jiaxian/importing.py; each error names its setting): the uploaded
 # file; each zip member (an .xlsx's sheet XML, a CSV of the export's zip) as the archive's
 # directory states its size, checked before anything is inflated: the reader holds a sheet in
-# memory, about 2.5 MB per MB of sheet XML (measured, README "Importing"); rows; columns.
+# memory, about 2.5 MB per MB of sheet XML (measured: docs/benchmarks.md, "The import's memory"); rows; columns.
 IMPORT_MAX_UPLOAD_MB = envint("IMPORT_MAX_UPLOAD_MB", 20, minimum=1)
 IMPORT_MAX_MEMBER_MB = envint("IMPORT_MAX_MEMBER_MB", 100, minimum=1)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, minimum=1)

@@ -1,9 +1,12 @@
 """``GET /api/chains/<id>/map/``: a chain's map (一图) as JSON, the same ``ChainMap`` that the
-admin's page draws (``investment.chain_map``)."""
+admin's page draws (``investment.chain_map``), its lists the API's own collections."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
@@ -16,6 +19,33 @@ from investment.choices import ChainLinkCoverageChoices, ChainLinkPositionChoice
 from investment.models import IndustrialChain
 from jiaxian import periods
 from jiaxian.api import DateParameter
+
+# The collections behind a link, and behind a chain, with the filter each offers for it.
+LINK_LISTS = {
+    "target_enterprises": "targetenterprise-list",
+    "local_enterprises": "localenterprise-list",
+    "attraction_projects": "attractionproject-list",
+}
+CHAIN_LISTS = {
+    **LINK_LISTS,
+    "carriers": "carrier-list",
+    "policies": "policy-list",
+    "responsibilities": "responsibility-list",
+}
+
+
+class ApiLists:
+    """The API's collections behind a map (``chain_map.Lists``): ``?link=`` for a link's,
+    ``?chain=`` for a chain's (every one of the six collections has that filter)."""
+
+    def of_link(self, link_id: int) -> dict[str, str]:
+        return {key: f"{reverse(name)}?{urlencode({'link': link_id})}" for key, name in LINK_LISTS.items()}
+
+    def of_chain(self, chain_id: int, link_ids: list[int]) -> dict[str, str]:
+        return {key: f"{reverse(name)}?{urlencode({'chain': chain_id})}" for key, name in CHAIN_LISTS.items()}
+
+
+API_LISTS = ApiLists()
 
 
 class MapLinkSerializer(serializers.Serializer):
@@ -34,7 +64,7 @@ class MapLinkSerializer(serializers.Serializer):
     attraction_projects = serializers.IntegerField(help_text="Attraction projects on the link, whatever their stage.")
     urls = serializers.DictField(
         child=serializers.CharField(),
-        help_text="The admin's lists of the link: target_enterprises, local_enterprises, attraction_projects.",
+        help_text="The link's collections in this API: target_enterprises, local_enterprises, attraction_projects.",
     )
 
 
@@ -58,8 +88,8 @@ class ChainMapSerializer(serializers.Serializer):
     columns = MapColumnSerializer(many=True, help_text="Always three: upstream, midstream, downstream.")
     lists = serializers.DictField(
         child=serializers.CharField(),
-        help_text="The admin's six lists of the chain: target_enterprises, local_enterprises, carriers, policies, "
-        "responsibilities, attraction_projects.",
+        help_text="The chain's six lists as collections of this API: target_enterprises, local_enterprises, "
+        "carriers, policies, responsibilities, attraction_projects.",
     )
 
 
@@ -100,5 +130,5 @@ class ChainMapView(APIView):
         if not query.is_valid():
             raise ValidationError(query.errors)
         chain = get_object_or_404(IndustrialChain, pk=id)
-        data = chain_map(chain, query.validated_data.get("as_of") or periods.today())
+        data = chain_map(chain, query.validated_data.get("as_of") or periods.today(), API_LISTS)
         return Response(ChainMapSerializer(data).data)

@@ -17,7 +17,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from investment import quotas
-from investment.chain_map import chain_map, draw, map_url, wrap
+from investment.chain_map_page import admin_map as chain_map, draw, map_url, wrap
 from investment.pipeline import sign
 
 pytestmark = pytest.mark.django_db
@@ -359,6 +359,36 @@ def test_the_json_is_the_same_map(reader, chain):
         "responsibilities",
         "attraction_projects",
     }
+
+
+def test_the_json_links_the_apis_collections_each_listing_exactly_the_records_of_its_link_or_chain(
+    chain, make_chain, make_link, make_target
+):
+    make_target(link=make_link(chain=make_chain()))  # another chain's target: never listed
+    client = APIClient()
+    codenames = [f"view_{model}" for model in ("industrialchain", "targetenterprise", "localenterprise")]
+    codenames += ["view_carrier", "view_policy", "view_responsibility", "view_attractionproject"]
+    client.force_authenticate(user_with(*codenames, username="everything", staff=False))
+    body = api_map(client, chain.pk, as_of="2023-06-30").json()
+    up2 = next(link for column in body["columns"] for link in column["links"] if link["name"] == "上游二")
+    assert query_of(up2["urls"]["target_enterprises"]) == ("/api/target-enterprises/", {"link": str(up2["id"])})
+    answer = client.get(up2["urls"]["target_enterprises"]).json()
+    assert (answer["count"], {target["link"] for target in answer["results"]}) == (2, {up2["id"]})
+    expected = {
+        "target_enterprises": 5,
+        "local_enterprises": 3,
+        "carriers": 0,
+        "policies": 0,
+        "responsibilities": 0,
+        "attraction_projects": 2,
+    }
+    counts = {}
+    for key, url in body["lists"].items():
+        assert url.startswith("/api/"), url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        counts[key] = response.json()["count"]
+    assert counts == expected
 
 
 def test_the_json_of_an_unknown_chain_is_a_404_in_json(reader, chain):

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import translation
 
-from investment import quotas
+from investment import dashboard as dashboard_page, quotas
 from investment.dashboard import records_url
 from projects.admin import RecordsFilter
 
@@ -504,7 +504,7 @@ def target(kind, value, threshold, numerator=1, denominator=None):
     ],
 )
 def test_a_share_is_drawn_on_a_0_to_100_scale_a_count_against_its_threshold(line, fill, mark):
-    assert quotas.bar(line) == quotas.Bar(fill=fill, mark=mark)
+    assert dashboard_page.bar(line) == dashboard_page.Bar(fill=fill, mark=mark)
 
 
 def test_every_figure_has_a_label():

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from investment import quotas
-from investment.chain_map import chain_map
+from investment.chain_map_page import admin_map as chain_map
 from investment.models import AttractionProject, IndustrialChain, TargetEnterprise
 
 pytestmark = pytest.mark.django_db
