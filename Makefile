@@ -10,7 +10,7 @@ PORT ?= 8000
 # Developer targets run with debug on; a deployment sets DJANGO_DEBUG=0 and its own key.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test serve browser install install-dev messages clean
+.PHONY: run test types serve browser install install-dev messages clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ serve: install
 ## runs the suite in one process.
 test: install-dev browser
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+## types: mypy with the Django and DRF plugins over the files pyproject.toml's [tool.mypy] names
+## (jiaxian/, investment/quotas.py, investment/bench/).
+types: install-dev
+	$(VENV)/bin/mypy
 
 ## browser: Debian's Chromium and a Chinese font for the Playwright tests (never `playwright install`),
 ## installed with apt-get (as root) only when missing, and said so first.

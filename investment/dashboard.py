@@ -27,7 +27,8 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from projects.admin import ListedForFilter, PoolFilter, dashboard_url, wan
+from jiaxian.admin import dashboard_url, wan
+from projects.admin import ListedForFilter, PoolFilter
 from projects.models import YearPlan
 
 from . import quotas

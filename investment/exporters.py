@@ -30,11 +30,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.exporting import GENERATED_AT, BaseExporter, Cell, Column, Format, Kind, Sheet
-from projects import headers
 from projects.choices import AnnualListingCategoryChoices, BondReserveStatusChoices, KeyProjectNatureChoices
 from projects.models import YearPlan
 
-from . import quotas
+from . import headers, quotas
 from .choices import AttractionProjectInvestorOriginChoices, AttractionProjectStageChoices
 
 CHUNK = 2_000

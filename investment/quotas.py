@@ -27,6 +27,7 @@ from jiaxian import periods
 from jiaxian.models import ratio
 from projects.choices import KeyProjectWarningChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, ProgressReport, YearPlan
+from projects.querysets import KeyProjectQuerySet
 
 from .models import AttractionProject, IndustrialChain
 
@@ -78,7 +79,8 @@ class Target:
         (for bars); None when there is no value or no positive threshold."""
         if self.value is None or not self.threshold:
             return None
-        return min(ratio(self.value, self.threshold), Decimal("1"))
+        share = ratio(self.value, self.threshold)
+        return None if share is None else min(share, Decimal("1"))
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class Report:
 # --- the records each ledger contributes ---------------------------------------------------
 
 
-def listed_key_projects(plan: YearPlan, as_of: datetime.date) -> QuerySet[KeyProject]:
+def listed_key_projects(plan: YearPlan, as_of: datetime.date) -> KeyProjectQuerySet:
     """Key projects on the plan year's list by ``as_of``."""
     return KeyProject.objects.listed_for(plan.year, as_of=as_of)
 

@@ -1,5 +1,5 @@
 """Importing attraction projects (招商引资项目) from XLSX and CSV: the resource of this app's ledger
-on the shared base ``projects.resources.LedgerResource`` (sheet, header row, year, natural key,
+on the shared base ``jiaxian.resources.LedgerResource`` (sheet, header row, year, natural key,
 references, blank cells, validation, all or nothing: see that module).
 
 Keyed by national project code, else by name and year. The columns the export derives (截至日阶段,
@@ -9,19 +9,11 @@ project it became, the predecessor, the chain link, notes) is kept as it is.
 
 from __future__ import annotations
 
-from projects import headers
-from projects.models import Area, Department, Industry
-from projects.resources import (
-    AmountCell,
-    ChoiceCell,
-    Column,
-    DateCell,
-    IntegerCell,
-    LedgerResource,
-    TextCell,
-    reference,
-)
+from jiaxian.resources import AmountCell, ChoiceCell, Column, DateCell, IntegerCell, LedgerResource, TextCell, reference
+from projects import validation
+from projects.models import Area, Department, Industry, YearPlan
 
+from . import headers
 from .choices import AttractionProjectInvestorOriginChoices
 from .models import AttractionProject
 
@@ -46,6 +38,9 @@ class AttractionProjectResource(LedgerResource):
     signed_on = Column(headers.SIGNED_ON, "signed_on", DateCell())
     started_on = Column(headers.STARTED_ON, "started_on", DateCell())
     in_production_on = Column(headers.IN_PRODUCTION_ON, "in_production_on", DateCell())
+
+    def validation_batch(self, predecessors):
+        return validation.Batch.of_import(YearPlan, predecessors)
 
     class Meta(LedgerResource.Meta):
         model = AttractionProject

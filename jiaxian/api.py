@@ -1,6 +1,6 @@
 """REST plumbing shared by both apps: the base serializer that runs the models' own
 validation, and the viewset that never loses an update. Nothing about the domain lives here:
-the department rule is an object permission that ``projects.api.ledger`` adds.
+the department rule is an object permission that ``jiaxian.ledger_api`` adds.
 (The permission and pagination classes that settings name are in ``api_defaults``: DRF
 imports those while its views module loads, so they must not import views.)"""
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
 from django.db import models, transaction
@@ -77,7 +78,8 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class _PeriodParameter(serializers.Field):
-    parse = None
+    # The ``periods`` parser of the parameter (value, its name) → the value; each subclass's.
+    parse: ClassVar[Callable[..., Any]]
 
     def to_internal_value(self, data):
         try:
@@ -167,14 +169,16 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
             known = super().to_internal_value({k: v for k, v in data.items() if k in self.fields})
         except serializers.ValidationError as exc:
             # Every bad field at once: the unknown ones and those the known fields refused.
-            raise serializers.ValidationError({**unknown, **exc.detail}) from exc
+            # A serializer's refusal of its fields is a mapping of field to errors.
+            raise serializers.ValidationError({**unknown, **cast(dict, exc.detail)}) from exc
         if unknown:
             raise serializers.ValidationError(unknown)
         return known
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        model: type[models.Model] = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
         for name, value in attrs.items():
             setattr(instance, name, value)
         try:
@@ -457,15 +461,16 @@ class LedgerViewSet(viewsets.ModelViewSet):
             }
             for entry, previous in zip(entries, [*entries[1:], before][: len(entries)], strict=True)
         ]
-        data = HistoryEntrySerializer(data, many=True).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
+        body = HistoryEntrySerializer(data, many=True).data
+        return self.get_paginated_response(body) if page is not None else Response(body)
 
     def history_fields(self) -> dict:
         """The record's fields the API shows, by model field name: (the API's name, its field)."""
         return {
             field.source: (name, field)
-            for name, field in self.get_serializer().fields.items()
-            if field.source and "." not in field.source and field.source != "*"
+            # A ledger's serializer is a ModelSerializer, whose fields are declared.
+            for name, field in cast(serializers.Serializer, self.get_serializer()).fields.items()
+            if isinstance(field.source, str) and field.source and "." not in field.source and field.source != "*"
         }
 
     @staticmethod

@@ -31,7 +31,7 @@ import gc
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connections, models, router
@@ -65,9 +65,9 @@ class UniqueKeys:
             if field.unique and not field.primary_key:
                 self.keys.append(((field.attname,), field.name, self._field_message(field.name)))
         for constraint in model._meta.total_unique_constraints:
-            attnames = tuple(model._meta.get_field(name).attname for name in constraint.fields)
-            message = constraint.get_violation_error_message()
-            self.keys.append((attnames, constraint.fields[-1], lambda record, message=message: message))
+            # A unique constraint's fields are concrete fields (get_field could also give a relation).
+            attnames = tuple(cast(models.Field, model._meta.get_field(name)).attname for name in constraint.fields)
+            self.keys.append((attnames, constraint.fields[-1], _always(constraint.get_violation_error_message())))
         self.holders: dict[tuple[int, tuple], Hashable] = {}
 
     def _field_message(self, name: str) -> Callable[[models.Model], str]:
@@ -103,6 +103,11 @@ class UniqueKeys:
         return errors
 
 
+def _always(message: str) -> Callable[[models.Model], str]:
+    """The message of a record, whatever the record."""
+    return lambda record: message
+
+
 def max_parameters(connection) -> int:
     """How many parameters one statement may bind on ``connection``."""
     if connection.vendor == "sqlite":
@@ -115,16 +120,16 @@ def max_parameters(connection) -> int:
 
 def insert(
     model: type[models.Model], fields: Sequence[models.Field], rows: Sequence[Sequence[Any]], returning: bool = False
-) -> list | None:
+) -> list:
     """INSERT ``rows`` (each the values of ``fields``, in order, as Python values) into
     ``model``'s table, in statements of as many rows as the database's parameter limit (and
     ``BATCH_SIZE``) allows (PostgreSQL: ``_unnest``, ``UNNEST_ROWS`` a statement); the new
-    primary keys, in the rows' order, when ``returning``.
+    primary keys, in the rows' order, when ``returning`` (else an empty list).
 
     Each column's values are converted for the database (``get_db_prep_save``, what
     ``bulk_create`` does) once per distinct value: a batch repeats its dates, users, kinds."""
     if not rows:
-        return [] if returning else None
+        return []
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     converters = []
@@ -159,7 +164,7 @@ def insert(
             cursor.execute(head + "VALUES " + ", ".join([one] * len(chunk)) + tail, params)
             if returning:
                 keys.extend(key for (key,) in cursor.fetchall())
-    return keys if returning else None
+    return keys
 
 
 def _array_types(connection, fields: Sequence[models.Field]) -> list[str] | None:
@@ -170,14 +175,17 @@ def _array_types(connection, fields: Sequence[models.Field]) -> list[str] | None
         return None
     kinds = []
     for field in fields:
-        target = field.target_field if field.is_relation else field
+        target = field.target_field if isinstance(field, models.ForeignObject) else field
         if hasattr(field, "get_placeholder") or target.get_internal_type() not in connection.data_types:
             return None
-        kinds.append(field.db_type(connection).split("(")[0])
+        kind = field.db_type(connection)
+        if kind is None:  # a field without a column of its own
+            return None
+        kinds.append(kind.split("(")[0])
     return kinds
 
 
-def _unnest(connection, model, fields, kinds, converters, rows, returning: bool) -> list | None:
+def _unnest(connection, model, fields, kinds, converters, rows, returning: bool) -> list:
     """PostgreSQL: ``INSERT … SELECT * FROM UNNEST(%s::type[], …)``, one array a column (as
     Django's own bulk insert does there): a statement of a few parameters, quick to send and to
     plan, instead of one of tens of thousands."""
@@ -196,7 +204,7 @@ def _unnest(connection, model, fields, kinds, converters, rows, returning: bool)
             )
             if returning:
                 keys.extend(key for (key,) in cursor.fetchall())
-    return keys if returning else None
+    return keys
 
 
 def _new_fields(model: type[models.Model]) -> list[models.Field]:
@@ -208,7 +216,8 @@ def _stamp(record: models.Model, fields: Sequence[models.Field], now) -> None:
     """What ``bulk_create`` does to a record before writing it: related objects saved since
     they were assigned give their ids, and the fields' ``pre_save`` (``auto_now`` and
     ``auto_now_add``: ``now``, one time for the batch)."""
-    record._prepare_related_fields_for_save(operation_name="bulk_create")
+    # Django's private step of bulk_create, which django-stubs does not declare.
+    record._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             setattr(record, field.attname, now)
@@ -320,7 +329,8 @@ def update(
     now = timezone.now()
     stamped = [field for field in model._meta.concrete_fields if getattr(field, "auto_now", False)]
     for record in records:
-        record.version = expected[record.pk] + 1
+        # Any model with an integer ``version`` will do (the module's docstring); Model has none.
+        record.version = expected[record.pk] + 1  # type: ignore[attr-defined]
         for field in stamped:
             setattr(record, field.attname, now)
     names = {*fields, "version", *(field.name for field in stamped)}

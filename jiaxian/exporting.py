@@ -320,10 +320,11 @@ class _XlsxRowWriter:
             return None
         kind, value = cell
         result = WriteOnlyCell(self.worksheet, value=value)
+        # openpyxl's private style slot (its stubs declare none); issue 14 moves the writer to a public API.
         if style is not None:
-            result._style = self.worksheet.parent._cell_styles[style]
+            result._style = self.worksheet.parent._cell_styles[style]  # type: ignore[attr-defined]
         elif kind != Kind.TEXT:
-            result._style = self.worksheet.parent._cell_styles[self.styles.ids[kind]]
+            result._style = self.worksheet.parent._cell_styles[self.styles.ids[kind]]  # type: ignore[attr-defined]
         return result
 
     def _write_raw(self, xf, row, row_idx: int) -> None:

@@ -47,7 +47,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 from xml.etree import ElementTree
 
 import python_calamine
@@ -360,8 +360,9 @@ def read_workbook(data: bytes, kind: str, limits: Limits) -> Book:
             for first_row_at, first_column_at, last_row_at, last_column_at in facts.percent.get(name, []):
                 for row in rows[first_row_at : last_row_at + 1]:
                     for column_at in range(first_column_at, min(last_column_at + 1, len(row))):
-                        if isinstance(row[column_at], int | float) and not isinstance(row[column_at], bool):
-                            row[column_at] = Percentage(row[column_at])
+                        value = row[column_at]
+                        if isinstance(value, int | float) and not isinstance(value, bool):
+                            row[column_at] = Percentage(value)
             for (row_at, column_at), code in facts.errors.get(name, {}).items():
                 while len(rows) <= row_at:
                     rows.append([])
@@ -407,7 +408,7 @@ def read_ods_content(pieces: Iterable[bytes], limits: Limits) -> tuple[dict[str,
             parser.feed(piece)
         else:
             parser.close()
-        for event, element in parser.read_events():
+        for event, element in _start_and_end_events(parser):
             tag = element.tag
             if event == "start":
                 open_elements.append(element)
@@ -599,11 +600,22 @@ def scan_xlsx_sheet(
             if kind is not None and kind[1] == b"e":
                 value = _XLSX_VALUE.match(text, tag.end())
                 errors[at] = value[1].decode("utf-8", "replace") if value else "#ERROR"
-            elif has_percent and (kind is None or kind[1] == b"n") and percent_styles.search(tag[0]):
+            elif (
+                has_percent
+                and percent_styles is not None
+                and (kind is None or kind[1] == b"n")
+                and percent_styles.search(tag[0])
+            ):
                 percent.append((*at, *at))
         rest = text[cut:]
     limits.check_cells(rows, columns, sheet)
     return errors, percent
+
+
+def _start_and_end_events(parser: ElementTree.XMLPullParser) -> Iterator[tuple[str, ElementTree.Element]]:
+    """The parser's pending events, each with its element: a parser asked for "start" and "end"
+    events only gives no other kind (whose second item would not be an element)."""
+    return cast(Iterator[tuple[str, ElementTree.Element]], parser.read_events())
 
 
 def _with_end(pieces: Iterable[bytes]) -> Iterator[bytes]:

@@ -12,29 +12,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import periods
 
+if TYPE_CHECKING:  # a development requirement: the type checker's name for "str or lazy str"
+    from django_stubs_ext import StrOrPromise
+
 RATIO_PLACES = Decimal("0.0001")
 
 
-def amount_field(verbose_name: str | Promise, **kwargs: Any) -> models.DecimalField:
+def amount_field(verbose_name: StrOrPromise, **kwargs: Any) -> models.DecimalField:
     """An amount in 万元: up to 999,999,999,999.99, two places, never negative."""
     kwargs.setdefault("validators", [MinValueValidator(Decimal("0"))])
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
 
 
-def ratio_field(verbose_name: str | Promise, default: str, *, upper: str | None = "1") -> models.DecimalField:
+def ratio_field(verbose_name: StrOrPromise, default: str, *, upper: str | None = "1") -> models.DecimalField:
     """A ratio with four places (0.7000 is 70%), never negative, by default at most 1."""
-    validators = [MinValueValidator(Decimal("0"))]
+    validators: list[BaseValidator] = [MinValueValidator(Decimal("0"))]
     if upper is not None:
         validators.append(MaxValueValidator(Decimal(upper)))
     return models.DecimalField(
@@ -42,7 +44,7 @@ def ratio_field(verbose_name: str | Promise, default: str, *, upper: str | None 
     )
 
 
-def year_field(verbose_name: str | Promise | None = None, **kwargs: Any) -> models.PositiveSmallIntegerField:
+def year_field(verbose_name: StrOrPromise | None = None, **kwargs: Any) -> models.PositiveSmallIntegerField:
     """A year of the ledgers (a plan's, a listing's, a filing's): ``periods.YEAR_MIN`` to
     ``periods.YEAR_MAX``, the same range every year parameter is read in."""
     return models.PositiveSmallIntegerField(
@@ -79,7 +81,7 @@ def non_negative(*fields: str) -> list[models.CheckConstraint]:
 
 
 def unique_errors(
-    instance: models.Model, field: str, message: str | Promise | Callable[[], str], **lookup: Any
+    instance: models.Model, field: str, message: StrOrPromise | Callable[[], str], **lookup: Any
 ) -> dict[str, list]:
     """An error on ``field`` when another record of ``instance``'s model matches ``lookup``:
     a unique constraint checked in ``clean()``, so that the clerk's error names a field and its

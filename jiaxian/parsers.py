@@ -44,7 +44,8 @@ class JSONParser(parsers.JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read() if stream is not None else b""
-        encoding = parsers.get_encoding(parser_context or {})
+        # DRF 3.18's helper; djangorestframework-stubs (3.16, the last for django-stubs 5.2) lack it.
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:

@@ -106,10 +106,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "import_export",  # the ledgers' import in the admin (projects/resources.py)
+    "import_export",  # the ledgers' import in the admin (jiaxian/resources.py)
     "projects",
     "investment",
 ]
+
+# What the plumbing beneath the apps asks of them (jiaxian never imports an app): who may edit
+# which record, the department rule (jiaxian/access.py), for the admin, the API and the import;
+# and the model that keeps an import's upload for its confirmation (jiaxian/admin.py).
+LEDGER_ACCESS_RULE = "projects.access"
+LEDGER_IMPORT_UPLOAD_MODEL = "projects.ImportUpload"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.fields.reverse_related import ManyToOneRel
 from django.db.models.functions import Coalesce
 
 
@@ -21,11 +22,13 @@ def _related_rows(model: type[models.Model], relation: str, condition: Q | None)
     model pointing at ``model``) that meet ``condition`` and belong to the outer row, grouped
     by that key, and the key's name."""
     rel = model._meta.get_field(relation)
-    if not rel.one_to_many:
+    if not isinstance(rel, ManyToOneRel) or not rel.one_to_many:
         raise ValueError(f"{model.__name__}.{relation} is not the reverse of a foreign key")
     link = rel.field.name
+    # The foreign key's own model: the related rows (rel.related_model, as typed, may be "self").
+    related: type[models.Model] = rel.field.model
     rows = (
-        rel.related_model._default_manager.filter(condition or Q(), **{link: OuterRef(rel.field.target_field.name)})
+        related._default_manager.filter(condition or Q(), **{link: OuterRef(rel.field.target_field.name)})
         .order_by()
         .values(link)
     )

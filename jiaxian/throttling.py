@@ -9,6 +9,8 @@ classes here: DRF imports them while its views module loads, so this module impo
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from rest_framework import throttling
@@ -23,8 +25,11 @@ class _RatesAtRequestTime:
     is at each request (DRF binds ``THROTTLE_RATES`` when it is imported), and the client known by
     ``client_address``."""
 
+    THROTTLE_RATES: dict[str, str | None]
+
     def __init__(self):
-        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        # The stubs type the rates as numbers; DRF's are "N/period" strings, as the base class says.
+        self.THROTTLE_RATES = cast(dict[str, str | None], api_settings.DEFAULT_THROTTLE_RATES)
         super().__init__()
 
     def get_ident(self, request):

@@ -35,7 +35,8 @@ class LockedOutAuthTokenSerializer(AuthTokenSerializer):
             attrs = super().validate(attrs)
         except serializers.ValidationError as exc:
             # "authorization": no active user with that username and password.
-            if "authorization" in exc.get_codes():
+            codes = exc.get_codes()
+            if isinstance(codes, list | dict) and "authorization" in codes:
                 lockout.failed()
             raise
         lockout.succeeded()

@@ -49,7 +49,7 @@ def claim(record: models.Model, expected: int) -> None:
     if not manager.filter(pk=record.pk, version=expected).update(version=expected):
         current = manager.filter(pk=record.pk).values_list("version", flat=True).first()
         raise StaleVersion(expected, current)
-    record.version = expected
+    record.version = expected  # type: ignore[attr-defined]  # a model with a version (Model has none)
 
 
 def claim_many(model: type[models.Model], expected: Mapping[int, int]) -> set[int]:

@@ -61,8 +61,9 @@ def not_found(request, exception):
 def server_error(request):
     # Raised outside a view (by a middleware), a database outage still reaches Django's 500
     # handler, with the exception being handled.
-    if isinstance(sys.exception(), DATABASE_DOWN):
-        return database_unavailable(request, sys.exception())
+    exception = sys.exception()
+    if isinstance(exception, DATABASE_DOWN):
+        return database_unavailable(request, exception)
     if is_api(request):
         return JsonResponse({"detail": _("Server error; it has been logged.")}, status=500)
     return defaults.server_error(request)
@@ -73,6 +74,7 @@ def database_unavailable(request, exception: BaseException):
     needs no database (no user, no session, no context processors), and neither answer says
     anything of the exception, which goes to the log."""
     logger.error("Database unavailable: %s %s", request.method, request.path, exc_info=exception)
+    response: HttpResponse
     if is_api(request):
         response = JsonResponse(
             {"detail": _("The database cannot be reached at the moment; try again after the seconds in Retry-After.")},

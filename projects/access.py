@@ -1,5 +1,8 @@
 """Who may edit which record: the department rule (issue 7), in one place for the admin, the
-API, the monthly entry and the import.
+API, the monthly entry and the import. The plumbing beneath the apps asks it through
+``jiaxian.access`` (the setting ``LEDGER_ACCESS_RULE`` names this module): its functions
+``owner_path``, ``edits_all_departments``, ``may_edit_department``, ``may_edit`` and ``refusal``
+are that module's ``AccessRule``.
 
 Django's model permissions (``add_``/``change_``/``delete_``/``view_<model>``) stay the first
 gate. This rule is a second, object-level gate for writes only; viewing is never restricted
@@ -12,12 +15,12 @@ by department.
   (``Department.members``; ``user.departments``).
 - A model says which department owns its records with a class attribute
   ``owner_department``: a path to a ``Department`` foreign key, ``"department"`` (key projects,
-  bond reserves, attraction projects) or ``"project__department"`` (annual listings,
-  milestones, progress reports, problems belong to their key project's department, whatever
-  department they name themselves).
+  bond reserves, and the ledgers of the apps above this one) or ``"project__department"``
+  (annual listings, milestones, progress reports, problems belong to their key project's
+  department, whatever department they name themselves).
 - A record without an owning department (its department is blank, or its model has no
-  ``owner_department``: reference data, year plans, industrial chains) may be edited only by
-  those who edit all departments.
+  ``owner_department``: reference data, year plans) may be edited only by those who edit all
+  departments.
 
 A user's department ids are read once and kept on the user object (one query per request,
 whatever the number of records checked).

@@ -1,29 +1,25 @@
-"""The Chinese column headers of the three ledgers, as the quarterly export writes them and the
-import reads them back: one home for each string, so that an exported sheet can be edited and
-imported again (``investment/exporters.py`` writes them, ``projects/resources.py`` and
-``investment/resources.py`` read them). They live here, in the projects app, because the
-key-project and bond-reserve import resources are in this app and ``projects`` never imports
-``investment``.
+"""The Chinese column headers of this app's two ledgers, key projects and special-bond reserves,
+as the quarterly export writes them and the import reads them back (``resources.py``): one home
+for each string, so that an exported sheet can be edited and imported again. The frame every
+sheet shares (the summary sheet and its year line, the name column, the totals row) is
+``jiaxian.headers``, handed on from here; the columns "shared by the ledgers" are those that a
+ledger of another app has too (an app above this one hands them on with its own).
 
-These are the headers of a document in Chinese, not labels of the interface: they are not
-translated (a filed export must read the same for everyone, and an import must recognise it
-whatever the clerk's language).
+Not translated, as none of the ledgers' headers are (``jiaxian.headers`` says why).
 """
 
 from __future__ import annotations
 
+# The frame of every ledger sheet, handed on so that a ledger's resource and the export read one
+# module.
+from jiaxian.headers import NAME, SUMMARY_SHEET, TOTAL_PREFIX, YEAR, total_label  # noqa: F401
+
 # Sheet names of the quarterly export; the import takes the sheet named for its ledger.
-SUMMARY_SHEET = "汇总"
 KEY_PROJECT_SHEET = "重点项目"
 BOND_RESERVE_SHEET = "专项债储备"
-ATTRACTION_SHEET = "招商引资项目"
-
-# The summary's line that gives the year (an import of the whole workbook reads it).
-YEAR = "年度"
 
 # Shared by the ledgers.
 SERIAL = "序号"
-NAME = "项目名称"
 PROJECT_CODE = "投资项目统一代码"
 OWNER = "项目单位"
 INDUSTRY = "产业"
@@ -53,24 +49,3 @@ PRINCIPAL_AND_INTEREST = "债券本息（万元）"
 COVERAGE_RATIO = "本息覆盖倍数"
 RESERVED_ON = "入库日期"
 STATUS = "截至日状态"
-
-# Attraction projects (招商引资项目).
-INVESTOR = "投资方"
-INVESTOR_ORIGIN = "投资方来源"
-CONTRACT_AMOUNT = "签约金额（万元）"
-FIXED_ASSET_INVESTMENT = "固定资产投资（万元）"
-FUNDS_IN_PLACE = "到位资金（万元）"
-SIGNED_ON = "签约日期"
-IN_PRODUCTION_ON = "投产日期"
-STAGE = "截至日阶段"
-IS_BIG_PROJECT = "是否亿元以上项目"
-IS_KEY_INDUSTRY = "是否重点产业"
-IS_STARTED = "是否开工"
-
-# The totals row that ends each ledger sheet; the import skips a row whose name starts so.
-TOTAL_PREFIX = "合计"
-
-
-def total_label(count: int) -> str:
-    """The name cell of a ledger sheet's totals row: ``合计（12个项目）``."""
-    return f"{TOTAL_PREFIX}（{count}个项目）"

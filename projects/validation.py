@@ -140,6 +140,13 @@ class Batch:
     plans: dict[int, Any] = dataclasses.field(default_factory=dict)
     predecessors: dict[type, dict[int, int]] = dataclasses.field(default_factory=dict)
 
+    @classmethod
+    def of_import(cls, plan_model: Any, predecessors: dict[type, dict[int, int]]) -> Batch:
+        """The batch of an import (``jiaxian.resources.LedgerResource.validation_batch``): every
+        saved year plan (``plan_model``'s: the models import this module), in one query, and the
+        ``predecessors`` the import read."""
+        return cls(plans={plan.year: plan for plan in plan_model.objects.all()}, predecessors=predecessors)
+
     def plan(self, year: int, plan_model: Callable[..., Any]):
         plan = self.plans.get(year)
         if plan is None:

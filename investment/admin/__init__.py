@@ -8,7 +8,7 @@
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
 names from here: ``from investment.admin import QuotaFilter``. The modules build on
-``projects.admin`` (never the reverse) and never on each other or on this package.
+``jiaxian.admin`` and ``projects`` (never the reverse) and never on each other or on this package.
 
 Columns, filters, history, and the signing of a target enterprise. The stage, the
 100-million flag and a link's coverage come from the querysets, the same rules the reports use.

@@ -10,14 +10,17 @@ from django.contrib import admin
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from projects.admin import LedgerAdmin, RecordsFilter, YearFilter, lineage, wan
-from projects.import_admin import LedgerImportMixin
+from jiaxian.admin import LedgerAdmin, LedgerImportMixin, RecordsFilter, YearFilter, lineage, wan
 from projects.models import NoPlan, YearPlan
 
 from .. import quotas
 from ..choices import AttractionProjectStageChoices
 from ..models import AttractionProject
 from ..resources import AttractionProjectResource
+
+# The dashboard that the records filters of both apps list the records behind, and where they
+# lead back: this app draws it (``investment.dashboard``), so this app names it.
+RecordsFilter.lead_back_to("quota-dashboard")
 
 
 class QuotaFilter(RecordsFilter):

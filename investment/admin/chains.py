@@ -17,9 +17,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.admin import LedgerAdmin, VersionedInline, VersionedModelForm, wan
 from jiaxian.versions import StaleVersion
-from projects.admin import LedgerAdmin, VersionedModelForm, wan
-from projects.admin.base import VersionedInline
 
 from ..choices import ChainLinkCoverageChoices, TargetEnterpriseStageChoices
 from ..models import (

@@ -39,8 +39,8 @@ from jiaxian import periods
 from jiaxian.api import _DETAIL, Conflict, PreconditionFailed, claimed_version
 from jiaxian.api_defaults import ModelPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format
+from jiaxian.ledger_api import DepartmentRule, LedgerViewSet
 from jiaxian.versions import StaleVersion
-from projects.api.ledger import DepartmentRule, LedgerViewSet
 from projects.models import NoPlan, YearPlan
 
 from . import serializers

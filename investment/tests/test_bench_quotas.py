@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db.models import Q
 
 from investment import quotas
-from investment.management.commands.bench_quotas import synthetic
+from investment.bench.data import synthetic
 from investment.models import AttractionProject
 from projects.models import AnnualListing, BondReserve, KeyProject
 

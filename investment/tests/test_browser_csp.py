@@ -15,8 +15,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
+from investment import headers as h
 from investment.models import IndustrialChain
-from projects import headers as h
 from projects.models import Area, Department, KeyProject, Sector
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

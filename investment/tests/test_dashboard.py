@@ -17,7 +17,7 @@ from django.utils import translation
 
 from investment import dashboard as dashboard_page, quotas
 from investment.dashboard import records_url
-from projects.admin import RecordsFilter
+from jiaxian.admin import RecordsFilter
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import re
 import tempfile
 import zipfile
@@ -19,12 +20,13 @@ from django.db.models import CheckConstraint
 from django.test import Client
 from django.utils import translation
 
+from investment import headers as h
 from investment.exporters import QuarterlyExporter
 from investment.models import AttractionProject
 from investment.resources import AttractionProjectResource
-from projects import headers as h
+from jiaxian.resources import model_errors
 from projects.models import AnnualListing, BondReserve, ImportUpload, KeyProject, Milestone
-from projects.resources import BondReserveResource, KeyProjectResource, model_errors
+from projects.resources import BondReserveResource, KeyProjectResource
 from projects.tests.import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes
 
 RESOURCES = (KeyProjectResource, BondReserveResource, AttractionProjectResource)
@@ -447,8 +449,6 @@ def test_the_preview_names_the_sheet_and_columns_and_each_bad_rows_errors_in_chi
 
 @pytest.mark.parametrize("model", ["attraction-projects", "key-projects", "bond-reserves"])
 def test_bench_import_prints_a_line_per_pass_and_leaves_the_database_as_it_was(model, settings, today, db):
-    import json
-
     settings.DEBUG = True
     out = io.StringIO()
     call_command("bench_import", rows=20, model=model, tracemalloc=True, stdout=out)

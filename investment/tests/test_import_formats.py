@@ -15,9 +15,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from investment import headers as h
 from investment.models import AttractionProject
 from investment.resources import AttractionProjectResource
-from projects import headers as h
 from projects.resources import BondReserveResource, KeyProjectResource
 from projects.tests.import_helpers import errors, kinds, run, xlsx_bytes
 

@@ -19,8 +19,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from jiaxian.api import LedgerViewSet
+from jiaxian.ledger_api import DepartmentRule
 from jiaxian.urls import router
-from projects.api.ledger import DepartmentRule
 
 D = Decimal
 d = datetime.date

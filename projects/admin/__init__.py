@@ -1,35 +1,24 @@
-"""The clerks' ledgers of the projects app in the Django admin, one module per subject:
+"""The clerks' ledgers of the projects app in the Django admin, one module per subject, on the
+base that every ledger of both apps builds on (``jiaxian.admin``: ``LedgerAdmin``,
+``VersionedModelForm``, the column helpers, ``YearFilter``, ``RecordsFilter``, the import page):
 
-- ``base``: what every ledger builds on, in both apps (``LedgerAdmin``, ``VersionedModelForm``,
-  ``LedgerChangeList``, the column helpers ``wan`` and ``lineage``, ``YearFilter``), and
-  ``RecordsFilter`` with the parsers of its parameters;
 - ``reference``: industries, areas, departments, bond sectors, the year plan, and the user's
   departments on the user's page;
 - ``key_projects``: key projects, their inlines and filters, the warning light's badge;
 - ``bonds``: special-bond reserves and their filters.
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
-names from here: ``from projects.admin import LedgerAdmin``. The modules build on ``base`` and
-never on each other or on this package.
+names from here: ``from projects.admin import KeyProjectAdmin``. The modules build on
+``jiaxian.admin`` and never on each other or on this package.
 
 Thin: columns, filters and inlines. Every derived value (status, coverage ratio) comes from
 the model or its queryset; every list declares the related rows it needs so that a page
 of 100 rows costs the same few queries as a page of 10. ``RecordsFilter`` and its two
 subclasses (``ListedForFilter``, ``PoolFilter``) list the records behind a figure of the
-year's report, where the dashboard's links lead (the investment app adds its own; this app
-never imports it).
+year's report, where the dashboard's links lead (the app that draws the dashboard names it and
+adds its own filters; this app never imports it).
 """
 
-from .base import (
-    LedgerAdmin,
-    LedgerChangeList,
-    RecordsFilter,
-    VersionedModelForm,
-    YearFilter,
-    dashboard_url,
-    lineage,
-    wan,
-)
 from .bonds import BondReserveAdmin, BondStatusFilter, PoolFilter
 from .key_projects import (
     AnnualListingInline,
@@ -66,8 +55,6 @@ __all__ = [
     "IndustryAdmin",
     "KeyProjectAdmin",
     "KeyProjectInline",
-    "LedgerAdmin",
-    "LedgerChangeList",
     "ListedForFilter",
     "ListingCategoryFilter",
     "ListingYearFilter",
@@ -76,16 +63,10 @@ __all__ = [
     "ProblemInline",
     "ProblemsFilter",
     "ProgressReportInline",
-    "RecordsFilter",
     "SectorAdmin",
     "UserWithDepartmentsAdmin",
-    "VersionedModelForm",
     "WarningFilter",
-    "YearFilter",
     "YearPlanAdmin",
-    "dashboard_url",
-    "lineage",
-    "wan",
     "warning_badge",
     "warning_plan",
 ]

@@ -10,12 +10,11 @@ from django.contrib import admin
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.admin import LedgerAdmin, LedgerImportMixin, RecordsFilter, YearFilter, wan
 
 from ..choices import BondReserveStatusChoices
-from ..import_admin import LedgerImportMixin
 from ..models import BondReserve
 from ..resources import BondReserveResource
-from .base import LedgerAdmin, RecordsFilter, YearFilter, wan
 
 
 class PoolFilter(RecordsFilter):

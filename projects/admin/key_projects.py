@@ -14,13 +14,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.admin import LedgerAdmin, LedgerImportMixin, RecordsFilter, VersionedInline, YearFilter, lineage, wan
 
 from .. import access
 from ..choices import AnnualListingCategoryChoices, KeyProjectWarningChoices
-from ..import_admin import LedgerImportMixin
 from ..models import AnnualListing, KeyProject, Milestone, Problem, ProgressReport, YearPlan
 from ..resources import KeyProjectResource
-from .base import LedgerAdmin, RecordsFilter, VersionedInline, YearFilter, lineage, wan
 
 
 def warning_badge(warning: str | None) -> str:

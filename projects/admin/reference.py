@@ -12,10 +12,10 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.admin import LedgerAdmin
 
 from ..models import Area, Department, Industry, Sector, YearPlan
 from ..querysets import ProblemQuerySet
-from .base import LedgerAdmin
 
 
 @admin.register(Industry)

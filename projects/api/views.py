@@ -9,8 +9,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 
 from jiaxian import periods
 from jiaxian.api import DATE_PARAMETER_SCHEMA, period_parameter
+from jiaxian.ledger_api import LedgerViewSet
 from projects import filtersets
-from projects.api.ledger import LedgerViewSet
 from projects.models import (
     AnnualListing,
     Area,

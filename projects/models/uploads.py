@@ -1,5 +1,5 @@
 """A ledger file uploaded to the admin's import page, kept between the preview and the
-confirmation (``projects.import_admin``).
+confirmation (``jiaxian.admin``).
 
 In the database rather than in one server's temporary folder: with several app servers behind
 a proxy, the confirmation may reach another server than the preview. The confirmation's form

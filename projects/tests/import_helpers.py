@@ -11,7 +11,7 @@ import openpyxl
 import tablib
 
 from jiaxian.importing import BookDataset, read_book
-from projects.resources import error_lines
+from jiaxian.resources import error_lines
 
 
 def xlsx_bytes(rows: Sequence[Sequence[Any]], sheet: str = "Sheet1", extra_sheets: dict | None = None) -> bytes:

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from projects.admin import wan
+from jiaxian.admin import wan
 from projects.choices import AnnualListingCategoryChoices as Category, BondReserveStatusChoices as Status
 from projects.models import AnnualListing, BondReserve, KeyProject, YearPlan
 

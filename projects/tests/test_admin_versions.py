@@ -7,7 +7,7 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 
-from projects.admin import LedgerAdmin
+from jiaxian.admin import LedgerAdmin
 from projects.models import Industry, KeyProject, ProgressReport
 
 pytestmark = pytest.mark.django_db

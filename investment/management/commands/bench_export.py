@@ -13,100 +13,20 @@ memory is not counted. ``--in-process`` measures in this process instead (tests:
 database is not visible to a child).
 
 Safe as bench_quotas is: DEBUG only; BENCH- records only; refuses a database holding other
-attraction projects unless ``--force``; ``--delete`` removes the BENCH- records.
+attraction projects unless ``--force``; ``--delete`` removes the BENCH- records. The benchmark
+itself is ``investment.bench.exports``.
 """
 
 from __future__ import annotations
 
-import datetime
-import json
-import random
-import resource
-import subprocess
-import sys
-import tempfile
-import time
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from investment.exporters import QuarterlyExporter
-from investment.models import AttractionProject
+from investment.bench import exports, timing
+from investment.bench.data import delete_synthetic
 from jiaxian import periods
 from jiaxian.exporting import Format
 from jiaxian.params import command_argument
-from projects.models import YearPlan
-
-from .bench_quotas import PREFIX, YEARS, Filler, amount, batches, delete_synthetic, real_records, synthetic
-
-NAME = f"{PREFIX}X-"
-
-
-class ExportFiller(Filler):
-    """bench_quotas' filler, its reference data and amounts, with every attraction project in
-    one year and signed by the quarter's end (so that each is a row of the export)."""
-
-    def __init__(self, rng: random.Random, rows: int, year: int, as_of: datetime.date):
-        super().__init__(rng, rows, lambda label, total: _Silent())
-        self.year, self.as_of = year, as_of
-
-    def fill(self) -> None:
-        self.reference_data()
-        YearPlan.objects.get_or_create(year=self.year)
-        start = datetime.date(self.year, 1, 1)
-        span = (self.as_of - start).days + 1
-        for chunk in batches(self.rows):
-            projects = []
-            for i in chunk:
-                contract = self.quarters(10_000, 200_000) if self.rng.random() < 0.75 else self.quarters(500, 9_999)
-                signed = start + datetime.timedelta(days=self.rng.randrange(span))
-                started = (
-                    signed + datetime.timedelta(days=self.rng.randint(0, 180)) if self.rng.random() < 0.8 else None
-                )
-                industries = self.key_industries if self.rng.random() < 0.75 else self.other_industries
-                projects.append(
-                    AttractionProject(
-                        year=self.year,
-                        name=f"{NAME}{i:07d}",
-                        investor=f"{PREFIX}investor {i % 5_000}",
-                        industry_id=self.rng.choice(industries),
-                        area_id=self.rng.choice(self.areas),
-                        department_id=self.rng.choice(self.departments),
-                        contract_amount=amount(contract),
-                        fixed_asset_investment=amount(self.part(contract, 0.6, 1)),
-                        funds_in_place=amount(self.part(contract, 0, 1)),
-                        signed_on=signed,
-                        started_on=started if started and started <= datetime.date(YEARS[-1], 12, 31) else None,
-                    )
-                )
-            self.save(AttractionProject, projects)
-
-
-class _Silent:
-    def advance(self, count):
-        pass
-
-    def close(self):
-        pass
-
-
-def measure(year: int, quarter: int, format: str) -> dict:
-    """Export ``quarter`` of ``year`` in ``format`` to a temporary file; time and peak RSS."""
-    exporter = QuarterlyExporter.for_quarter(year, quarter, format)
-    with tempfile.TemporaryFile() as target:
-        start = time.perf_counter()
-        rows = exporter.write(target)
-        seconds = time.perf_counter() - start
-        size = target.tell()
-    return {
-        "format": format,
-        "rows": rows,
-        "seconds": round(seconds, 3),
-        "rows_per_s": round(rows / seconds) if seconds else None,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "bytes": size,
-    }
 
 
 class Command(BaseCommand):
@@ -135,46 +55,17 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Run beside attraction projects not named BENCH-.")
 
     def handle(self, *args, rows, year, quarter, seed, format, in_process, measure: str | None, **options):
-        if not settings.DEBUG:
-            raise CommandError(
-                "bench_export fills the database with synthetic records: it runs only with DJANGO_DEBUG=1, "
-                "never on a deployment."
-            )
+        timing.require_debug("bench_export")
         if measure:
             with override_settings(DEBUG=False):
-                self.stdout.write(json.dumps(globals()["measure"](year, quarter, measure)))
+                timing.json_line(self.stdout, exports.measure(year, quarter, measure))
             return
         if options["delete"]:
             self.stdout.write(f"Deleted {delete_synthetic()} BENCH- records.")
             return
         if rows < 1:
             raise CommandError("--rows must be at least 1.")
-        try:
-            as_of = periods.quarter_end(year, quarter)
-        except ValueError:
-            raise CommandError("--quarter must be 1, 2, 3 or 4.") from None
-        if not options["force"] and real_records(AttractionProject).exists():
-            raise CommandError(
-                "This database holds attraction projects that bench_export did not make. "
-                "Use an empty database, or pass --force to run beside them."
-            )
         with override_settings(DEBUG=False):
-            present = synthetic(AttractionProject).filter(name__startswith=NAME, year=year).count()
-            if present != rows:
-                if present:
-                    synthetic(AttractionProject).filter(name__startswith=NAME).delete()
-                ExportFiller(random.Random(seed), rows, year, as_of).fill()
-            for each in format or [f.value for f in Format]:
-                if in_process:
-                    line = json.dumps(globals()["measure"](year, quarter, each))
-                else:
-                    command = [
-                        sys.executable,
-                        str(settings.BASE_DIR / "manage.py"),
-                        "bench_export",
-                        f"--year={year}",
-                        f"--quarter={quarter}",
-                        f"--measure={each}",
-                    ]
-                    line = subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+            formats = format or [f.value for f in Format]
+            for line in exports.run(rows, year, quarter, seed, formats, in_process, options["force"]):
                 self.stdout.write(line)

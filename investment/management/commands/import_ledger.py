@@ -32,7 +32,8 @@ from investment.resources import AttractionProjectResource
 from jiaxian import periods
 from jiaxian.importing import BookDataset, Limits, UnreadableFile, read_book
 from jiaxian.params import command_argument
-from projects.resources import BondReserveResource, KeyProjectResource, LedgerResource, error_lines
+from jiaxian.resources import LedgerResource, error_lines
+from projects.resources import BondReserveResource, KeyProjectResource
 
 RESOURCES: dict[str, type[LedgerResource]] = {
     "attraction-projects": AttractionProjectResource,

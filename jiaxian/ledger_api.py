@@ -1,13 +1,12 @@
 """The base of every ledger's viewset in both apps: ``jiaxian.api.LedgerViewSet`` (validated,
-versioned, atomic writes) with the department rule of ``projects.access`` added to the model
-permissions. It lives here, not in ``jiaxian``, because the rule is the domain's."""
+versioned, atomic writes) with the domain's access rule (``access``: the department rule that the
+setting ``LEDGER_ACCESS_RULE`` names) added to the model permissions."""
 
 from __future__ import annotations
 
 from rest_framework import permissions
 
-from jiaxian import api
-from projects import access
+from jiaxian import access, api
 
 
 class DepartmentRule(permissions.BasePermission):
