@@ -225,7 +225,7 @@ def _stamp(record: models.Model, fields: Sequence[models.Field], now) -> None:
             field.pre_save(record, add=True)
 
 
-def create(model: type[models.Model], records: list[models.Model], user=None) -> None:
+def create(model: type[models.Model], records: Sequence[models.Model], user=None) -> None:
     """Insert ``records`` (primary keys are set on them) with a history row each recording
     ``user``, in as few statements as the database allows."""
     if not records:
