@@ -5,17 +5,15 @@ by the URLconf; without ``investment.export_quarter`` it is a 403."""
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from jiaxian import periods
-from jiaxian.exporting import Format
+from jiaxian.exporting import Format, export_response
 from projects.models import YearPlan
 
 from .exporters import QuarterlyExporter
@@ -68,13 +66,7 @@ def quarterly_export(request):
                     gettext("Filed %(filing)s, SHA-256 %(sha256)s.") % {"filing": filing, "sha256": filing.sha256},
                 )
                 return HttpResponseRedirect(reverse("admin:investment_filing_changelist"))
-            exporter = QuarterlyExporter(plan, quarter, format=format)
-            target = tempfile.TemporaryFile()
-            exporter.write(target)
-            target.seek(0)
-            return FileResponse(
-                target, as_attachment=True, filename=exporter.filename, content_type=exporter.content_type
-            )
+            return export_response(QuarterlyExporter(plan, quarter, format=format))
         status = 400
     else:
         # Only a preselection: a bad or missing one leaves the default chosen.

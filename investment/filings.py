@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import tempfile
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from jiaxian.exporting import Format
+from jiaxian.exporting import Format, write_export
 
 from .exporters import QuarterlyExporter
 from .models import Filing
@@ -28,11 +26,11 @@ def file_quarter(year: int, quarter: int, format: Format | str, user) -> Filing:
     A year without a plan is ``exporters.NoPlan``; a bad quarter or format a ValueError.
     """
     exporter = QuarterlyExporter.for_quarter(year, quarter, Format(format))
-    with tempfile.TemporaryFile() as target:
-        exporter.write(target)
-        target.seek(0)
-        content = target.read()
-    digest = hashlib.sha256(content).hexdigest()
+    written = write_export(exporter)
+    try:
+        content = written.path.read_bytes()
+    finally:
+        written.path.unlink()
     for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
@@ -45,7 +43,7 @@ def file_quarter(year: int, quarter: int, format: Format | str, user) -> Filing:
                     format=exporter.format.value,
                     version=(last or 0) + 1,
                     content=content,
-                    sha256=digest,
+                    sha256=written.sha256,
                     size=len(content),
                     filed_by=user,
                 )

@@ -8,8 +8,6 @@ from django.db import models
 from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from projects.models import YearPlan
-
 from .choices import (
     AttractionProjectStageChoices as Stage,
     ChainLinkCoverageChoices as Coverage,
@@ -55,28 +53,6 @@ class AttractionProjectQuerySet(models.QuerySet):
 
     def signed_by(self, as_of: datetime.date) -> AttractionProjectQuerySet:
         return self.filter(signed_on__lte=as_of)
-
-    def with_big_project(self) -> AttractionProjectQuerySet:
-        """Annotate ``big_project``: the 100-million-yuan rule of the plan of each
-        project's year (the default minimums for a year with no plan). Same answer as
-        ``AttractionProject.is_big_project``."""
-        defaults = YearPlan()
-
-        def minimum(field: str):
-            plan_value = YearPlan.objects.filter(year=OuterRef("year")).values(field)[:1]
-            return Coalesce(Subquery(plan_value), Value(getattr(defaults, field)), output_field=models.DecimalField())
-
-        return self.annotate(
-            big_project=Case(
-                When(
-                    Q(contract_amount__gte=minimum("big_project_contract_min"))
-                    & Q(fixed_asset_investment__gte=minimum("big_project_fixed_asset_min")),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=models.BooleanField(),
-            )
-        )
 
 
 # Each step of the lead pipeline with its date field, latest step first; "identified" (on the

@@ -1,11 +1,19 @@
-"""Every figure of the year's targets, as of a date: the one place that computes them.
+"""Every figure over many records, and every rule of the year plan, as of a date: the one
+place that computes them, each in the database in a fixed number of queries whatever the
+number of records.
 
-``report(plan, as_of)`` answers the quota report's contract (docs/domain.md, "The year's targets"):
-each target of ``plan`` with its numerator, denominator, value, threshold and whether it is
-met, from the records as they stood on ``as_of``. It asks the database three aggregate queries, one per ledger, whatever
-the number of records (conditional aggregation: every count of a ledger in one pass).
-``records(plan, as_of, key, part)`` hands out the records behind a figure, so that the
-dashboard, the API and the export drill down through the same rules.
+- ``report(plan, as_of)`` answers the quota report's contract (docs/domain.md, "The year's targets"):
+  each target of ``plan`` with its numerator, denominator, value, threshold and whether it is
+  met, from the records as they stood on ``as_of``. Four aggregate queries: one per ledger
+  (conditional aggregation: every count of a ledger in one pass) and one of the key projects'
+  monthly progress.
+- ``key_project_signals(plan, as_of)``: the warning lights by colour and the projects the year
+  spawned, two queries; ``chain_conversion(year, as_of)``: every chain's lead pipeline, one.
+- ``records(plan, as_of, key, part)`` hands out the records behind a figure (one query when
+  evaluated), so that the dashboard, the API and the export drill down through the same rules.
+- The rules (big project, key industry, started, in production) are one condition each
+  (``big_project_condition`` …), which the report counts with, ``records`` filters by and
+  ``with_big_project`` / ``with_share_flags`` annotate lists with.
 
 Nothing else in the code computes a ratio: views, serializers, admin and exporters read the
 ``Target`` objects made here.
@@ -131,24 +139,55 @@ def year_progress_reports(plan: YearPlan, as_of: datetime.date) -> QuerySet[Prog
     )
 
 
-def big_project_condition(plan: YearPlan) -> Q:
-    """The 100-million-yuan rule of ``plan``: both minimums reached, equal counts."""
-    return Q(
-        contract_amount__gte=plan.big_project_contract_min,
-        fixed_asset_investment__gte=plan.big_project_fixed_asset_min,
-    )
+# --- the rules ------------------------------------------------------------------------------
+#
+# Each rule of the plan is one condition here, which the report counts with, ``records`` hands
+# out the records of, the annotations below flag every record with (the export's flags, the
+# API's and the admin's columns). A model method gives the same answer for one record in
+# Python (``AttractionProject.is_big_project``, ``is_key_industry``, ``stage_on``); the tests
+# hold the two to the same answers. The rules of the ``projects`` ledgers live with their
+# querysets, which the ``projects`` app uses without this module: in the pool
+# (``BondReserveQuerySet.pool_condition``), the coverage warning
+# (``BondReserveQuerySet.coverage_warning_condition``) and the warning light
+# (``KeyProjectQuerySet.with_warning``).
 
 
-def key_industry_condition(plan: YearPlan) -> Q:
+def big_project_condition(plan: YearPlan | None = None) -> Q:
+    """The 100-million-yuan rule: contract amount and fixed-asset investment both at least the
+    minimums (equal counts) of ``plan``; without a plan, of the plan of each project's own year
+    (its default minimums for a year with no saved plan), for lists that span years."""
+    if plan is None:
+        contract_min = YearPlan.setting_of_each_year("big_project_contract_min")
+        fixed_asset_min = YearPlan.setting_of_each_year("big_project_fixed_asset_min")
+    else:
+        contract_min, fixed_asset_min = plan.big_project_contract_min, plan.big_project_fixed_asset_min
+    return Q(contract_amount__gte=contract_min, fixed_asset_investment__gte=fixed_asset_min)
+
+
+def key_industry_condition() -> Q:
+    """In a key industry (重点产业): the industry's ``is_key``, whatever the year."""
     return Q(industry__is_key=True)
 
 
 def started_condition(as_of: datetime.date) -> Q:
+    """Started on or before ``as_of`` (in production included: it started first)."""
     return Q(started_on__lte=as_of)
 
 
 def in_production_condition(as_of: datetime.date) -> Q:
     return Q(in_production_on__lte=as_of)
+
+
+def flag(condition: Q) -> Case:
+    """``condition`` as a True/False column, never null (a missing amount or date is False)."""
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def with_big_project(queryset: QuerySet[AttractionProject]) -> QuerySet[AttractionProject]:
+    """Annotate ``big_project``: the 100-million-yuan rule of the plan of each project's own
+    year, in the same query (the minimums from the year plan, in subqueries). Same answer as
+    ``AttractionProject.is_big_project``."""
+    return queryset.annotate(big_project=flag(big_project_condition()))
 
 
 # The flag each share of attraction projects is decided by, as ``with_share_flags`` annotates it.
@@ -164,15 +203,11 @@ def with_share_flags(
 ) -> QuerySet[AttractionProject]:
     """Annotate each attraction project with whether the three shares of ``plan`` as of
     ``as_of`` count it: ``share_big_project``, ``share_key_industry``, ``share_started``
-    (True or False, never null: a missing amount or date is False), by the very conditions
-    ``report`` counts with, so that a list of flags adds up to the report's numerators."""
-
-    def flag(condition: Q) -> Case:
-        return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
-
+    (True or False, never null), by the very conditions ``report`` counts with, so that a list
+    of flags adds up to the report's numerators."""
     return queryset.annotate(
         share_big_project=flag(big_project_condition(plan)),
-        share_key_industry=flag(key_industry_condition(plan)),
+        share_key_industry=flag(key_industry_condition()),
         share_started=flag(started_condition(as_of)),
     )
 
@@ -243,7 +278,7 @@ def report(plan: YearPlan, as_of: datetime.date) -> Report:
     attraction = signed_attraction_projects(plan, as_of).aggregate(
         signed=Count("pk"),
         big=Count("pk", filter=big_project_condition(plan)),
-        key_industry=Count("pk", filter=key_industry_condition(plan)),
+        key_industry=Count("pk", filter=key_industry_condition()),
         started=Count("pk", filter=started_condition(as_of)),
         in_production=Count("pk", filter=in_production_condition(as_of)),
         funds_in_place=Sum("funds_in_place"),
@@ -349,7 +384,7 @@ _BEHIND: dict[str, tuple[_Looked, _Condition | None, _Looked | None]] = {
     "attraction_big_share": (signed_attraction_projects, lambda plan, as_of: big_project_condition(plan), None),
     "attraction_key_industry_share": (
         signed_attraction_projects,
-        lambda plan, as_of: key_industry_condition(plan),
+        lambda plan, as_of: key_industry_condition(),
         None,
     ),
     "attraction_started_share": (signed_attraction_projects, lambda plan, as_of: started_condition(as_of), None),

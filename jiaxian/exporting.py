@@ -8,47 +8,47 @@ the rest, for both formats through one path: every cell goes through ``typed_row
 given its kind, text that a spreadsheet would take for a formula escaped), then is serialised
 as XLSX or as CSV.
 
-- XLSX: openpyxl's write-only workbook, a frozen header row, an autofilter over the table,
+- XLSX: XlsxWriter in constant-memory mode (a public API; each row is flushed to the sheet's
+  temporary file as the next starts), a frozen header row, an autofilter over the table,
   widths from the columns, amounts (万元) kept numeric with ``#,##0.00``, ratios ``0.00%``,
-  dates as dates. The rows of a sheet are serialised by ``_XlsxRowWriter`` straight into
-  openpyxl's write-only stream: openpyxl's own per-cell path writes some 9,000 rows of 18
-  cells a second, a fifth of what a 100,000-row ledger needs (see ``bench_export``).
+  dates as dates.
 - CSV: a zip of one CSV per sheet, UTF-8 with a byte-order mark (``utf-8-sig``) so that Excel
   and WPS read the Chinese.
 
-Deterministic: the same data gives the same bytes. Zip entries carry ``fixed_time`` (the
-as-of day) instead of the clock, and so do the workbook's created/modified properties. The
-one exception is the cell ``GENERATED_AT`` stands for (the generation time): the XLSX writes
-the time of the run there, the CSV leaves that line out, so that two CSV exports of unchanged
-data are byte-identical and two XLSX exports differ only in that cell.
+Deterministic: the same data gives the same bytes. The CSV zip's entries carry ``fixed_time``
+(the as-of day) instead of the clock, and so does the workbook's created property (XlsxWriter
+dates its own zip entries 1980-01-31). The one exception is the cell ``GENERATED_AT`` stands
+for (the generation time): the XLSX writes the time of the run there, the CSV leaves that line
+out, so that two CSV exports of unchanged data are byte-identical and two XLSX exports differ
+only in that cell.
 
-Streaming: rows are written as they come, to a seekable binary file (a temporary file for the
-HTTP doors), so memory stays bounded whatever the number of rows; exporters feed querysets
-through ``.iterator(chunk_size=...)``.
+Streaming: rows are written as they come, so memory stays bounded whatever the number of
+rows; exporters feed querysets through ``.iterator(chunk_size=...)``. ``write_export`` is the
+one way the doors write an export: to a file, returning its path, rows and SHA-256.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
+import hashlib
 import io
+import os
 import re
-import shutil
+import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
-import openpyxl
+import xlsxwriter
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 
 class Format(StrEnum):
@@ -100,8 +100,6 @@ DEFAULT_WIDTHS: dict[Kind, float] = {
 # A text cell starting with one of these is taken for a formula by Excel, WPS or LibreOffice
 # (OWASP "CSV injection"); tab and carriage return too, which some of them strip first.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 def escape_formula(text: str) -> str:
@@ -231,8 +229,8 @@ def _csv_text(cell: Typed) -> str:
 
 
 class _FixedTimeZipFile(zipfile.ZipFile):
-    """A zip whose every entry carries ``fixed_time`` instead of the clock or a file's mtime,
-    so that the same content gives the same bytes."""
+    """A zip whose every entry carries ``fixed_time`` instead of the clock, so that the same
+    content gives the same bytes."""
 
     def __init__(self, file: BinaryIO, fixed_time: datetime.datetime):
         super().__init__(file, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
@@ -244,142 +242,117 @@ class _FixedTimeZipFile(zipfile.ZipFile):
         info.external_attr = 0o644 << 16
         return info
 
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
-        super().writestr(self.entry(name), data)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        # openpyxl hands over each write-only sheet as a temporary file: copied in blocks.
-        with open(filename, "rb") as source, self.open(self.entry(arcname or filename), "w", force_zip64=True) as sink:
-            shutil.copyfileobj(source, sink, 1 << 20)
-
 
 # --- XLSX ----------------------------------------------------------------------------------
 
+# Characters XML cannot hold: dropped, as the export always has (Excel would read XlsxWriter's
+# ``_x0001_`` escapes back as control characters nobody typed).
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-class _XlsxStyles:
-    """The style ids of a workbook's cells by kind, registered through openpyxl (so that its
-    stylesheet holds them), plus the header's and the preamble's."""
+# A character of Calibri 11 (Excel's default font) is 7 pixels wide: a column ``width``
+# characters wide is ``7 * width`` pixels, which XlsxWriter stores as exactly ``width``.
+_PIXELS_PER_CHARACTER = 7
 
-    def __init__(self, worksheet):
-        self.ids: dict[Kind, int] = {}
+# The page margins in inches that the export has always carried (openpyxl's defaults).
+_MARGINS = {"left": 0.75, "right": 0.75, "top": 1.0, "bottom": 1.0}
+_HEADER_FOOTER_MARGIN = 0.5
+
+
+class _XlsxFormats:
+    """A workbook's cell formats: one per kind (its number format), and the header's."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self.by_kind: dict[Kind, Any] = {Kind.TEXT: None}
         for kind, number_format in NUMBER_FORMATS.items():
-            cell = WriteOnlyCell(worksheet)
-            cell.number_format = number_format
-            self.ids[kind] = cell.style_id
-        header = WriteOnlyCell(worksheet)
-        header.font = Font(bold=True)
-        header.fill = PatternFill("solid", fgColor="DDEBF7")
-        header.alignment = Alignment(wrap_text=True, vertical="center")
-        self.header = header.style_id
-        label = WriteOnlyCell(worksheet)
-        label.font = Font(bold=True)
-        self.label = label.style_id
+            self.by_kind[kind] = workbook.add_format({"num_format": number_format})
+        self.header = workbook.add_format(
+            {"bold": True, "pattern": 1, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "vcenter"}
+        )
 
 
-# Characters that need escaping in XML text, or that XML cannot hold (dropped, as openpyxl refuses them).
-_NEEDS_ESCAPING = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+def _write_text(worksheet, row: int, column: int, text: str, cell_format) -> None:
+    if _ILLEGAL_XML.search(text):
+        text = _ILLEGAL_XML.sub("", text)
+    if text.startswith("<r>") and text.endswith("</r>"):
+        # In constant-memory mode XlsxWriter passes a string shaped like its own rich-text
+        # markup through unescaped: written as a rich string of plain runs (it wants three at
+        # least), it is escaped and reads back as the one text.
+        runs = (text[:1], text[1:2], text[2:])
+        worksheet.write_rich_string(row, column, *runs, *([cell_format] if cell_format else []))
+    else:
+        worksheet.write_string(row, column, text, cell_format)
 
 
-def _xml_text(text: str) -> str:
-    if _NEEDS_ESCAPING.search(text) is None:  # nearly always: skip the four passes
-        return text
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# The day before Excel's day 1 for every date after February 1900 (Excel counts a 29 February
+# 1900 that never was), which every export's dates are.
+_EXCEL_EPOCH = datetime.date(1899, 12, 30).toordinal()
 
 
-class _XlsxRowWriter:
-    """Appends typed rows to a write-only worksheet.
+def _write_row(worksheet, row: int, cells: Sequence[Typed], formats: _XlsxFormats, style=None) -> None:
+    """Write one row of typed cells (row numbered from 0), each in its kind's format or in ``style``.
 
-    With openpyxl's own XML writer (et_xmlfile, no lxml installed), each row is serialised to
-    one string and written raw into the worksheet's stream, inside the ``sheetData`` element
-    openpyxl opened: the same cells openpyxl would write, five times faster. With lxml
-    present, the rows go through openpyxl's ``append`` as styled cells.
-    """
-
-    def __init__(self, worksheet, styles: _XlsxStyles, width: int):
-        self.worksheet, self.styles = worksheet, styles
-        self.letters = [get_column_letter(index) for index in range(1, max(width, 1) + 1)]
-        self.rows = 0
-        self.fast = not openpyxl.LXML
-        if self.fast:
-            worksheet._get_writer()
-            # openpyxl's generator hands each appended row to write_row(xf, row, row_idx).
-            worksheet._values_to_row = lambda values, row_idx: values
-            worksheet._writer.write_row = self._write_raw
-
-    def append(self, cells: Sequence[Typed], style: int | None = None) -> None:
-        self.rows += 1
-        if self.fast:
-            self.worksheet.append((cells, style))
-        else:
-            self.worksheet.append([self._cell(cell, style) for cell in cells])
-
-    def _cell(self, cell: Typed, style: int | None):
+    A date is written as its serial number in the date format, which is what ``write_datetime``
+    writes, without its conversion of every date to a datetime (a third of the writer's time)."""
+    by_kind, write_number = formats.by_kind, worksheet.write_number
+    for column, cell in enumerate(cells):
         if cell is None:
-            return None
+            continue
         kind, value = cell
-        result = WriteOnlyCell(self.worksheet, value=value)
-        # openpyxl's private style slot (its stubs declare none); issue 14 moves the writer to a public API.
-        if style is not None:
-            result._style = self.worksheet.parent._cell_styles[style]  # type: ignore[attr-defined]
-        elif kind != Kind.TEXT:
-            result._style = self.worksheet.parent._cell_styles[self.styles.ids[kind]]  # type: ignore[attr-defined]
-        return result
-
-    def _write_raw(self, xf, row, row_idx: int) -> None:
-        cells, style = row
-        parts = [f'<row r="{row_idx}">']
-        ids = self.styles.ids
-        for letter, cell in zip(self.letters, cells, strict=False):
-            if cell is None:
-                continue
-            kind, value = cell
-            if kind == Kind.TEXT:
-                space = ' xml:space="preserve"' if value != value.strip() else ""
-                s = f' s="{style}"' if style is not None else ""
-                parts.append(f'<c r="{letter}{row_idx}"{s} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>')
-                continue
-            if kind == Kind.DATE:
-                number = str((value - EXCEL_EPOCH).days)
-            elif kind == Kind.DATETIME:
-                delta = value - datetime.datetime.combine(EXCEL_EPOCH, datetime.time())
-                number = repr(delta.days + delta.seconds / 86400)
-            elif isinstance(value, Decimal):
-                number = format(value, "f")
-            else:
-                number = str(value)
-            parts.append(f'<c r="{letter}{row_idx}" s="{ids[kind] if style is None else style}"><v>{number}</v></c>')
-        parts.append("</row>")
-        xf._file("".join(parts))
+        cell_format = by_kind[kind] if style is None else style
+        if kind == Kind.TEXT:
+            _write_text(worksheet, row, column, value, cell_format)
+        elif kind == Kind.DATE:
+            write_number(row, column, value.toordinal() - _EXCEL_EPOCH, cell_format)
+        elif kind == Kind.DATETIME:
+            worksheet.write_datetime(row, column, value, cell_format)
+        else:
+            write_number(row, column, value, cell_format)
 
 
 def write_xlsx(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: datetime.datetime, generated_at) -> int:
-    """Write ``sheets`` as one workbook to ``target``; return the number of data rows."""
-    workbook = openpyxl.Workbook(write_only=True)
-    workbook.properties.creator = "jiaxian"
-    workbook.properties.created = workbook.properties.modified = fixed_time
+    """Write ``sheets`` as one workbook to ``target``; return the number of data rows.
+
+    XlsxWriter in constant-memory mode: each row goes to the sheet's temporary file as soon as
+    the next one starts, so memory stays flat whatever the number of rows. The document's
+    created time is ``fixed_time``, so that unchanged data gives the same bytes."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
+    try:
+        total = _write_sheets(workbook, sheets, generated_at)
+    except BaseException:
+        # Closed all the same, so that XlsxWriter removes each sheet's temporary file; what it
+        # wrote to ``target`` is incomplete (write_export removes it) and the first error stands.
+        with contextlib.suppress(Exception):
+            workbook.close()
+        raise
+    workbook.set_properties({"author": "jiaxian", "created": fixed_time})
+    workbook.close()  # closes its own zip, not the target
+    return total
+
+
+def _write_sheets(workbook: xlsxwriter.Workbook, sheets: Iterable[Sheet], generated_at) -> int:
+    formats = _XlsxFormats(workbook)
     total = 0
     for sheet in sheets:
-        worksheet = workbook.create_sheet(sheet.name)
-        styles = _XlsxStyles(worksheet)
-        width = max(len(sheet.columns), *(len(line) for line in sheet.preamble), 1)
-        for index, column in enumerate(sheet.columns, 1):
-            worksheet.column_dimensions[get_column_letter(index)].width = column.xlsx_width()
-        header_row = len(sheet.preamble) + 1
-        worksheet.freeze_panes = f"A{header_row + 1}"
-        writer = _XlsxRowWriter(worksheet, styles, width)
+        worksheet = workbook.add_worksheet(sheet.name)
+        worksheet.set_margins(**_MARGINS)
+        worksheet.set_header("", margin=_HEADER_FOOTER_MARGIN)
+        worksheet.set_footer("", margin=_HEADER_FOOTER_MARGIN)
+        for index, column in enumerate(sheet.columns):
+            worksheet.set_column_pixels(index, index, round(column.xlsx_width() * _PIXELS_PER_CHARACTER))
+        header_row = len(sheet.preamble)  # numbered from 0: the header is below the preamble
+        worksheet.freeze_panes(header_row + 1, 0)
         preamble = [[generated_at if value is GENERATED_AT else value for value in line] for line in sheet.preamble]
+        row = 0
         for line in typed_rows(preamble):
-            writer.append(line)
-        writer.append([(Kind.TEXT, str(column.header)) for column in sheet.columns], styles.header)
+            _write_row(worksheet, row, line, formats)
+            row += 1
+        header = [(Kind.TEXT, str(column.header)) for column in sheet.columns]
+        _write_row(worksheet, row, header, formats, formats.header)
         for cells in typed_rows(sheet.rows, sheet.columns):
-            writer.append(cells)
+            row += 1
+            _write_row(worksheet, row, cells, formats)
             total += 1
-        last = max(writer.rows, header_row)
-        worksheet.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(sheet.columns), 1))}{last}"
-    archive = _FixedTimeZipFile(target, fixed_time)
-    ExcelWriter(workbook, archive).save()  # closes the archive, not the target
+        worksheet.autofilter(header_row, 0, row, max(len(sheet.columns), 1) - 1)
     return total
 
 
@@ -402,9 +375,6 @@ def write_csv_zip(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: date
                 text.flush()
                 text.detach()
     return total
-
-
-WRITERS: dict[Format, Callable[..., int]] = {Format.XLSX: write_xlsx, Format.CSV: write_csv_zip}
 
 
 class BaseExporter:
@@ -449,7 +419,58 @@ class BaseExporter:
         return write_csv_zip(self.sheets(), target, fixed_time=self.fixed_time)
 
     def render(self) -> bytes:
-        """The whole export as bytes (tests, filing); prefer ``write`` for large exports."""
+        """The whole export as bytes (tests); the doors use ``write_export``."""
         buffer = io.BytesIO()
         self.write(buffer)
         return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class WrittenExport:
+    """An export written to a file: where it is, its number of data rows, the SHA-256 of its bytes."""
+
+    path: Path
+    rows: int
+    sha256: str
+
+
+def write_export(exporter: BaseExporter, path: str | os.PathLike[str] | None = None) -> WrittenExport:
+    """Write ``exporter`` to ``path``, or without one to a new temporary file that the caller
+    removes; return where, how many data rows and the SHA-256 of the bytes written. The one
+    path of every door (the command, the admin page, the API, filing).
+
+    To ``path`` through ``<path>.partial``, renamed when complete: a file under the final name
+    is never half-written. On any error the file being written is removed."""
+    if path is None:
+        descriptor, name = tempfile.mkstemp(prefix=f"{exporter.identifier}-", suffix=f".{EXTENSIONS[exporter.format]}")
+        final = writing = Path(name)
+        target = os.fdopen(descriptor, "wb")
+    else:
+        final = Path(path)
+        writing = final.with_name(final.name + ".partial")
+        target = open(writing, "wb")  # closed by the with below, or on error
+    try:
+        with target:
+            rows = exporter.write(target)
+        with open(writing, "rb") as written:
+            sha256 = hashlib.file_digest(written, "sha256").hexdigest()
+        os.replace(writing, final)
+    except BaseException:
+        target.close()
+        writing.unlink(missing_ok=True)
+        raise
+    return WrittenExport(final, rows, sha256)
+
+
+def export_response(exporter: BaseExporter) -> FileResponse:
+    """The export as a download with its ``X-Content-SHA256``, streamed from a temporary file so
+    that memory stays bounded whatever its size (the admin page and the API)."""
+    written = write_export(exporter)
+    try:
+        content = open(written.path, "rb")  # the response closes it
+    finally:
+        # Removed at once: the open file stays readable until the response closes it (POSIX).
+        written.path.unlink()
+    response = FileResponse(content, as_attachment=True, filename=exporter.filename, content_type=exporter.content_type)
+    response["X-Content-SHA256"] = written.sha256
+    return response

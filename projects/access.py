@@ -129,16 +129,3 @@ def refusal(user, record: models.Model) -> str | None:
     return gettext(
         "You may edit only the records of your own departments; this %(record)s belongs to %(department)s."
     ) % {"record": model._meta.verbose_name, "department": department or department_id}
-
-
-def editable_by(queryset: models.QuerySet, user) -> models.QuerySet:
-    """The records of ``queryset`` that ``user`` may edit: all of them for those who edit all
-    departments; else those owned by one of their departments (none for a model without an
-    owner, or for a user without departments). One query when evaluated (plus the user's
-    departments, once)."""
-    if edits_all_departments(user):
-        return queryset
-    path = owner_path(queryset.model)
-    if path is None:
-        return queryset.none()
-    return queryset.filter(**{f"{path}__in": department_ids(user)})

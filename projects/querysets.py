@@ -10,8 +10,21 @@ import datetime
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Round
 from django.db.models.lookups import LessThan
 
 from jiaxian import periods
@@ -233,6 +246,42 @@ class BondReserveQuerySet(models.QuerySet):
         """Reserves whose status on ``as_of`` is ``status``."""
         return self.filter(self.status_condition(status, as_of))
 
+    @staticmethod
+    def pool_condition(as_of: datetime.date) -> Q:
+        """In the pool on ``as_of``: entered by then and not rejected by then (whatever step it
+        has reached since: submitted, approved and issued reserves stay in the pool)."""
+        return _on_or_before("reserved_on", as_of) & _not_by("rejected_on", as_of)
+
     def in_pool(self, as_of: datetime.date) -> BondReserveQuerySet:
-        """Reserves in the pool on ``as_of``: entered by then and not rejected by then."""
-        return self.filter(_on_or_before("reserved_on", as_of) & _not_by("rejected_on", as_of))
+        """Reserves in the pool on ``as_of`` (``pool_condition``)."""
+        return self.filter(self.pool_condition(as_of))
+
+    @staticmethod
+    def coverage_warning_condition(warning_ratio: Decimal | Expression) -> Q:
+        """The coverage ratio below ``warning_ratio`` (a plan's value, or an expression of one):
+        expected income < warning ratio × principal and interest, compared exactly, not after
+        rounding the ratio, as ``BondReserve.coverage_warning`` does. In whole numbers (cents,
+        and the ratio's four places × 10,000), so that the boundary is exact on SQLite too,
+        whose decimals are floating point; a missing income is no warning."""
+
+        def whole(value, scale: int):
+            return Round(ExpressionWrapper(value * Value(scale), output_field=DecimalField()))
+
+        income = ExpressionWrapper(whole(F("expected_income"), 100) * Value(10000), output_field=DecimalField())
+        limit = ExpressionWrapper(
+            whole(warning_ratio, 10000) * whole(F("principal_and_interest"), 100), output_field=DecimalField()
+        )
+        return Q(LessThan(income, limit))
+
+    def with_coverage_warning(self) -> BondReserveQuerySet:
+        """Annotate ``has_coverage_warning``: True when the coverage ratio is below the warning
+        ratio of the plan of the reserve's own year (the default for a year with no saved plan),
+        never null. Same answer as ``BondReserve.coverage_warning``."""
+        # The year plan by the app registry: the models import this module, not the reverse.
+        plan_model = self.model._meta.apps.get_model("projects", "YearPlan")
+        below = self.coverage_warning_condition(plan_model.setting_of_each_year("coverage_warning_ratio"))
+        return self.annotate(
+            has_coverage_warning=Case(
+                When(below, then=Value(True)), default=Value(False), output_field=models.BooleanField()
+            )
+        )

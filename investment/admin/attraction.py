@@ -151,7 +151,7 @@ class AttractionProjectAdmin(LedgerImportMixin, LedgerAdmin):
     readonly_fields = (*LedgerAdmin.readonly_fields, "lineage_links")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_big_project()
+        return quotas.with_big_project(super().get_queryset(request))
 
     @admin.display(description=_("predecessor and successors"))
     def lineage_links(self, obj):

@@ -1,11 +1,7 @@
 """API views of the investment app."""
 
-import hashlib
-import tempfile
-
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -38,7 +34,7 @@ from investment.pipeline import AlreadySigned, sign
 from jiaxian import periods
 from jiaxian.api import _DETAIL, Conflict, PreconditionFailed, claimed_version
 from jiaxian.api_defaults import ModelPermissions
-from jiaxian.exporting import CONTENT_TYPES, Format
+from jiaxian.exporting import CONTENT_TYPES, Format, export_response
 from jiaxian.ledger_api import DepartmentRule, LedgerViewSet
 from jiaxian.versions import StaleVersion
 from projects.models import YearPlan
@@ -54,7 +50,9 @@ from .serializers import (
 
 
 class AttractionProjectViewSet(LedgerViewSet):
-    queryset = AttractionProject.objects.select_related("industry").prefetch_related("successors").with_big_project()
+    queryset = quotas.with_big_project(
+        AttractionProject.objects.select_related("industry").prefetch_related("successors")
+    )
     serializer_class = AttractionProjectSerializer
     filterset_class = AttractionProjectFilterSet
     ordering_fields = ("contract_amount", "fixed_asset_investment", "signed_on", "started_on", "name", "year")
@@ -178,20 +176,7 @@ class QuarterlyExportView(APIView):
         plan = YearPlan.objects.filter(year=year).first()
         if plan is None:
             raise NotFound(_("There is no year plan for %(year)s.") % {"year": year})
-        exporter = QuarterlyExporter(plan, quarter, format=query.validated_data["format"])
-        # Written to a temporary file, then streamed from it: memory stays bounded at any size.
-        target = tempfile.TemporaryFile()
-        exporter.write(target)
-        target.seek(0)
-        digest = hashlib.sha256()
-        for block in iter(lambda: target.read(1 << 20), b""):
-            digest.update(block)
-        target.seek(0)
-        response = FileResponse(
-            target, as_attachment=True, filename=exporter.filename, content_type=exporter.content_type
-        )
-        response["X-Content-SHA256"] = digest.hexdigest()
-        return response
+        return export_response(QuarterlyExporter(plan, quarter, format=query.validated_data["format"]))
 
 
 class FilingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):

@@ -1,7 +1,8 @@
 """The quarterly export's benchmark (``manage.py bench_export``): N synthetic attraction projects
 of one year, all signed by the end of the quarter (names ``BENCH-X-…``, reference data and plans
-as ``data.Filler`` makes them), exported as XLSX and as CSV, each format measured in a fresh
-child process (``manage.py bench_export --measure FORMAT``) unless ``in_process``."""
+as ``data.Filler`` makes them), exported as XLSX and as CSV after a floor (the queries and every
+cell typed, nothing written), each measure in a fresh child process (``manage.py bench_export
+--measure NAME``) unless ``in_process``; ``MEASURES`` names them."""
 
 from __future__ import annotations
 
@@ -13,14 +14,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
 
+import openpyxl
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.utils import translation
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from investment.exporters import QuarterlyExporter
 from investment.models import AttractionProject
 from jiaxian import periods
+from jiaxian.exporting import GENERATED_AT, NUMBER_FORMATS, Format, Kind, Sheet, typed_rows
 from projects.models import YearPlan
 
 from . import timing
@@ -69,16 +77,90 @@ class ExportFiller(Filler):
             self.save(AttractionProject, projects)
 
 
-def measure(year: int, quarter: int, format: str) -> dict:
-    """Export ``quarter`` of ``year`` in ``format`` to a temporary file; time and peak RSS."""
-    exporter = QuarterlyExporter.for_quarter(year, quarter, format)
-    with tempfile.TemporaryFile() as target:
+def write_xlsx_openpyxl(
+    sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: datetime.datetime, generated_at
+) -> int:
+    """The same workbook through openpyxl's public write-only API (a styled ``WriteOnlyCell`` per
+    value): the alternative the export's XLSX writer (XlsxWriter) was measured against."""
+    workbook = openpyxl.Workbook(write_only=True)
+    workbook.properties.creator = "jiaxian"
+    workbook.properties.created = workbook.properties.modified = fixed_time
+    header_style = {
+        "font": Font(bold=True),
+        "fill": PatternFill("solid", fgColor="DDEBF7"),
+        "alignment": Alignment(wrap_text=True, vertical="center"),
+    }
+    total = 0
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(sheet.name)
+
+        def cell(
+            typed: tuple[Kind, Any] | None, style: dict | None = None, worksheet=worksheet
+        ) -> WriteOnlyCell | None:
+            if typed is None:
+                return None
+            kind, value = typed
+            result = WriteOnlyCell(worksheet, value=value)
+            if kind != Kind.TEXT:
+                result.number_format = NUMBER_FORMATS[kind]
+            for name, part in (style or {}).items():
+                setattr(result, name, part)
+            return result
+
+        for index, column in enumerate(sheet.columns, 1):
+            worksheet.column_dimensions[get_column_letter(index)].width = column.xlsx_width()
+        header_row = len(sheet.preamble) + 1
+        worksheet.freeze_panes = f"A{header_row + 1}"
+        preamble = [[generated_at if value is GENERATED_AT else value for value in line] for line in sheet.preamble]
+        for line in typed_rows(preamble):
+            worksheet.append([cell(typed) for typed in line])
+        worksheet.append([cell((Kind.TEXT, str(column.header)), header_style) for column in sheet.columns])
+        rows = header_row
+        for cells in typed_rows(sheet.rows, sheet.columns):
+            worksheet.append([cell(typed) for typed in cells])
+            rows += 1
+        total += rows - header_row
+        worksheet.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(sheet.columns), 1))}{rows}"
+    workbook.save(target)
+    return total
+
+
+def floor(sheets: Iterable[Sheet]) -> int:
+    """What every writer does before writing a byte: the queries and every cell typed. A
+    writer's ``ratio`` is its time over this one, which a busy machine slows alike."""
+    return sum(1 for sheet in sheets for _cells in typed_rows(sheet.rows, sheet.columns))
+
+
+# What can be measured: (the file format, the writer); the floor first, the ratios' base.
+MEASURES: dict[str, tuple[str | None, str]] = {
+    "floor": (None, "no writer"),
+    "xlsx": (Format.XLSX.value, "XlsxWriter"),
+    "xlsx-openpyxl": (Format.XLSX.value, "openpyxl write-only"),
+    "csv": (Format.CSV.value, "csv"),
+}
+
+
+def measure(year: int, quarter: int, measured: str) -> dict:
+    """Export ``quarter`` of ``year`` as ``measured`` says to a temporary file; time and peak RSS."""
+    format, writer = MEASURES[measured]
+    exporter = QuarterlyExporter.for_quarter(year, quarter, format or Format.CSV)
+    with tempfile.TemporaryFile() as target, translation.override("zh-hans"):
         start = time.perf_counter()
-        rows = exporter.write(target)
+        if measured == "floor":
+            rows = floor(exporter.sheets())
+        elif measured == "xlsx-openpyxl":
+            generated_at = datetime.datetime.now().replace(microsecond=0)
+            rows = write_xlsx_openpyxl(
+                exporter.sheets(), target, fixed_time=exporter.fixed_time, generated_at=generated_at
+            )
+        else:
+            rows = exporter.write(target)
         seconds = time.perf_counter() - start
         size = target.tell()
     return {
+        "measure": measured,
         "format": format,
+        "writer": writer,
         "rows": rows,
         "seconds": round(seconds, 3),
         "rows_per_s": round(rows / seconds) if seconds else None,
@@ -88,9 +170,18 @@ def measure(year: int, quarter: int, format: str) -> dict:
 
 
 def run(
-    rows: int, year: int, quarter: int, seed: int, formats: list[str], in_process: bool, force: bool
+    rows: int,
+    year: int,
+    quarter: int,
+    seed: int,
+    formats: list[str],
+    in_process: bool,
+    force: bool,
+    openpyxl_too: bool = False,
 ) -> Iterator[str]:
-    """Fill the projects (unless the right number is there) and yield one JSON line a format."""
+    """Fill the projects (unless the right number is there) and yield one JSON line a measure:
+    the floor first, then each format (and openpyxl's writer beside XlsxWriter when asked),
+    each with its ``ratio`` to the floor's seconds."""
     try:
         as_of = periods.quarter_end(year, quarter)
     except ValueError:
@@ -105,9 +196,13 @@ def run(
         if present:
             synthetic(AttractionProject).filter(name__startswith=NAME).delete()
         ExportFiller(random.Random(seed), rows, year, as_of).fill()
+    measured = ["floor"]
     for each in formats:
+        measured += [each, "xlsx-openpyxl"] if each == Format.XLSX and openpyxl_too else [each]
+    base = None
+    for each in measured:
         if in_process:
-            yield json.dumps(measure(year, quarter, each))
+            line = measure(year, quarter, each)
         else:
             command = [
                 sys.executable,
@@ -117,4 +212,7 @@ def run(
                 f"--quarter={quarter}",
                 f"--measure={each}",
             ]
-            yield subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+            line = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+        base = base or line["seconds"]
+        line["ratio"] = round(line["seconds"] / base, 2) if base else None
+        yield json.dumps(line)

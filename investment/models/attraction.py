@@ -166,7 +166,8 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
 
     def is_big_project(self, plan: YearPlan | None = None) -> bool:
         """True when the project meets the 100-million-yuan rule of ``plan`` (by default
-        the plan of its year): contract and fixed-asset investment both at least the minimums."""
+        the plan of its year): contract and fixed-asset investment both at least the minimums.
+        The rule of ``investment.quotas.big_project_condition``, for one project."""
         plan = plan or YearPlan.for_year(self.year)
         return plan.is_big_project(self.contract_amount, self.fixed_asset_investment)
 

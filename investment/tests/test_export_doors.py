@@ -208,12 +208,15 @@ def test_the_admin_cannot_add_change_or_delete_a_filing_even_for_a_superuser(pla
     assert Filing.objects.get(pk=filing.pk).year == 2023
 
 
-def test_bench_export_prints_one_json_line_per_format(db, settings):
+def test_bench_export_prints_a_floor_then_one_json_line_per_format_and_writer(db, settings):
     import json
 
     settings.DEBUG = True
     out = io.StringIO()
-    call_command("bench_export", rows=30, in_process=True, stdout=out)
+    call_command("bench_export", rows=30, in_process=True, openpyxl=True, stdout=out)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [line["format"] for line in lines] == ["xlsx", "csv"]
+    assert [line["measure"] for line in lines] == ["floor", "xlsx", "xlsx-openpyxl", "csv"]
+    assert [line["format"] for line in lines[1:]] == ["xlsx", "xlsx", "csv"]
     assert all(line["rows"] >= 30 and line["peak_rss_mb"] > 0 for line in lines)
+    assert lines[0]["ratio"] == 1 and all(line["ratio"] > 0 for line in lines)
+    assert lines[1]["rows"] == lines[2]["rows"] == lines[3]["rows"] == lines[0]["rows"]

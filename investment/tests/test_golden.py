@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
 from drf_spectacular.generators import SchemaGenerator
+from openpyxl.utils import get_column_letter
 from rest_framework.test import APIClient
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -34,7 +35,10 @@ WRITE = os.environ.get("JIAXIAN_WRITE_GOLDEN") == "1"
 
 # JSON pointers (RFC 6901) into the schema of what was added on purpose since the snapshot;
 # they are removed from today's schema before it is compared.
-ADDED_TO_SCHEMA: list[str] = []
+ADDED_TO_SCHEMA: list[str] = [
+    # A reserve's coverage warning against its year's plan (issue 14 item 6).
+    "/components/schemas/BondReserve/properties/coverage_warning",
+]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]
 WRITTEN_AT = datetime.datetime(2024, 1, 5, 9, 30, tzinfo=datetime.UTC)
@@ -70,12 +74,15 @@ def without(document: dict, pointers: list[str]) -> dict:
     for pointer in pointers:
         *parents, last = [part.replace("~1", "/").replace("~0", "~") for part in pointer.lstrip("/").split("/")]
         node: Any = document
+        owner: Any = None  # the object schema whose ``properties`` hold ``last``, if they do
         for part in parents:
+            owner = node
             node = node[int(part)] if isinstance(node, list) else node[part]
         assert last in node, f"{pointer} is not in the schema: take it out of ADDED_TO_SCHEMA"
         del node[last]
-        if isinstance(node, dict) and last in node.get("required", []):
-            node["required"].remove(last)
+        # A property's "required" entry is on the object schema, beside its "properties".
+        if parents and parents[-1] == "properties" and last in owner.get("required", []):
+            owner["required"].remove(last)
     return document
 
 
@@ -105,6 +112,17 @@ def style_of(cell) -> dict:
         "font": [font.name, font.sz and float(font.sz), bool(font.b), bool(font.i), colour(font.color)],
         "fill": [fill.fill_type, colour(fill.fgColor)],
         "alignment": [alignment.horizontal, alignment.vertical, bool(alignment.wrap_text)],
+    }
+
+
+def column_widths(sheet) -> dict[str, float]:
+    """Every column's width by its letter, whether the file gives each column its own ``<col>``
+    or one to a run of columns of the same width."""
+    return {
+        get_column_letter(index): dimension.width
+        for dimension in sheet.column_dimensions.values()
+        if dimension.width
+        for index in range(dimension.min, dimension.max + 1)
     }
 
 
@@ -140,7 +158,7 @@ def workbook_snapshot(content: bytes) -> dict:
                 "footer": [sheet.oddFooter.left.text, sheet.oddFooter.center.text, sheet.oddFooter.right.text],
                 "auto_filter": sheet.auto_filter.ref,
                 "merged": sorted(str(cells) for cells in sheet.merged_cells.ranges),
-                "widths": {key: dim.width for key, dim in sorted(sheet.column_dimensions.items()) if dim.width},
+                "widths": column_widths(sheet),
                 "cells": cells,
             }
         )

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from investment import quotas
 from investment.choices import AttractionProjectStageChoices as Stage
 from investment.models import AttractionProject
 from projects.models import YearPlan
@@ -347,7 +348,7 @@ def test_with_big_project_annotation_equals_is_big_project(make_year_plan, make_
         for year in (2023, 2024)
         for contract, fixed_assets in BIG_PROJECT_AMOUNTS
     ]
-    annotated = dict(AttractionProject.objects.with_big_project().values_list("name", "big_project"))
+    annotated = dict(quotas.with_big_project(AttractionProject.objects.all()).values_list("name", "big_project"))
     expected = {project.name: project.is_big_project() for project in projects}
     assert annotated == expected
     assert True in expected.values() and False in expected.values()

@@ -69,6 +69,7 @@ class BondReserveAdmin(LedgerImportMixin, LedgerAdmin):
         "total_investment_wan",
         "bond_demand_wan",
         "coverage",
+        "coverage_warning_column",
         "status_today",
         "reserved_on",
     )
@@ -95,6 +96,10 @@ class BondReserveAdmin(LedgerImportMixin, LedgerAdmin):
         (_("Record"), {"fields": ("version", "created_at", "updated_at")}),
     )
 
+    def get_queryset(self, request):
+        # The warning against the plan of each reserve's year, in the page's one query.
+        return super().get_queryset(request).with_coverage_warning()
+
     @admin.display(description=_("total investment (万元)"), ordering="total_investment")
     def total_investment_wan(self, obj):
         return wan(obj.total_investment)
@@ -106,6 +111,10 @@ class BondReserveAdmin(LedgerImportMixin, LedgerAdmin):
     @admin.display(description=_("coverage ratio"))
     def coverage(self, obj):
         return obj.coverage_ratio
+
+    @admin.display(description=_("coverage warning"), boolean=True, ordering="has_coverage_warning")
+    def coverage_warning_column(self, obj):
+        return obj.has_coverage_warning
 
     @admin.display(description=_("status"))
     def status_today(self, obj):

@@ -1,7 +1,7 @@
 """Serializers of the projects app: fields as the models have them, checks in the models,
 derived values read-only."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from rest_framework import serializers
 
 from jiaxian import periods
@@ -98,11 +98,11 @@ class KeyProjectSerializer(ValidatedModelSerializer):
     listings = ListingInProjectSerializer(many=True, read_only=True)
     successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     warning = serializers.SerializerMethodField(
-        help_text=_("The warning light (green, yellow or red) as of today or ?as_of=.")
+        help_text=gettext_lazy("The warning light (green, yellow or red) as of today or ?as_of=.")
     )
-    open_problems = serializers.SerializerMethodField(help_text=_("Problems open as of today or ?as_of=."))
+    open_problems = serializers.SerializerMethodField(help_text=gettext_lazy("Problems open as of today or ?as_of=."))
     overdue_problems = serializers.SerializerMethodField(
-        help_text=_("Problems open and past their due date as of today or ?as_of=.")
+        help_text=gettext_lazy("Problems open and past their due date as of today or ?as_of=.")
     )
 
     class Meta:
@@ -168,8 +168,14 @@ class ProblemSerializer(ValidatedModelSerializer):
 class BondReserveSerializer(ValidatedModelSerializer):
     """A special-bond reserve; ``status`` (today) and ``coverage_ratio`` are derived."""
 
+    # ``coverage_warning`` is derived too: annotated by the viewset's query when reading; a
+    # record just written is asked by the model, with the same rule.
+
     status = serializers.SerializerMethodField()
     coverage_ratio = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True, allow_null=True)
+    coverage_warning = serializers.SerializerMethodField(
+        help_text=gettext_lazy("True when the coverage ratio is below the warning ratio of its year's plan.")
+    )
 
     class Meta:
         model = BondReserve
@@ -178,3 +184,7 @@ class BondReserveSerializer(ValidatedModelSerializer):
 
     def get_status(self, obj) -> str | None:
         return obj.status_on(periods.today())
+
+    def get_coverage_warning(self, obj) -> bool:
+        annotated = getattr(obj, "has_coverage_warning", None)
+        return annotated if annotated is not None else obj.coverage_warning()

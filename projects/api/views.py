@@ -145,3 +145,10 @@ class BondReserveViewSet(LedgerViewSet):
     serializer_class = serializers.BondReserveSerializer
     filterset_class = filtersets.BondReserveFilterSet
     ordering_fields = ("name", "year", "total_investment", "bond_demand", "reserved_on", "issued_on")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # Only when reading: a write answers with the record as written, asked by the model.
+        if self.request.method != "GET":
+            return queryset
+        return queryset.with_coverage_warning()

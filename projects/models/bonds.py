@@ -110,7 +110,8 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
 
     def coverage_warning(self, plan: YearPlan | None = None) -> bool:
         """True when the ratio is known and below the plan's warning threshold (1.2 by
-        default). Compared exactly, not after rounding: 1.19999 warns although it shows as 1.2000."""
+        default). Compared exactly, not after rounding: 1.19999 warns although it shows as 1.2000.
+        The rule of ``BondReserveQuerySet.with_coverage_warning``, which lists use, for one reserve."""
         plan = plan or YearPlan.for_year(self.year)
         if self.expected_income is None or not self.principal_and_interest:
             return False

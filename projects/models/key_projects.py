@@ -22,7 +22,7 @@ from ..choices import (
     MilestoneKindChoices,
 )
 from ..querysets import KeyProjectQuerySet
-from .base import ProjectCodeMixin, TrackedModel, amount_field, non_negative, predecessor_field, ratio
+from .base import ProjectCodeMixin, TrackedModel, amount_field, non_negative, predecessor_field
 from .progress import Milestone
 from .reference import Area, Department, Industry, YearPlan
 
@@ -106,14 +106,6 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
             reports = reports.filter(month__lte=as_of)
         return reports.aggregate(total=models.Sum("completed_investment"))["total"] or Decimal("0")
 
-    def cumulative_investment(self, as_of: datetime.date | None = None) -> Decimal:
-        """The investment (万元) completed since the project began: every progress report (of
-        the months that began by ``as_of``, when given); 0 without reports."""
-        reports = self.progress_reports.all()
-        if as_of is not None:
-            reports = reports.filter(month__lte=as_of)
-        return reports.aggregate(total=models.Sum("completed_investment"))["total"] or Decimal("0")
-
     def planned_investment(self, year: int, as_of: datetime.date | None = None) -> Decimal:
         """The planned investment (万元) of its listing for ``year`` (listed by ``as_of``, when
         given); 0 when it is not listed."""
@@ -122,11 +114,6 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
             listings = listings.filter(listed_on__lte=as_of)
         listing = listings.first()
         return listing.planned_investment if listing is not None else Decimal("0")
-
-    def completion_rate(self, year: int, as_of: datetime.date | None = None) -> Decimal | None:
-        """The year's completion rate: completed ÷ planned investment of ``year`` (as of
-        ``as_of``), four places, half-up; None when nothing is planned (not listed, or 0)."""
-        return ratio(self.completed_investment(year, as_of), self.planned_investment(year, as_of))
 
     def late_since(self, as_of: datetime.date) -> datetime.date | None:
         """The planned date of its worst late milestone on ``as_of`` (planned before, not done

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
@@ -147,6 +148,17 @@ class YearPlan(TrackedModel):
             )
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def setting_of_each_year(cls, field: str, year: str = "year") -> Coalesce:
+        """The setting ``field`` of the plan of each row's own ``year``, in the database: the
+        saved plan's value, else the default (the value ``for_year`` gives a year with no saved
+        plan). For lists that span years, whose every row follows its own year's plan."""
+        model_field = cls._meta.get_field(field)
+        saved = cls.objects.filter(year=OuterRef(year)).values(field)[:1]
+        return Coalesce(
+            Subquery(saved, output_field=model_field), Value(model_field.get_default()), output_field=model_field
+        )
 
     def is_big_project(self, contract_amount: Decimal | None, fixed_asset_investment: Decimal | None) -> bool:
         """The 100-million-yuan rule of this plan: both minimums reached (equal counts)."""

@@ -151,12 +151,13 @@ def test_the_refusal_names_the_department(make_persona, records, dept_b):
 
 
 @pytest.mark.parametrize("persona", ["clerk of A", "clerk without department", "bureau staff", "anonymous"])
-def test_editable_by_keeps_exactly_the_records_the_user_may_edit(make_persona, records, persona):
+def test_a_user_may_edit_exactly_the_records_their_departments_own(make_persona, records, persona):
     user = make_persona(persona) or AnonymousUser()
     for model in (KeyProject, BondReserve, AttractionProject, Milestone):
-        expected = {r.pk for r in model.objects.all() if access.may_edit(user, r)}
-        assert {r.pk for r in access.editable_by(model.objects.all(), user)} == expected, model
-    assert list(access.editable_by(Industry.objects.all(), user)) == (
+        owned = model.objects.filter(**{f"{access.owner_path(model)}__in": access.department_ids(user)})
+        expected = model.objects.all() if access.edits_all_departments(user) else owned
+        assert {r.pk for r in model.objects.all() if access.may_edit(user, r)} == {r.pk for r in expected}, model
+    assert [i for i in Industry.objects.all() if access.may_edit(user, i)] == (
         list(Industry.objects.all()) if persona == "bureau staff" else []
     )
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from projects.choices import MilestoneKindChoices as Kind
-from projects.models import KeyProject, Milestone, Problem, ProgressReport
+from projects.models import KeyProject, Milestone, Problem, ProgressReport, ratio
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +50,13 @@ def test_a_negative_amount_is_refused(project):
     assert "completed_investment" in errors
 
 
-def test_year_cumulative_and_rate_derive_from_the_reports(project):
+def test_the_years_completed_and_planned_investment_derive_from_the_reports(project):
     for month, amount in [(d(2022, 11, 1), "500.00"), (d(2023, 1, 1), "1000.00"), (d(2023, 6, 1), "2000.00")]:
         ProgressReport.objects.create(project=project, month=month, completed_investment=D(amount))
     assert project.completed_investment(2023) == D("3000.00")
     assert project.completed_investment(2023, d(2023, 5, 31)) == D("1000.00")
-    assert project.cumulative_investment() == D("3500.00")
-    assert project.completion_rate(2023) == D("0.2500")
-    assert project.completion_rate(2022) is None  # not listed for 2022
+    assert ratio(project.completed_investment(2023), project.planned_investment(2023)) == D("0.2500")
+    assert project.planned_investment(2022) == D("0")  # not listed for 2022
     annotated = KeyProject.objects.with_progress(d(2023, 6, 30)).get()
     assert annotated.year_completed_investment == D("3000.00")
     assert annotated.year_planned_investment == D("12000.00")

@@ -2,9 +2,13 @@
 
 Fills the current database with N synthetic attraction projects of ``--year``, all signed by
 the end of ``--quarter`` (names ``BENCH-X-…``, reference data and plans as ``bench_quotas``
-makes them), then exports that quarter as XLSX and as CSV and prints one JSON line per format:
+makes them), times a floor (the queries and every cell typed, nothing written), then exports
+that quarter as XLSX and as CSV and prints one JSON line per measure, each with its ``ratio``
+(its seconds over the floor's; ``--openpyxl`` adds openpyxl's write-only writer, the XLSX
+alternative):
 
-    {"format": "xlsx", "rows": 100000, "seconds": 3.9, "rows_per_s": 25641, "peak_rss_mb": 80.1}
+    {"measure": "xlsx", "format": "xlsx", "writer": "XlsxWriter", "rows": 100015, "seconds": 6.1,
+     "rows_per_s": 16396, "peak_rss_mb": 80.1, "bytes": 8870973, "ratio": 5.08}
 
 ``rows`` counts the data rows written (every sheet); ``peak_rss_mb`` is the peak resident size
 of the process that ran that export (``getrusage``): each format runs in a fresh child process
@@ -32,8 +36,9 @@ from jiaxian.params import command_argument
 class Command(BaseCommand):
     help = (
         "Benchmark the quarterly export (DEBUG only, never on real data): fill N synthetic attraction projects "
-        "(BENCH-X-) of --year signed by the end of --quarter, export XLSX and CSV and print one JSON line per "
-        'format {"format", "rows", "seconds", "rows_per_s", "peak_rss_mb", "bytes"}.'
+        "(BENCH-X-) of --year signed by the end of --quarter, time a floor (the rows without writing), export XLSX "
+        'and CSV and print one JSON line per measure {"measure", "format", "writer", "rows", "seconds", '
+        '"rows_per_s", "peak_rss_mb", "bytes", "ratio"} (ratio: seconds over the floor\'s).'
     )
 
     def add_arguments(self, parser):
@@ -50,7 +55,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2023)
         parser.add_argument("--format", choices=[f.value for f in Format], action="append", help="Default: both.")
         parser.add_argument("--in-process", action="store_true", help="Measure in this process, not in children.")
-        parser.add_argument("--measure", choices=[f.value for f in Format], help="(internal) measure one format.")
+        parser.add_argument(
+            "--openpyxl", action="store_true", help="Also measure openpyxl's write-only API (the XLSX alternative)."
+        )
+        parser.add_argument("--measure", choices=list(exports.MEASURES), help="(internal) measure one writer.")
         parser.add_argument("--delete", action="store_true", help="Only delete the BENCH- records, then stop.")
         parser.add_argument("--force", action="store_true", help="Run beside attraction projects not named BENCH-.")
 
@@ -67,5 +75,7 @@ class Command(BaseCommand):
             raise CommandError("--rows must be at least 1.")
         with override_settings(DEBUG=False):
             formats = format or [f.value for f in Format]
-            for line in exports.run(rows, year, quarter, seed, formats, in_process, options["force"]):
+            for line in exports.run(
+                rows, year, quarter, seed, formats, in_process, options["force"], options["openpyxl"]
+            ):
                 self.stdout.write(line)

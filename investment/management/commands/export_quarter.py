@@ -4,15 +4,13 @@ quarterly compliance export written to a file, by default ``郏县-Y-QQ.xlsx`` (
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from investment.exporters import NoPlan, QuarterlyExporter
 from jiaxian import periods
-from jiaxian.exporting import Format
+from jiaxian.exporting import Format, write_export
 from jiaxian.params import command_argument
 
 
@@ -38,16 +36,8 @@ class Command(BaseCommand):
         except NoPlan:
             raise CommandError(f"There is no year plan for {year}: enter it first (admin: year plans).") from None
         path = Path(output) if output else Path.cwd() / exporter.filename
-        partial = path.with_name(path.name + ".partial")
-        digest = hashlib.sha256()
         try:
-            with open(partial, "wb") as target:
-                rows = exporter.write(target)
-            with open(partial, "rb") as written:
-                for block in iter(lambda: written.read(1 << 20), b""):
-                    digest.update(block)
-            os.replace(partial, path)  # never a half-written file under the final name
+            written = write_export(exporter, path)
         except OSError as error:
-            partial.unlink(missing_ok=True)
             raise CommandError(f"Cannot write {path}: {error.strerror}.") from None
-        self.stdout.write(f"{path}\t{rows} rows\tsha256 {digest.hexdigest()}")
+        self.stdout.write(f"{written.path}\t{written.rows} rows\tsha256 {written.sha256}")
