@@ -38,6 +38,8 @@ from django.db import connections, models, router
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
 
+from jiaxian.versions import Versioned
+
 # Rows an INSERT writes at most (fewer when the parameter limit says so: ``max_parameters``). An
 # update sends two parameters per record and field (``CASE WHEN id = … THEN …``), and
 # PostgreSQL takes at most 65,535 parameters a statement.
@@ -314,7 +316,7 @@ def history(model: type[models.Model], records: Sequence, kind: str, user, when)
 
 def update(
     model: type[models.Model],
-    records: list[models.Model],
+    records: Sequence[Versioned],
     fields: Iterable[str],
     expected: Mapping[int, int],
     user=None,
@@ -329,8 +331,7 @@ def update(
     now = timezone.now()
     stamped = [field for field in model._meta.concrete_fields if getattr(field, "auto_now", False)]
     for record in records:
-        # Any model with an integer ``version`` will do (the module's docstring); Model has none.
-        record.version = expected[record.pk] + 1  # type: ignore[attr-defined]
+        record.version = expected[record.pk] + 1
         for field in stamped:
             setattr(record, field.attname, now)
     names = {*fields, "version", *(field.name for field in stamped)}

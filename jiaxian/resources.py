@@ -88,19 +88,11 @@ from jiaxian.importing import (
     preview_html,
 )
 
-# What the import reads of the apps' records beyond Model's, for the type checker only (the models
-# are the apps'; nothing here may import them): at run time these names are Model.
+# What the import reads of the apps' records beyond a version, for the type checker only (the
+# models are the apps'; nothing here may import them): at run time these names are Model.
 if TYPE_CHECKING:
 
-    class Versioned(Model):
-        """A record that the import claims at the version it read (``jiaxian.versions``)."""
-
-        version: int
-
-        class Meta:
-            abstract = True
-
-    class LedgerRecord(Versioned):
+    class LedgerRecord(versions.Versioned):
         """A ledger's record, found by its national project code or its name (and year)."""
 
         name: str
@@ -122,7 +114,7 @@ if TYPE_CHECKING:
             abstract = True
 
 else:
-    Versioned = LedgerRecord = CodedRecord = Model
+    LedgerRecord = CodedRecord = Model
 
 # How far down a sheet the header row may be (title lines, a note, a blank line).
 HEADER_SEARCH_ROWS = 30
@@ -704,7 +696,7 @@ class LedgerResource(resources.ModelResource):
     def pend_extra(self, row: LedgerRow, record: Model, values: Sequence, pending: Pending) -> None:
         """Add to ``pending`` what a valid row writes besides its record. Nothing here."""
 
-    def note_version(self, record: Versioned) -> None:
+    def note_version(self, record: versions.Versioned) -> None:
         if self.keeps_versions:
             self.read_versions.setdefault(record._meta.label_lower, {})[record.pk] = record.version
 
@@ -795,7 +787,7 @@ class LedgerResource(resources.ModelResource):
 
     # -- writing a batch --------------------------------------------------------------------------
 
-    def expected_version(self, record: Versioned) -> int | None:
+    def expected_version(self, record: versions.Versioned) -> int | None:
         """The version ``record`` must still be at: the preview's (None when the preview did not
         read it: it was not there yet), else the one this import read."""
         if self.expected_versions is None:
@@ -859,8 +851,8 @@ class Pending:
     def __init__(self):
         self.created: list[tuple[LedgerRow, LedgerRecord, Sequence]] = []
         self.updated: list[tuple[LedgerRow, LedgerRecord, set[str], Sequence]] = []
-        self.related_created: list[tuple[LedgerRow, Versioned, Sequence]] = []
-        self.related_updated: list[tuple[LedgerRow, Versioned, set[str], Sequence]] = []
+        self.related_created: list[tuple[LedgerRow, versions.Versioned, Sequence]] = []
+        self.related_updated: list[tuple[LedgerRow, versions.Versioned, set[str], Sequence]] = []
 
 
 def model_errors(instance: Model, errors: dict, known: Iterable[str] = ()) -> dict:
