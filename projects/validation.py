@@ -8,6 +8,7 @@ the import all name the same fields.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -86,8 +87,11 @@ def date_order_errors(instance: models.Model, steps: Sequence[str]) -> dict[str,
 
 def future_date_errors(instance: models.Model, fields: Iterable[str]) -> dict[str, list]:
     """Errors for the dates among ``fields`` that lie after today in the county's time zone:
-    they record things that happened, so they cannot be in the future."""
-    today = periods.today()
+    they record things that happened, so they cannot be in the future. In a ``Batch``, the
+    day it began (asked once: the time zone's conversion was a tenth of an import's
+    validation)."""
+    batch = batch_of(instance)
+    today = periods.today() if batch is None else batch.today
     errors: dict[str, list] = {}
     for field in fields:
         value = getattr(instance, field)
@@ -131,6 +135,7 @@ class Batch:
       answer (an unsaved plan with the defaults for a year without one);
     - ``predecessors``: for each model with predecessor links, every stored record's link
       (id → predecessor id), for ``lineage_errors``;
+    - ``today``: ``periods.today()`` as the batch began, for ``future_date_errors``;
     - and the promise that the batch checks the unique names and codes itself, against the
       stored records and among its own records (``jiaxian.bulk.UniqueKeys``): the queries of
       ``clean()`` that repeat a unique constraint with a friendlier message are left out.
@@ -139,6 +144,8 @@ class Batch:
 
     plans: dict[int, Any] = dataclasses.field(default_factory=dict)
     predecessors: dict[type, dict[int, int]] = dataclasses.field(default_factory=dict)
+    # Looked up when the batch is made (a test may set ``periods.today``).
+    today: datetime.date = dataclasses.field(default_factory=lambda: periods.today())
 
     @classmethod
     def of_import(cls, plan_model: Any, predecessors: dict[type, dict[int, int]]) -> Batch:

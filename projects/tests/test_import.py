@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from jiaxian.importing import LedgerCSV
-from projects import headers as h
+from projects import headers as h, validation
 from projects.choices import MilestoneKindChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, Milestone
 from projects.resources import BondReserveResource, KeyProjectResource
@@ -345,18 +345,29 @@ def test_an_import_costs_a_fixed_number_of_queries_per_batch_not_per_row(bond_ro
     # Per import: the savepoint and its release, the three reference tables, the year plans.
     # Per batch of up to 2,000 rows: its stored records (one query, by code or name); the claim
     # of the changed records (none here); the inserts of the new records and of their history
-    # rows, as many rows a statement as the database takes (SQLite: 999 parameters, some 40 rows).
+    # rows, as many rows a statement as the database takes (SQLite: 999 parameters, some 40 rows;
+    # PostgreSQL: one COPY a table, after one query taking the new records' keys from the sequence).
     (small, small_again), (large, large_again) = import_queries(10, bond_row), import_queries(1000, bond_row)
+    writes = ("INSERT", "COPY", "SELECT nextval(")
 
     def reads(statements):
-        return [sql for sql in statements if not sql.startswith("INSERT")]
+        return [sql for sql in statements if not sql.startswith(writes)]
 
     assert len(reads(large)) == len(reads(small)) <= 8
-    inserts = [sql for sql in large if sql.startswith("INSERT")]
+    inserts = [sql for sql in large if sql.startswith(writes)]
     assert 2 <= len(inserts) <= 2 * 1000 // 20  # 2,000 rows (records and history) at 20 or more a statement
     # Unchanged rows: the same queries whatever their number, and nothing written.
     assert len(large_again) == len(small_again) == len(reads(small))
-    assert not any(sql.startswith(("INSERT", "UPDATE")) for sql in large_again)
+    assert not any(sql.startswith((*writes, "UPDATE")) for sql in large_again)
+
+
+def test_a_batch_judges_a_future_date_by_the_day_it_was_made(today):
+    # Each record of an import's batch asks the batch for today rather than the clock.
+    reserve = BondReserve(reserved_on=today - datetime.timedelta(days=5))
+    assert validation.future_date_errors(reserve, ["reserved_on"]) == {}
+    reserve._validation_batch = validation.Batch(today=today - datetime.timedelta(days=10))
+    assert list(validation.future_date_errors(reserve, ["reserved_on"])) == ["reserved_on"]
+    assert validation.Batch().today == today
 
 
 def test_the_admin_csv_format_reads_gb18030_bytes(bond_row, today):

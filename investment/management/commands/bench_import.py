@@ -9,7 +9,8 @@ floor: the same rows, validated by a dry run of the import, written by plain ``b
 key project's eight milestones and its listing too) without history, reading or validation,
 and timed alone. Each part runs in a transaction that is rolled back (the database is left as
 it was). Prints one JSON line per pass (``create``, ``unchanged``, ``floor``: ``seconds``,
-``rows_per_s``, …), then the summary:
+``rows_per_s``, ``cpu_seconds`` — this process's CPU time, which a loaded machine stretches
+less than the seconds; on PostgreSQL the server's is not in it —, …), then the summary:
 
     {"model": "attraction-projects", "vendor": "postgresql", "pass": "summary", "rows": 10000,
      "created_rows_per_s": 3500, "floor_rows_per_s": 9000, "ratio": 2.6,
