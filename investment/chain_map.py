@@ -19,11 +19,10 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from jiaxian.subqueries import count_related
 
 from .choices import ChainLinkCoverageChoices as Coverage, ChainLinkPositionChoices as Position
-from .models import AttractionProject, ChainLink, IndustrialChain
+from .models import ChainLink, IndustrialChain
 
 # Where a box leads, by coverage (see the module's docstring): a key of ``MapLink.urls``.
 BOX_LEADS_TO = {
@@ -124,17 +123,10 @@ def chain_map(chain: IndustrialChain, as_of: datetime.date, lists: Lists) -> Cha
     whatever the number of links and records: the chain's industries, and its links annotated
     with coverage and counts (``with_coverage``, plus the attraction projects per link). A
     chain without links has three empty columns."""
-    projects = (
-        AttractionProject.objects.filter(link=OuterRef("pk"))
-        .order_by()
-        .values("link")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     links = (
         ChainLink.objects.filter(chain=chain)
         .with_coverage(as_of)
-        .annotate(attraction_project_count=Coalesce(Subquery(projects), Value(0)))
+        .annotate(attraction_project_count=count_related(ChainLink, "attraction_projects"))
     )
     by_position: dict[str, list[MapLink]] = {value: [] for value in Position.values}
     link_ids = []

@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 from django.utils import translation
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.exporting import GENERATED_AT, BaseExporter, Cell, Column, Format, Kind, Sheet
@@ -39,10 +39,6 @@ from .choices import AttractionProjectInvestorOriginChoices, AttractionProjectSt
 CHUNK = 2_000
 ZERO = Decimal("0")
 KIND_OF = {quotas.Kind.COUNT: Kind.INTEGER, quotas.Kind.AMOUNT: Kind.AMOUNT, quotas.Kind.SHARE: Kind.RATIO}
-
-
-class NoPlan(LookupError):
-    """The year has no year plan: there is nothing to export."""
 
 
 def known(day: datetime.date | None, as_of: datetime.date) -> datetime.date | None:
@@ -408,10 +404,7 @@ class QuarterlyExporter(BaseExporter):
     @classmethod
     def for_quarter(cls, year: int, quarter: int, format: Format | str = Format.XLSX, **kwargs) -> QuarterlyExporter:
         periods.quarter_end(year, quarter)  # a bad quarter is a ValueError before any query
-        plan = YearPlan.objects.filter(year=year).first()
-        if plan is None:
-            raise NoPlan(gettext("There is no year plan for %(year)s.") % {"year": year})
-        return cls(plan, quarter, format=format, **kwargs)
+        return cls(YearPlan.objects.saved(year), quarter, format=format, **kwargs)
 
     @property
     def year(self) -> int:

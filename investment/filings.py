@@ -23,7 +23,7 @@ def file_quarter(year: int, quarter: int, format: Format | str, user) -> Filing:
     """Export ``quarter`` of ``year`` in ``format`` and file it as the next version (1, 2, …
     for that year, quarter and format) by ``user``; earlier versions stay as they were.
 
-    A year without a plan is ``exporters.NoPlan``; a bad quarter or format a ValueError.
+    A year without a plan is ``projects.models.NoPlan``; a bad quarter or format a ValueError.
     """
     exporter = QuarterlyExporter.for_quarter(year, quarter, Format(format))
     written = write_export(exporter)

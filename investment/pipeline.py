@@ -135,8 +135,7 @@ def sign(
         target.signed_on = signed_on
         errors = validation.merge(
             _errors_of(project.full_clean),
-            validation.date_order_errors(target, list(TargetEnterprise.STEP_FIELDS)),
-            validation.future_date_errors(target, ["signed_on"]),
+            target.date_errors(),
         )
         if signed_on is None:
             validation.add_error(errors, "signed_on", gettext("Say on which day the contract was signed."))

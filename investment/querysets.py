@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Q, Value, When
+
+from jiaxian.steps import DatedSteps
+from jiaxian.subqueries import count_related
 
 from .choices import (
     AttractionProjectStageChoices as Stage,
@@ -14,38 +16,28 @@ from .choices import (
     TargetEnterpriseStageChoices as TargetStage,
 )
 
-# Each stage's date field, latest stage first; "negotiating" has no date.
-STAGE_DATES = (
-    ("in_production_on", Stage.IN_PRODUCTION),
-    ("started_on", Stage.STARTED),
-    ("signed_on", Stage.SIGNED),
-)
-
 
 class AttractionProjectQuerySet(models.QuerySet):
+    # The stages in order, each reached on its date (the model's ``STAGES`` too);
+    # "negotiating" has no date: it is the stage before the signing.
+    STAGES = DatedSteps(
+        ("signed_on", Stage.SIGNED),
+        ("started_on", Stage.STARTED),
+        ("in_production_on", Stage.IN_PRODUCTION),
+        before=Stage.NEGOTIATING,
+        noun="stage",
+    )
+
     def with_stage(self, as_of: datetime.date) -> AttractionProjectQuerySet:
         """Annotate ``stage_as_of``: the stage on ``as_of``, the same answer as
         ``AttractionProject.stage_on``. (Not ``stage``: that is the model's property for today.)"""
-        return self.annotate(
-            stage_as_of=Case(
-                *(When(Q(**{f"{field}__lte": as_of}), then=Value(stage.value)) for field, stage in STAGE_DATES),
-                default=Value(Stage.NEGOTIATING.value),
-                output_field=models.CharField(max_length=20),
-            )
-        )
+        return self.annotate(stage_as_of=self.STAGES.annotation(as_of))
 
-    @staticmethod
+    @staticmethod  # a static method, so that the manager has it too (as_manager copies functions)
     def stage_condition(stage: str, as_of: datetime.date) -> Q:
         """The condition on the dates themselves for a stage of ``stage`` on ``as_of``; an
         unknown stage is a ValueError."""
-        if stage not in Stage.values:
-            raise ValueError(f"unknown stage {stage!r}")
-        condition = Q()
-        for field, later_stage in STAGE_DATES:
-            if later_stage == stage:
-                return condition & Q(**{f"{field}__lte": as_of})
-            condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": as_of})
-        return condition  # negotiating: not signed by then
+        return AttractionProjectQuerySet.STAGES.condition(stage, as_of)
 
     def in_stage(self, stage: str, as_of: datetime.date) -> AttractionProjectQuerySet:
         """Projects at ``stage`` on ``as_of``."""
@@ -53,16 +45,6 @@ class AttractionProjectQuerySet(models.QuerySet):
 
     def signed_by(self, as_of: datetime.date) -> AttractionProjectQuerySet:
         return self.filter(signed_on__lte=as_of)
-
-
-# Each step of the lead pipeline with its date field, latest step first; "identified" (on the
-# list, not contacted yet) has no date.
-TARGET_STEP_DATES = (
-    ("signed_on", TargetStage.SIGNED),
-    ("negotiating_on", TargetStage.NEGOTIATING),
-    ("visited_on", TargetStage.VISITED),
-    ("contacted_on", TargetStage.CONTACTED),
-)
 
 
 def courted_condition(as_of: datetime.date, prefix: str = "") -> Q:
@@ -90,29 +72,27 @@ def coverage_from_counts(local_enterprises: int, courted: int, signed: int) -> s
 
 
 class TargetEnterpriseQuerySet(models.QuerySet):
+    # The steps of the lead pipeline in order, each reached on its date (the model's ``STEPS``
+    # too); "identified" (on the list, not contacted yet) has no date.
+    STEPS = DatedSteps(
+        ("contacted_on", TargetStage.CONTACTED),
+        ("visited_on", TargetStage.VISITED),
+        ("negotiating_on", TargetStage.NEGOTIATING),
+        ("signed_on", TargetStage.SIGNED),
+        before=TargetStage.IDENTIFIED,
+        noun="stage",
+    )
+
     def with_stage(self, as_of: datetime.date) -> TargetEnterpriseQuerySet:
         """Annotate ``stage_as_of``: the latest step dated on or before ``as_of`` (else
         ``identified``), the same answer as ``TargetEnterprise.stage_on``."""
-        return self.annotate(
-            stage_as_of=Case(
-                *(When(Q(**{f"{field}__lte": as_of}), then=Value(step.value)) for field, step in TARGET_STEP_DATES),
-                default=Value(TargetStage.IDENTIFIED.value),
-                output_field=models.CharField(max_length=20),
-            )
-        )
+        return self.annotate(stage_as_of=self.STEPS.annotation(as_of))
 
-    @staticmethod
+    @staticmethod  # a static method, so that the manager has it too (as_manager copies functions)
     def stage_condition(stage: str, as_of: datetime.date) -> Q:
         """The condition on the dates for being at ``stage`` on ``as_of`` (usable in a filter,
         unlike the annotation's alias in some joins); an unknown stage is a ValueError."""
-        if stage not in TargetStage.values:
-            raise ValueError(f"unknown stage {stage!r}")
-        condition = Q()
-        for field, step in TARGET_STEP_DATES:
-            if step == stage:
-                return condition & Q(**{f"{field}__lte": as_of})
-            condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": as_of})
-        return condition  # identified: not contacted by then
+        return TargetEnterpriseQuerySet.STEPS.condition(stage, as_of)
 
     def in_stage(self, stage: str, as_of: datetime.date) -> TargetEnterpriseQuerySet:
         return self.filter(self.stage_condition(stage, as_of))
@@ -129,23 +109,10 @@ class ChainLinkQuerySet(models.QuerySet):
         ``as_of``) and ``coverage_as_of`` (the rule of ``coverage_from_counts``), the same
         answer as ``ChainLink.coverage_on``. Counted in subqueries, so that the two lists
         do not multiply each other's rows and other annotations stay exact."""
-        local_model = self.model._meta.get_field("local_enterprises").related_model
-        target_model = self.model._meta.get_field("target_enterprises").related_model
-
-        def count(model, condition: Q | None = None):
-            rows = (
-                model.objects.filter(condition or Q(), link=OuterRef("pk"))
-                .order_by()
-                .values("link")
-                .annotate(n=Count("pk"))
-                .values("n")
-            )
-            return Coalesce(Subquery(rows, output_field=models.IntegerField()), Value(0))
-
         return self.annotate(
-            local_enterprise_count=count(local_model),
-            courted_count=count(target_model, courted_condition(as_of)),
-            signed_count=count(target_model, signed_condition(as_of)),
+            local_enterprise_count=count_related(self.model, "local_enterprises"),
+            courted_count=count_related(self.model, "target_enterprises", courted_condition(as_of)),
+            signed_count=count_related(self.model, "target_enterprises", signed_condition(as_of)),
         ).annotate(
             coverage_as_of=Case(
                 When(local_enterprise_count__gt=0, then=Value(Coverage.COVERED.value)),

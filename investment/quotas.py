@@ -32,8 +32,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.models import ratio
 from projects.choices import KeyProjectWarningChoices
-from projects.models import AnnualListing, BondReserve, KeyProject, ProgressReport, YearPlan, ratio
+from projects.models import AnnualListing, BondReserve, KeyProject, ProgressReport, YearPlan
 from projects.querysets import KeyProjectQuerySet
 
 from .models import AttractionProject, IndustrialChain

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class JiaxianConfig(AppConfig):
-    """The project itself as an app, for its system checks; it has no models."""
+    """The project itself as an app, for its system checks and the abstract model base
+    (``jiaxian.models``); it has no tables of its own."""
 
     name = "jiaxian"
     verbose_name = "Jiaxian"

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import (
     Case,
-    Count,
     DecimalField,
     Expression,
     ExpressionWrapper,
@@ -20,7 +19,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -28,6 +26,8 @@ from django.db.models.functions import Coalesce, Round
 from django.db.models.lookups import LessThan
 
 from jiaxian import periods
+from jiaxian.steps import DatedSteps
+from jiaxian.subqueries import count_related, sum_related
 
 from .choices import BondReserveStatusChoices as Status, KeyProjectWarningChoices as Warning
 
@@ -65,19 +65,9 @@ class KeyProjectQuerySet(models.QuerySet):
 
         The same figures as ``KeyProject.completed_investment``, ``planned_investment`` and
         ``late_since`` for one project."""
-        ProgressReport = self._related("progress_reports")
         AnnualListing = self._related("listings")
         Milestone = self._related("milestones")
         amount = DecimalField(max_digits=14, decimal_places=2)
-        reports = (
-            ProgressReport.objects.filter(
-                project=OuterRef("pk"), month__gte=periods.year_start(as_of.year), month__lte=as_of
-            )
-            .order_by()
-            .values("project")
-            .annotate(total=Sum("completed_investment"))
-            .values("total")
-        )
         planned = AnnualListing.objects.filter(project=OuterRef("pk"), year=as_of.year, listed_on__lte=as_of).values(
             "planned_investment"
         )[:1]
@@ -87,9 +77,7 @@ class KeyProjectQuerySet(models.QuerySet):
             .values("planned_on")[:1]
         )
         return self.annotate(
-            year_completed_investment=Coalesce(
-                Subquery(reports, output_field=amount), Value(Decimal("0")), output_field=amount
-            ),
+            year_completed_investment=self._completed_between(periods.year_start(as_of.year), as_of),
             year_planned_investment=Coalesce(
                 Subquery(planned, output_field=amount), Value(Decimal("0")), output_field=amount
             ),
@@ -100,20 +88,12 @@ class KeyProjectQuerySet(models.QuerySet):
         """Annotate ``period_completed_investment``: the sum (万元) of the project's progress
         reports for the months that begin from ``start`` to ``end`` (both included); 0 without
         reports. The quarterly export's "completed this quarter"."""
-        ProgressReport = self._related("progress_reports")
-        amount = DecimalField(max_digits=14, decimal_places=2)
-        reports = (
-            ProgressReport.objects.filter(project=OuterRef("pk"), month__gte=start, month__lte=end)
-            .order_by()
-            .values("project")
-            .annotate(total=Sum("completed_investment"))
-            .values("total")
-        )
-        return self.annotate(
-            period_completed_investment=Coalesce(
-                Subquery(reports, output_field=amount), Value(Decimal("0")), output_field=amount
-            )
-        )
+        return self.annotate(period_completed_investment=self._completed_between(start, end))
+
+    def _completed_between(self, start: datetime.date, end: datetime.date) -> Coalesce:
+        """The sum (万元) of the project's progress reports for the months that begin from
+        ``start`` to ``end``; 0 without reports."""
+        return sum_related(self.model, "progress_reports", "completed_investment", Q(month__gte=start, month__lte=end))
 
     def with_warning(self, as_of: datetime.date, plan) -> KeyProjectQuerySet:
         """Annotate ``warning``: the warning light (红黄绿灯) on ``as_of`` under ``plan``'s
@@ -170,21 +150,9 @@ class KeyProjectQuerySet(models.QuerySet):
     def with_problem_counts(self, as_of: datetime.date) -> KeyProjectQuerySet:
         """Annotate ``open_problems`` and ``overdue_problems``: the project's problems open on
         ``as_of`` and, of those, the ones past due (see ``ProblemQuerySet``); 0 when none."""
-        Problem = self._related("problems")
-
-        def count(condition: Q):
-            problems = (
-                Problem.objects.filter(condition, project=OuterRef("pk"))
-                .order_by()
-                .values("project")
-                .annotate(n=Count("pk"))
-                .values("n")
-            )
-            return Coalesce(Subquery(problems, output_field=models.IntegerField()), Value(0))
-
         return self.annotate(
-            open_problems=count(ProblemQuerySet.open_condition(as_of)),
-            overdue_problems=count(ProblemQuerySet.overdue_condition(as_of)),
+            open_problems=count_related(self.model, "problems", ProblemQuerySet.open_condition(as_of)),
+            overdue_problems=count_related(self.model, "problems", ProblemQuerySet.overdue_condition(as_of)),
         )
 
 
@@ -210,37 +178,28 @@ class ProblemQuerySet(models.QuerySet):
 
 
 class BondReserveQuerySet(models.QuerySet):
-    # The step dates, latest first: a reserve's status is the latest step it has reached.
-    STEPS = (
-        ("rejected_on", Status.REJECTED),
-        ("issued_on", Status.ISSUED),
-        ("approved_on", Status.APPROVED),
-        ("submitted_on", Status.SUBMITTED),
+    # A reserve's steps in order, each reached on its date (the model's ``STEPS`` too); a
+    # rejection beats every step. No status before the reserve entered the pool.
+    STEPS = DatedSteps(
         ("reserved_on", Status.RESERVED),
+        ("submitted_on", Status.SUBMITTED),
+        ("approved_on", Status.APPROVED),
+        ("issued_on", Status.ISSUED),
+        ended_by=("rejected_on", Status.REJECTED),
+        noun="status",
     )
 
     def with_status(self, as_of: datetime.date) -> BondReserveQuerySet:
         """Annotate ``status_as_of``: the status on ``as_of``, the latest step reached by
         then, or null for a reserve not yet entered in the pool on that day. (Not ``status``:
         that is the model's property for today.)"""
-        return self.annotate(
-            status_as_of=Case(
-                *(When(_on_or_before(field, as_of), then=Value(status.value)) for field, status in self.STEPS),
-                default=Value(None),
-                output_field=models.CharField(max_length=20),
-            )
-        )
+        return self.annotate(status_as_of=self.STEPS.annotation(as_of))
 
     @classmethod
     def status_condition(cls, status: str, as_of: datetime.date) -> Q:
         """The condition on the dates themselves (so that the database can use its indexes)
         for a status of ``status`` on ``as_of``; an unknown status is a ValueError."""
-        fields = [field for field, _status in cls.STEPS]
-        position = [s.value for _f, s in cls.STEPS].index(status)
-        condition = _on_or_before(fields[position], as_of)
-        for later in fields[:position]:
-            condition &= _not_by(later, as_of)
-        return condition
+        return cls.STEPS.condition(status, as_of)
 
     def in_status(self, status: str, as_of: datetime.date) -> BondReserveQuerySet:
         """Reserves whose status on ``as_of`` is ``status``."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.admin import LedgerAdmin, LedgerImportMixin, RecordsFilter, YearFilter, lineage, wan
-from projects.models import YearPlan
+from projects.models import NoPlan, YearPlan
 
 from .. import quotas
 from ..choices import AttractionProjectStageChoices
@@ -50,9 +50,10 @@ class QuotaFilter(RecordsFilter):
         except ValueError:
             raise ValueError(gettext("“%(value)s” is not a part of a figure.") % {"value": given["part"]}) from None
         year, as_of = self.year_and_date(given, "quota_year")
-        plan = YearPlan.objects.filter(year=year).first()
-        if plan is None:
-            raise ValueError(gettext("There is no year plan for %(year)s.") % {"year": year})
+        try:
+            plan = YearPlan.objects.saved(year)
+        except NoPlan as missing:
+            raise ValueError(str(missing)) from None  # the filter's way to refuse its parameters
         records = quotas.records(plan, as_of, key, part)
         if records.model is not AttractionProject:
             raise ValueError(gettext("“%(value)s” is not a figure of the attraction projects.") % {"value": key})

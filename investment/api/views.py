@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from investment import filtersets, quotas
-from investment.exporters import NoPlan, QuarterlyExporter
+from investment.exporters import QuarterlyExporter
 from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
 from investment.models import (
@@ -37,7 +37,7 @@ from jiaxian.api_defaults import ModelPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format, export_response
 from jiaxian.ledger_api import DepartmentRule, LedgerViewSet
 from jiaxian.versions import StaleVersion
-from projects.models import YearPlan
+from projects.models import NoPlan, YearPlan
 
 from . import serializers
 from .serializers import (
@@ -71,9 +71,10 @@ class QuotaReportView(APIView):
         if not query.is_valid():
             raise ValidationError(query.errors)
         year = query.validated_data["year"]
-        plan = YearPlan.objects.filter(year=year).first()
-        if plan is None:
-            raise NotFound(_("There is no year plan for %(year)s.") % {"year": year})
+        try:
+            plan = YearPlan.objects.saved(year)
+        except NoPlan as missing:
+            raise NotFound(str(missing)) from None
         as_of = query.validated_data.get("as_of") or periods.default_as_of(year)
         return Response(QuotaReportSerializer(quotas.report(plan, as_of)).data)
 
@@ -173,10 +174,11 @@ class QuarterlyExportView(APIView):
         if not query.is_valid():
             raise ValidationError(query.errors)
         year, quarter = query.validated_data["year"], query.validated_data["quarter"]
-        plan = YearPlan.objects.filter(year=year).first()
-        if plan is None:
-            raise NotFound(_("There is no year plan for %(year)s.") % {"year": year})
-        return export_response(QuarterlyExporter(plan, quarter, format=query.validated_data["format"]))
+        try:
+            exporter = QuarterlyExporter.for_quarter(year, quarter, format=query.validated_data["format"])
+        except NoPlan as missing:
+            raise NotFound(str(missing)) from None
+        return export_response(exporter)
 
 
 class FilingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):

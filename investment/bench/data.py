@@ -189,7 +189,7 @@ SIGNED_STEPS = {"contacted_on": 75, "visited_on": 50, "negotiating_on": 25}
 
 
 def pipeline_steps(stage: str, day: datetime.date) -> dict[str, datetime.date]:
-    """The dated steps (``TargetEnterprise.STEP_FIELDS``) of a target enterprise that reached
+    """The dated steps (``TargetEnterprise.STEPS.fields``) of a target enterprise that reached
     ``stage``: ``day`` is its signing day when ``signed``, else its first contact."""
     if stage == "signed":
         return {"signed_on": day, **{field: day - days(n) for field, n in SIGNED_STEPS.items()}}

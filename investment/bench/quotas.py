@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 from investment import quotas
 from investment.models import AttractionProject
-from projects.models import AnnualListing, BondReserve, Industry, KeyProject, YearPlan, ratio
+from jiaxian.models import ratio
+from projects.models import AnnualListing, BondReserve, Industry, KeyProject, YearPlan
 
 from . import timing
 from .data import CENT, LEDGERS, Filler, expected_counts, real_records, synthetic

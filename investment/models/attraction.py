@@ -11,30 +11,18 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, unique_errors, year_field
 from projects import validation
-from projects.models import (
-    Area,
-    Department,
-    Industry,
-    KeyProject,
-    ProjectCodeMixin,
-    TrackedModel,
-    YearPlan,
-    amount_field,
-    non_negative,
-    predecessor_field,
-)
+from projects.models import Area, Industry, KeyProject, ProjectCodeMixin, YearPlan, department_field
 
 from ..choices import (
     AttractionProjectInvestorOriginChoices,
-    AttractionProjectStageChoices as Stage,
 )
-from ..querysets import STAGE_DATES, AttractionProjectQuerySet
+from ..querysets import AttractionProjectQuerySet
 
 
 class AttractionProject(ProjectCodeMixin, TrackedModel):
@@ -47,11 +35,10 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
     this second phase or expansion grew from.
     """
 
-    STAGE_FIELDS = ("signed_on", "started_on", "in_production_on")
+    # Its stages and their dates, declared once with the queryset that asks them in the database.
+    STAGES = AttractionProjectQuerySet.STAGES
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
-    )
+    year = year_field()
     name = models.CharField(_("project name"), max_length=200)
     investor = models.CharField(_("investor"), max_length=200)
     investor_origin = models.CharField(
@@ -66,14 +53,7 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
     area = models.ForeignKey(
         Area, models.PROTECT, null=True, blank=True, verbose_name=_("area"), related_name="attraction_projects"
     )
-    department = models.ForeignKey(
-        Department,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        verbose_name=_("responsible unit"),
-        related_name="attraction_projects",
-    )
+    department = department_field("attraction_projects", optional=True)
     leader = models.CharField(_("responsible county leader"), max_length=50, blank=True)
     contract_amount = amount_field(_("contract amount (万元)"))
     fixed_asset_investment = amount_field(_("fixed-asset investment (万元)"))
@@ -153,11 +133,7 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
     def stage_on(self, as_of: datetime.date) -> str:
         """The stage on ``as_of``: the latest stage whose date is on or before it, else
         negotiating. Same answer as ``AttractionProject.objects.with_stage``."""
-        for field, stage in STAGE_DATES:
-            value = getattr(self, field)
-            if value is not None and value <= as_of:
-                return stage
-        return Stage.NEGOTIATING
+        return self.STAGES.step_on(self, as_of)
 
     @property
     def stage(self) -> str:
@@ -178,18 +154,18 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
     def clean(self):
         errors = validation.merge(
             validation.not_more_than_errors(self, "fixed_asset_investment", "contract_amount"),
-            validation.date_order_errors(self, list(self.STAGE_FIELDS)),
-            validation.future_date_errors(self, self.STAGE_FIELDS),
+            validation.date_order_errors(self, list(self.STAGES.fields)),
+            validation.future_date_errors(self, self.STAGES.fields),
             validation.lineage_errors(self),
         )
         # A batch (the import) checks the unique constraint itself, for all its rows at once.
-        if validation.batch_of(self) is None and self.year is not None and self.name:
-            if AttractionProject.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():
-                validation.add_error(
-                    errors,
-                    "name",
-                    gettext("A project named %(name)s already exists for %(year)s.")
-                    % {"name": self.name, "year": self.year},
-                )
+        if validation.batch_of(self) is None:
+            message = gettext("A project named %(name)s already exists for %(year)s.")
+            errors = validation.merge(
+                errors,
+                unique_errors(
+                    self, "name", message % {"name": self.name, "year": self.year}, year=self.year, name=self.name
+                ),
+            )
         if errors:
             raise ValidationError(errors)

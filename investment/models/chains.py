@@ -23,8 +23,9 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.models import TrackedModel, amount_field, non_negative, unique_errors
 from projects import validation
-from projects.models import Area, Department, Industry, TrackedModel, amount_field, non_negative
+from projects.models import Area, Industry, department_field
 
 from ..choices import (
     CarrierAvailabilityChoices,
@@ -33,24 +34,12 @@ from ..choices import (
     CarrierSizeUnitChoices,
     ChainLinkPositionChoices,
     TargetEnterpriseSizeChoices,
-    TargetEnterpriseStageChoices as TargetStage,
 )
 from ..querysets import (
-    TARGET_STEP_DATES,
     ChainLinkQuerySet,
     TargetEnterpriseQuerySet,
     coverage_from_counts,
 )
-
-
-def _unique_errors(instance: models.Model, field: str, message: str, **lookup) -> dict[str, list]:
-    """An error on ``field`` when another record matches ``lookup`` (the unique constraints
-    below, checked in ``clean()`` so that the error names a field and its value)."""
-    if any(value is None or value == "" for value in lookup.values()):
-        return {}
-    if type(instance)._default_manager.filter(**lookup).exclude(pk=instance.pk).exists():
-        return {field: [message]}
-    return {}
 
 
 class IndustrialChain(TrackedModel):
@@ -169,7 +158,7 @@ class ChainLink(TrackedModel):
         errors = {}
         if self.chain_id is not None:
             errors = validation.merge(
-                _unique_errors(
+                unique_errors(
                     self,
                     "order",
                     gettext("The chain already has a link at this position and order."),
@@ -177,7 +166,7 @@ class ChainLink(TrackedModel):
                     position=self.position,
                     order=self.order,
                 ),
-                _unique_errors(
+                unique_errors(
                     self,
                     "name",
                     gettext("The chain already has a link named %(name)s.") % {"name": self.name},
@@ -198,7 +187,8 @@ class TargetEnterprise(TrackedModel):
     links both ways: ``signed_on`` and ``attraction_project`` go together (one without the
     other is refused). The stage is derived from the dates (``stage_on``)."""
 
-    STEP_FIELDS = ("contacted_on", "visited_on", "negotiating_on", "signed_on")
+    # Its steps and their dates, declared once with the queryset that asks them in the database.
+    STEPS = TargetEnterpriseQuerySet.STEPS
 
     company = models.CharField(_("company"), max_length=200)
     link = models.ForeignKey(ChainLink, models.PROTECT, verbose_name=_("chain link"), related_name="target_enterprises")
@@ -255,11 +245,7 @@ class TargetEnterprise(TrackedModel):
     def stage_on(self, as_of: datetime.date) -> str:
         """The stage on ``as_of``: the latest step dated on or before it, else ``identified``
         (on the list, not contacted yet). Same answer as ``TargetEnterprise.objects.with_stage``."""
-        for field, step in TARGET_STEP_DATES:
-            value = getattr(self, field)
-            if value is not None and value <= as_of:
-                return step
-        return TargetStage.IDENTIFIED
+        return self.STEPS.step_on(self, as_of)
 
     @property
     def stage(self) -> str:
@@ -275,12 +261,21 @@ class TargetEnterprise(TrackedModel):
         """Signed on or before ``as_of`` (``signed_condition``)."""
         return self.signed_on is not None and self.signed_on <= as_of
 
+    def date_errors(self) -> dict[str, list]:
+        """The rules of its dates: each step on or after the one before and none missing
+        before it, the last contact not before the first, none after today. ``clean()`` and the
+        signing (``investment.pipeline.sign``, which dates a step ``clean()`` refuses alone)
+        both check them here."""
+        return validation.merge(
+            validation.date_order_errors(self, list(self.STEPS.fields)),
+            validation.date_order_errors(self, ["contacted_on", "last_contact_on"]),
+            validation.future_date_errors(self, [*self.STEPS.fields, "last_contact_on"]),
+        )
+
     def clean(self):
         errors = validation.merge(
-            validation.date_order_errors(self, list(self.STEP_FIELDS)),
-            validation.date_order_errors(self, ["contacted_on", "last_contact_on"]),
-            validation.future_date_errors(self, [*self.STEP_FIELDS, "last_contact_on"]),
-            _unique_errors(
+            self.date_errors(),
+            unique_errors(
                 self,
                 "company",
                 gettext("%(company)s is already a target for this link.") % {"company": self.company},
@@ -329,7 +324,7 @@ class LocalEnterprise(TrackedModel):
         return self.company
 
     def clean(self):
-        errors = _unique_errors(
+        errors = unique_errors(
             self,
             "company",
             gettext("%(company)s is already listed in this link.") % {"company": self.company},
@@ -407,7 +402,7 @@ class Carrier(TrackedModel):
         return self.name
 
     def clean(self):
-        errors = _unique_errors(
+        errors = unique_errors(
             self,
             "name",
             gettext("A carrier of this kind named %(name)s already exists.") % {"name": self.name},
@@ -473,14 +468,7 @@ class Responsibility(TrackedModel):
         IndustrialChain, models.CASCADE, verbose_name=_("industrial chain"), related_name="responsibilities"
     )
     person = models.CharField(_("person"), max_length=50)
-    department = models.ForeignKey(
-        Department,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        verbose_name=_("responsible unit"),
-        related_name="chain_responsibilities",
-    )
+    department = department_field("chain_responsibilities", optional=True)
     duty = models.TextField(_("duty"), blank=True)
     target_enterprises = models.ManyToManyField(
         TargetEnterprise, blank=True, verbose_name=_("target enterprises"), related_name="responsibilities"

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
-from jiaxian import periods
+from jiaxian.models import year_field
 
 from ..choices import FilingFormatChoices
 
@@ -52,9 +52,7 @@ class Filing(models.Model):
     ``investment.filings.file_quarter``.
     """
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
-    )
+    year = year_field()
     quarter = models.PositiveSmallIntegerField(
         _("quarter"), choices=[(q, q) for q in (1, 2, 3, 4)], validators=[MinValueValidator(1), MaxValueValidator(4)]
     )

@@ -1,7 +1,8 @@
 """The projects app's models, one module per subject:
 
-- ``base``: what every model builds on (``TrackedModel``, ``CodedModel``, ``ProjectCodeMixin``)
-  and the field, constraint and ratio helpers;
+- ``base``: ``ProjectCodeMixin`` (the national project code); what every model builds on
+  (``TrackedModel``, ``CodedModel``, the field, constraint and ratio helpers) is domain-free
+  and lives in ``jiaxian.models``;
 - ``reference``: industries, areas, departments, bond sectors, the year plan;
 - ``key_projects``: key projects, their annual listings, the warning light;
 - ``progress``: milestones, monthly progress reports, problems;
@@ -21,45 +22,29 @@ as a last guard.
 
 from jiaxian.versions import StaleVersion
 
-from .base import (
-    RATIO_PLACES,
-    CodedModel,
-    ProjectCodeMixin,
-    TrackedModel,
-    amount_field,
-    non_negative,
-    predecessor_field,
-    ratio,
-    ratio_field,
-)
+from .base import ProjectCodeMixin
 from .bonds import BondReserve
 from .key_projects import AnnualListing, KeyProject, warning_light
 from .progress import Milestone, Problem, ProgressReport
-from .reference import Area, Department, Industry, Sector, YearPlan
+from .reference import Area, Department, Industry, NoPlan, Sector, YearPlan, department_field
 from .uploads import ImportUpload
 
 __all__ = [
-    "RATIO_PLACES",
     "AnnualListing",
     "Area",
     "BondReserve",
-    "CodedModel",
     "Department",
     "ImportUpload",
     "Industry",
     "KeyProject",
     "Milestone",
+    "NoPlan",
     "Problem",
     "ProgressReport",
     "ProjectCodeMixin",
     "Sector",
     "StaleVersion",
-    "TrackedModel",
     "YearPlan",
-    "amount_field",
-    "non_negative",
-    "predecessor_field",
-    "ratio",
-    "ratio_field",
+    "department_field",
     "warning_light",
 ]

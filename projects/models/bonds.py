@@ -7,17 +7,18 @@ import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.models import RATIO_PLACES, TrackedModel, amount_field, non_negative, ratio, unique_errors, year_field
 
 from .. import validation
 from ..querysets import BondReserveQuerySet
-from .base import RATIO_PLACES, ProjectCodeMixin, TrackedModel, amount_field, non_negative, ratio
-from .reference import Area, Department, Sector, YearPlan
+from .base import ProjectCodeMixin
+from .reference import Area, Sector, YearPlan, department_field
 
 
 class BondReserve(ProjectCodeMixin, TrackedModel):
@@ -29,13 +30,9 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
     principal plus interest; a ratio below the year plan's refusal threshold is refused.
     """
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
-    )
+    year = year_field()
     name = models.CharField(_("project name"), max_length=200)
-    department = models.ForeignKey(
-        Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="bond_reserves"
-    )
+    department = department_field("bond_reserves")
     owner = models.CharField(_("project owner"), max_length=200)
     area = models.ForeignKey(Area, models.PROTECT, verbose_name=_("area"), related_name="bond_reserves")
     sector = models.ForeignKey(Sector, models.PROTECT, verbose_name=_("sector"), related_name="bond_reserves")
@@ -62,7 +59,8 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
     # Who may edit it besides those who edit every department's records (projects.access).
     owner_department = "department"
 
-    STEP_FIELDS = ("reserved_on", "submitted_on", "approved_on", "issued_on")
+    # Its steps and their dates, declared once with the queryset that asks them in the database.
+    STEPS = BondReserveQuerySet.STEPS
 
     class Meta:
         ordering = ["-year", "name"]
@@ -120,11 +118,7 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
     def status_on(self, as_of: datetime.date) -> str | None:
         """The status on ``as_of``: the latest step reached by then (rejected beats all), or
         None before the reserve entered the pool. Same answer as ``with_status``."""
-        for field, status in BondReserveQuerySet.STEPS:
-            value = getattr(self, field)
-            if value is not None and value <= as_of:
-                return status
-        return None
+        return self.STEPS.step_on(self, as_of)
 
     @property
     def status(self) -> str | None:
@@ -136,9 +130,9 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
             validation.not_more_than_errors(self, "bond_demand", "total_investment"),
             validation.not_more_than_errors(self, "capital_portion", "bond_demand"),
             validation.not_more_than_errors(self, "issued_amount", "bond_demand"),
-            validation.date_order_errors(self, list(self.STEP_FIELDS)),
+            validation.date_order_errors(self, list(self.STEPS.fields)),
             validation.date_order_errors(self, ["reserved_on", "submitted_on", "rejected_on"]),
-            validation.future_date_errors(self, [*self.STEP_FIELDS, "rejected_on"]),
+            validation.future_date_errors(self, self.STEPS.date_fields),
         )
         if self.rejected_on is not None and (self.approved_on is not None or self.issued_on is not None):
             validation.add_error(
@@ -166,13 +160,13 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
                     },
                 )
         # A batch (the import) checks the unique constraint itself, for all its rows at once.
-        if batch is None and self.year is not None and self.name:
-            if BondReserve.objects.filter(year=self.year, name=self.name).exclude(pk=self.pk).exists():
-                validation.add_error(
-                    errors,
-                    "name",
-                    gettext("A reserve named %(name)s already exists for %(year)s.")
-                    % {"name": self.name, "year": self.year},
-                )
+        if batch is None:
+            message = gettext("A reserve named %(name)s already exists for %(year)s.")
+            errors = validation.merge(
+                errors,
+                unique_errors(
+                    self, "name", message % {"name": self.name, "year": self.year}, year=self.year, name=self.name
+                ),
+            )
         if errors:
             raise ValidationError(errors)

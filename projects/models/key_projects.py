@@ -7,12 +7,12 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import bulk, periods
+from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, unique_errors, year_field
 
 from .. import validation
 from ..choices import (
@@ -22,9 +22,9 @@ from ..choices import (
     MilestoneKindChoices,
 )
 from ..querysets import KeyProjectQuerySet
-from .base import ProjectCodeMixin, TrackedModel, amount_field, non_negative, predecessor_field
+from .base import ProjectCodeMixin
 from .progress import Milestone
-from .reference import Area, Department, Industry, YearPlan
+from .reference import Area, Industry, YearPlan, department_field
 
 
 class KeyProject(ProjectCodeMixin, TrackedModel):
@@ -39,9 +39,7 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
     )
     industry = models.ForeignKey(Industry, models.PROTECT, verbose_name=_("industry"), related_name="key_projects")
     area = models.ForeignKey(Area, models.PROTECT, verbose_name=_("area"), related_name="key_projects")
-    department = models.ForeignKey(
-        Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="key_projects"
-    )
+    department = department_field("key_projects")
     leader = models.CharField(_("responsible county leader"), max_length=50, blank=True)
     nature = models.CharField(
         _("construction nature"),
@@ -196,9 +194,7 @@ class AnnualListing(TrackedModel):
     issued: a report as of an earlier day does not count it."""
 
     project = models.ForeignKey(KeyProject, models.CASCADE, verbose_name=_("key project"), related_name="listings")
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
-    )
+    year = year_field()
     category = models.CharField(_("category"), max_length=20, choices=AnnualListingCategoryChoices.choices)
     planned_investment = amount_field(_("planned investment this year (万元)"))
     listed_on = models.DateField(_("listed on"))
@@ -243,12 +239,10 @@ class AnnualListing(TrackedModel):
                     % {"value": self.planned_investment, "total": project.total_investment},
                 )
         # A batch (the import) checks the unique constraint itself, for all its rows at once.
-        batched = validation.batch_of(self) is not None
-        if not batched and project is not None and project.pk is not None and self.year is not None:
-            clash = AnnualListing.objects.filter(project=project, year=self.year).exclude(pk=self.pk)
-            if clash.exists():
-                validation.add_error(
-                    errors, "year", gettext("This project is already listed for %(year)s.") % {"year": self.year}
-                )
+        if validation.batch_of(self) is None and project is not None:
+            message = gettext("This project is already listed for %(year)s.") % {"year": self.year}
+            errors = validation.merge(
+                errors, unique_errors(self, "year", message, project_id=project.pk, year=self.year)
+            )
         if errors:
             raise ValidationError(errors)

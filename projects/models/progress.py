@@ -13,12 +13,12 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.models import TrackedModel, amount_field, non_negative, unique_errors
 
 from .. import validation
 from ..choices import MilestoneKindChoices
 from ..querysets import ProblemQuerySet
-from .base import TrackedModel, amount_field, non_negative
-from .reference import Department
+from .reference import department_field
 
 
 class Milestone(TrackedModel):
@@ -37,14 +37,7 @@ class Milestone(TrackedModel):
     )
     planned_on = models.DateField(_("planned on"), null=True, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    department = models.ForeignKey(
-        Department,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        verbose_name=_("responsible unit"),
-        related_name="milestones",
-    )
+    department = department_field("milestones", optional=True)
     note = models.TextField(_("note"), blank=True)
 
     # Its key project's department owns it, whatever department it names (projects.access).
@@ -117,16 +110,19 @@ class ProgressReport(TrackedModel):
         return f"{self.project_id and self.project} {self.month:%Y-%m}" if self.month else str(self.project_id)
 
     def clean(self):
-        errors = self.month_errors()
-        if self.project_id is not None and self.month is not None:
-            clash = ProgressReport.objects.filter(project_id=self.project_id, month=self.month).exclude(pk=self.pk)
-            if clash.exists():
-                validation.add_error(
-                    errors,
-                    "month",
+        errors = validation.merge(
+            self.month_errors(),
+            unique_errors(
+                self,
+                "month",
+                lambda: (
                     gettext("This project already has a report for %(month)s.")
-                    % {"month": self.month.strftime("%Y-%m")},
-                )
+                    % {"month": self.month.strftime("%Y-%m")}
+                ),
+                project_id=self.project_id,
+                month=self.month,
+            ),
+        )
         if errors:
             raise ValidationError(errors)
 
@@ -161,9 +157,7 @@ class Problem(TrackedModel):
     )
     description = models.TextField(_("problem"))
     raised_on = models.DateField(_("raised on"))
-    department = models.ForeignKey(
-        Department, models.PROTECT, verbose_name=_("responsible unit"), related_name="problems"
-    )
+    department = department_field("problems")
     due_on = models.DateField(_("due on"), null=True, blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)

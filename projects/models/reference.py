@@ -7,17 +7,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_lazy as _
 
-from jiaxian import periods
+from jiaxian.models import CodedModel, TrackedModel, amount_field, ratio_field, year_field
 
 from .. import validation
 from ..choices import AreaKindChoices
-from .base import CodedModel, TrackedModel, amount_field, ratio_field
 
 
 class Industry(CodedModel):
@@ -59,6 +57,20 @@ class Department(CodedModel):
         permissions = [("edit_all_departments", "Can edit the records of every department")]
 
 
+def department_field(related_name: str, *, optional: bool = False) -> models.ForeignKey:
+    """A record's responsible unit (责任单位), ``department``: protected, so that a unit with
+    records is never deleted from under them; ``optional`` for the records that may have none
+    yet. Who may edit the record follows from it (``projects.access``)."""
+    return models.ForeignKey(
+        Department,
+        models.PROTECT,
+        null=optional,
+        blank=optional,
+        verbose_name=_("responsible unit"),
+        related_name=related_name,
+    )
+
+
 class Sector(CodedModel):
     """A special-bond sector (领域). A list in the database, not in code, because the
     rules on what special bonds may fund change from year to year."""
@@ -68,15 +80,32 @@ class Sector(CodedModel):
         verbose_name_plural = _("bond sectors")
 
 
+class NoPlan(LookupError):
+    """No year plan is saved for ``year``: a report, an export or a filing of that year has
+    no targets to measure against. Its message says so in the active language."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(gettext("There is no year plan for %(year)s.") % {"year": year})
+
+
+class YearPlanQuerySet(models.QuerySet):
+    def saved(self, year: int) -> YearPlan:
+        """The saved plan of ``year``, or ``NoPlan``: for the pages and doors that need the
+        plan a clerk entered (``YearPlan.for_year`` falls back to the defaults instead)."""
+        plan = self.filter(year=year).first()
+        if plan is None:
+            raise NoPlan(year)
+        return plan
+
+
 class YearPlan(TrackedModel):
     """A year's targets and thresholds: the figures of the county's plan and the settings of
     the warning lights and bond coverage. Defaults are the figures of Jiaxian's plan;
     another county, or another year, edits them. ``YearPlan.for_year`` gives a year with no
     saved plan these defaults."""
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), unique=True, validators=[MinValueValidator(periods.YEAR_MIN), MaxValueValidator(periods.YEAR_MAX)]
-    )
+    year = year_field(unique=True)
     key_project_count_target = models.PositiveIntegerField(_("key projects: count target"), default=60)
     key_project_investment_target = amount_field(
         _("key projects: total investment target (万元)"), default=Decimal("3000000")
@@ -102,6 +131,8 @@ class YearPlan(TrackedModel):
     investment_red_gap = ratio_field(_("investment light: red from points behind"), "0.3000")
     coverage_warning_ratio = ratio_field(_("coverage ratio: warning below"), "1.2000", upper=None)
     coverage_refusal_ratio = ratio_field(_("coverage ratio: refused below"), "1.0000", upper=None)
+
+    objects = YearPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]

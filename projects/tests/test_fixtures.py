@@ -23,7 +23,8 @@ from django.db.models import Sum
 from investment import quotas
 from investment.models import AttractionProject
 from jiaxian import periods
-from projects.models import AnnualListing, BondReserve, KeyProject, Sector, YearPlan, ratio
+from jiaxian.models import ratio
+from projects.models import AnnualListing, BondReserve, KeyProject, Sector, YearPlan
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
 FIXTURES = sorted(FIXTURE_DIR.glob("*.json"))

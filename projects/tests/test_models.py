@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from projects.choices import BondReserveStatusChoices as Status
-from projects.models import AnnualListing, BondReserve, KeyProject, YearPlan
+from projects.models import AnnualListing, BondReserve, KeyProject, NoPlan, YearPlan
 from projects.tests.helpers import CODE, assert_accepted, refusal
 
 pytestmark = pytest.mark.django_db
@@ -447,6 +447,15 @@ def test_for_year_with_a_plan_gives_that_plan(make_year_plan):
     plan = make_year_plan(2023, attraction_count_target=65)
     assert YearPlan.for_year(2023) == plan
     assert YearPlan.for_year(2023).attraction_count_target == 65
+
+
+def test_saved_gives_the_saved_plan_and_no_plan_otherwise_saying_which_year(make_year_plan):
+    plan = make_year_plan(2023)
+    assert YearPlan.objects.saved(2023) == plan
+    with pytest.raises(NoPlan, match="2031") as missing:
+        YearPlan.objects.saved(2031)
+    assert missing.value.year == 2031
+    assert isinstance(missing.value, LookupError)
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from jiaxian.models import ratio
 from projects.choices import MilestoneKindChoices as Kind
-from projects.models import KeyProject, Milestone, Problem, ProgressReport, ratio
+from projects.models import KeyProject, Milestone, Problem, ProgressReport
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from investment.exporters import NoPlan, QuarterlyExporter
+from investment.exporters import QuarterlyExporter
 from jiaxian import periods
 from jiaxian.exporting import Format, write_export
 from jiaxian.params import command_argument
+from projects.models import NoPlan
 
 
 class Command(BaseCommand):

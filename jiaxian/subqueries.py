@@ -1,0 +1,52 @@
+"""Counts and sums of a record's related rows, as correlated subqueries.
+
+``queryset.annotate(open_problems=count_related(KeyProject, "problems", condition))`` counts,
+in the same query, each project's problems that meet ``condition``; ``sum_related`` sums a
+field of them. A subquery rather than ``Count``/``Sum`` over a join, so that two relations (or
+a relation and another annotation) do not multiply each other's rows and every figure stays
+exact. A record without related rows gets 0, never null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.fields.reverse_related import ManyToOneRel
+from django.db.models.functions import Coalesce
+
+
+def _related_rows(model: type[models.Model], relation: str, condition: Q | None) -> tuple[models.QuerySet, str]:
+    """The rows of ``model``'s reverse relation ``relation`` (a foreign key on the related
+    model pointing at ``model``) that meet ``condition`` and belong to the outer row, grouped
+    by that key, and the key's name."""
+    rel = model._meta.get_field(relation)
+    if not isinstance(rel, ManyToOneRel) or not rel.one_to_many:
+        raise ValueError(f"{model.__name__}.{relation} is not the reverse of a foreign key")
+    link = rel.field.name
+    # The foreign key's own model: the related rows (rel.related_model, as typed, may be "self").
+    related: type[models.Model] = rel.field.model
+    rows = (
+        related._default_manager.filter(condition or Q(), **{link: OuterRef(rel.field.target_field.name)})
+        .order_by()
+        .values(link)
+    )
+    return rows, link
+
+
+def count_related(model: type[models.Model], relation: str, condition: Q | None = None) -> Coalesce:
+    """The number of the outer row's ``relation`` rows that meet ``condition`` (0 when none)."""
+    rows, _link = _related_rows(model, relation, condition)
+    counted = rows.annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
+
+
+def sum_related(model: type[models.Model], relation: str, field: str, condition: Q | None = None) -> Coalesce:
+    """The sum of ``field`` over the outer row's ``relation`` rows that meet ``condition`` (0
+    when none), typed as ``field`` is (an amount stays a Decimal of two places)."""
+    rows, _link = _related_rows(model, relation, condition)
+    summed_field = rows.model._meta.get_field(field)
+    output: Any = summed_field.clone()
+    summed = rows.annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(summed, output_field=output), Value(output.to_python(0)), output_field=output)

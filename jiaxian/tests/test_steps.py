@@ -1,0 +1,52 @@
+"""The dated-steps helper on its own (every model's use of it: investment/tests/test_querysets_steps.py)."""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from jiaxian.steps import DatedSteps
+
+d = datetime.date
+STEPS = DatedSteps(("opened_on", "open"), ("closed_on", "closed"), before="draft", noun="state")
+ENDED = DatedSteps(("opened_on", "open"), ("closed_on", "closed"), ended_by=("voided_on", "void"))
+
+
+def record(**dates):
+    return SimpleNamespace(**{"opened_on": None, "closed_on": None, "voided_on": None, **dates})
+
+
+def test_the_latest_dated_step_wins_and_a_later_step_wins_on_the_same_day():
+    both = record(opened_on=d(2023, 1, 1), closed_on=d(2023, 2, 1))
+    assert [STEPS.step_on(both, day) for day in (d(2022, 12, 31), d(2023, 1, 1), d(2023, 2, 1))] == [
+        "draft",
+        "open",
+        "closed",
+    ]
+    assert STEPS.step_on(record(opened_on=d(2023, 1, 1), closed_on=d(2023, 1, 1)), d(2023, 1, 1)) == "closed"
+
+
+def test_the_ending_step_beats_every_step_and_before_is_none_by_default():
+    voided = record(opened_on=d(2023, 1, 1), closed_on=d(2023, 3, 1), voided_on=d(2023, 2, 1))
+    assert ENDED.step_on(voided, d(2023, 2, 1)) == "void"
+    assert ENDED.step_on(voided, d(2023, 3, 1)) == "void"
+    assert ENDED.step_on(voided, d(2022, 1, 1)) is None
+
+
+def test_fields_are_the_path_in_order_and_date_fields_add_the_ending():
+    assert ENDED.fields == ("opened_on", "closed_on")
+    assert ENDED.date_fields == ("opened_on", "closed_on", "voided_on")
+    assert STEPS.values == ["draft", "open", "closed"]
+    assert ENDED.values == ["open", "closed", "void"]
+
+
+def test_an_unknown_step_is_a_value_error_naming_the_noun():
+    with pytest.raises(ValueError, match="unknown state 'lost'"):
+        STEPS.condition("lost", d(2023, 1, 1))
+
+
+def test_a_declaration_needs_a_step():
+    with pytest.raises(ValueError):
+        DatedSteps(before="draft")
