@@ -88,9 +88,10 @@ from jiaxian.importing import (
     preview_html,
 )
 
-# What the import reads of the apps' records beyond a version, for the type checker only (the
-# models are the apps'; nothing here may import them): at run time these names are Model.
+# What the import reads of a ledger's record beyond a version, for the type checker only (the
+# ledgers are the apps'; nothing here may import them): at run time this name is Model.
 if TYPE_CHECKING:
+    from jiaxian.models import CodedModel
 
     class LedgerRecord(versions.Versioned):
         """A ledger's record, found by its national project code or its name (and year)."""
@@ -104,17 +105,8 @@ if TYPE_CHECKING:
         class Meta:
             abstract = True
 
-    class CodedRecord(Model):
-        """A record of reference data (``ReferenceCell``)."""
-
-        code: str
-        name: str
-
-        class Meta:
-            abstract = True
-
 else:
-    LedgerRecord = CodedRecord = Model
+    LedgerRecord = Model
 
 # How far down a sheet the header row may be (title lines, a note, a blank line).
 HEADER_SEARCH_ROWS = 30
@@ -220,11 +212,11 @@ class ReferenceCell(widgets.Widget):
     The import loads each table once (``load``); a name that several records share is
     ambiguous (give the code)."""
 
-    def __init__(self, model: type[CodedRecord]):
+    def __init__(self, model: type[CodedModel]):
         self.model = model
-        self.by_code: dict[str, CodedRecord] = {}
-        self.by_name: dict[str, list[CodedRecord]] = {}
-        self.by_pk: dict[int, CodedRecord] = {}
+        self.by_code: dict[str, CodedModel] = {}
+        self.by_name: dict[str, list[CodedModel]] = {}
+        self.by_pk: dict[int, CodedModel] = {}
 
     def load(self) -> None:
         self.by_code, self.by_name, self.by_pk = {}, {}, {}
@@ -884,5 +876,5 @@ def error_lines(result: Result) -> list[tuple[int | None, str, str]]:
     return lines
 
 
-def reference(header: str, attribute: str, model: type[CodedRecord]) -> Column:
+def reference(header: str, attribute: str, model: type[CodedModel]) -> Column:
     return Column(header, attribute, ReferenceCell(model))
