@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
+from jiaxian.params import page_parameter
 
 from .chain_map import ChainMap, MapLink, chain_map
 from .choices import ChainLinkCoverageChoices as Coverage
@@ -299,14 +300,10 @@ def chain_map_page(request, pk: int):
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied(gettext("Seeing a chain's map needs the permission to view industrial chains."))
     chain = get_object_or_404(IndustrialChain, pk=pk)
-    errors = []
-    as_of = periods.today()
-    given = request.GET.get("as_of", "").strip()
-    if given:
-        try:
-            as_of = periods.parse_date(given)
-        except ValueError as error:
-            errors.append(gettext("As of: %(error)s") % {"error": error})
+    errors: list[str] = []
+    as_of = page_parameter(
+        request.GET, "as_of", periods.parse_date, errors, gettext("As of: %(error)s"), default=periods.today()
+    )
     data = admin_map(chain, as_of)
     context = {
         **admin.site.each_context(request),

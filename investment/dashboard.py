@@ -28,6 +28,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.admin import dashboard_url, wan
+from jiaxian.params import page_parameter
 from projects.admin import ListedForFilter, PoolFilter
 from projects.models import YearPlan
 
@@ -221,18 +222,9 @@ def dashboard(request):
     404 page that says so (with a link to enter it); no plan at all, a page that says so.
     """
     plans = {plan.year: plan for plan in YearPlan.objects.order_by("-year")}
-    errors = []
-    given_year = request.GET.get("year", "").strip()
-    given_as_of = request.GET.get("as_of", "").strip()
-    year = as_of = None
-    try:
-        year = periods.parse_year(given_year) if given_year else None
-    except ValueError as error:
-        errors.append(gettext("Year: %(error)s") % {"error": error})
-    try:
-        as_of = periods.parse_date(given_as_of) if given_as_of else None
-    except ValueError as error:
-        errors.append(gettext("As of: %(error)s") % {"error": error})
+    errors: list[str] = []
+    year = page_parameter(request.GET, "year", periods.parse_year, errors, gettext("Year: %(error)s"))
+    as_of = page_parameter(request.GET, "as_of", periods.parse_date, errors, gettext("As of: %(error)s"))
     if year is None and not errors:
         year = as_of.year if as_of is not None else next(iter(plans), None)
     plan = plans.get(year)

@@ -1,14 +1,20 @@
 """List filters of the investment app's API."""
 
-from functools import reduce
-from operator import or_
-
 import django_filters
 from django.db.models import Q
 
-from jiaxian import periods
-from projects.filtersets import AmountFilter, AsOfFilter, BooleanFilter, IntegerFilter, SearchFilterSet, StrictFilterSet
+from jiaxian.filters import (
+    AsOfFilter,
+    BooleanFilter,
+    IntegerFilter,
+    QuarterFilter,
+    SearchFilterSet,
+    StrictFilterSet,
+    TodayChoiceFilter,
+    YearFilter,
+)
 
+from . import models
 from .choices import (
     AttractionProjectInvestorOriginChoices,
     AttractionProjectStageChoices,
@@ -21,34 +27,25 @@ from .choices import (
     TargetEnterpriseSizeChoices,
     TargetEnterpriseStageChoices,
 )
-from .models import (
-    AttractionProject,
-    Carrier,
-    ChainLink,
-    Filing,
-    IndustrialChain,
-    LocalEnterprise,
-    Policy,
-    Responsibility,
-    TargetEnterprise,
-)
 from .querysets import AttractionProjectQuerySet, TargetEnterpriseQuerySet
 
 
 class FilingFilterSet(StrictFilterSet):
-    year = IntegerFilter()
-    quarter = IntegerFilter()
+    year = YearFilter()
+    quarter = QuarterFilter()
 
     class Meta:
-        model = Filing
+        model = models.Filing
         fields = ["format"]
 
 
 class AttractionProjectFilterSet(StrictFilterSet):
     q = django_filters.CharFilter(method="search", label="name, investor or project code contains")
     is_key_industry = BooleanFilter(field_name="industry__is_key")
-    stage = django_filters.MultipleChoiceFilter(
-        choices=AttractionProjectStageChoices.choices, method="filter_stage", label="stage today"
+    stage = TodayChoiceFilter(
+        choices=AttractionProjectStageChoices.choices,
+        condition=AttractionProjectQuerySet.stage_condition,
+        label="stage today",
     )
     industry = IntegerFilter()
     area = IntegerFilter()
@@ -57,29 +54,18 @@ class AttractionProjectFilterSet(StrictFilterSet):
     predecessor = IntegerFilter()
     link = IntegerFilter()
     chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
-    year = IntegerFilter()
+    year = YearFilter()
     investor_origin = django_filters.MultipleChoiceFilter(choices=AttractionProjectInvestorOriginChoices.choices)
-    contract_amount_min = AmountFilter(field_name="contract_amount", lookup_expr="gte")
-    contract_amount_max = AmountFilter(field_name="contract_amount", lookup_expr="lte")
-    signed_on_min = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte")
-    signed_on_max = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
-    started_on_min = django_filters.DateFilter(field_name="started_on", lookup_expr="gte")
-    started_on_max = django_filters.DateFilter(field_name="started_on", lookup_expr="lte")
+    ranges = ["contract_amount", "signed_on", "started_on"]
 
     class Meta:
-        model = AttractionProject
+        model = models.AttractionProject
         fields = ["year"]
 
     def search(self, queryset, name, value):
         return queryset.filter(
             Q(name__icontains=value) | Q(investor__icontains=value) | Q(project_code__icontains=value)
         )
-
-    def filter_stage(self, queryset, name, values):
-        if not values:
-            return queryset
-        today = periods.today()
-        return queryset.filter(reduce(or_, (AttractionProjectQuerySet.stage_condition(v, today) for v in values)))
 
 
 # --- industrial chains and their lists ----------------------------------------------------------
@@ -90,7 +76,7 @@ class IndustrialChainFilterSet(SearchFilterSet):
     industry = IntegerFilter(field_name="industries", distinct=True)
 
     class Meta:
-        model = IndustrialChain
+        model = models.IndustrialChain
         fields = ["industry"]
 
 
@@ -105,7 +91,7 @@ class ChainLinkFilterSet(SearchFilterSet):
     )
 
     class Meta:
-        model = ChainLink
+        model = models.ChainLink
         fields = ["chain"]
 
 
@@ -113,41 +99,29 @@ class TargetEnterpriseFilterSet(SearchFilterSet):
     search_fields = ("company", "region", "responsible_person", "next_step")
     chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
     link = IntegerFilter()
-    stage = django_filters.MultipleChoiceFilter(
-        choices=TargetEnterpriseStageChoices.choices, method="filter_stage", label="stage today"
+    stage = TodayChoiceFilter(
+        choices=TargetEnterpriseStageChoices.choices,
+        condition=TargetEnterpriseQuerySet.stage_condition,
+        label="stage today",
     )
     region = django_filters.CharFilter(lookup_expr="icontains", label="region contains")
     size = django_filters.MultipleChoiceFilter(choices=TargetEnterpriseSizeChoices.choices)
     signed = BooleanFilter(field_name="signed_on", lookup_expr="isnull", exclude=True, label="signed")
-    contacted_on_min = django_filters.DateFilter(field_name="contacted_on", lookup_expr="gte")
-    contacted_on_max = django_filters.DateFilter(field_name="contacted_on", lookup_expr="lte")
-    last_contact_on_min = django_filters.DateFilter(field_name="last_contact_on", lookup_expr="gte")
-    last_contact_on_max = django_filters.DateFilter(field_name="last_contact_on", lookup_expr="lte")
-    signed_on_min = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte")
-    signed_on_max = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
+    ranges = ["contacted_on", "last_contact_on", "signed_on"]
 
     class Meta:
-        model = TargetEnterprise
+        model = models.TargetEnterprise
         fields = ["link"]
-
-    def filter_stage(self, queryset, name, values):
-        if not values:
-            return queryset
-        today = periods.today()
-        return queryset.filter(reduce(or_, (TargetEnterpriseQuerySet.stage_condition(v, today) for v in values)))
 
 
 class LocalEnterpriseFilterSet(SearchFilterSet):
     search_fields = ("company",)
     chain = IntegerFilter(field_name="link__chain", label="industrial chain (of its link)")
     link = IntegerFilter()
-    annual_output_min = AmountFilter(field_name="annual_output", lookup_expr="gte")
-    annual_output_max = AmountFilter(field_name="annual_output", lookup_expr="lte")
-    employees_min = IntegerFilter(field_name="employees", lookup_expr="gte")
-    employees_max = IntegerFilter(field_name="employees", lookup_expr="lte")
+    ranges = ["annual_output", "employees"]
 
     class Meta:
-        model = LocalEnterprise
+        model = models.LocalEnterprise
         fields = ["link"]
 
 
@@ -159,11 +133,10 @@ class CarrierFilterSet(SearchFilterSet):
     availability = django_filters.MultipleChoiceFilter(choices=CarrierAvailabilityChoices.choices)
     size_unit = django_filters.MultipleChoiceFilter(choices=CarrierSizeUnitChoices.choices)
     price_unit = django_filters.MultipleChoiceFilter(choices=CarrierPriceUnitChoices.choices)
-    size_min = AmountFilter(field_name="size", lookup_expr="gte")
-    size_max = AmountFilter(field_name="size", lookup_expr="lte")
+    ranges = ["size"]
 
     class Meta:
-        model = Carrier
+        model = models.Carrier
         fields = ["chain"]
 
 
@@ -173,11 +146,11 @@ class PolicyFilterSet(SearchFilterSet):
     valid_on = AsOfFilter(method="filter_valid_on", label="in force on (YYYY-MM-DD)")
 
     class Meta:
-        model = Policy
+        model = models.Policy
         fields = ["chain"]
 
     def filter_valid_on(self, queryset, name, value):
-        return queryset.filter(Policy.valid_condition(value)) if value else queryset
+        return queryset.filter(models.Policy.valid_condition(value)) if value else queryset
 
 
 class ResponsibilityFilterSet(SearchFilterSet):
@@ -187,5 +160,5 @@ class ResponsibilityFilterSet(SearchFilterSet):
     target_enterprise = IntegerFilter(field_name="target_enterprises", distinct=True)
 
     class Meta:
-        model = Responsibility
+        model = models.Responsibility
         fields = ["chain"]

@@ -91,12 +91,18 @@ class _PeriodParameter(serializers.Field):
         return value
 
 
-@extend_schema_field({"type": "integer", "minimum": periods.YEAR_MIN, "maximum": periods.YEAR_MAX})
+# A year and a quarter as OpenAPI says them, for these parameters and the list filters
+# (``jiaxian.filters``) alike.
+YEAR_PARAMETER_SCHEMA = {"type": "integer", "minimum": periods.YEAR_MIN, "maximum": periods.YEAR_MAX}
+QUARTER_PARAMETER_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 4}
+
+
+@extend_schema_field(YEAR_PARAMETER_SCHEMA)
 class YearParameter(_PeriodParameter):
     parse = staticmethod(periods.parse_year)
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 4})
+@extend_schema_field(QUARTER_PARAMETER_SCHEMA)
 class QuarterParameter(_PeriodParameter):
     parse = staticmethod(periods.parse_quarter)
 

@@ -2,7 +2,9 @@
 module loads, so this module imports nothing of DRF's views or viewsets."""
 
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, filters, pagination, permissions
+from rest_framework.settings import api_settings
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
@@ -103,3 +105,37 @@ class OrderingFilter(filters.OrderingFilter):
         if fields is None and queryset is not None:
             return [item[0] for item in self.get_default_valid_fields(queryset, view, {})]
         return []
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing a query parameter that nothing reads: a misspelt filter
+    (``?total_investmen_min=``) is a 400 naming it and the parameters there are, where it would
+    be dropped silently and a client would believe its list filtered.
+
+    Read are the filter set's filters, the other backends' (``ordering``), the paginator's
+    (``page``, ``page_size``), DRF's ``format`` and what the view lists in
+    ``query_parameters`` (``as_of``)."""
+
+    # Where DRF's backends and paginators keep the names of the parameters they read.
+    PARAMETER_ATTRIBUTES = ("ordering_param", "search_param", "page_query_param", "page_size_query_param")
+
+    def filter_queryset(self, request, queryset, view):
+        accepted = self.accepted_parameters(queryset, view)
+        unknown = sorted(set(request.query_params) - accepted)
+        if unknown:
+            message = _("Unknown parameter; the parameters are: %(parameters)s.") % {
+                "parameters": ", ".join(sorted(accepted))
+            }
+            raise exceptions.ValidationError({name: [message] for name in unknown})
+        return super().filter_queryset(request, queryset, view)
+
+    def accepted_parameters(self, queryset, view) -> set[str]:
+        filterset_class = self.get_filterset_class(view, queryset)
+        accepted = set(filterset_class.base_filters) if filterset_class is not None else set()
+        accepted.update(getattr(view, "query_parameters", ()))
+        accepted.add(api_settings.URL_FORMAT_OVERRIDE)
+        for holder in [*getattr(view, "filter_backends", ()), getattr(view, "paginator", None)]:
+            for attribute in self.PARAMETER_ATTRIBUTES:
+                if getattr(holder, attribute, None):
+                    accepted.add(getattr(holder, attribute))
+        return accepted

@@ -61,6 +61,8 @@ from django.utils.translation import gettext
 from import_export.formats import base_formats
 from import_export.resources import Diff
 
+from jiaxian import periods
+
 ENCODINGS = ("utf-8-sig", "gb18030")
 _CSV_ENTRY = re.compile(r"^(?:\d+-)?(?P<name>.+)\.csv$", re.IGNORECASE)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -684,9 +686,9 @@ _DATE_TEXT = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
 )
 # Excel's day 0 is 1899-12-30 (its 1900 leap-year bug folded in); a serial is taken as a date only
-# between these years, so that an amount in a date column is not read as a day silently.
+# within the ledgers' years, so that an amount in a date column is not read as a day silently.
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
-SERIAL_YEARS = (2000, 2100)
+SERIAL_YEARS = (periods.YEAR_MIN, periods.YEAR_MAX)
 
 
 def _text(value: Any) -> str:

@@ -282,7 +282,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["jiaxian.api_defaults.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        # django-filter's, refusing a parameter nothing reads (a misspelt filter) with a 400.
+        "jiaxian.api_defaults.FilterBackend",
         # An unknown ?ordering= field is a 400, not silently ignored.
         "jiaxian.api_defaults.OrderingFilter",
     ],

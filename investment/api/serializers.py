@@ -9,18 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 
+from investment import models
 from investment.choices import ChainLinkCoverageChoices, FilingFormatChoices, TargetEnterpriseStageChoices
-from investment.models import (
-    AttractionProject,
-    Carrier,
-    ChainLink,
-    Filing,
-    IndustrialChain,
-    LocalEnterprise,
-    Policy,
-    Responsibility,
-    TargetEnterprise,
-)
 from investment.pipeline import PROJECT_FIELDS
 from investment.quotas import Kind
 from jiaxian import periods
@@ -46,7 +36,7 @@ class AttractionProjectSerializer(ValidatedModelSerializer):
     is_key_industry = serializers.SerializerMethodField()
 
     class Meta:
-        model = AttractionProject
+        model = models.AttractionProject
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 
@@ -120,7 +110,7 @@ class FilingSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
-        model = Filing
+        model = models.Filing
         fields = (
             "id",
             "year",
@@ -192,7 +182,7 @@ class IndustrialChainSerializer(ManyToManySerializer):
     links = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
-        model = IndustrialChain
+        model = models.IndustrialChain
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 
@@ -209,7 +199,7 @@ class ChainLinkSerializer(ValidatedModelSerializer):
     signed_count = serializers.SerializerMethodField(help_text=_("Target enterprises signed by today."))
 
     class Meta:
-        model = ChainLink
+        model = models.ChainLink
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 
@@ -240,7 +230,7 @@ class TargetEnterpriseSerializer(ValidatedModelSerializer):
     stage = serializers.SerializerMethodField(help_text=_("Stage today, derived from the dates."))
 
     class Meta:
-        model = TargetEnterprise
+        model = models.TargetEnterprise
         fields = "__all__"
         read_only_fields = (*RECORD_FIELDS, "signed_on", "attraction_project")
 
@@ -273,7 +263,7 @@ class LocalEnterpriseSerializer(ValidatedModelSerializer):
     chain = serializers.SerializerMethodField(help_text=_("The industrial chain of its link."))
 
     class Meta:
-        model = LocalEnterprise
+        model = models.LocalEnterprise
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 
@@ -283,14 +273,14 @@ class LocalEnterpriseSerializer(ValidatedModelSerializer):
 
 class CarrierSerializer(ValidatedModelSerializer):
     class Meta:
-        model = Carrier
+        model = models.Carrier
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 
 
 class PolicySerializer(ManyToManySerializer):
     class Meta:
-        model = Policy
+        model = models.Policy
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 
@@ -299,7 +289,7 @@ class ResponsibilitySerializer(ManyToManySerializer):
     """Who covers a chain; ``target_enterprises`` must be on the same chain."""
 
     class Meta:
-        model = Responsibility
+        model = models.Responsibility
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 
@@ -310,7 +300,7 @@ class ResponsibilitySerializer(ManyToManySerializer):
             targets = attrs["target_enterprises"]
         else:
             targets = list(self.instance.target_enterprises.all()) if self.instance is not None else []
-        errors = Responsibility(chain=chain).target_errors(targets)
+        errors = models.Responsibility(chain=chain).target_errors(targets)
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -325,7 +315,7 @@ class TargetSigningSerializer(ValidatedModelSerializer):
     signed_on = serializers.DateField(help_text=_("The day the contract was signed; not after today."))
 
     class Meta:
-        model = AttractionProject
+        model = models.AttractionProject
         fields = ("signed_on", *PROJECT_FIELDS)
         extra_kwargs = {
             "name": {"required": False, "help_text": _("Default: the company and the link.")},

@@ -15,21 +15,10 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from investment import filtersets, quotas
+from investment import filtersets, models, quotas
 from investment.exporters import QuarterlyExporter
 from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
-from investment.models import (
-    AttractionProject,
-    Carrier,
-    ChainLink,
-    Filing,
-    IndustrialChain,
-    LocalEnterprise,
-    Policy,
-    Responsibility,
-    TargetEnterprise,
-)
 from investment.pipeline import AlreadySigned, sign
 from jiaxian import periods
 from jiaxian.api import _DETAIL, Conflict, PreconditionFailed, claimed_version
@@ -51,7 +40,7 @@ from .serializers import (
 
 class AttractionProjectViewSet(LedgerViewSet):
     queryset = quotas.with_big_project(
-        AttractionProject.objects.select_related("industry").prefetch_related("successors")
+        models.AttractionProject.objects.select_related("industry").prefetch_related("successors")
     )
     serializer_class = AttractionProjectSerializer
     filterset_class = AttractionProjectFilterSet
@@ -185,14 +174,14 @@ class FilingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
     """Filed quarterly exports: list and retrieve their records, download their bytes, and
     POST ``{year, quarter, format}`` to file a new version. Never changed nor deleted (405)."""
 
-    queryset = Filing.objects.without_content()
+    queryset = models.Filing.objects.without_content()
     serializer_class = FilingSerializer
     permission_classes = [FilingPermissions]
     filterset_class = FilingFilterSet
 
     def get_queryset(self):
         if self.action == "download":
-            return Filing.objects.all()
+            return models.Filing.objects.all()
         return super().get_queryset()
 
     def perform_create(self, serializer):
@@ -201,7 +190,7 @@ class FilingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
             filing = file_quarter(data["year"], data["quarter"], data["format"], self.request.user)
         except NoPlan as error:
             raise ValidationError({"year": [str(error)]}) from error
-        serializer.instance = Filing.objects.without_content().get(pk=filing.pk)
+        serializer.instance = models.Filing.objects.without_content().get(pk=filing.pk)
 
     @extend_schema(responses=BINARY_RESPONSES, description="The filed bytes; X-Content-SHA256 is their SHA-256.")
     @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation, url_name="download")
@@ -213,7 +202,7 @@ class FilingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
 
 
 class IndustrialChainViewSet(LedgerViewSet):
-    queryset = IndustrialChain.objects.prefetch_related("industries", "links")
+    queryset = models.IndustrialChain.objects.prefetch_related("industries", "links")
     serializer_class = serializers.IndustrialChainSerializer
     filterset_class = filtersets.IndustrialChainFilterSet
     ordering_fields = ("name",)
@@ -222,7 +211,7 @@ class IndustrialChainViewSet(LedgerViewSet):
 class ChainLinkViewSet(LedgerViewSet):
     """Links with their coverage today, annotated in the list's one query."""
 
-    queryset = ChainLink.objects.all()
+    queryset = models.ChainLink.objects.all()
     serializer_class = serializers.ChainLinkSerializer
     filterset_class = filtersets.ChainLinkFilterSet
     ordering_fields = ("chain", "position", "order", "name")
@@ -250,7 +239,7 @@ class CanSign(permissions.BasePermission):
 class TargetEnterpriseViewSet(LedgerViewSet):
     """Target enterprises; ``POST …/<id>/sign/`` signs one (the lead pipeline's last step)."""
 
-    queryset = TargetEnterprise.objects.select_related("link")
+    queryset = models.TargetEnterprise.objects.select_related("link")
     serializer_class = serializers.TargetEnterpriseSerializer
     filterset_class = filtersets.TargetEnterpriseFilterSet
     ordering_fields = ("company", "contacted_on", "last_contact_on", "signed_on")
@@ -308,34 +297,34 @@ class TargetEnterpriseViewSet(LedgerViewSet):
         return Response(data, status=status.HTTP_201_CREATED)
 
     @staticmethod
-    def _signed_project(pk: int) -> AttractionProject:
+    def _signed_project(pk: int) -> models.AttractionProject:
         return AttractionProjectViewSet.queryset.get(pk=pk)
 
 
 class LocalEnterpriseViewSet(LedgerViewSet):
-    queryset = LocalEnterprise.objects.select_related("link")
+    queryset = models.LocalEnterprise.objects.select_related("link")
     serializer_class = serializers.LocalEnterpriseSerializer
     filterset_class = filtersets.LocalEnterpriseFilterSet
     ordering_fields = ("company", "annual_output", "employees")
 
 
 class CarrierViewSet(LedgerViewSet):
-    queryset = Carrier.objects.all()
+    queryset = models.Carrier.objects.all()
     serializer_class = serializers.CarrierSerializer
     filterset_class = filtersets.CarrierFilterSet
     ordering_fields = ("name", "size", "price")
 
 
 class PolicyViewSet(LedgerViewSet):
-    queryset = Policy.objects.prefetch_related("chains")
+    queryset = models.Policy.objects.prefetch_related("chains")
     serializer_class = serializers.PolicySerializer
     filterset_class = filtersets.PolicyFilterSet
     ordering_fields = ("name", "valid_from", "valid_until")
 
 
 class ResponsibilityViewSet(LedgerViewSet):
-    queryset = Responsibility.objects.prefetch_related(
-        Prefetch("target_enterprises", queryset=TargetEnterprise.objects.only("pk"))
+    queryset = models.Responsibility.objects.prefetch_related(
+        Prefetch("target_enterprises", queryset=models.TargetEnterprise.objects.only("pk"))
     )
     serializer_class = serializers.ResponsibilitySerializer
     filterset_class = filtersets.ResponsibilityFilterSet

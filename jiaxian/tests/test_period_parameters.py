@@ -92,6 +92,45 @@ def test_a_year_outside_2000_to_2100_is_a_400_naming_it(api, make_year_plan, que
     assert "is not a year from 2000 to 2100" in response.json()["year"][0]
 
 
+# Every list's year filter (and the plans' year range, the filings' quarter) is read like the
+# report's: a year outside the range is the same 400, not an empty list.
+LIST_YEARS = [
+    ("/api/plans/", "year"),
+    ("/api/plans/", "year_min"),
+    ("/api/plans/", "year_max"),
+    ("/api/key-projects/", "year"),
+    ("/api/annual-listings/", "year"),
+    ("/api/bond-reserves/", "year"),
+    ("/api/attraction-projects/", "year"),
+    ("/api/filings/", "year"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "name"), LIST_YEARS)
+@pytest.mark.parametrize("year", ["1999", "2101", "0", "-2023", "2023.0"])
+def test_a_list_refuses_a_year_outside_2000_to_2100_as_the_report_does(api, path, name, year):
+    report = api.get("/api/reports/quotas/", {"year": year})
+    response = api.get(path, {name: year})
+    assert (response.status_code, report.status_code) == (400, 400)
+    assert response.json() == {name: report.json()["year"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "name"), LIST_YEARS)
+@pytest.mark.parametrize("year", ["2000", "2100"])
+def test_a_list_takes_a_year_at_the_edges_of_the_range(api, path, name, year):
+    assert api.get(path, {name: year}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("quarter", ["0", "5", "1.0", "x"])
+def test_the_filings_list_refuses_a_bad_quarter_as_the_export_does(api, quarter):
+    response = api.get("/api/filings/", {"quarter": quarter})
+    assert response.status_code == 400
+    assert response.json() == {"quarter": [f"“{quarter}” is not a quarter: 1, 2, 3 or 4."]}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("quarter", ["0", "5", "1.0", "x"])
 def test_a_bad_quarter_is_a_400_naming_it(api, make_year_plan, quarter):
@@ -186,6 +225,11 @@ def test_the_schema_gives_every_as_of_the_pattern_of_the_range_and_every_year_it
                 assert not any(pattern.match(day) for day in ("1999-12-31", "2101-01-01", "9999-12-31")), path
             if parameter["name"] == "year" and path.startswith(("/api/reports/", "/api/exports/")):
                 year += 1
+            if (
+                parameter["name"] in ("year", "year_min", "year_max")
+                and parameter["in"] == "query"
+                and "progress" not in path
+            ):
                 assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (2000, 2100), path
     assert as_of == 5 and year == 3  # the five paths above; quotas, chain conversion and export
 

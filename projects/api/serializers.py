@@ -6,46 +6,34 @@ from rest_framework import serializers
 
 from jiaxian import periods
 from jiaxian.api import RECORD_FIELDS, StrictIntegerField, ValidatedModelSerializer
+from projects import models
 from projects.choices import KeyProjectWarningChoices
-from projects.models import (
-    AnnualListing,
-    Area,
-    BondReserve,
-    Department,
-    Industry,
-    KeyProject,
-    Milestone,
-    Problem,
-    ProgressReport,
-    Sector,
-    YearPlan,
-)
 
 
 class IndustrySerializer(ValidatedModelSerializer):
     class Meta:
-        model = Industry
+        model = models.Industry
         fields = ("id", "code", "name", "is_key", *RECORD_FIELDS)
         read_only_fields = RECORD_FIELDS
 
 
 class AreaSerializer(ValidatedModelSerializer):
     class Meta:
-        model = Area
+        model = models.Area
         fields = ("id", "code", "name", "kind", *RECORD_FIELDS)
         read_only_fields = RECORD_FIELDS
 
 
 class DepartmentSerializer(ValidatedModelSerializer):
     class Meta:
-        model = Department
+        model = models.Department
         fields = ("id", "code", "name", *RECORD_FIELDS)
         read_only_fields = RECORD_FIELDS
 
 
 class SectorSerializer(ValidatedModelSerializer):
     class Meta:
-        model = Sector
+        model = models.Sector
         fields = ("id", "code", "name", *RECORD_FIELDS)
         read_only_fields = RECORD_FIELDS
 
@@ -56,7 +44,7 @@ class YearPlanSerializer(ValidatedModelSerializer):
     year = StrictIntegerField(min_value=periods.YEAR_MIN, max_value=periods.YEAR_MAX)
 
     class Meta:
-        model = YearPlan
+        model = models.YearPlan
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 
@@ -66,7 +54,7 @@ class YearPlanSerializer(ValidatedModelSerializer):
             raise serializers.ValidationError(
                 _("The year of a plan cannot be changed; make a plan for the other year.")
             )
-        if self.instance is None and YearPlan.objects.filter(year=value).exists():
+        if self.instance is None and models.YearPlan.objects.filter(year=value).exists():
             raise serializers.ValidationError(_("A plan for %(year)s already exists.") % {"year": value})
         return value
 
@@ -75,7 +63,7 @@ class AnnualListingSerializer(ValidatedModelSerializer):
     """One key project's place on one year's list (``/api/annual-listings/``)."""
 
     class Meta:
-        model = AnnualListing
+        model = models.AnnualListing
         fields = ("id", "project", "year", "category", "planned_investment", "listed_on", *RECORD_FIELDS)
         read_only_fields = RECORD_FIELDS
 
@@ -84,7 +72,7 @@ class ListingInProjectSerializer(serializers.ModelSerializer):
     """A listing as shown inside its key project (read-only; write through annual-listings)."""
 
     class Meta:
-        model = AnnualListing
+        model = models.AnnualListing
         fields = ("id", "year", "category", "planned_investment", "listed_on", "version")
         read_only_fields = fields
 
@@ -106,7 +94,7 @@ class KeyProjectSerializer(ValidatedModelSerializer):
     )
 
     class Meta:
-        model = KeyProject
+        model = models.KeyProject
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 
@@ -131,7 +119,7 @@ class MilestoneSerializer(ValidatedModelSerializer):
     """A key project's milestone (``/api/milestones/``)."""
 
     class Meta:
-        model = Milestone
+        model = models.Milestone
         fields = ("id", "project", "kind", "name", "planned_on", "done_on", "department", "note", *RECORD_FIELDS)
         read_only_fields = RECORD_FIELDS
 
@@ -141,7 +129,7 @@ class ProgressReportSerializer(ValidatedModelSerializer):
     ``month`` is the month's first day."""
 
     class Meta:
-        model = ProgressReport
+        model = models.ProgressReport
         fields = ("id", "project", "month", "completed_investment", "note", *RECORD_FIELDS)
         read_only_fields = RECORD_FIELDS
 
@@ -150,7 +138,7 @@ class ProblemSerializer(ValidatedModelSerializer):
     """A key project's problem record (``/api/problems/``)."""
 
     class Meta:
-        model = Problem
+        model = models.Problem
         fields = (
             "id",
             "project",
@@ -178,7 +166,7 @@ class BondReserveSerializer(ValidatedModelSerializer):
     )
 
     class Meta:
-        model = BondReserve
+        model = models.BondReserve
         fields = "__all__"
         read_only_fields = RECORD_FIELDS
 

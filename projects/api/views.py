@@ -10,47 +10,34 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from jiaxian import periods
 from jiaxian.api import DATE_PARAMETER_SCHEMA, period_parameter
 from jiaxian.ledger_api import LedgerViewSet
-from projects import filtersets
-from projects.models import (
-    AnnualListing,
-    Area,
-    BondReserve,
-    Department,
-    Industry,
-    KeyProject,
-    Milestone,
-    Problem,
-    ProgressReport,
-    Sector,
-    YearPlan,
-)
+from projects import filtersets, models
 
 from . import serializers
 
 
 class IndustryViewSet(LedgerViewSet):
-    queryset = Industry.objects.all()
+    queryset = models.Industry.objects.all()
     serializer_class = serializers.IndustrySerializer
     filterset_class = filtersets.IndustryFilterSet
     ordering_fields = ("code", "name")
 
 
 class AreaViewSet(LedgerViewSet):
-    queryset = Area.objects.all()
+    queryset = models.Area.objects.all()
     serializer_class = serializers.AreaSerializer
     filterset_class = filtersets.AreaFilterSet
     ordering_fields = ("code", "name")
 
 
 class DepartmentViewSet(LedgerViewSet):
-    queryset = Department.objects.all()
+    queryset = models.Department.objects.all()
     serializer_class = serializers.DepartmentSerializer
     filterset_class = filtersets.DepartmentFilterSet
     ordering_fields = ("code", "name")
 
 
 class SectorViewSet(LedgerViewSet):
-    queryset = Sector.objects.all()
+    queryset = models.Sector.objects.all()
     serializer_class = serializers.SectorSerializer
     filterset_class = filtersets.SectorFilterSet
     ordering_fields = ("code", "name")
@@ -59,7 +46,7 @@ class SectorViewSet(LedgerViewSet):
 class YearPlanViewSet(LedgerViewSet):
     """Year plans, looked up by year: ``/api/plans/2023/``."""
 
-    queryset = YearPlan.objects.all()
+    queryset = models.YearPlan.objects.all()
     serializer_class = serializers.YearPlanSerializer
     filterset_class = filtersets.YearPlanFilterSet
     lookup_field = "year"
@@ -82,11 +69,13 @@ class KeyProjectViewSet(LedgerViewSet):
     """Key projects; each with its warning light and problem counts as of ``?as_of=`` (default
     today), annotated in the list's one query (the plan of that date's year is one more)."""
 
-    queryset = KeyProject.objects.prefetch_related(
-        Prefetch("listings", queryset=AnnualListing.objects.order_by("year")), "successors"
+    queryset = models.KeyProject.objects.prefetch_related(
+        Prefetch("listings", queryset=models.AnnualListing.objects.order_by("year")), "successors"
     )
     serializer_class = serializers.KeyProjectSerializer
     filterset_class = filtersets.KeyProjectFilterSet
+    # Read by the view, not a filter (jiaxian.api_defaults.FilterBackend refuses the others).
+    query_parameters = ("as_of",)
     ordering_fields = ("name", "total_investment", "started_on", "planned_completion_on", "completed_on")
 
     @cached_property
@@ -101,9 +90,9 @@ class KeyProjectViewSet(LedgerViewSet):
         return queryset.with_warning(self.as_of, self.plan).with_problem_counts(self.as_of)
 
     @cached_property
-    def plan(self) -> YearPlan:
+    def plan(self) -> models.YearPlan:
         """The plan whose thresholds the lights follow: that of ``as_of``'s year."""
-        return YearPlan.for_year(self.as_of.year)
+        return models.YearPlan.for_year(self.as_of.year)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -113,35 +102,35 @@ class KeyProjectViewSet(LedgerViewSet):
 
 
 class MilestoneViewSet(LedgerViewSet):
-    queryset = Milestone.objects.all()
+    queryset = models.Milestone.objects.all()
     serializer_class = serializers.MilestoneSerializer
     filterset_class = filtersets.MilestoneFilterSet
     ordering_fields = ("planned_on", "done_on")
 
 
 class ProgressReportViewSet(LedgerViewSet):
-    queryset = ProgressReport.objects.all()
+    queryset = models.ProgressReport.objects.all()
     serializer_class = serializers.ProgressReportSerializer
     filterset_class = filtersets.ProgressReportFilterSet
     ordering_fields = ("month", "completed_investment")
 
 
 class ProblemViewSet(LedgerViewSet):
-    queryset = Problem.objects.all()
+    queryset = models.Problem.objects.all()
     serializer_class = serializers.ProblemSerializer
     filterset_class = filtersets.ProblemFilterSet
     ordering_fields = ("raised_on", "due_on", "resolved_on")
 
 
 class AnnualListingViewSet(LedgerViewSet):
-    queryset = AnnualListing.objects.select_related("project")
+    queryset = models.AnnualListing.objects.select_related("project")
     serializer_class = serializers.AnnualListingSerializer
     filterset_class = filtersets.AnnualListingFilterSet
     ordering_fields = ("year", "planned_investment", "listed_on")
 
 
 class BondReserveViewSet(LedgerViewSet):
-    queryset = BondReserve.objects.all()
+    queryset = models.BondReserve.objects.all()
     serializer_class = serializers.BondReserveSerializer
     filterset_class = filtersets.BondReserveFilterSet
     ordering_fields = ("name", "year", "total_investment", "bond_demand", "reserved_on", "issued_on")
