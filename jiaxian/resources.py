@@ -58,7 +58,7 @@ per row. ``clean()`` asks nothing of the database in a batch (``validation_batch
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -316,10 +316,10 @@ class LedgerResource(resources.ModelResource):
         self.missing_columns: list[str] = []
         self.read_versions: dict[str, dict[int, int]] = {}
         # Called with (rows done, rows in all) after each batch, when set (the command's progress).
-        self.progress = None
+        self.progress: Callable[[int, int], None] | None = None
         # Called with each batch's ``Pending`` once its rows are validated, when set: the floor of
         # bench_import writes the same records without the import.
-        self.validated = None
+        self.validated: Callable[[Pending], None] | None = None
 
     def get_result_class(self):
         return LedgerResult
