@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -140,7 +140,7 @@ class VersionedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        seen = cleaned.get("seen_version")
+        seen = None if cleaned is None else cleaned.get("seen_version")
         if self.instance.pk is not None and (self.claims_unchanged or self.has_changed()):
             # The admin validates inside its transaction: claiming the version here holds the
             # row until the save, so nobody can slip a change in between. A post without the
@@ -163,7 +163,7 @@ class VersionedModelForm(forms.ModelForm):
 
     def _post_clean(self):
         # After the instance has the form's values (super), so that the new department counts.
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # django-stubs 5.2.9 lacks BaseModelForm._post_clean
         if self.access_user is None:
             return
         field = (access.owner_path(type(self.instance)) or "").split("__")[0]
@@ -194,7 +194,15 @@ class VersionedInlineFormSet(forms.BaseInlineFormSet):
                     raise forms.ValidationError(stale)
 
 
-class VersionedInline:
+# What VersionedInline is mixed into (an admin inline), for the type checker only: at run time it
+# stays a plain mixin, first in the bases of an admin.TabularInline or admin.StackedInline.
+if TYPE_CHECKING:
+    InlineBase = admin.options.InlineModelAdmin
+else:
+    InlineBase = object
+
+
+class VersionedInline(InlineBase):
     """An inline whose rows remember the version they showed (hidden), so that a row someone
     else saved since — on its own page, the monthly entry page, the API — is refused with the
     whole page instead of overwritten."""
@@ -274,11 +282,12 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in self.years(model_admin.model.objects.all())]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        value = self.value()
+        if not value:
             return queryset
-        if not self.value().isdigit():
-            raise IncorrectLookupParameters(f"year must be a number, not {self.value()!r}")
-        return queryset.filter(**{self.year_field: self.value()})
+        if not value.isdigit():
+            raise IncorrectLookupParameters(f"year must be a number, not {value!r}")
+        return queryset.filter(**{self.year_field: value})
 
 
 # --- the records behind the year's targets ------------------------------------------------------
@@ -360,13 +369,14 @@ class RecordsFilter(admin.ListFilter):
 
     def __init__(self, request, params, model, model_admin):
         super().__init__(request, params, model, model_admin)
+        given: dict[str, str] = {}  # the parameters' text, as used_parameters holds it
         for name in self.parameters:
             if name in params:
-                self.used_parameters[name] = params.pop(name)[-1]
+                given[name] = self.used_parameters[name] = params.pop(name)[-1]
         self.values: dict | None = None
-        if self.used_parameters:
+        if given:
             try:
-                self.values = self.parse(dict(self.used_parameters))
+                self.values = self.parse(given)
             except ValueError as error:
                 messages.error(
                     request,
@@ -407,7 +417,7 @@ class RecordsFilter(admin.ListFilter):
     def has_output(self) -> bool:
         return self.values is not None
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return list(self.parameters)
 
     def queryset(self, request, queryset):
@@ -418,6 +428,7 @@ class RecordsFilter(admin.ListFilter):
         return None if self.values is None else dashboard_url(self.values["year"], self.values["as_of"])
 
     def choices(self, changelist):
+        assert self.values is not None, "the sidebar shows a records filter only while active (has_output)"
         yield {
             "selected": True,
             "query_string": changelist.get_query_string(),
@@ -484,6 +495,16 @@ def confirm_max_age() -> int:
     return getattr(settings, "IMPORT_CONFIRM_MAX_AGE", DEFAULT_CONFIRM_MAX_AGE)
 
 
+class KeptUpload(Protocol):
+    """What the confirmation reads of a kept upload (a record of ``upload_model()``)."""
+
+    pk: Any
+    file_name: str
+    data: bytes | memoryview
+    year: int | None
+    versions: dict[str, dict[str, int]]
+
+
 def upload_model() -> type[Model]:
     """The model that keeps an upload for its confirmation (setting ``LEDGER_IMPORT_UPLOAD_MODEL``,
     ``app_label.ModelName``): fields ``user``, ``ledger``, ``file_name``, ``data``, ``year``,
@@ -543,7 +564,7 @@ class LedgerImportMixin(ImportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         form = LedgerImportForm(request.POST or None, request.FILES or None)
-        context = {}
+        context: dict[str, Any] = {}
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["import_file"]
             year = form.cleaned_data["year"]
@@ -564,7 +585,7 @@ class LedgerImportMixin(ImportMixin):
 
     def keep(self, request, name: str, data: bytes, year: int | None, versions: dict) -> Model:
         """Store the upload for its confirmation, and purge those too old to be confirmed."""
-        uploads = upload_model().objects
+        uploads = upload_model()._default_manager
         uploads.filter(created_at__lt=timezone.now() - datetime.timedelta(seconds=confirm_max_age())).delete()
         return uploads.create(
             user=request.user,
@@ -575,7 +596,7 @@ class LedgerImportMixin(ImportMixin):
             versions={label: {str(pk): version for pk, version in ids.items()} for label, ids in versions.items()},
         )
 
-    def confirmed_upload(self, request) -> Model | None:
+    def confirmed_upload(self, request) -> KeptUpload | None:
         """The upload that the posted token names, signed by us within its age, this user's and
         this ledger's, taken out of the database (an upload is confirmed once); else None."""
         form = LedgerConfirmImportForm(request.POST)
@@ -585,11 +606,11 @@ class LedgerImportMixin(ImportMixin):
             pk = signing.loads(form.cleaned_data["token"], salt=SALT, max_age=confirm_max_age())
         except signing.BadSignature:  # altered, or expired (SignatureExpired is one)
             return None
-        uploads = upload_model().objects
+        uploads = upload_model()._default_manager
         upload = uploads.filter(pk=pk, user=request.user, ledger=self.opts.label_lower).first()
         if upload is None or not uploads.filter(pk=upload.pk).delete()[0]:
             return None
-        return upload
+        return cast(KeptUpload, upload)  # the setting names a model with these fields (upload_model)
 
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):

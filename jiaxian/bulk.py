@@ -35,13 +35,15 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from types import NoneType
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connections, models, router
 from django.utils import timezone
 from psycopg.adapt import PyFormat, Transformer
 from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
+
+from jiaxian.versions import Versioned
 
 # Rows an INSERT writes at most (fewer when the parameter limit says so: ``max_parameters``). An
 # update sends two parameters per record and field (``CASE WHEN id = … THEN …``), and
@@ -74,9 +76,9 @@ class UniqueKeys:
             if field.unique and not field.primary_key:
                 self.keys.append(((field.attname,), field.name, self._field_message(field.name)))
         for constraint in model._meta.total_unique_constraints:
-            attnames = tuple(model._meta.get_field(name).attname for name in constraint.fields)
-            message = constraint.get_violation_error_message()
-            self.keys.append((attnames, constraint.fields[-1], lambda record, message=message: message))
+            # A unique constraint's fields are concrete fields (get_field could also give a relation).
+            attnames = tuple(cast(models.Field, model._meta.get_field(name)).attname for name in constraint.fields)
+            self.keys.append((attnames, constraint.fields[-1], _always(constraint.get_violation_error_message())))
         self.holders: dict[tuple[int, tuple], Hashable] = {}
 
     def _field_message(self, name: str) -> Callable[[models.Model], str]:
@@ -112,6 +114,11 @@ class UniqueKeys:
         return errors
 
 
+def _always(message: str) -> Callable[[models.Model], str]:
+    """The message of a record, whatever the record."""
+    return lambda record: message
+
+
 def max_parameters(connection) -> int:
     """How many parameters one statement may bind on ``connection``."""
     if connection.vendor == "sqlite":
@@ -124,16 +131,16 @@ def max_parameters(connection) -> int:
 
 def insert(
     model: type[models.Model], fields: Sequence[models.Field], rows: Sequence[Sequence[Any]], returning: bool = False
-) -> list | None:
+) -> list:
     """INSERT ``rows`` (each the values of ``fields``, in order, as Python values) into
     ``model``'s table, in statements of as many rows as the database's parameter limit (and
     ``BATCH_SIZE``) allows (PostgreSQL: one ``_copy``); the new primary keys, in the rows'
-    order, when ``returning``.
+    order, when ``returning`` (else an empty list).
 
     Each column's values are converted for the database (``get_db_prep_save``, what
     ``bulk_create`` does) once per distinct value: a batch repeats its dates, users, kinds."""
     if not rows:
-        return [] if returning else None
+        return []
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     if _copyable(connection, fields):
@@ -151,7 +158,7 @@ def insert(
             cursor.execute(head + "VALUES " + ", ".join([one] * len(chunk)) + tail, params)
             if returning:
                 keys.extend(key for (key,) in cursor.fetchall())
-    return keys if returning else None
+    return keys
 
 
 def prepared(
@@ -191,7 +198,7 @@ def _copyable(connection, fields: Sequence[models.Field]) -> bool:
     if connection.vendor != "postgresql":
         return False
     for field in fields:
-        target = field.target_field if field.is_relation else field
+        target = field.target_field if isinstance(field, models.ForeignObject) else field
         if hasattr(field, "get_placeholder") or target.get_internal_type() not in connection.data_types:
             return False
     return True
@@ -209,12 +216,14 @@ def _copy_text(connection) -> Callable[[Any], Any]:
     def text(value):
         if type(value) not in SLOW_TO_DUMP:
             return value
-        return bytes(transformer.get_dumper(value, PyFormat.TEXT).dump(value)).decode()
+        dumped = transformer.get_dumper(value, PyFormat.TEXT).dump(value)
+        assert dumped is not None, "a datetime, date or Decimal is never NULL"
+        return bytes(dumped).decode()
 
     return text
 
 
-def _copy(connection, model, fields, rows, returning: bool) -> list | None:
+def _copy(connection, model, fields, rows, returning: bool) -> list:
     """PostgreSQL: ``COPY table (columns) FROM STDIN``, one statement for all ``rows``. psycopg
     formats a row of COPY in C, where an INSERT's parameters (even as one array a column, through
     ``UNNEST``) are quoted value by value in Python: that quoting was most of the import's
@@ -225,7 +234,7 @@ def _copy(connection, model, fields, rows, returning: bool) -> list | None:
     ``CursorDebugWrapper.copy`` records the COPY among the connection's queries like any
     statement (what ``CaptureQueriesContext`` counts)."""
     quote = connection.ops.quote_name
-    keys = reserve_keys(connection, model, len(rows)) if returning else None
+    keys = reserve_keys(connection, model, len(rows)) if returning else []
     columns = [model._meta.pk.column] * bool(returning) + [field.column for field in fields]
     sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
     with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(sql) as copy:
@@ -261,7 +270,8 @@ def _stamp(record: models.Model, fields: Sequence[models.Field], now) -> None:
     """What ``bulk_create`` does to a record before writing it: related objects saved since
     they were assigned give their ids, and the fields' ``pre_save`` (``auto_now`` and
     ``auto_now_add``: ``now``, one time for the batch)."""
-    record._prepare_related_fields_for_save(operation_name="bulk_create")
+    # Django's private step of bulk_create, which django-stubs does not declare.
+    record._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             setattr(record, field.attname, now)
@@ -269,7 +279,7 @@ def _stamp(record: models.Model, fields: Sequence[models.Field], now) -> None:
             field.pre_save(record, add=True)
 
 
-def create(model: type[models.Model], records: list[models.Model], user=None) -> None:
+def create(model: type[models.Model], records: Sequence[models.Model], user=None) -> None:
     """Insert ``records`` (primary keys are set on them) with a history row each recording
     ``user``, in as few statements as the database allows."""
     if not records:
@@ -343,7 +353,8 @@ def history(model: type[models.Model], records: Sequence, kind: str, user, when)
     values_of = (operator.attrgetter if instances else operator.itemgetter)(*tracked)
     read = values_of if len(tracked) > 1 else lambda record: (values_of(record),)
     pk = model._meta.pk.attname
-    default_user = MISSING if instances else user or historical.get_default_history_user(None)
+    # The dicts' user, once; a record's own is read in the loop (every instance's ``who`` is set there).
+    default_user = None if instances else user or historical.get_default_history_user(None)
     rows = []
     for record in records:
         who, reason = default_user, None
@@ -362,7 +373,7 @@ def history(model: type[models.Model], records: Sequence, kind: str, user, when)
 
 def update(
     model: type[models.Model],
-    records: list[models.Model],
+    records: Sequence[Versioned],
     fields: Iterable[str],
     expected: Mapping[int, int],
     user=None,

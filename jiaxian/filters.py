@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -162,7 +162,9 @@ RANGE_ENDS = (("min", "gte"), ("max", "lte"))
 def is_year_field(field: models.Field) -> bool:
     """Whether ``field`` holds a year of the ledgers: a whole number validated to the years
     ``periods.YEAR_MIN`` to ``YEAR_MAX``."""
-    limits = {(type(validator), validator.limit_value) for validator in field.validators}
+    # Of the bounds' validators (a field's validators may also be plain functions, with no limit).
+    bounds = [validator for validator in field.validators if isinstance(validator, BaseValidator)]
+    limits = {(type(validator), validator.limit_value) for validator in bounds}
     return (MinValueValidator, periods.YEAR_MIN) in limits and (MaxValueValidator, periods.YEAR_MAX) in limits
 
 

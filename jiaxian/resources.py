@@ -58,14 +58,14 @@ per row. ``clean()`` asks nothing of the database in a batch (``validation_batch
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
 from import_export import fields, resources, widgets
@@ -87,6 +87,26 @@ from jiaxian.importing import (
     parse_integer,
     preview_html,
 )
+
+# What the import reads of a ledger's record beyond a version, for the type checker only (the
+# ledgers are the apps'; nothing here may import them): at run time this name is Model.
+if TYPE_CHECKING:
+    from jiaxian.models import CodedModel
+
+    class LedgerRecord(versions.Versioned):
+        """A ledger's record, found by its national project code or its name (and year)."""
+
+        name: str
+        project_code: str | None
+        year: int | None  # the ledgers with ``has_year``
+        department_id: int | None  # the owning department (the department rule, ``access``)
+        _validation_batch: Any  # what ``clean()`` reads of the batch (``validation_batch``)
+
+        class Meta:
+            abstract = True
+
+else:
+    LedgerRecord = Model
 
 # How far down a sheet the header row may be (title lines, a note, a blank line).
 HEADER_SEARCH_ROWS = 30
@@ -210,15 +230,15 @@ class ReferenceCell(widgets.Widget):
     The import loads each table once (``load``); a name that several records share is
     ambiguous (give the code)."""
 
-    def __init__(self, model: type[Model]):
+    def __init__(self, model: type[CodedModel]):
         self.model = model
-        self.by_code: dict[str, Model] = {}
-        self.by_name: dict[str, list[Model]] = {}
-        self.by_pk: dict[int, Model] = {}
+        self.by_code: dict[str, CodedModel] = {}
+        self.by_name: dict[str, list[CodedModel]] = {}
+        self.by_pk: dict[int, CodedModel] = {}
 
     def load(self) -> None:
         self.by_code, self.by_name, self.by_pk = {}, {}, {}
-        for record in self.model.objects.all():
+        for record in self.model._default_manager.all():
             self.by_code[record.code.strip().lower()] = record
             self.by_name.setdefault(record.name.strip().lower(), []).append(record)
             self.by_pk[record.pk] = record
@@ -314,10 +334,10 @@ class LedgerResource(resources.ModelResource):
         self.missing_columns: list[str] = []
         self.read_versions: dict[str, dict[int, int]] = {}
         # Called with (rows done, rows in all) after each batch, when set (the command's progress).
-        self.progress = None
+        self.progress: Callable[[int, int], None] | None = None
         # Called with each batch's ``Pending`` once its rows are validated, when set: the floor of
         # bench_import writes the same records without the import.
-        self.validated = None
+        self.validated: Callable[[Pending], None] | None = None
 
     def get_result_class(self):
         return LedgerResult
@@ -389,9 +409,9 @@ class LedgerResource(resources.ModelResource):
         unlabelled = [c for c in range(width) if c not in labelled]
         for index in range(header.last_row + 1, len(rows)):
             row = rows[index]
-            name = row[name_at] if name_at < len(row) else None
+            row_name = row[name_at] if name_at < len(row) else None
             # The totals row: 合计… in the name column, or first in a row without a name.
-            lead = name if not is_blank(name) else next((value for value in row if not is_blank(value)), None)
+            lead = row_name if not is_blank(row_name) else next((value for value in row if not is_blank(value)), None)
             if isinstance(lead, str) and lead.strip().startswith(headers.TOTAL_PREFIX):
                 continue
             # "" rather than None for a missing cell: the preview shows the row's values as they are.
@@ -403,7 +423,7 @@ class LedgerResource(resources.ModelResource):
             kept.append(values)
             self.row_numbers.append(index + 1)
         table = tablib.Dataset(*kept, headers=[column.column_name for column in self.columns])
-        self.imported_columns = sorted(used, key=used.get)
+        self.imported_columns = sorted(used, key=used.__getitem__)
         ignored = {at: name for name, at in header.columns.items() if name in unused}
         ignored |= header.others
         ignored |= {at: gettext("column %(letter)s (no header)") % {"letter": column_letter(at)} for at in unnamed}
@@ -565,7 +585,7 @@ class LedgerResource(resources.ModelResource):
             cells["project_code"] = code.upper()
         return cells, errors
 
-    def stored_records(self, condition: Q):
+    def stored_records(self, condition: Q) -> QuerySet[LedgerRecord]:
         return self._meta.model._base_manager.filter(condition).order_by()
 
     def load_stored(self, parsed: list) -> None:
@@ -588,7 +608,7 @@ class LedgerResource(resources.ModelResource):
         self.by_key = {self.key_of(record.name, getattr(record, "year", None)): record for record in records}
         self.unique[self._meta.model].add_stored(records)
 
-    def key_of(self, name: str, year: int | None):
+    def key_of(self, name: str, year: int | None) -> Hashable:
         return (name, year) if self.has_year else name
 
     def row_year(self, cells: dict, errors: dict) -> int | None:
@@ -621,7 +641,7 @@ class LedgerResource(resources.ModelResource):
             self.seen[identity] = number
 
         new = record is None
-        if new:
+        if record is None:
             record = self._meta.model()
             if self.has_year:
                 record.year = year
@@ -686,11 +706,11 @@ class LedgerResource(resources.ModelResource):
     def pend_extra(self, row: LedgerRow, record: Model, values: Sequence, pending: Pending) -> None:
         """Add to ``pending`` what a valid row writes besides its record. Nothing here."""
 
-    def note_version(self, record: Model) -> None:
+    def note_version(self, record: versions.Versioned) -> None:
         if self.keeps_versions:
             self.read_versions.setdefault(record._meta.label_lower, {})[record.pk] = record.version
 
-    def validate(self, record: Model, number: int, department_before: int | None, errors: dict) -> dict:
+    def validate(self, record: LedgerRecord, number: int, department_before: int | None, errors: dict) -> dict:
         """``errors`` (of the cells) plus those of the record: the year, the department rule,
         the model's validation (``model_errors``, in this import's batch) and the unique
         fields and constraints (``UniqueKeys``, against the stored records and the rows)."""
@@ -769,7 +789,7 @@ class LedgerResource(resources.ModelResource):
         stored one's as they are, its changed values as the change from the stored value."""
         new = record._state.adding
         before = {column.attribute: self.text(column, value) for column, value, _ in changes}
-        cells = []
+        cells: list[str] = []
         for column in self.columns:
             after = self.text(column, self.value_of(record, column.attribute))
             cells.append(preview_html("" if new else before.get(column.attribute, after), after))
@@ -777,7 +797,7 @@ class LedgerResource(resources.ModelResource):
 
     # -- writing a batch --------------------------------------------------------------------------
 
-    def expected_version(self, record: Model) -> int | None:
+    def expected_version(self, record: versions.Versioned) -> int | None:
         """The version ``record`` must still be at: the preview's (None when the preview did not
         read it: it was not there yet), else the one this import read."""
         if self.expected_versions is None:
@@ -839,10 +859,10 @@ class Pending:
     other models that come with them (key projects' listings) and their new ones."""
 
     def __init__(self):
-        self.created: list[tuple[LedgerRow, Model, Sequence]] = []
-        self.updated: list[tuple[LedgerRow, Model, set[str], Sequence]] = []
-        self.related_created: list[tuple[LedgerRow, Model, Sequence]] = []
-        self.related_updated: list[tuple[LedgerRow, Model, set[str], Sequence]] = []
+        self.created: list[tuple[LedgerRow, LedgerRecord, Sequence]] = []
+        self.updated: list[tuple[LedgerRow, LedgerRecord, set[str], Sequence]] = []
+        self.related_created: list[tuple[LedgerRow, versions.Versioned, Sequence]] = []
+        self.related_updated: list[tuple[LedgerRow, versions.Versioned, set[str], Sequence]] = []
 
 
 def model_errors(instance: Model, errors: dict, known: Iterable[str] = ()) -> dict:
@@ -874,5 +894,5 @@ def error_lines(result: Result) -> list[tuple[int | None, str, str]]:
     return lines
 
 
-def reference(header: str, attribute: str, model: type[Model]) -> Column:
+def reference(header: str, attribute: str, model: type[CodedModel]) -> Column:
     return Column(header, attribute, ReferenceCell(model))

@@ -22,8 +22,22 @@ Nothing here knows a ledger: any model with an integer ``version`` column will d
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.db import connections, models, router
+
+# A model with an integer ``version``, for the type checker only: the models are the apps' (their
+# base, which every ledger record has), and any such model will do. At run time this name is Model.
+if TYPE_CHECKING:
+
+    class Versioned(models.Model):
+        version: int
+
+        class Meta:
+            abstract = True
+
+else:
+    Versioned = models.Model
 
 # Two parameters per row; SQLite allows 32,766 parameters in a statement, PostgreSQL 65,535.
 CHUNK = 5000
@@ -40,7 +54,7 @@ class StaleVersion(Exception):
         super().__init__(f"expected version {expected}, the record is at version {current}")
 
 
-def claim(record: models.Model, expected: int) -> None:
+def claim(record: Versioned, expected: int) -> None:
     """Check that ``record`` is still stored at version ``expected`` and hold its row for this
     transaction; set ``record.version`` to ``expected`` (the save that follows raises it by one).
 
@@ -49,7 +63,7 @@ def claim(record: models.Model, expected: int) -> None:
     if not manager.filter(pk=record.pk, version=expected).update(version=expected):
         current = manager.filter(pk=record.pk).values_list("version", flat=True).first()
         raise StaleVersion(expected, current)
-    record.version = expected  # type: ignore[attr-defined]  # a model with a version (Model has none)
+    record.version = expected
 
 
 def claim_many(model: type[models.Model], expected: Mapping[int, int]) -> set[int]:

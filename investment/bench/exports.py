@@ -21,7 +21,7 @@ import openpyxl
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import translation
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -96,7 +96,7 @@ def write_xlsx_openpyxl(
 
         def cell(
             typed: tuple[Kind, Any] | None, style: dict | None = None, worksheet=worksheet
-        ) -> WriteOnlyCell | None:
+        ) -> Cell | None:  # WriteOnlyCell is a function that makes a Cell
             if typed is None:
                 return None
             kind, value = typed

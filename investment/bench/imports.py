@@ -211,7 +211,7 @@ def floor(model: str, data: bytes) -> dict[str, Any]:
         related.extend(record for _, record, _ in pending.related_created)
 
     resource = RESOURCES[model](year=YEAR, preview=False)
-    resource.validated = keep  # type: ignore[assignment]  # the resource's hook, None until set
+    resource.validated = keep
     resource.import_data(BookDataset(read_book(data, "bench.xlsx")), dry_run=True)
     if not records:
         raise CommandError("floor: the dry run validated no new record.")
