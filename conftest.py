@@ -18,12 +18,14 @@ import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializedObject
 from django.db import connection, transaction
+from django.db.models import Model
 
 from investment.models import AttractionProject, ChainLink, IndustrialChain, LocalEnterprise, TargetEnterprise
 from jiaxian import periods
@@ -43,6 +45,7 @@ from projects.models import (
 TODAY = datetime.date(2023, 6, 30)
 
 _numbers = itertools.count(1)
+M = TypeVar("M", bound=Model)
 
 
 def _number() -> int:
@@ -75,14 +78,18 @@ def today(monkeypatch) -> datetime.date:
 # --- reference data ---------------------------------------------------------------------
 
 
+def _saved(record: M) -> M:
+    """``record`` validated as the admin and the API validate it (``full_clean``), then saved."""
+    record.full_clean()
+    record.save()
+    return record
+
+
 def _coded(model, prefix: str, fields: dict):
     number = _number()
     fields.setdefault("code", f"{prefix}{number:04d}")
     fields.setdefault("name", f"{prefix}-{number}")
-    obj = model(**fields)
-    obj.full_clean()
-    obj.save()
-    return obj
+    return _saved(model(**fields))
 
 
 @pytest.fixture
@@ -148,10 +155,7 @@ def make_year_plan(db):
     """A saved plan of ``year`` with the default thresholds unless overridden."""
 
     def make(year: int = 2023, **fields) -> YearPlan:
-        plan = YearPlan(year=year, **fields)
-        plan.full_clean()
-        plan.save()
-        return plan
+        return _saved(YearPlan(year=year, **fields))
 
     return make
 
@@ -177,10 +181,7 @@ def build_key_project(key_industry, area, department):
 @pytest.fixture
 def make_key_project(build_key_project):
     def make(**fields) -> KeyProject:
-        project = build_key_project(**fields)
-        project.full_clean()
-        project.save()
-        return project
+        return _saved(build_key_project(**fields))
 
     return make
 
@@ -204,10 +205,7 @@ def build_listing(make_key_project):
 @pytest.fixture
 def make_listing(build_listing):
     def make(**fields) -> AnnualListing:
-        listing = build_listing(**fields)
-        listing.full_clean()
-        listing.save()
-        return listing
+        return _saved(build_listing(**fields))
 
     return make
 
@@ -241,10 +239,7 @@ def build_bond_reserve(department, area, sector):
 @pytest.fixture
 def make_bond_reserve(build_bond_reserve):
     def make(**fields) -> BondReserve:
-        reserve = build_bond_reserve(**fields)
-        reserve.full_clean()
-        reserve.save()
-        return reserve
+        return _saved(build_bond_reserve(**fields))
 
     return make
 
@@ -273,10 +268,7 @@ def build_attraction_project(key_industry):
 @pytest.fixture
 def make_attraction_project(build_attraction_project):
     def make(**fields) -> AttractionProject:
-        project = build_attraction_project(**fields)
-        project.full_clean()
-        project.save()
-        return project
+        return _saved(build_attraction_project(**fields))
 
     return make
 
@@ -290,9 +282,7 @@ def make_chain(db):
 
     def make(industries=(), **fields) -> IndustrialChain:
         fields.setdefault("name", f"产业链{_number()}")
-        chain = IndustrialChain(**fields)
-        chain.full_clean()
-        chain.save()
+        chain = _saved(IndustrialChain(**fields))
         chain.industries.set(industries)
         return chain
 
@@ -310,10 +300,7 @@ def make_link(make_chain):
         fields.setdefault("name", f"环节{number}")
         fields.setdefault("position", "upstream")
         fields.setdefault("order", number)
-        link = ChainLink(**fields)
-        link.full_clean()
-        link.save()
-        return link
+        return _saved(ChainLink(**fields))
 
     return make
 
@@ -327,10 +314,7 @@ def make_target(make_link):
         if "link" not in fields:
             fields["link"] = make_link()
         fields.setdefault("company", f"目标企业{_number()}")
-        target = TargetEnterprise(**fields)
-        target.full_clean()
-        target.save()
-        return target
+        return _saved(TargetEnterprise(**fields))
 
     return make
 
@@ -341,10 +325,7 @@ def make_local_enterprise(make_link):
         if "link" not in fields:
             fields["link"] = make_link()
         fields.setdefault("company", f"本地企业{_number()}")
-        enterprise = LocalEnterprise(**fields)
-        enterprise.full_clean()
-        enterprise.save()
-        return enterprise
+        return _saved(LocalEnterprise(**fields))
 
     return make
 

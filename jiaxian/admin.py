@@ -6,7 +6,11 @@
 - the column helpers (``wan``, ``lineage``) and ``YearFilter``;
 - ``RecordsFilter``, the base of the filters that list the records behind a figure of the year's
   report, where the dashboard's links lead, with the parsers of their parameters; the app that
-  draws the dashboard names it (``RecordsFilter.lead_back_to``);
+  draws the dashboard names it (``RecordsFilter.lead_back_to``); ``YearRecordsFilter``, one of a
+  year as of a day;
+- ``ChoicesFilter`` (a list filter over a ``Choices`` class), ``annotated_column`` (a sortable
+  column showing an annotation of the list's queryset) and ``record_page`` (the URL of one
+  record's own page, such as signing or downloading);
 - ``LedgerImportMixin``, the ledgers' import page (below).
 
 The ledgers' import page in the admin: upload a file → a preview of every row, nothing
@@ -35,6 +39,7 @@ applies row by row.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 from urllib.parse import urlencode
 
@@ -47,10 +52,10 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_permission_codename
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Choices, Model
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html_join
@@ -64,6 +69,9 @@ from jiaxian import access, periods, versions
 from jiaxian.importing import BookDataset, UnreadableFile, read_book
 from jiaxian.params import YearField
 from jiaxian.resources import error_lines
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def lineage(obj) -> str:
@@ -285,6 +293,48 @@ class YearFilter(admin.SimpleListFilter):
 # --- the records behind the year's targets ------------------------------------------------------
 
 
+class ChoicesFilter(admin.SimpleListFilter):
+    """A list filter offering the values of ``options`` (a ``Choices`` class); ``select`` narrows
+    the list to the one chosen. A value that is not one of them leaves the whole list."""
+
+    options: ClassVar[type[Choices]]
+
+    def lookups(self, request, model_admin):
+        return self.options.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is not None and value in self.options.values:
+            return self.select(queryset, value)
+        return queryset
+
+    def select(self, queryset, value: str):
+        raise NotImplementedError
+
+
+def record_page(model_admin: admin.ModelAdmin, action: str, view: Callable) -> URLPattern:
+    """The admin URL ``<pk>/<action>/`` of one record's own page ``view`` (signed-in staff
+    only, as the admin's pages), named ``<app>_<model>_<action>``; ``get_urls`` lists it
+    before the admin's own."""
+    meta = model_admin.model._meta
+    return path(
+        f"<int:pk>/{action}/",
+        model_admin.admin_site.admin_view(view),
+        name=f"{meta.app_label}_{meta.model_name}_{action}",
+    )
+
+
+def annotated_column(attribute: str, description: StrOrPromise) -> Callable[[Any, Model], Any]:
+    """A list column showing ``attribute``, an annotation of the admin's queryset, and sorted by
+    it: ``open_problems = annotated_column("open_problem_count", _("open problems"))``."""
+
+    @admin.display(description=description, ordering=attribute)
+    def column(model_admin, obj):
+        return getattr(obj, attribute)
+
+    return column
+
+
 def dashboard_url(year: int, as_of: datetime.date) -> str | None:
     """The dashboard of the year's targets for ``year`` as of ``as_of``: the page that the app
     drawing it named (``RecordsFilter.lead_back_to``); None while none is named."""
@@ -407,6 +457,20 @@ class RecordsFilter(admin.ListFilter):
         year = periods.parse_year(given[year_parameter], year_parameter)
         as_of = periods.parse_date(given["as_of"]) if "as_of" in given else periods.default_as_of(year)
         return year, as_of
+
+
+class YearRecordsFilter(RecordsFilter):
+    """A records filter of a year as of a day: its ``parameters`` are the year's (required) and
+    ``as_of`` (the year's default when absent); ``select`` and ``describe`` are given ``year``
+    and ``as_of``."""
+
+    @classmethod
+    def link(cls, **values) -> dict:
+        return {cls.parameters[0]: values["year"], "as_of": values["as_of"].isoformat()}
+
+    def parse(self, given):
+        year, as_of = self.year_and_date(given, self.parameters[0])
+        return {"year": year, "as_of": as_of}
 
 
 # --- the import page ------------------------------------------------------------------------------

@@ -136,42 +136,60 @@ class TextCell(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class AmountCell(widgets.Widget):
-    """An amount in 万元: a number cell, or text such as ``12,345.50`` (``importing.parse_amount``);
-    a percentage is refused."""
+class ParsedCell(widgets.Widget):
+    """A cell read by ``parse`` (one of ``importing``'s parsers): a value it refuses is an error
+    saying what was expected (``refusal``), but a ``CellError`` already says why and stays."""
+
+    def parse(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def refusal(self) -> str:
+        """The error's sentence, with ``%(value)s``, in the import's language."""
+        raise NotImplementedError
 
     def clean(self, value, row=None, **kwargs):
         try:
-            return parse_amount(value)
+            return self.parse(value)
         except CellError:
             raise
         except ValueError:
-            raise ValueError(gettext("Enter an amount in 万元, not “%(value)s”.") % {"value": value}) from None
+            raise ValueError(self.refusal() % {"value": value}) from None
+
+
+class AmountCell(ParsedCell):
+    """An amount in 万元: a number cell, or text such as ``12,345.50`` (``importing.parse_amount``);
+    a percentage is refused."""
+
+    def parse(self, value: Any) -> Any:
+        return parse_amount(value)
+
+    def refusal(self) -> str:
+        return gettext("Enter an amount in 万元, not “%(value)s”.")
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else f"{value:.2f}"
 
 
-class IntegerCell(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return parse_integer(value)
-        except ValueError:
-            raise ValueError(gettext("Enter a whole number, not “%(value)s”.") % {"value": value}) from None
+class IntegerCell(ParsedCell):
+    def parse(self, value: Any) -> Any:
+        return parse_integer(value)
+
+    def refusal(self) -> str:
+        return gettext("Enter a whole number, not “%(value)s”.")
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
 
 
-class DateCell(widgets.Widget):
+class DateCell(ParsedCell):
     """A date cell, text such as ``2023-03-01``, ``2023/3/1``, ``2023.3.1`` or ``2023年3月1日``, or
     an Excel serial day number (``importing.parse_date``)."""
 
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return parse_date(value)
-        except ValueError:
-            raise ValueError(gettext("Enter a date such as 2023-03-01, not “%(value)s”.") % {"value": value}) from None
+    def parse(self, value: Any) -> Any:
+        return parse_date(value)
+
+    def refusal(self) -> str:
+        return gettext("Enter a date such as 2023-03-01, not “%(value)s”.")
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.isoformat()

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.admin import LedgerAdmin, LedgerImportMixin, RecordsFilter, YearFilter, lineage, wan
+from jiaxian.admin import ChoicesFilter, LedgerAdmin, LedgerImportMixin, RecordsFilter, YearFilter, lineage, wan
 from projects.models import NoPlan, YearPlan
 
 from .. import quotas
@@ -66,19 +66,15 @@ class QuotaFilter(RecordsFilter):
         return self.PART_WORDS[part] % {"year": year, "label": quotas.label(key), "date": as_of.isoformat()}
 
 
-class StageFilter(admin.SimpleListFilter):
+class StageFilter(ChoicesFilter):
     """Stage as of today, derived from the dates."""
 
     title = _("stage")
     parameter_name = "stage"
+    options = AttractionProjectStageChoices
 
-    def lookups(self, request, model_admin):
-        return AttractionProjectStageChoices.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in AttractionProjectStageChoices.values:
-            return queryset.in_stage(self.value(), periods.today())
-        return queryset
+    def select(self, queryset, value):
+        return queryset.in_stage(value, periods.today())
 
 
 class BigProjectFilter(admin.SimpleListFilter):

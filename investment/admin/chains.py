@@ -12,12 +12,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.admin import LedgerAdmin, VersionedInline, VersionedModelForm, wan
+from jiaxian.admin import (
+    ChoicesFilter,
+    LedgerAdmin,
+    VersionedInline,
+    VersionedModelForm,
+    annotated_column,
+    record_page,
+    wan,
+)
 from jiaxian.versions import StaleVersion
 
 from ..choices import ChainLinkCoverageChoices, TargetEnterpriseStageChoices
@@ -100,19 +108,15 @@ class IndustrialChainAdmin(LedgerAdmin):
         return format_html('<a class="chain-map-link" href="{}">{}</a>', reverse("chain-map", args=[obj.pk]), _("Map"))
 
 
-class CoverageFilter(admin.SimpleListFilter):
+class CoverageFilter(ChoicesFilter):
     """Coverage today, from the annotation of ``with_coverage``."""
 
     title = _("coverage")
     parameter_name = "coverage"
+    options = ChainLinkCoverageChoices
 
-    def lookups(self, request, model_admin):
-        return ChainLinkCoverageChoices.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in ChainLinkCoverageChoices.values:
-            return queryset.filter(coverage_as_of=self.value())
-        return queryset
+    def select(self, queryset, value):
+        return queryset.filter(coverage_as_of=value)
 
 
 class LinkFilter(admin.SimpleListFilter):
@@ -172,32 +176,20 @@ class ChainLinkAdmin(LedgerAdmin):
     def coverage_today(self, obj):
         return coverage_badge(obj.coverage_as_of)
 
-    @admin.display(description=_("local enterprises"), ordering="local_enterprise_count")
-    def local_enterprise_count(self, obj):
-        return obj.local_enterprise_count
-
-    @admin.display(description=_("targets being courted"), ordering="courted_count")
-    def courted_count(self, obj):
-        return obj.courted_count
-
-    @admin.display(description=_("targets signed"), ordering="signed_count")
-    def signed_count(self, obj):
-        return obj.signed_count
+    local_enterprise_count = annotated_column("local_enterprise_count", _("local enterprises"))
+    courted_count = annotated_column("courted_count", _("targets being courted"))
+    signed_count = annotated_column("signed_count", _("targets signed"))
 
 
-class TargetStageFilter(admin.SimpleListFilter):
+class TargetStageFilter(ChoicesFilter):
     """Stage in the lead pipeline today, derived from the dates."""
 
     title = _("stage")
     parameter_name = "stage"
+    options = TargetEnterpriseStageChoices
 
-    def lookups(self, request, model_admin):
-        return TargetEnterpriseStageChoices.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in TargetEnterpriseStageChoices.values:
-            return queryset.in_stage(self.value(), periods.today())
-        return queryset
+    def select(self, queryset, value):
+        return queryset.in_stage(value, periods.today())
 
 
 class SignForm(forms.Form):
@@ -258,14 +250,7 @@ class TargetEnterpriseAdmin(LedgerAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.attraction_project)
 
     def get_urls(self):
-        return [
-            path(
-                "<int:pk>/sign/",
-                self.admin_site.admin_view(self.sign_view),
-                name="investment_targetenterprise_sign",
-            ),
-            *super().get_urls(),
-        ]
+        return [record_page(self, "sign", self.sign_view), *super().get_urls()]
 
     def can_sign(self, request, target) -> bool:
         return self.has_change_permission(request, target) and request.user.has_perm("investment.add_attractionproject")

@@ -7,9 +7,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from jiaxian.admin import record_page
 
 from ..filings import download_response
 from ..models import Filing
@@ -59,14 +61,7 @@ class FilingAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.filename)
 
     def get_urls(self):
-        return [
-            path(
-                "<int:pk>/download/",
-                self.admin_site.admin_view(self.download_view),
-                name="investment_filing_download",
-            ),
-            *super().get_urls(),
-        ]
+        return [record_page(self, "download", self.download_view), *super().get_urls()]
 
     def download_view(self, request, pk):
         if not self.has_view_permission(request):

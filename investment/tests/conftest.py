@@ -1,4 +1,6 @@
-"""Fixtures of the investment app's tests: the browser that the Playwright test drives.
+"""Fixtures of the investment app's tests: a chain with a target in negotiation (the pipeline's
+and the admin's signing tests); the browser that the Playwright tests drive, the clerk they sign
+in as (``log_in``) and the demo data they read.
 
 Debian's Chromium (``apt-get install chromium fonts-wqy-microhei``; ``make test`` does it),
 never a browser that ``playwright install`` downloads (it cannot download here).
@@ -7,15 +9,41 @@ The font makes the Chinese of the screenshots readable.
 
 from __future__ import annotations
 
+import datetime
 import os
 
 import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from investment.models import IndustrialChain, TargetEnterprise
 
 # pytest-django's live server answers in a thread while Playwright's page runs in this one,
 # inside an event loop: Django would refuse its database calls (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+# The superuser the browser tests sign in as.
+USERNAME, PASSWORD = "clerk", "a clerk's password"
+
+
+@pytest.fixture
+def chain(make_chain, key_industry) -> IndustrialChain:
+    return make_chain(name="硅基新材料产业链", industries=[key_industry], lead_leader="王县长")
+
+
+@pytest.fixture
+def negotiating(make_link, make_target, chain) -> TargetEnterprise:
+    """A target in negotiation since 2023-03-01 on a midstream link of ``chain``."""
+    link = make_link(chain=chain, name="负极材料", position="midstream", order=1)
+    return make_target(
+        link=link,
+        company="深圳贝特瑞",
+        region="广东深圳",
+        contacted_on=datetime.date(2023, 1, 10),
+        visited_on=datetime.date(2023, 2, 1),
+        negotiating_on=datetime.date(2023, 3, 1),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +94,23 @@ def page(page, csp_violations):
     page.on("pageerror", lambda error: heard(str(error)))
     yield page
     assert not csp_violations, "the content policy blocked:\n" + "\n".join(csp_violations)
+
+
+def make_clerk() -> User:
+    return User.objects.create_superuser(USERNAME, "clerk@example.com", PASSWORD)
+
+
+def log_in(page: Page, base: str) -> None:
+    """Sign in on the admin's login page at ``base`` as the clerk, and land on the admin's home."""
+    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.fill("#id_username", USERNAME)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#quota-dashboard-module")).to_be_visible()
+
+
+@pytest.fixture
+def demo(transactional_db, demo_data) -> None:
+    """The demo data (fixtures/*.json) and the clerk. The live server answers from another
+    thread, so the data must be committed: ``transactional_db``, not ``db``."""
+    make_clerk()

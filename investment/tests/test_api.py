@@ -8,7 +8,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from investment.models import AttractionProject
 from jiaxian import periods
+from jiaxian.tests.users import client_for, user_with
 from projects.models import Industry, YearPlan
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +27,9 @@ d = datetime.date
 REPORT = "/api/reports/quotas/"
 
 
-def user_with(*codenames: str, username: str = "clerk") -> User:
-    user = User.objects.create_user(username, password="pw")
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return user
-
-
 @pytest.fixture
 def reader() -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user_with("view_industry", "view_yearplan", "view_attractionproject", username="reader"))
+    client = client_for(user_with("view_industry", "view_yearplan", "view_attractionproject", username="reader"))
     return client
 
 
@@ -48,8 +42,7 @@ def editor() -> APIClient:
     ]
     # Bureau staff: reference data and records without a department need it (projects.access).
     perms.append("edit_all_departments")
-    client = APIClient()
-    client.force_authenticate(user_with(*perms, username="editor"))
+    client = client_for(user_with(*perms, username="editor"))
     return client
 
 
@@ -306,8 +299,7 @@ def test_a_refused_update_leaves_the_record_as_it_was(editor, make_attraction_pr
 
 def test_a_reader_cannot_write_and_a_user_without_view_permission_cannot_read(reader, key_industry):
     assert reader.post("/api/industries/", {"code": "X", "name": "X"}, format="json").status_code == 403
-    nobody = APIClient()
-    nobody.force_authenticate(user_with(username="nobody"))
+    nobody = client_for(user_with(username="nobody"))
     assert nobody.get("/api/industries/").status_code == 403
     assert reader.get("/api/industries/").status_code == 200
 

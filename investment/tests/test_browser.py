@@ -9,20 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
+
+from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-USERNAME, PASSWORD = "clerk", "a clerk's password"
 QUERY = "year=2023&as_of=2023-06-30"
-
-
-@pytest.fixture
-def demo(transactional_db, demo_data):
-    """The demo data of 2023 (fixtures/*.json) and a superuser. The live server answers from
-    another thread, so the data must be committed: ``transactional_db``, not ``db``."""
-    User.objects.create_superuser(USERNAME, "clerk@example.com", PASSWORD)
 
 
 def figure_text(value: str | None, kind_of: dict) -> str:
@@ -35,14 +28,6 @@ def figure_text(value: str | None, kind_of: dict) -> str:
     if kind_of["key"].endswith(("_investment", "_demand")):
         return f"{number:,.2f} 万元"
     return f"{number:,.0f}"
-
-
-def log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/admin/login/?next=/admin/")
-    page.fill("#id_username", USERNAME)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#quota-dashboard-module")).to_be_visible()
 
 
 def test_a_clerk_reads_the_dashboard_and_follows_a_red_share_to_its_records(live_server, page: Page, demo, output_path):

@@ -12,31 +12,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from investment import headers as h
 from investment.models import IndustrialChain
 from projects.models import Area, Department, KeyProject, Sector
 
+from .conftest import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-USERNAME, PASSWORD = "clerk", "a clerk's password"
-
-
-@pytest.fixture
-def demo(transactional_db, demo_data):
-    """The demo data (fixtures/*.json), committed for the live server's thread, and a superuser."""
-    User.objects.create_superuser(USERNAME, "clerk@example.com", PASSWORD)
 
 
 @pytest.fixture
 def signed_in(live_server, page: Page, demo) -> Page:
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", USERNAME)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#quota-dashboard-module")).to_be_visible()
+    log_in(page, live_server.url)
     return page
 
 

@@ -10,16 +10,16 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from investment.models import AttractionProject, ChainLink, IndustrialChain, LocalEnterprise, TargetEnterprise
 from jiaxian import periods
 from projects.models import Industry, YearPlan
 
+from .conftest import log_in, make_clerk
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-USERNAME, PASSWORD = "clerk", "a clerk's password"
 D = datetime.date
 
 # position, name, local enterprises, targets as (company, contacted_on): a gap has targets not
@@ -49,7 +49,7 @@ EXPECTED = {
 def chain(transactional_db) -> IndustrialChain:
     """A silicon-anode chain like the demo's in its key industry, committed (the live server
     answers from another thread), this year's plan, and a superuser."""
-    User.objects.create_superuser(USERNAME, "clerk@example.com", PASSWORD)
+    make_clerk()
     YearPlan.objects.create(year=periods.today().year)
     industry = Industry.objects.create(code="GJFJ", name="新材料（硅基负极材料）", is_key=True)
     chain = IndustrialChain.objects.create(
@@ -68,14 +68,6 @@ def chain(transactional_db) -> IndustrialChain:
                 link=link, company=company, contacted_on=contacted, visited_on=negotiating, negotiating_on=negotiating
             )
     return chain
-
-
-def log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/admin/login/?next=/admin/")
-    page.fill("#id_username", USERNAME)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#quota-dashboard-module")).to_be_visible()
 
 
 def test_a_clerk_sees_the_gaps_of_a_chain_follows_one_to_its_targets_and_signs_a_pursued_one(

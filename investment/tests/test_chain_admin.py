@@ -25,26 +25,10 @@ from investment.models import (
 )
 from investment.pipeline import sign
 
-pytestmark = pytest.mark.django_db
+# The chain and its target (conftest.py) are dated against a fixed today.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
 D = datetime.date
-
-
-@pytest.fixture
-def chain(today, make_chain, key_industry):
-    return make_chain(name="硅基新材料产业链", industries=[key_industry], lead_leader="王县长")
-
-
-@pytest.fixture
-def negotiating(chain, make_link, make_target):
-    link = make_link(chain=chain, name="负极材料", position="midstream", order=1)
-    return make_target(
-        link=link,
-        company="贝特瑞",
-        contacted_on=D(2023, 1, 10),
-        visited_on=D(2023, 2, 1),
-        negotiating_on=D(2023, 3, 1),
-    )
 
 
 # --- changelists --------------------------------------------------------------------------------
@@ -134,7 +118,7 @@ def test_target_changelist_filters_by_stage_today(zh_admin_client, negotiating, 
     make_target(link=negotiating.link, company="未接触企业")
     url = reverse("admin:investment_targetenterprise_changelist")
     rows = zh_admin_client.get(url, {"stage": "negotiating"}).context["cl"].result_list
-    assert [target.company for target in rows] == ["贝特瑞"]
+    assert [target.company for target in rows] == ["深圳贝特瑞"]
     rows = zh_admin_client.get(url, {"stage": "identified"}).context["cl"].result_list
     assert [target.company for target in rows] == ["未接触企业"]
 
@@ -208,7 +192,7 @@ def test_signing_in_the_admin_creates_the_project_and_leads_to_it(zh_admin_clien
     assert (project.name, project.industry, project.investor, project.link) == (
         "年产5万吨负极材料项目",
         key_industry,
-        "贝特瑞",
+        "深圳贝特瑞",
         negotiating.link,
     )
     negotiating.refresh_from_db()

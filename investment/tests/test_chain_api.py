@@ -8,7 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.db.models import F
 from rest_framework.test import APIClient
 
@@ -24,24 +24,12 @@ from investment.models import (
     TargetEnterprise,
 )
 from investment.pipeline import sign
+from jiaxian.tests.users import client_for, user_with
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 MODELS = ("industrialchain", "chainlink", "targetenterprise", "localenterprise", "carrier", "policy", "responsibility")
-
-
-def user_with(*codenames: str, username: str) -> User:
-    user = User.objects.create_user(username, password="pw")
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return user
-
-
-def client_for(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -19,17 +18,12 @@ from rest_framework.test import APIClient
 from investment import quotas
 from investment.chain_map_page import admin_map as chain_map, draw, map_url, wrap
 from investment.pipeline import sign
+from jiaxian.tests.users import client_for, user_with
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 AS_OF = D(2023, 6, 30)
-
-
-def user_with(*codenames: str, username: str = "viewer", staff: bool = True) -> User:
-    user = User.objects.create_user(username, password="pw", is_staff=staff)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="investment", codename__in=codenames))
-    return user
 
 
 @pytest.fixture
@@ -71,6 +65,18 @@ def chain(make_chain, make_link, make_target, make_local_enterprise, make_attrac
     make_attraction_project(link=down2)
     chain.made = {"up1": up1, "up2": up2, "mid1": mid1, "down1": down1, "down2": down2}
     return chain
+
+
+# How many records each of the map's lists of ``chain`` holds (the attraction projects: the
+# signed target's and the one made on 下游二).
+CHAIN_LISTS = {
+    "target_enterprises": 5,
+    "local_enterprises": 3,
+    "carriers": 0,
+    "policies": 0,
+    "responsibilities": 0,
+    "attraction_projects": 2,
+}
 
 
 def query_of(url: str) -> tuple[str, dict]:
@@ -150,19 +156,11 @@ def test_every_list_the_map_links_to_answers_and_lists_exactly_the_records_of_it
     for link in data.links:
         for url in link.urls.values():
             assert zh_admin_client.get(url).status_code == 200, url
-    expected = {
-        "target_enterprises": 5,
-        "local_enterprises": 3,
-        "carriers": 0,
-        "policies": 0,
-        "responsibilities": 0,
-        "attraction_projects": 2,
-    }
     for key, url in data.lists.items():
         response = zh_admin_client.get(url)
         assert response.status_code == 200, url
         assert "e=1" not in response.get("Location", ""), url
-        assert response.context["cl"].result_count == expected[key], key
+        assert response.context["cl"].result_count == CHAIN_LISTS[key], key
 
 
 def test_a_chain_without_links_has_three_empty_columns(make_chain):
@@ -254,7 +252,7 @@ def test_a_long_name_wraps_on_two_lines_and_ends_with_an_ellipsis(text, lines):
 
 
 def test_a_viewer_sees_the_facts_the_map_the_table_and_the_six_lists(client, chain):
-    client.force_login(user_with("view_industrialchain"))
+    client.force_login(user_with("view_industrialchain", username="viewer", staff=True))
     response = client.get(map_url(chain.pk), {"as_of": "2023-06-30"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
     content = response.content.decode()
@@ -267,7 +265,7 @@ def test_a_viewer_sees_the_facts_the_map_the_table_and_the_six_lists(client, cha
 
 
 def test_a_staff_user_without_the_view_permission_of_chains_is_refused(client, chain):
-    client.force_login(user_with("view_targetenterprise"))
+    client.force_login(user_with("view_targetenterprise", username="viewer", staff=True))
     assert client.get(map_url(chain.pk)).status_code == 403
 
 
@@ -288,7 +286,7 @@ def test_an_unknown_chain_is_a_404_and_a_bad_date_a_400_that_says_so(zh_admin_cl
 def test_the_page_costs_the_same_queries_at_any_size(
     client, make_chain, make_link, make_local_enterprise, django_assert_num_queries, links_per_column
 ):
-    client.force_login(user_with("view_industrialchain"))
+    client.force_login(user_with("view_industrialchain", username="viewer", staff=True))
     chain = make_chain()
     for position in ("upstream", "midstream", "downstream"):
         for order in range(1, links_per_column + 1):
@@ -317,8 +315,7 @@ def api_map(client, pk, **params):
 
 @pytest.fixture
 def reader() -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user_with("view_industrialchain", username="reader", staff=False))
+    client = client_for(user_with("view_industrialchain", username="reader"))
     return client
 
 
@@ -365,30 +362,21 @@ def test_the_json_links_the_apis_collections_each_listing_exactly_the_records_of
     chain, make_chain, make_link, make_target
 ):
     make_target(link=make_link(chain=make_chain()))  # another chain's target: never listed
-    client = APIClient()
     codenames = [f"view_{model}" for model in ("industrialchain", "targetenterprise", "localenterprise")]
     codenames += ["view_carrier", "view_policy", "view_responsibility", "view_attractionproject"]
-    client.force_authenticate(user_with(*codenames, username="everything", staff=False))
+    client = client_for(user_with(*codenames, username="everything"))
     body = api_map(client, chain.pk, as_of="2023-06-30").json()
     up2 = next(link for column in body["columns"] for link in column["links"] if link["name"] == "上游二")
     assert query_of(up2["urls"]["target_enterprises"]) == ("/api/target-enterprises/", {"link": str(up2["id"])})
     answer = client.get(up2["urls"]["target_enterprises"]).json()
     assert (answer["count"], {target["link"] for target in answer["results"]}) == (2, {up2["id"]})
-    expected = {
-        "target_enterprises": 5,
-        "local_enterprises": 3,
-        "carriers": 0,
-        "policies": 0,
-        "responsibilities": 0,
-        "attraction_projects": 2,
-    }
     counts = {}
     for key, url in body["lists"].items():
         assert url.startswith("/api/"), url
         response = client.get(url)
         assert response.status_code == 200, url
         counts[key] = response.json()["count"]
-    assert counts == expected
+    assert counts == CHAIN_LISTS
 
 
 def test_the_json_of_an_unknown_chain_is_a_404_in_json(reader, chain):
@@ -408,9 +396,7 @@ def test_a_bad_date_is_a_400_naming_as_of(reader, chain):
     [(None, 401), ((), 403), (("view_targetenterprise",), 403), (("view_industrialchain",), 200)],
 )
 def test_the_json_needs_the_view_permission_of_chains(chain, codenames, status):
-    client = APIClient()
-    if codenames is not None:
-        client.force_authenticate(user_with(*codenames, username="someone", staff=False))
+    client = client_for(None if codenames is None else user_with(*codenames, username="someone"))
     assert api_map(client, chain.pk).status_code == status
 
 
@@ -419,7 +405,7 @@ def test_the_json_costs_the_same_queries_at_any_size(
     make_chain, make_link, make_target, django_assert_num_queries, links_per_column
 ):
     client = APIClient()
-    client.force_login(user_with("view_industrialchain", username="reader", staff=False))
+    client.force_login(user_with("view_industrialchain", username="reader"))
     chain = make_chain()
     for position in ("upstream", "midstream", "downstream"):
         for order in range(1, links_per_column + 1):
@@ -466,7 +452,7 @@ def test_the_dashboard_shows_each_chain_s_conversion_from_the_quota_module_with_
 
 def test_without_the_view_permission_of_chains_the_dashboard_names_them_without_a_link(client, chain, make_year_plan):
     make_year_plan(2023)
-    client.force_login(user_with("view_attractionproject", username="staff"))
+    client.force_login(user_with("view_attractionproject", username="staff", staff=True))
     content = client.get(reverse("quota-dashboard"), {"year": 2023}).content.decode()
     assert "硅基负极材料" in content
     assert map_url(chain.pk) not in content

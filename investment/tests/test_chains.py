@@ -31,6 +31,13 @@ def errors_of(record) -> dict:
     return caught.value.message_dict
 
 
+def sign_on(target, day, industry):
+    """Sign ``target`` on ``day`` as a project of ``industry``; the amounts matter to no test here."""
+    return sign(
+        target, signed_on=day, industry=industry, contract_amount=Decimal("1"), fixed_asset_investment=Decimal("1")
+    )
+
+
 # --- links -------------------------------------------------------------------------------------
 
 
@@ -96,13 +103,7 @@ def test_coverage_in_python_and_in_the_database_agree_at_the_boundaries(
     for contacted, negotiating, signed in targets:
         target = make_target(link=link, contacted_on=contacted, visited_on=negotiating, negotiating_on=negotiating)
         if signed:
-            sign(
-                target,
-                signed_on=signed,
-                contract_amount=Decimal("12000"),
-                fixed_asset_investment=Decimal("9000"),
-                industry=make_attraction_project().industry,
-            )
+            sign_on(target, signed, make_attraction_project().industry)
     link.refresh_from_db()
     assert link.coverage_on(AS_OF) == expected
     annotated = ChainLink.objects.with_coverage(AS_OF).get(pk=link.pk)
@@ -117,13 +118,7 @@ def test_coverage_counts_courted_and_signed_targets_apart(today, make_link, make
     make_target(link=link, contacted_on=D(2023, 2, 1))
     make_target(link=link, contacted_on=D(2023, 2, 1), visited_on=D(2023, 3, 1))
     signed = make_target(link=link, contacted_on=D(2023, 2, 1), visited_on=D(2023, 3, 1), negotiating_on=D(2023, 4, 1))
-    sign(
-        signed,
-        signed_on=D(2023, 5, 1),
-        industry=key_industry,
-        contract_amount=Decimal("1"),
-        fixed_asset_investment=Decimal("1"),
-    )
+    sign_on(signed, D(2023, 5, 1), key_industry)
     row = ChainLink.objects.with_coverage(AS_OF).get(pk=link.pk)
     assert (row.local_enterprise_count, row.courted_count, row.signed_count) == (0, 2, 1)
     # Before the signing, the signed one was still being courted.
@@ -177,13 +172,7 @@ def test_stage_in_python_and_in_the_database_agree_at_the_boundaries(make_target
 
 def test_a_signed_target_is_signed_from_its_signing_day_in_python_and_in_the_database(today, make_target, key_industry):
     target = make_target(contacted_on=D(2023, 1, 1), visited_on=D(2023, 2, 1), negotiating_on=D(2023, 3, 1))
-    sign(
-        target,
-        signed_on=D(2023, 5, 10),
-        industry=key_industry,
-        contract_amount=Decimal("1"),
-        fixed_asset_investment=Decimal("1"),
-    )
+    sign_on(target, D(2023, 5, 10), key_industry)
     target.refresh_from_db()
     for day, expected in [(D(2023, 5, 9), Stage.NEGOTIATING), (D(2023, 5, 10), Stage.SIGNED)]:
         assert target.stage_on(day) == expected

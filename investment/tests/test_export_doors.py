@@ -9,12 +9,12 @@ import zipfile
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from investment.filings import file_quarter
 from investment.models import Filing
+from jiaxian.tests.users import client_for, user_with
 
 
 def content_of(response) -> bytes:
@@ -26,26 +26,14 @@ def plan(make_year_plan):
     return make_year_plan(2023)
 
 
-def user_with(django_user_model, name, *codenames, staff=True):
-    user = django_user_model.objects.create_user(name, password="x", is_staff=staff)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="investment", codename__in=codenames))
-    return user
+@pytest.fixture
+def exporter_user():
+    return user_with("export_quarter", "view_filing", username="exporter", staff=True)
 
 
 @pytest.fixture
-def exporter_user(django_user_model):
-    return user_with(django_user_model, "exporter", "export_quarter", "view_filing")
-
-
-@pytest.fixture
-def viewer(django_user_model):
-    return user_with(django_user_model, "viewer", "view_filing")
-
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+def viewer():
+    return user_with("view_filing", username="viewer", staff=True)
 
 
 # --- the command -------------------------------------------------------------------------------
@@ -75,7 +63,7 @@ def test_the_command_refuses_a_bad_quarter_or_a_year_without_a_plan(plan, tmp_pa
 
 
 def test_the_api_export_is_the_same_file_as_the_command(plan, exporter_user, tmp_path):
-    response = api(exporter_user).get("/api/exports/quarterly/", {"year": 2023, "quarter": 2, "format": "csv"})
+    response = client_for(exporter_user).get("/api/exports/quarterly/", {"year": 2023, "quarter": 2, "format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert "filename*=utf-8''%E9%83%8F%E5%8E%BF-2023-Q2.csv.zip" in response["Content-Disposition"]
@@ -96,32 +84,32 @@ def test_the_api_export_is_the_same_file_as_the_command(plan, exporter_user, tmp
     ],
 )
 def test_the_api_export_names_a_bad_parameter_and_a_year_without_a_plan(plan, exporter_user, query, status, named):
-    response = api(exporter_user).get("/api/exports/quarterly/", query)
+    response = client_for(exporter_user).get("/api/exports/quarterly/", query)
     assert response.status_code == status
     assert named in response.json()
 
 
 def test_the_api_export_needs_the_export_permission(plan, viewer):
-    response = api(viewer).get("/api/exports/quarterly/", {"year": 2023, "quarter": 2})
+    response = client_for(viewer).get("/api/exports/quarterly/", {"year": 2023, "quarter": 2})
     assert response.status_code == 403
     assert APIClient().get("/api/exports/quarterly/", {"year": 2023, "quarter": 2}).status_code in (401, 403)
 
 
 def test_posting_to_the_filings_files_a_new_version_and_needs_the_export_permission(plan, exporter_user, viewer):
     body = {"year": 2023, "quarter": 2, "format": "xlsx"}
-    assert api(viewer).post("/api/filings/", body, format="json").status_code == 403
-    first = api(exporter_user).post("/api/filings/", body, format="json")
-    second = api(exporter_user).post("/api/filings/", body, format="json")
+    assert client_for(viewer).post("/api/filings/", body, format="json").status_code == 403
+    first = client_for(exporter_user).post("/api/filings/", body, format="json")
+    second = client_for(exporter_user).post("/api/filings/", body, format="json")
     assert (first.status_code, second.status_code) == (201, 201)
     assert (first.json()["version"], second.json()["version"]) == (1, 2)
-    assert api(exporter_user).post("/api/filings/", {**body, "year": 2031}, format="json").status_code == 400
+    assert client_for(exporter_user).post("/api/filings/", {**body, "year": 2031}, format="json").status_code == 400
 
 
 def test_the_api_download_sha256_equals_the_recorded_one(plan, exporter_user, viewer):
     filing = file_quarter(2023, 2, "xlsx", exporter_user)
-    listed = api(viewer).get("/api/filings/").json()["results"][0]
+    listed = client_for(viewer).get("/api/filings/").json()["results"][0]
     assert listed["sha256"] == filing.sha256
-    response = api(viewer).get(listed["download_url"])
+    response = client_for(viewer).get(listed["download_url"])
     assert response.status_code == 200
     assert hashlib.sha256(response.content).hexdigest() == filing.sha256 == response["X-Content-SHA256"]
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -132,15 +120,15 @@ def test_the_api_download_sha256_equals_the_recorded_one(plan, exporter_user, vi
 def test_the_api_never_changes_or_deletes_a_filing(plan, exporter_user, method):
     superuser = type(exporter_user).objects.create_superuser("root", password="x")
     filing = file_quarter(2023, 2, "xlsx", exporter_user)
-    response = getattr(api(superuser), method)(f"/api/filings/{filing.pk}/", {"year": 2024}, format="json")
+    response = getattr(client_for(superuser), method)(f"/api/filings/{filing.pk}/", {"year": 2024}, format="json")
     assert response.status_code == 405
     assert Filing.objects.get(pk=filing.pk).year == 2023
 
 
-def test_reading_filings_needs_the_view_permission(plan, django_user_model, exporter_user):
+def test_reading_filings_needs_the_view_permission(plan, exporter_user):
     file_quarter(2023, 2, "xlsx", exporter_user)
-    nobody = user_with(django_user_model, "nobody")
-    assert api(nobody).get("/api/filings/").status_code == 403
+    nobody = user_with(username="nobody", staff=True)
+    assert client_for(nobody).get("/api/filings/").status_code == 403
 
 
 # --- the admin ---------------------------------------------------------------------------------
@@ -167,8 +155,8 @@ def test_the_admin_page_files_the_export_and_the_admin_download_round_trips_its_
     assert filing.sha256 in changelist.content.decode()
 
 
-def test_the_admin_page_needs_the_export_permission(plan, client, django_user_model):
-    client.force_login(user_with(django_user_model, "viewer", "view_filing"))
+def test_the_admin_page_needs_the_export_permission(plan, client):
+    client.force_login(user_with("view_filing", username="viewer", staff=True))
     assert client.get("/admin/exports/quarterly/").status_code == 403
     response = client.post(
         "/admin/exports/quarterly/", {"year": 2023, "quarter": 2, "format": "xlsx", "action": "file"}

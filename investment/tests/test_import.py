@@ -25,9 +25,9 @@ from investment.exporters import QuarterlyExporter
 from investment.models import AttractionProject
 from investment.resources import AttractionProjectResource
 from jiaxian.resources import model_errors
+from jiaxian.tests.import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes
 from projects.models import AnnualListing, BondReserve, ImportUpload, KeyProject, Milestone
 from projects.resources import BondReserveResource, KeyProjectResource
-from projects.tests.import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes
 
 RESOURCES = (KeyProjectResource, BondReserveResource, AttractionProjectResource)
 MODELS = (KeyProject, AnnualListing, BondReserve, AttractionProject)

@@ -18,8 +18,8 @@ from django.utils import translation
 from investment import headers as h
 from investment.models import AttractionProject
 from investment.resources import AttractionProjectResource
+from jiaxian.tests.import_helpers import errors, kinds, run, xlsx_bytes
 from projects.resources import BondReserveResource, KeyProjectResource
-from projects.tests.import_helpers import errors, kinds, run, xlsx_bytes
 
 FILES = Path(__file__).resolve().parent / "files"
 FIELDS = (
@@ -142,17 +142,8 @@ def test_a_sheet_without_the_name_header_is_an_error_naming_it(tmp_path, db):
 # --- headers drawn by hand (openpyxl) -----------------------------------------------------------
 
 
-def attraction_sheet(rows, merges=(), title=h.ATTRACTION_SHEET) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(list(row) or [None])
-    for merge in merges:
-        sheet.merge_cells(merge)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def attraction_sheet(rows, merges=()) -> bytes:
+    return xlsx_bytes(rows, sheet=h.ATTRACTION_SHEET, merges=merges)
 
 
 TWO_ROW_HEADER = [

@@ -23,25 +23,6 @@ pytestmark = pytest.mark.django_db
 MONEY = {"contract_amount": Decimal("12000.00"), "fixed_asset_investment": Decimal("9000.00")}
 
 
-@pytest.fixture
-def chain(make_chain, key_industry):
-    return make_chain(name="硅基新材料产业链", industries=[key_industry], lead_leader="王县长")
-
-
-@pytest.fixture
-def negotiating(make_link, make_target, chain):
-    """A target in negotiation since 2023-03-01 on a midstream link of ``chain``."""
-    link = make_link(chain=chain, name="负极材料", position="midstream", order=1)
-    return make_target(
-        link=link,
-        company="深圳贝特瑞",
-        region="广东深圳",
-        contacted_on=D(2023, 1, 10),
-        visited_on=D(2023, 2, 1),
-        negotiating_on=D(2023, 3, 1),
-    )
-
-
 # --- signing ---------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from jiaxian.importing import (
     parse_integer,
     read_book,
 )
+from jiaxian.tests.import_helpers import xlsx_bytes
 
 FILES = Path(__file__).resolve().parents[2] / "investment" / "tests" / "files"
 LEDGER = "招商引资项目"
@@ -39,19 +40,6 @@ KNOWN = {"项目名称", "签约金额（万元）", "固定资产投资（万�
 def english():
     with translation.override("en"):
         yield
-
-
-def xlsx(rows, merges=(), title="Sheet1") -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(list(row) or [None])
-    for merge in merges:
-        sheet.merge_cells(merge)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def zipped(members: dict[str, bytes]) -> bytes:
@@ -153,7 +141,7 @@ def test_a_file_that_is_no_spreadsheet_is_one_sentence(data, message):
 
 
 def test_a_truncated_workbook_is_refused_as_damaged():
-    data = xlsx([["项目名称", "签约金额（万元）"], ["甲", 1]])
+    data = xlsx_bytes([["项目名称", "签约金额（万元）"], ["甲", 1]])
     with pytest.raises(UnreadableFile, match="looks like zip but is damaged"):
         read_book(data[: len(data) // 2])
     # The zip's directory intact but a sheet's data cut: calamine fails reading it.
@@ -193,7 +181,7 @@ def csv_bomb(tmp_path_factory) -> bytes:
 def xlsx_bomb(tmp_path_factory) -> bytes:
     """An .xlsx whose sheet XML is 380 MB of rows, in a file of a few MB."""
     path = tmp_path_factory.mktemp("bomb") / "bomb.xlsx"
-    shell = zipfile.ZipFile(io.BytesIO(xlsx([["项目名称", "x"]])))
+    shell = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["项目名称", "x"]])))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for info in shell.infolist():
             if info.filename != "xl/worksheets/sheet1.xml":
@@ -245,7 +233,7 @@ def test_an_xlsx_whose_sheet_xml_is_380_mb_is_refused_from_the_archives_director
 
 def test_the_member_limit_follows_its_setting(settings):
     settings.IMPORT_MAX_MEMBER_MB = 1
-    data = xlsx([["项目名称"], *([f"项目{i}" * 20] for i in range(20_000))])
+    data = xlsx_bytes([["项目名称"], *([f"项目{i}" * 20] for i in range(20_000))])
     with pytest.raises(UnreadableFile, match=r"more than the 1 MB an import may read \(IMPORT_MAX_MEMBER_MB\)"):
         read_book(data)
 
@@ -272,7 +260,7 @@ def test_rows_past_the_limit_are_refused_as_they_are_read(settings, monkeypatch)
     with pytest.raises(UnreadableFile, match=r"“台账” has more than 100 rows \(IMPORT_MAX_ROWS\)"):
         read_book(text.encode(), "台账.csv")
     assert len(made) == 101  # stopped at the first row too many
-    workbook = read_book(xlsx([["项目名称"], *([f"项目{i}"] for i in range(150))]))
+    workbook = read_book(xlsx_bytes([["项目名称"], *([f"项目{i}"] for i in range(150))]))
     with pytest.raises(UnreadableFile, match=r"“Sheet1” has more than 100 rows \(IMPORT_MAX_ROWS\)"):
         workbook.rows("Sheet1")
 
@@ -280,10 +268,10 @@ def test_rows_past_the_limit_are_refused_as_they_are_read(settings, monkeypatch)
 def test_columns_past_the_limit_are_refused(settings):
     settings.IMPORT_MAX_COLUMNS = 10
     with pytest.raises(UnreadableFile, match=r"more than 10 columns \(IMPORT_MAX_COLUMNS\)"):
-        read_book(xlsx([["项目名称", *range(10)]])).rows("Sheet1")
+        read_book(xlsx_bytes([["项目名称", *range(10)]])).rows("Sheet1")
     with pytest.raises(UnreadableFile, match=r"more than 10 columns \(IMPORT_MAX_COLUMNS\)"):
         read_book(",".join(["x"] * 11).encode(), "a.csv")
-    assert read_book(xlsx([["项目名称", *range(9)]])).rows("Sheet1")[0][-1] == 8
+    assert read_book(xlsx_bytes([["项目名称", *range(9)]])).rows("Sheet1")[0][-1] == 8
 
 
 def test_the_limits_default_to_the_documented_figures():
@@ -374,7 +362,7 @@ def test_column_letters_are_the_spreadsheets():
 
 
 def header_of(rows, merges=()):
-    book = read_book(xlsx(rows, merges))
+    book = read_book(xlsx_bytes(rows, merges=merges))
     return find_header(book.rows("Sheet1"), book.merged("Sheet1"), KNOWN, "项目名称")
 
 
@@ -519,7 +507,7 @@ def lying_about(data: bytes, member: str, size: int) -> bytes:
 
 
 def test_a_workbook_whose_directory_understates_a_members_size_is_refused_before_calamine(monkeypatch):
-    data = xlsx([["项目名称", "签约金额（万元）"], *([f"项目{i}", i] for i in range(20_000))])
+    data = xlsx_bytes([["项目名称", "签约金额（万元）"], *([f"项目{i}", i] for i in range(20_000))])
     lying = lying_about(data, "xl/worksheets/sheet1.xml", 1000)
     assert zipfile.ZipFile(io.BytesIO(lying)).getinfo("xl/worksheets/sheet1.xml").file_size == 1000
     monkeypatch.setattr(importing, "python_calamine", NoCalamine)
@@ -530,7 +518,7 @@ def test_a_workbook_whose_directory_understates_a_members_size_is_refused_before
 def test_a_cell_showing_a_formula_error_is_read_as_that_error_not_as_empty():
     # openpyxl writes "#N/A" as an error cell (t="e"), which calamine reads as empty.
     rows = [["项目名称", "签约金额（万元）"], ["甲", "#DIV/0!"], ["乙", 1], [None, None, "#N/A"]]
-    book = read_book(xlsx(rows, title="台账"))
+    book = read_book(xlsx_bytes(rows, sheet="台账"))
     read = book.rows("台账")
     assert read[1] == ["甲", "#DIV/0!"] and isinstance(read[1][1], importing.FormulaError)
     assert read[2] == ["乙", 1] and not isinstance(read[2][1], importing.FormulaError)

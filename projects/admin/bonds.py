@@ -4,33 +4,23 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import admin
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.admin import LedgerAdmin, LedgerImportMixin, RecordsFilter, YearFilter, wan
+from jiaxian.admin import ChoicesFilter, LedgerAdmin, LedgerImportMixin, YearFilter, YearRecordsFilter, wan
 
 from ..choices import BondReserveStatusChoices
 from ..models import BondReserve
 from ..resources import BondReserveResource
 
 
-class PoolFilter(RecordsFilter):
+class PoolFilter(YearRecordsFilter):
     """Reserves of ``pool_year`` in the pool on ``as_of``: the records behind the bond-reserve
     count and bond demand."""
 
     parameters = ("pool_year", "as_of")
     changelist = "admin:projects_bondreserve_changelist"
-
-    @classmethod
-    def link(cls, *, year: int, as_of: datetime.date) -> dict:
-        return {"pool_year": year, "as_of": as_of.isoformat()}
-
-    def parse(self, given):
-        year, as_of = self.year_and_date(given, "pool_year")
-        return {"year": year, "as_of": as_of}
 
     def select(self, queryset, *, year, as_of):
         return queryset.filter(year=year).in_pool(as_of)
@@ -42,19 +32,15 @@ class PoolFilter(RecordsFilter):
         }
 
 
-class BondStatusFilter(admin.SimpleListFilter):
+class BondStatusFilter(ChoicesFilter):
     """Status as of today, derived from the step dates."""
 
     title = _("status")
     parameter_name = "status"
+    options = BondReserveStatusChoices
 
-    def lookups(self, request, model_admin):
-        return BondReserveStatusChoices.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in BondReserveStatusChoices.values:
-            return queryset.in_status(self.value(), periods.today())
-        return queryset
+    def select(self, queryset, value):
+        return queryset.in_status(value, periods.today())
 
 
 @admin.register(BondReserve)

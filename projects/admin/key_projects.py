@@ -6,15 +6,23 @@ key-project figures.
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.admin import LedgerAdmin, LedgerImportMixin, RecordsFilter, VersionedInline, YearFilter, lineage, wan
+from jiaxian.admin import (
+    ChoicesFilter,
+    LedgerAdmin,
+    LedgerImportMixin,
+    VersionedInline,
+    YearFilter,
+    YearRecordsFilter,
+    annotated_column,
+    lineage,
+    wan,
+)
 
 from .. import access
 from ..choices import AnnualListingCategoryChoices, KeyProjectWarningChoices
@@ -35,20 +43,12 @@ def warning_badge(warning: str | None) -> str:
     )
 
 
-class ListedForFilter(RecordsFilter):
+class ListedForFilter(YearRecordsFilter):
     """Key projects on ``listed_for``'s list by ``as_of``: the records behind the key-project
     count and total investment."""
 
     parameters = ("listed_for", "as_of")
     changelist = "admin:projects_keyproject_changelist"
-
-    @classmethod
-    def link(cls, *, year: int, as_of: datetime.date) -> dict:
-        return {"listed_for": year, "as_of": as_of.isoformat()}
-
-    def parse(self, given):
-        year, as_of = self.year_and_date(given, "listed_for")
-        return {"year": year, "as_of": as_of}
 
     def select(self, queryset, *, year, as_of):
         return queryset.listed_for(year, as_of=as_of)
@@ -136,20 +136,16 @@ def warning_plan(request) -> YearPlan:
     return request._warning_plan
 
 
-class WarningFilter(admin.SimpleListFilter):
+class WarningFilter(ChoicesFilter):
     """Key projects by their warning light today (``with_warning``, annotated by the admin's
     queryset)."""
 
     title = _("warning light")
     parameter_name = "warning"
+    options = KeyProjectWarningChoices
 
-    def lookups(self, request, model_admin):
-        return KeyProjectWarningChoices.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in KeyProjectWarningChoices.values:
-            return queryset.filter(warning=self.value())
-        return queryset
+    def select(self, queryset, value):
+        return queryset.filter(warning=value)
 
 
 class ProblemsFilter(admin.SimpleListFilter):
@@ -241,13 +237,8 @@ class KeyProjectAdmin(LedgerImportMixin, LedgerAdmin):
     def warning_today(self, obj):
         return warning_badge(getattr(obj, "warning", None))
 
-    @admin.display(description=_("open problems"), ordering="open_problems")
-    def open_problem_count(self, obj):
-        return obj.open_problems
-
-    @admin.display(description=_("overdue problems"), ordering="overdue_problems")
-    def overdue_problem_count(self, obj):
-        return obj.overdue_problems
+    open_problem_count = annotated_column("open_problems", _("open problems"))
+    overdue_problem_count = annotated_column("overdue_problems", _("overdue problems"))
 
     @admin.display(description=_("predecessor and successors"))
     def lineage_links(self, obj):

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.admin import LedgerAdmin
+from jiaxian.admin import LedgerAdmin, annotated_column
 
 from ..models import Area, Department, Industry, Sector, YearPlan
 from ..querysets import ProblemQuerySet
@@ -52,13 +52,8 @@ class DepartmentAdmin(LedgerAdmin):
             )
         )
 
-    @admin.display(description=_("open problems"), ordering="open_problem_count")
-    def open_problems(self, obj):
-        return obj.open_problem_count
-
-    @admin.display(description=_("overdue problems"), ordering="overdue_problem_count")
-    def overdue_problems(self, obj):
-        return obj.overdue_problem_count
+    open_problems = annotated_column("open_problem_count", _("open problems"))
+    overdue_problems = annotated_column("overdue_problem_count", _("overdue problems"))
 
 
 @admin.register(Sector)

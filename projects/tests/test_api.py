@@ -28,6 +28,8 @@ from jiaxian import periods
 from jiaxian.api import LedgerViewSet
 from projects.models import AnnualListing, Area, BondReserve, Department, Industry, KeyProject, Sector, YearPlan
 
+from .payloads import attraction_payload, bond_reserve_payload, key_project_payload, listing_payload
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
 D = Decimal
@@ -66,58 +68,6 @@ class Resource:
         if record is None:
             return f"/api/{self.prefix}/"
         return f"/api/{self.prefix}/{getattr(record, self.lookup)}/"
-
-
-def key_project_payload(w, **fields) -> dict:
-    return {
-        "name": "新建重点项目",
-        "owner": "平顶山建设投资有限公司",
-        "industry": w.key_industry.pk,
-        "area": w.area.pk,
-        "department": w.department.pk,
-        "total_investment": "80000.00",
-        "started_on": "2023-03-01",
-    } | fields
-
-
-def listing_payload(w, **fields) -> dict:
-    return {
-        "project": w.make_key_project().pk,  # total investment 50,000.00
-        "year": 2023,
-        "category": "new_start",
-        "planned_investment": "10000.00",
-        "listed_on": "2023-02-15",
-    } | fields
-
-
-def bond_reserve_payload(w, **fields) -> dict:
-    """Demand 20,000 of 30,000; coverage 30,000 / 24,000 = 1.25; reserved 2023-04-01."""
-    return {
-        "year": 2023,
-        "name": "新储备项目",
-        "owner": "县交通运输局",
-        "department": w.department.pk,
-        "area": w.area.pk,
-        "sector": w.sector.pk,
-        "total_investment": "30000.00",
-        "bond_demand": "20000.00",
-        "capital_portion": "0.00",
-        "expected_income": "30000.00",
-        "principal_and_interest": "24000.00",
-        "reserved_on": "2023-04-01",
-    } | fields
-
-
-def attraction_payload(w, **fields) -> dict:
-    return {
-        "year": 2023,
-        "name": "新签约招商项目",
-        "investor": "深圳某科技有限公司",
-        "industry": w.key_industry.pk,
-        "contract_amount": "12000.00",
-        "fixed_asset_investment": "9000.00",
-        "signed_on": "2023-05-01",
-    } | fields
 
 
 RESOURCES = {

@@ -16,9 +16,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from investment.models import AttractionProject
+from jiaxian.tests.users import client_for
 from projects.models import BondReserve, KeyProject, Milestone
 
 from .conftest import PERSONAS, may_write
+from .payloads import attraction_payload, bond_reserve_payload, key_project_payload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
@@ -49,14 +51,7 @@ KINDS = {
             "key-projects",
             KeyProject,
             make=lambda w, dept: w.make_key_project(department=dept),
-            payload=lambda w, dept: {
-                "name": "新建重点项目",
-                "owner": "郏县建设投资有限公司",
-                "industry": w.key_industry.pk,
-                "area": w.area.pk,
-                "department": dept.pk,
-                "total_investment": "80000.00",
-            },
+            payload=key_project_payload,
             change={"leader": "王县长"},
             move=lambda w, dept: {"department": dept.pk},
         ),
@@ -64,20 +59,7 @@ KINDS = {
             "bond-reserves",
             BondReserve,
             make=lambda w, dept: w.make_bond_reserve(department=dept),
-            payload=lambda w, dept: {
-                "year": 2023,
-                "name": "新储备项目",
-                "owner": "县交通运输局",
-                "department": dept.pk,
-                "area": w.area.pk,
-                "sector": w.sector.pk,
-                "total_investment": "30000.00",
-                "bond_demand": "20000.00",
-                "capital_portion": "0.00",
-                "expected_income": "30000.00",
-                "principal_and_interest": "24000.00",
-                "reserved_on": "2023-04-01",
-            },
+            payload=bond_reserve_payload,
             change={"owner": "县水利局"},
             move=lambda w, dept: {"department": dept.pk},
         ),
@@ -85,15 +67,7 @@ KINDS = {
             "attraction-projects",
             AttractionProject,
             make=lambda w, dept: w.make_attraction_project(department=dept),
-            payload=lambda w, dept: {
-                "year": 2023,
-                "name": "新签约招商项目",
-                "investor": "深圳某科技有限公司",
-                "industry": w.key_industry.pk,
-                "department": dept.pk if dept is not None else None,
-                "contract_amount": "12000.00",
-                "fixed_asset_investment": "9000.00",
-            },
+            payload=lambda w, dept: attraction_payload(w, department=None if dept is None else dept.pk),
             change={"notes": "已对接"},
             move=lambda w, dept: {"department": dept.pk},
             owners=("A", "B", None),
@@ -135,14 +109,7 @@ def w(dept_a, dept_b, key_industry, area, sector, make_key_project, make_bond_re
     return world
 
 
-def client_of(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def token_client_of(user) -> APIClient:
+def token_client_for(user) -> APIClient:
     """A client signing in with a token, as a script does: each request loads its user afresh."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
@@ -172,7 +139,7 @@ def test_each_persona_may_write_only_what_the_department_rule_allows(w, make_per
     record = kind.make(w, department)
     body = kind.payload(w, department) if action == "create" else kind.change
     before, count = row(record), kind.model.objects.count()
-    client = client_of(make_persona(persona))
+    client = client_for(make_persona(persona))
     url = f"/api/{prefix}/"
 
     response = {
@@ -210,7 +177,7 @@ def test_a_clerk_moving_a_record_of_their_department_to_another_is_refused_and_n
     kind = KINDS[prefix]
     record = kind.make(w, w.departments["A"])
     before = row(record)
-    response = client_of(make_persona("clerk of A")).patch(
+    response = client_for(make_persona("clerk of A")).patch(
         f"/api/{prefix}/{record.pk}/", kind.move(w, w.departments["B"]), format="json"
     )
     assert response.status_code == 403, response.content
@@ -223,9 +190,9 @@ def test_a_clerk_replacing_a_record_whole_with_another_department_is_refused(w, 
     kind = KINDS[prefix]
     record = kind.make(w, w.departments["A"])
     before = row(record)
-    body = client_of(make_persona("superuser")).get(f"/api/{prefix}/{record.pk}/").json()
+    body = client_for(make_persona("superuser")).get(f"/api/{prefix}/{record.pk}/").json()
     writable = kind.payload(w, w.departments["B"]).keys()
-    response = client_of(make_persona("clerk of A")).put(
+    response = client_for(make_persona("clerk of A")).put(
         f"/api/{prefix}/{record.pk}/",
         {name: body[name] for name in writable} | {"department": w.departments["B"].pk},
         format="json",
@@ -236,7 +203,7 @@ def test_a_clerk_replacing_a_record_whole_with_another_department_is_refused(w, 
 
 def test_a_clerk_may_name_another_department_on_a_milestone_of_their_project(w, make_persona):
     milestone = _milestone_of(w, w.departments["A"])
-    response = client_of(make_persona("clerk of A")).patch(
+    response = client_for(make_persona("clerk of A")).patch(
         f"/api/milestones/{milestone.pk}/", {"department": w.departments["B"].pk}, format="json"
     )
     assert response.status_code == 200, response.content
@@ -246,7 +213,7 @@ def test_a_clerk_may_name_another_department_on_a_milestone_of_their_project(w, 
 def test_a_clerk_may_not_give_an_attraction_project_of_theirs_no_department(w, make_persona):
     record = KINDS["attraction-projects"].make(w, w.departments["A"])
     before = row(record)
-    response = client_of(make_persona("clerk of A")).patch(
+    response = client_for(make_persona("clerk of A")).patch(
         f"/api/attraction-projects/{record.pk}/", {"department": None}, format="json"
     )
     assert response.status_code == 403
@@ -259,7 +226,7 @@ def test_reference_data_is_refused_to_a_clerk_with_the_model_permission_but_not_
 
     clerk = make_persona("clerk of A")
     clerk.user_permissions.add(*Permission.objects.filter(codename__in=["add_industry", "view_industry"]))
-    response = client_of(clerk).post("/api/industries/", {"code": "X1", "name": "新产业"}, format="json")
+    response = client_for(clerk).post("/api/industries/", {"code": "X1", "name": "新产业"}, format="json")
     assert response.status_code == 403
     assert "所有部门" in response.json()["detail"]
 
@@ -269,7 +236,7 @@ def test_a_refused_write_is_a_403_also_when_the_body_is_otherwise_fine_but_a_400
 ):
     # A bad body on one's own record is still a 400 naming the field; a write to another
     # department's record is refused before its body is read.
-    clerk = client_of(make_persona("clerk of A"))
+    clerk = client_for(make_persona("clerk of A"))
     own, other = KINDS["key-projects"].make(w, w.departments["A"]), KINDS["key-projects"].make(w, w.departments["B"])
     assert clerk.patch(f"/api/key-projects/{own.pk}/", {"total_investment": "-1"}, format="json").status_code == 400
     assert clerk.patch(f"/api/key-projects/{other.pk}/", {"total_investment": "-1"}, format="json").status_code == 403
@@ -282,7 +249,7 @@ def test_a_refused_write_is_a_403_also_when_the_body_is_otherwise_fine_but_a_400
 def test_a_clerks_list_costs_the_same_queries_at_any_size(w, make_persona, django_assert_num_queries, size):
     for i in range(size):
         KINDS["bond-reserves"].make(w, w.departments["A" if i % 2 else "B"])
-    client = token_client_of(make_persona("clerk of A"))
+    client = token_client_for(make_persona("clerk of A"))
     client.get("/api/bond-reserves/")  # warm up
     # The token with its user, the user's permissions and their groups' (DRF's model permission
     # check), the count, the page. No query for departments: reads are not restricted by them.
@@ -292,7 +259,7 @@ def test_a_clerks_list_costs_the_same_queries_at_any_size(w, make_persona, djang
 
 
 def test_a_clerks_write_reads_their_departments_once_and_costs_the_same_at_any_size(w, make_persona):
-    client = token_client_of(make_persona("clerk of A"))
+    client = token_client_for(make_persona("clerk of A"))
     record = KINDS["bond-reserves"].make(w, w.departments["A"])
 
     def patch() -> list[str]:

@@ -14,12 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from jiaxian.importing import LedgerCSV
+from jiaxian.tests.import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes
 from projects import headers as h, validation
 from projects.choices import MilestoneKindChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, Milestone
 from projects.resources import BondReserveResource, KeyProjectResource
-
-from .import_helpers import csv_bytes, errors, kinds, run, xlsx_bytes
 
 KEY_HEADERS = [
     h.SERIAL,

@@ -14,15 +14,23 @@ from jiaxian.importing import BookDataset, read_book
 from jiaxian.resources import error_lines
 
 
-def xlsx_bytes(rows: Sequence[Sequence[Any]], sheet: str = "Sheet1", extra_sheets: dict | None = None) -> bytes:
+def xlsx_bytes(
+    rows: Sequence[Sequence[Any]],
+    sheet: str = "Sheet1",
+    extra_sheets: dict | None = None,
+    merges: Sequence[str] = (),
+) -> bytes:
     """A workbook whose sheet ``sheet`` holds ``rows`` from row 1 (None: an empty cell, [] an
-    empty row), after the sheets of ``extra_sheets`` (name → rows)."""
+    empty row), with the cells of ``merges`` ("E1:F1", ...) merged, after the sheets of
+    ``extra_sheets`` (name → rows)."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for name, lines in {**(extra_sheets or {}), sheet: rows}.items():
         worksheet = workbook.create_sheet(name)
         for line in lines:
             worksheet.append(list(line) if line else [None])
+    for merge in merges:
+        workbook[sheet].merge_cells(merge)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
