@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
@@ -98,9 +99,13 @@ class BondReserveAdmin(LedgerImportMixin, LedgerAdmin):
     def coverage(self, obj):
         return obj.coverage_ratio
 
-    @admin.display(description=_("coverage warning"), boolean=True, ordering="has_coverage_warning")
+    @admin.display(description=_("coverage warning"), ordering="has_coverage_warning")
     def coverage_warning_column(self, obj):
-        return obj.has_coverage_warning
+        # Words, not Django's boolean icons: there a warning would be a green tick and a sound
+        # reserve a red cross, the opposite of what a clerk reads.
+        if obj.has_coverage_warning:
+            return format_html('<span class="coverage-warning">{}</span>', gettext("below the warning ratio"))
+        return "—"
 
     @admin.display(description=_("status"))
     def status_today(self, obj):

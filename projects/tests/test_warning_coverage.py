@@ -93,6 +93,9 @@ def test_the_admin_list_shows_the_warning_of_each_reserve(zh_admin_client, warne
     page = response.content.decode()
     assert "覆盖倍数预警" in page
     assert "column-coverage_warning_column" in page
+    # In words on the warned reserve only (Django's boolean icons would tick the warning green).
+    assert page.count('<span class="coverage-warning">低于预警倍数</span>') == 1
+    assert "icon-yes.svg" not in page and "icon-no.svg" not in page
 
 
 def test_the_admin_list_sorts_by_the_warning(zh_admin_client, warned_and_clear):
