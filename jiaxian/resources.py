@@ -51,7 +51,8 @@ What an import does with a sheet:
 Queries: the rows are read, validated and written in batches of ``BATCH_ROWS`` (2,000); an
 import costs one query per reference table, one for the year plans and one for the predecessor
 links, then per batch one for its stored records (key projects: and their listings), one claim
-of the changed records' versions, and the bulk inserts and updates of the records and their
+of the changed records' versions, one read of their timestamps (deferred until a record
+changes: ``bulk.load_deferred``), and the bulk inserts and updates of the records and their
 history rows (and a new key project's milestones and listing): a fixed number per batch, none
 per row. ``clean()`` asks nothing of the database in a batch (``validation_batch``).
 """
@@ -586,7 +587,8 @@ class LedgerResource(resources.ModelResource):
         return cells, errors
 
     def stored_records(self, condition: Q) -> QuerySet[LedgerRecord]:
-        return self._meta.model._base_manager.filter(condition).order_by()
+        model = self._meta.model
+        return model._base_manager.filter(condition).order_by().defer(*bulk.timestamps(model))
 
     def load_stored(self, parsed: list) -> None:
         """The stored records the rows of a batch may be about (by code or by name), in one
@@ -875,9 +877,12 @@ def model_errors(instance: Model, errors: dict, known: Iterable[str] = ()) -> di
     related records of the fields in ``known`` exist (``ForeignKey.validate``: they were read
     from the database); and the check constraints, which repeat rules of ``clean()`` and of the
     fields' validators as a last guard in the database (every ``CheckConstraint`` of the
-    ledgers has its twin there; the database still enforces them on write)."""
+    ledgers has its twin there; the database still enforces them on write). Fields the import
+    deferred when it read the stored record (its timestamps, ``bulk.timestamps``) are not
+    checked: no row sets them, and reading them would cost a query each."""
+    exclude = {*errors, *known, *instance.get_deferred_fields()}
     try:
-        instance.full_clean(exclude={*errors, *known}, validate_unique=False, validate_constraints=False)
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     return errors

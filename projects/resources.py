@@ -102,7 +102,11 @@ class KeyProjectResource(LedgerResource):
         if not projects:
             return
         # Without the listings' default ordering, which joins the projects.
-        listings = AnnualListing._base_manager.filter(project_id__in=list(projects)).order_by()
+        listings = (
+            AnnualListing._base_manager.filter(project_id__in=list(projects))
+            .order_by()
+            .defer(*bulk.timestamps(AnnualListing))
+        )
         project_field = AnnualListing._meta.get_field("project")
         for listing in listings:
             project = projects[listing.project_id]

@@ -328,12 +328,13 @@ def test_a_department_clerk_may_import_only_their_departments_rows(
 
 def import_queries(rows: int, bond_row) -> list[str]:
     """The statements of an import of ``rows`` new reserves, then of the same file again (every
-    row unchanged)."""
+    row unchanged), then of the file with every row's 项目单位 changed."""
     data = xlsx_bytes([BOND_HEADERS, *[bond_row(NAME=f"项目{rows}-{n}") for n in range(rows)]])
+    changed = xlsx_bytes([BOND_HEADERS, *[bond_row(NAME=f"项目{rows}-{n}", OWNER="郏县城投") for n in range(rows)]])
     statements = []
-    for expected in ("new", "skip"):
+    for expected, sheet in (("new", data), ("skip", data), ("update", changed)):
         with CaptureQueriesContext(connection) as queries:
-            result = run(BondReserveResource(year=2023), data)
+            result = run(BondReserveResource(year=2023), sheet)
         assert errors(result) == []
         assert {kind for _, kind in kinds(result)} == {expected}
         statements.append([query["sql"] for query in queries.captured_queries])
@@ -346,8 +347,11 @@ def test_an_import_costs_a_fixed_number_of_queries_per_batch_not_per_row(bond_ro
     # of the changed records (none here); the inserts of the new records and of their history
     # rows, as many rows a statement as the database takes (SQLite: 999 parameters, some 40 rows;
     # PostgreSQL: one COPY a table, after one query taking the new records' keys from the sequence).
-    (small, small_again), (large, large_again) = import_queries(10, bond_row), import_queries(1000, bond_row)
-    writes = ("INSERT", "COPY", "SELECT nextval(")
+    (small, small_again, small_changed), (large, large_again, large_changed) = (
+        import_queries(10, bond_row),
+        import_queries(1000, bond_row),
+    )
+    writes = ("INSERT", "COPY", "SELECT nextval(", "UPDATE")
 
     def reads(statements):
         return [sql for sql in statements if not sql.startswith(writes)]
@@ -358,6 +362,11 @@ def test_an_import_costs_a_fixed_number_of_queries_per_batch_not_per_row(bond_ro
     # Unchanged rows: the same queries whatever their number, and nothing written.
     assert len(large_again) == len(small_again) == len(reads(small))
     assert not any(sql.startswith((*writes, "UPDATE")) for sql in large_again)
+    # Changed rows: one more read, of the changed records' timestamps (deferred when the batch
+    # was read) rather than one a record and field; the claim (an UPDATE) and the updates (on
+    # SQLite, 999 parameters: some 200 records a statement) and the history rows.
+    assert len(reads(large_changed)) == len(reads(small_changed)) == len(reads(small)) + 1
+    assert len([sql for sql in large_changed if sql.startswith("UPDATE")]) <= 1 + 1000 // 100
 
 
 def test_a_batch_judges_a_future_date_by_the_day_it_was_made(today):
@@ -430,7 +439,11 @@ def test_a_record_changed_since_the_preview_is_an_error_of_its_row_and_nothing_i
     assert errors(run(BondReserveResource(year=2023), data, user=admin_user)) == []
     reserve.refresh_from_db()
     assert (reserve.owner, reserve.version) == ("新的项目单位", 3)
-    assert reserve.history.first().history_user == admin_user
+    latest = reserve.history.first()
+    assert latest.history_user == admin_user
+    # The timestamps the import read only for the changed record: kept, and in its history row.
+    assert (latest.created_at, latest.updated_at) == (reserve.created_at, reserve.updated_at)
+    assert reserve.updated_at > reserve.created_at
 
 
 def test_a_row_may_not_take_the_name_or_the_code_of_another_record(bond_row, make_bond_reserve, today):
