@@ -12,7 +12,13 @@ from investment import quotas
 from investment.choices import AttractionProjectStageChoices as Stage
 from investment.models import AttractionProject
 from projects.models import YearPlan
-from projects.tests.helpers import CODE, assert_accepted, refusal
+from projects.tests.helpers import (
+    AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS,
+    CODE,
+    assert_accepted,
+    assert_refused_on,
+    refusal,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,28 +81,11 @@ DATE_ORDER = [
 @pytest.mark.parametrize(("dates", "error_field"), DATE_ORDER)
 def test_attraction_dates_go_signed_started_in_production(build_attraction_project, dates, error_field):
     project = build_attraction_project(**dates)
-    if error_field is None:
-        assert_accepted(project)
-    else:
-        assert error_field in refusal(project).message_dict
+    assert_refused_on(project, error_field)
 
 
-STAGE_FIELDS = [
-    ("signed_on", []),
-    ("started_on", ["signed_on"]),
-    ("in_production_on", ["signed_on", "started_on"]),
-]
-
-
-@pytest.mark.parametrize(("field", "earlier"), STAGE_FIELDS)
-def test_a_stage_date_of_today_is_accepted(today, build_attraction_project, field, earlier):
-    assert_accepted(build_attraction_project(**{name: today for name in [*earlier, field]}))
-
-
-@pytest.mark.parametrize(("field", "earlier"), STAGE_FIELDS)
-def test_a_stage_date_of_tomorrow_is_refused_on_that_field(today, build_attraction_project, field, earlier):
-    project = build_attraction_project(**{name: today for name in earlier}, **{field: today + DAY})
-    assert list(refusal(project).message_dict) == [field]
+# No stage date after today (``projects.validation.future_date_errors``): projects/tests/
+# test_models.py, for the stage dates of every ledger.
 
 
 # --- project code, predecessor, name --------------------------------------------------------------
@@ -123,17 +112,8 @@ def test_a_duplicate_attraction_project_code_is_refused_but_two_blank_codes_are_
     assert "project_code" in refusal(build_attraction_project(project_code=CODE)).message_dict
 
 
-def test_an_attraction_project_cannot_be_its_own_predecessor(make_attraction_project):
-    project = make_attraction_project()
-    project.predecessor = project
-    assert "predecessor" in refusal(project).message_dict
-
-
-def test_an_attraction_project_cannot_be_its_own_predecessor_through_a_two_step_cycle(make_attraction_project):
-    first = make_attraction_project()
-    second = make_attraction_project(predecessor=first)
-    first.predecessor = second
-    assert "predecessor" in refusal(first).message_dict
+# That a project cannot be its own predecessor, directly or through a cycle:
+# projects/tests/test_models.py, for key projects and attraction projects alike.
 
 
 def test_a_second_phase_of_an_attraction_project_is_accepted(make_attraction_project, build_attraction_project):
@@ -192,13 +172,7 @@ def test_stage_is_the_stage_today(today, build_attraction_project):
 
 @pytest.mark.parametrize(
     ("contract", "fixed_assets", "big"),
-    [
-        (D("10000.00"), D("8000.00"), True),
-        (D("9999.99"), D("8000.00"), False),
-        (D("10000.00"), D("7999.99"), False),
-        (D("9999.99"), D("7999.99"), False),
-        (D("50000.00"), D("40000.00"), True),
-    ],
+    [*AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS, (D("9999.99"), D("7999.99"), False), (D("50000.00"), D("40000.00"), True)],
 )
 def test_is_big_project_under_the_default_minimums(build_attraction_project, contract, fixed_assets, big):
     project = build_attraction_project(contract_amount=contract, fixed_asset_investment=fixed_assets)

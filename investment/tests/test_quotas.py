@@ -11,6 +11,7 @@ import pytest
 from investment import quotas
 from investment.models import AttractionProject
 from investment.quotas import Kind, Part
+from projects.tests.helpers import AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +46,7 @@ def figures(plan, as_of=AS_OF):
 
 @pytest.mark.parametrize(
     "contract, fixed_assets, big",
-    [
-        (D("10000.00"), D("8000.00"), True),
-        (D("9999.99"), D("8000.00"), False),
-        (D("10000.00"), D("7999.99"), False),
-        (D("250000.00"), D("200000.00"), True),
-    ],
+    [*AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS, (D("250000.00"), D("200000.00"), True)],
 )
 def test_big_share_counts_a_project_at_exactly_both_minimums_and_not_a_cent_below(
     plan, signed, contract, fixed_assets, big

@@ -1,10 +1,21 @@
-"""Assertions about model validation, shared by the tests of both apps."""
+"""Assertions about model validation, and cases at the rules' boundaries, shared by the tests of
+both apps."""
+
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 
 # A national project code of the right shape (Jiaxian's region code 410425).
 CODE = "2023-410425-30-03-01234X"
+
+# The 100-million rule under the default minimums (contract 10,000 and fixed assets 8,000 万元):
+# (contract amount, fixed-asset investment, big) at both minimums and a cent below either.
+AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS = [
+    (Decimal("10000.00"), Decimal("8000.00"), True),
+    (Decimal("9999.99"), Decimal("8000.00"), False),
+    (Decimal("10000.00"), Decimal("7999.99"), False),
+]
 
 
 def refusal(instance) -> ValidationError:
@@ -20,3 +31,12 @@ def assert_accepted(instance) -> None:
         instance.full_clean()
     except ValidationError as exc:
         pytest.fail(f"refused: {exc.message_dict}")
+
+
+def assert_refused_on(instance, field: str | None) -> None:
+    """``full_clean()`` refuses ``instance`` naming ``field``, or passes when ``field`` is None
+    (the cases of a boundary, some on the right side of it, in one parametrised test)."""
+    if field is None:
+        assert_accepted(instance)
+    else:
+        assert field in refusal(instance).message_dict
