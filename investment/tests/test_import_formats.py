@@ -18,6 +18,7 @@ from django.utils import translation
 from investment import headers as h
 from investment.models import AttractionProject
 from investment.resources import AttractionProjectResource
+from investment.tests.files.make_ledgers import PROJECTS
 from jiaxian.tests.import_helpers import errors, kinds, run, xlsx_bytes
 from projects.resources import BondReserveResource, KeyProjectResource
 
@@ -36,51 +37,48 @@ FIELDS = (
     "started_on",
     "in_production_on",
 )
-# What files/make_ledgers.py writes into the three projects' rows.
-EXPECTED = [
+# The ledger's words for where an investor comes from, as the import reads them.
+ORIGINS = {"省内": "in_province", "省外": "out_of_province", "本地": "local"}
+
+
+def stored_date(written: str | None) -> datetime.date | None:
+    return None if written is None else datetime.date.fromisoformat(written)
+
+
+def as_stored(project: tuple) -> tuple:
+    """A project that files/make_ledgers.py writes as the ledger stores it, in FIELDS' order:
+    the year the command is given, the amounts in Decimal, the dates as dates."""
     (
-        "硅基负极材料项目",
+        name,
+        investor,
+        origin,
+        industry,
+        contract,
+        fixed_assets,
+        funds,
+        signed,
+        started,
+        in_production,
+        department,
+        _note,
+    ) = project
+    return (
+        name,
         2024,
-        "河南新材料有限公司",
-        "in_province",
-        "硅基负极材料",
-        "县发展和改革委员会",
-        Decimal("12000.50"),
-        Decimal("9000.00"),
-        Decimal("3000.25"),
-        datetime.date(2024, 3, 1),
-        datetime.date(2024, 5, 20),
-        None,
-    ),
-    (
-        "物流园二期",
-        2024,
-        "上海物流集团",
-        "out_of_province",
-        "商贸物流",
-        "县发展和改革委员会",
-        Decimal("8000.00"),
-        Decimal("6500.75"),
-        Decimal("0.00"),
-        datetime.date(2024, 6, 15),
-        None,
-        None,
-    ),
-    (
-        "本地仓储中心",
-        2024,
-        "郏县仓储公司",
-        "local",
-        "商贸物流",
-        "县发展和改革委员会",
-        Decimal("1500.00"),
-        Decimal("1200.00"),
-        Decimal("800.00"),
-        datetime.date(2024, 1, 10),
-        datetime.date(2024, 2, 1),
-        datetime.date(2024, 11, 30),
-    ),
-]
+        investor,
+        ORIGINS[origin],
+        industry,
+        department,
+        Decimal(str(contract)),
+        Decimal(str(fixed_assets)),
+        Decimal(str(funds)),
+        stored_date(signed),
+        stored_date(started),
+        stored_date(in_production),
+    )
+
+
+EXPECTED = [as_stored(project) for project in PROJECTS]
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ import pytest
 from investment import quotas
 from investment.models import AttractionProject
 from investment.quotas import Kind, Part
+from investment.tests.helpers import CONTRACT_TARGETS
 from projects.tests.helpers import AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS
 
 pytestmark = pytest.mark.django_db
@@ -219,17 +220,7 @@ def test_bond_reserves_in_the_pool_are_those_reserved_by_then_and_not_rejected_b
 
 
 def test_the_report_lists_every_target_of_the_contract_in_order(plan):
-    assert [target.key for target in figures(plan).targets] == [
-        "key_project_count",
-        "key_project_total_investment",
-        "key_project_investment_progress",
-        "bond_reserve_count",
-        "bond_reserve_demand",
-        "attraction_count",
-        "attraction_big_share",
-        "attraction_key_industry_share",
-        "attraction_started_share",
-    ]
+    assert [target.key for target in figures(plan).targets] == CONTRACT_TARGETS
     assert all(target.threshold is not None for target in figures(plan).targets)
     assert all(line.threshold is None and line.met is None for line in figures(plan).indicators)
 
