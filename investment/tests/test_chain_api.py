@@ -227,14 +227,34 @@ def test_a_many_to_many_field_takes_only_a_list_of_ids(world, editor, prefix, fi
     assert record.version == 1
 
 
-def test_a_link_at_a_taken_order_is_a_400_naming_order(world, editor):
-    response = editor.post(
-        "/api/chain-links/",
-        {"chain": world.chain.pk, "position": "upstream", "order": 1, "name": "石英砂"},
-        format="json",
-    )
+@pytest.mark.parametrize(
+    ("prefix", "body", "field"),
+    [
+        pytest.param(
+            "chain-links",
+            lambda w: {"chain": w.chain.pk, "position": "upstream", "order": 1, "name": "石英砂"},
+            "order",
+            id="a-link-at-a-taken-order",
+        ),
+        pytest.param(
+            "carriers",
+            lambda w: {
+                "kind": "factory",
+                "name": "2号标准厂房",
+                "location": "园区",
+                "size": "3000.00",
+                "size_unit": "m2",
+                "price": "8.00",
+            },
+            "price_unit",
+            id="a-carrier-price-without-a-unit",
+        ),
+    ],
+)
+def test_a_new_record_the_model_refuses_is_a_400_naming_only_the_field(world, editor, prefix, body, field):
+    response = editor.post(f"/api/{prefix}/", body(world), format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"order"}
+    assert set(response.json()) == {field}
 
 
 def test_coverage_is_read_only(world, editor):
@@ -313,23 +333,6 @@ def test_a_policy_is_created_for_its_chains(world, editor):
     )
     assert response.status_code == 201, response.content
     assert list(Policy.objects.get(name="标准厂房租金减免").chains.all()) == [world.chain]
-
-
-def test_a_carrier_price_without_a_unit_is_a_400_naming_price_unit(world, editor):
-    response = editor.post(
-        "/api/carriers/",
-        {
-            "kind": "factory",
-            "name": "2号标准厂房",
-            "location": "园区",
-            "size": "3000.00",
-            "size_unit": "m2",
-            "price": "8.00",
-        },
-        format="json",
-    )
-    assert response.status_code == 400
-    assert set(response.json()) == {"price_unit"}
 
 
 def test_a_link_in_use_cannot_be_deleted_409(world, editor):
