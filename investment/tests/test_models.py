@@ -231,52 +231,8 @@ def test_attraction_project_keeps_history_of_its_changes(make_attraction_project
 
 # --- the querysets agree with the model ----------------------------------------------------------
 
-PROJECTS = {
-    "negotiating": {},
-    "signed": {"signed_on": d(2023, 3, 1)},
-    "started": {"signed_on": d(2023, 3, 1), "started_on": d(2023, 5, 1)},
-    "in-production": {"signed_on": d(2023, 3, 1), "started_on": d(2023, 5, 1), "in_production_on": d(2023, 9, 1)},
-    "all-one-day": {"signed_on": d(2023, 4, 1), "started_on": d(2023, 4, 1), "in_production_on": d(2023, 4, 1)},
-    "signed-late": {"signed_on": d(2023, 12, 31)},
-}
-AS_OF_DATES = sorted(
-    {day + offset for dates in PROJECTS.values() for day in dates.values() for offset in (-DAY, datetime.timedelta(0))}
-    | {d(2030, 1, 1)}
-)
-
-
-@pytest.fixture
-def staged_projects(make_attraction_project) -> list[AttractionProject]:
-    return [make_attraction_project(name=name, **dates) for name, dates in PROJECTS.items()]
-
-
-def test_the_projects_reach_every_stage_over_the_dates(staged_projects):
-    # Without this, the agreement tests below could pass on a set that never tests a stage.
-    assert {p.stage_on(as_of) for p in staged_projects for as_of in AS_OF_DATES} == set(Stage.values)
-
-
-@pytest.mark.parametrize("as_of", AS_OF_DATES, ids=str)
-def test_with_stage_annotation_equals_stage_on(staged_projects, as_of):
-    annotated = dict(AttractionProject.objects.with_stage(as_of).values_list("name", "stage_as_of"))
-    assert annotated == {project.name: project.stage_on(as_of) for project in staged_projects}
-
-
-def test_projects_annotated_with_stage_load_as_instances(staged_projects):
-    as_of = d(2023, 5, 1)
-    loaded = {project.name: project.stage_as_of for project in AttractionProject.objects.with_stage(as_of)}
-    assert loaded == {project.name: project.stage_on(as_of) for project in staged_projects}
-
-
-@pytest.mark.parametrize("as_of", AS_OF_DATES, ids=str)
-def test_in_stage_returns_exactly_the_projects_whose_stage_on_is_that_stage(staged_projects, as_of):
-    for stage in Stage.values:
-        found = set(AttractionProject.objects.in_stage(stage, as_of).values_list("name", flat=True))
-        assert found == {p.name for p in staged_projects if p.stage_on(as_of) == stage}, stage
-
-
-def test_in_stage_with_an_unknown_stage_is_a_value_error(db):
-    with pytest.raises(ValueError, match="unknown stage"):
-        AttractionProject.objects.in_stage("abandoned", d(2023, 6, 30))
+# That the database agrees with ``stage_on`` over projects of every stage, by name:
+# test_querysets_steps.py, with the bond reserves.
 
 
 def test_signed_by_counts_a_project_signed_on_that_day(make_attraction_project):
