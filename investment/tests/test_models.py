@@ -16,7 +16,6 @@ from projects.tests.helpers import (
     AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS,
     CODE,
     assert_accepted,
-    assert_refused_on,
     refusal,
 )
 
@@ -61,28 +60,8 @@ def test_fixed_asset_investment_one_cent_above_contract_amount_is_refused_on_fix
 
 # --- dates --------------------------------------------------------------------------------------
 
-S = d(2023, 3, 1)
-
-DATE_ORDER = [
-    pytest.param({"signed_on": S, "started_on": S, "in_production_on": S}, None, id="all-on-the-same-day"),
-    pytest.param({"signed_on": S, "started_on": S + DAY, "in_production_on": S + 2 * DAY}, None, id="in-order"),
-    pytest.param({"signed_on": S}, None, id="signed-only"),
-    pytest.param({"started_on": S}, "started_on", id="started-without-signed"),
-    pytest.param({"signed_on": S, "started_on": S - DAY}, "started_on", id="started-before-signed"),
-    pytest.param({"signed_on": S, "in_production_on": S}, "in_production_on", id="in-production-without-started"),
-    pytest.param(
-        {"signed_on": S, "started_on": S + DAY, "in_production_on": S},
-        "in_production_on",
-        id="in-production-before-started",
-    ),
-]
-
-
-@pytest.mark.parametrize(("dates", "error_field"), DATE_ORDER)
-def test_attraction_dates_go_signed_started_in_production(build_attraction_project, dates, error_field):
-    project = build_attraction_project(**dates)
-    assert_refused_on(project, error_field)
-
+# That the stage dates go signed, started, in production (``projects.validation.date_order_errors``):
+# projects/tests/test_models.py, with the other ledgers' dates.
 
 # No stage date after today (``projects.validation.future_date_errors``): projects/tests/
 # test_models.py, for the stage dates of every ledger.

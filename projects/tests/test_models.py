@@ -140,6 +140,8 @@ def test_principal_and_interest_of_zero_is_refused_on_principal_and_interest(bui
 
 # --- dates in order ---------------------------------------------------------------------------
 
+# Each ledger's dates and the field refused (None: accepted). Reserved, submitted, approved,
+# issued; a rejection after a submission:
 R = datetime.date(2023, 3, 1)  # the builders' reserved_on
 
 BOND_DATES = [
@@ -166,12 +168,7 @@ BOND_DATES = [
 ]
 
 
-@pytest.mark.parametrize(("dates", "error_field"), BOND_DATES)
-def test_bond_reserve_steps_go_in_order_and_a_rejection_follows_a_submission(build_bond_reserve, dates, error_field):
-    reserve = build_bond_reserve(**dates)
-    assert_refused_on(reserve, error_field)
-
-
+# Started, completed (or planned to be):
 S = datetime.date(2023, 4, 1)
 
 KEY_PROJECT_DATES = [
@@ -185,10 +182,40 @@ KEY_PROJECT_DATES = [
 ]
 
 
-@pytest.mark.parametrize(("dates", "error_field"), KEY_PROJECT_DATES)
-def test_key_project_dates_go_in_order(build_key_project, dates, error_field):
-    project = build_key_project(**dates)
-    assert_refused_on(project, error_field)
+# Signed, started, in production:
+A = datetime.date(2023, 3, 1)  # any day: the attraction builder dates no stage
+
+ATTRACTION_DATES = [
+    pytest.param({"signed_on": A, "started_on": A, "in_production_on": A}, None, id="all-on-the-same-day"),
+    pytest.param({"signed_on": A, "started_on": A + DAY, "in_production_on": A + 2 * DAY}, None, id="in-order"),
+    pytest.param({"signed_on": A}, None, id="signed-only"),
+    pytest.param({"started_on": A}, "started_on", id="started-without-signed"),
+    pytest.param({"signed_on": A, "started_on": A - DAY}, "started_on", id="started-before-signed"),
+    pytest.param({"signed_on": A, "in_production_on": A}, "in_production_on", id="in-production-without-started"),
+    pytest.param(
+        {"signed_on": A, "started_on": A + DAY, "in_production_on": A},
+        "in_production_on",
+        id="in-production-before-started",
+    ),
+]
+
+
+def ledger_cases(factory: str, cases: list) -> list:
+    """``cases`` (the dates, the field refused) of the ledger that the fixture ``factory`` builds."""
+    ledger = factory.removeprefix("build_").replace("_", "-")
+    return [pytest.param(factory, *case.values, id=f"{ledger}-{case.id}") for case in cases]
+
+
+@pytest.mark.parametrize(
+    ("factory", "dates", "error_field"),
+    [
+        *ledger_cases("build_bond_reserve", BOND_DATES),
+        *ledger_cases("build_key_project", KEY_PROJECT_DATES),
+        *ledger_cases("build_attraction_project", ATTRACTION_DATES),
+    ],
+)
+def test_the_step_dates_go_in_order_and_a_rejection_follows_a_submission(request, factory, dates, error_field):
+    assert_refused_on(request.getfixturevalue(factory)(**dates), error_field)
 
 
 # --- no stage date after today ------------------------------------------------------------------
