@@ -23,20 +23,6 @@ from jiaxian.tests.import_helpers import errors, kinds, run, xlsx_bytes
 from projects.resources import BondReserveResource, KeyProjectResource
 
 FILES = Path(__file__).resolve().parent / "files"
-FIELDS = (
-    "name",
-    "year",
-    "investor",
-    "investor_origin",
-    "industry__name",
-    "department__name",
-    "contract_amount",
-    "fixed_asset_investment",
-    "funds_in_place",
-    "signed_on",
-    "started_on",
-    "in_production_on",
-)
 # The ledger's words for where an investor comes from, as the import reads them.
 ORIGINS = {"省内": "in_province", "省外": "out_of_province", "本地": "local"}
 
@@ -45,9 +31,9 @@ def stored_date(written: str | None) -> datetime.date | None:
     return None if written is None else datetime.date.fromisoformat(written)
 
 
-def as_stored(project: tuple) -> tuple:
-    """A project that files/make_ledgers.py writes as the ledger stores it, in FIELDS' order:
-    the year the command is given, the amounts in Decimal, the dates as dates."""
+def as_stored(project: tuple) -> dict:
+    """A project that files/make_ledgers.py writes, as the ledger stores it: the year the command
+    is given, the amounts in Decimal, the dates as dates."""
     (
         name,
         investor,
@@ -62,20 +48,20 @@ def as_stored(project: tuple) -> tuple:
         department,
         _note,
     ) = project
-    return (
-        name,
-        2024,
-        investor,
-        ORIGINS[origin],
-        industry,
-        department,
-        Decimal(str(contract)),
-        Decimal(str(fixed_assets)),
-        Decimal(str(funds)),
-        stored_date(signed),
-        stored_date(started),
-        stored_date(in_production),
-    )
+    return {
+        "name": name,
+        "year": 2024,
+        "investor": investor,
+        "investor_origin": ORIGINS[origin],
+        "industry__name": industry,
+        "department__name": department,
+        "contract_amount": Decimal(str(contract)),
+        "fixed_asset_investment": Decimal(str(fixed_assets)),
+        "funds_in_place": Decimal(str(funds)),
+        "signed_on": stored_date(signed),
+        "started_on": stored_date(started),
+        "in_production_on": stored_date(in_production),
+    }
 
 
 EXPECTED = [as_stored(project) for project in PROJECTS]
@@ -111,7 +97,7 @@ def test_a_two_row_merged_header_ledger_saved_by_libreoffice_imports_every_value
         "Columns not imported: 序号、备注",
     ]
     assert lines[-1] == "3 created, 0 updated, 0 unchanged."
-    assert list(AttractionProject.objects.order_by("pk").values_list(*FIELDS)) == EXPECTED
+    assert list(AttractionProject.objects.order_by("pk").values(*EXPECTED[0])) == EXPECTED
 
 
 def test_the_dry_run_names_the_columns_not_imported_in_chinese(references, tmp_path, db):
