@@ -60,11 +60,9 @@ def test_fixed_asset_investment_one_cent_above_contract_amount_is_refused_on_fix
 
 # --- dates --------------------------------------------------------------------------------------
 
-# That the stage dates go signed, started, in production (``projects.validation.date_order_errors``):
-# projects/tests/test_models.py, with the other ledgers' dates.
-
-# No stage date after today (``projects.validation.future_date_errors``): projects/tests/
-# test_models.py, for the stage dates of every ledger.
+# The stage dates go signed, started, in production, none after today: the rules of
+# ``projects.validation`` that every ledger runs, tested with the other ledgers' dates in
+# projects/tests/test_models.py.
 
 
 # --- project code, predecessor, name --------------------------------------------------------------
