@@ -213,14 +213,22 @@ def key_project_floor(
         else ""
     )
     name_columns = "i.name AS industry_name, i.is_key, a.name AS area_name, d.name AS department_name," if names else ""
-    light_filter = f"WHERE ({case}) = %s" if warning else ""
+    if warning is None:
+        # The page's ids first (the name index serves the order), then the figures of those
+        # projects only: what a deep page can do at best.
+        page = "WHERE p.id IN (SELECT k.id FROM projects_keyproject k ORDER BY k.name LIMIT %s OFFSET %s)"
+        paging, tail, tail_params = [limit, offset], "ORDER BY f.name", []
+    else:
+        # The light decides which projects are on the page: it is computed until the page is full.
+        page, paging = "", []
+        tail = f"WHERE ({case}) = %s ORDER BY f.name LIMIT %s OFFSET %s"
+        tail_params = [*case_params, warning, limit, offset]
     sql = f"""
         SELECT f.*, {case} AS warning,
           (SELECT {aggregate} FROM projects_annuallisting l WHERE l.project_id = f.id) AS years
-        FROM (SELECT p.*, {name_columns} {parts} FROM projects_keyproject p {joins}) f
-        {light_filter}
-        ORDER BY f.name LIMIT %s OFFSET %s"""
-    arguments = [*case_params, *part_params, *((case_params + [warning]) if warning else []), limit, offset]
+        FROM (SELECT p.*, {name_columns} {parts} FROM projects_keyproject p {joins} {page}) f
+        {tail}"""
+    arguments = [*case_params, *part_params, *paging, *tail_params]
     return lambda: fetch(sql, arguments)
 
 
