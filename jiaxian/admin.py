@@ -8,7 +8,8 @@
   report, where the dashboard's links lead, with the parsers of their parameters; the app that
   draws the dashboard names it (``RecordsFilter.lead_back_to``); ``YearRecordsFilter``, one of a
   year as of a day;
-- ``ChoicesFilter`` (a list filter over a ``Choices`` class), ``annotated_column`` (a sortable
+- ``ChoicesFilter`` (a list filter over a ``Choices`` class) and ``DatedStepsFilter`` (one of a
+  state derived from the dates, as of today), ``annotated_column`` (a sortable
   column showing an annotation of the list's queryset) and ``record_page`` (the URL of one
   record's own page, such as signing or downloading);
 - ``LedgerImportMixin``, the ledgers' import page (below).
@@ -69,6 +70,7 @@ from jiaxian import access, periods, versions
 from jiaxian.importing import BookDataset, UnreadableFile, read_book
 from jiaxian.params import YearField
 from jiaxian.resources import error_lines
+from jiaxian.steps import DatedSteps
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -310,6 +312,16 @@ class ChoicesFilter(admin.SimpleListFilter):
 
     def select(self, queryset, value: str):
         raise NotImplementedError
+
+
+class DatedStepsFilter(ChoicesFilter):
+    """A list filter of the state a record is in today, derived from its dates: ``steps`` (the
+    model's ``DatedSteps``) asks it in the database, by a condition on the dates themselves."""
+
+    steps: ClassVar[DatedSteps]
+
+    def select(self, queryset, value):
+        return queryset.filter(self.steps.condition(value, periods.today()))
 
 
 def record_page(model_admin: admin.ModelAdmin, action: str, view: Callable) -> URLPattern:

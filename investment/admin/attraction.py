@@ -9,8 +9,7 @@ import datetime
 from django.contrib import admin
 from django.utils.translation import gettext, gettext_lazy as _
 
-from jiaxian import periods
-from jiaxian.admin import ChoicesFilter, LedgerAdmin, LedgerImportMixin, RecordsFilter, YearFilter, lineage, wan
+from jiaxian.admin import DatedStepsFilter, LedgerAdmin, LedgerImportMixin, RecordsFilter, YearFilter, lineage, wan
 from projects.models import NoPlan, YearPlan
 
 from .. import quotas
@@ -66,15 +65,13 @@ class QuotaFilter(RecordsFilter):
         return self.PART_WORDS[part] % {"year": year, "label": quotas.label(key), "date": as_of.isoformat()}
 
 
-class StageFilter(ChoicesFilter):
+class StageFilter(DatedStepsFilter):
     """Stage as of today, derived from the dates."""
 
     title = _("stage")
     parameter_name = "stage"
     options = AttractionProjectStageChoices
-
-    def select(self, queryset, value):
-        return queryset.in_stage(value, periods.today())
+    steps = AttractionProject.STAGES
 
 
 class BigProjectFilter(admin.SimpleListFilter):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from jiaxian import periods
 from jiaxian.admin import (
     ChoicesFilter,
+    DatedStepsFilter,
     LedgerAdmin,
     VersionedInline,
     VersionedModelForm,
@@ -181,15 +182,13 @@ class ChainLinkAdmin(LedgerAdmin):
     signed_count = annotated_column("signed_count", _("targets signed"))
 
 
-class TargetStageFilter(ChoicesFilter):
+class TargetStageFilter(DatedStepsFilter):
     """Stage in the lead pipeline today, derived from the dates."""
 
     title = _("stage")
     parameter_name = "stage"
     options = TargetEnterpriseStageChoices
-
-    def select(self, queryset, value):
-        return queryset.in_stage(value, periods.today())
+    steps = TargetEnterprise.STEPS
 
 
 class SignForm(forms.Form):
