@@ -25,7 +25,8 @@ from rest_framework.settings import api_settings
 
 from jiaxian import periods, versions
 
-# What every record carries and no client writes.
+# What every record carries and no client writes: read-only in every serializer that lists
+# them because ``TrackedModel``'s fields are not editable (DRF makes such a field read-only).
 RECORD_FIELDS = ("version", "created_at", "updated_at")
 
 

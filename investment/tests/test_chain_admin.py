@@ -82,6 +82,21 @@ def test_target_changelist_filters_by_stage_today(zh_admin_client, negotiating, 
     assert [target.company for target in rows] == ["未接触企业"]
 
 
+def test_policy_changelist_filters_the_policies_in_force_today_or_expired(zh_admin_client, today):
+    Policy.objects.create(name="长期有效", issuing_body="县政府", valid_from=D(2023, 1, 1))
+    Policy.objects.create(name="今日到期", issuing_body="县政府", valid_from=D(2023, 1, 1), valid_until=today)
+    Policy.objects.create(name="已过期", issuing_body="县政府", valid_from=D(2022, 1, 1), valid_until=D(2023, 6, 29))
+    Policy.objects.create(name="尚未施行", issuing_body="县政府", valid_from=D(2023, 7, 1))
+    url = reverse("admin:investment_policy_changelist")
+
+    def names(**params):
+        return {policy.name for policy in zh_admin_client.get(url, params).context["cl"].queryset}
+
+    assert names(valid="today") == {"长期有效", "今日到期"}
+    assert names(valid="expired") == {"已过期"}
+    assert names(valid="someday") == {"长期有效", "今日到期", "已过期", "尚未施行"}
+
+
 def test_the_chain_page_lists_its_links_with_their_coverage(zh_admin_client, chain, negotiating):
     response = zh_admin_client.get(reverse("admin:investment_industrialchain_change", args=[chain.pk]))
     assert response.status_code == 200

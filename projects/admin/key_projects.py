@@ -7,13 +7,14 @@ key-project figures.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.admin import (
     ChoicesFilter,
+    ConditionsFilter,
     LedgerAdmin,
     LedgerImportMixin,
     VersionedInline,
@@ -143,24 +144,18 @@ class WarningFilter(ChoicesFilter):
     title = _("warning light")
     parameter_name = "warning"
     options = KeyProjectWarningChoices
-
-    def select(self, queryset, value):
-        return queryset.filter(warning=value)
+    field = "warning"
 
 
-class ProblemsFilter(admin.SimpleListFilter):
+class ProblemsFilter(ConditionsFilter):
     title = _("problems")
     parameter_name = "problems"
 
-    def lookups(self, request, model_admin):
-        return [("open", _("with open problems")), ("overdue", _("with overdue problems"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(open_problems__gt=0)
-        if self.value() == "overdue":
-            return queryset.filter(overdue_problems__gt=0)
-        return queryset
+    def conditions(self):
+        return {
+            "open": (_("with open problems"), Q(open_problems__gt=0)),
+            "overdue": (_("with overdue problems"), Q(overdue_problems__gt=0)),
+        }
 
 
 @admin.register(KeyProject)
