@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -90,6 +90,12 @@ class NoPlan(LookupError):
 
 
 class YearPlanQuerySet(models.QuerySet):
+    def latest_year(self) -> int | None:
+        """The latest year with a saved plan, None without any plan: the year that every page
+        choosing a year opens on when none is given (the dashboard, the quarterly export, the
+        monthly entry), the plan the clerks entered last. One query."""
+        return self.aggregate(latest=Max("year"))["latest"]
+
     def saved(self, year: int) -> YearPlan:
         """The saved plan of ``year``, or ``NoPlan``: for the pages and doors that need the
         plan a clerk entered (``YearPlan.for_year`` falls back to the defaults instead)."""

@@ -294,10 +294,15 @@ def test_bond_reserve_changelist_shows_each_reserves_status_today(zh_admin_clien
 
 
 def error_next_to(response, field: str) -> str:
-    """The error message the add form shows in the row of ``field``; fails if none."""
+    """The error message the add form shows next to ``field``: above it in its own row, or above
+    its box in a row of several fields (a key project's dates share one); fails if none."""
+    content = response.content.decode()
     match = re.search(
-        rf'<div class="form-row errors field-{field}">\s*<ul class="errorlist"[^>]*>\s*<li>(.*?)</li>',
-        response.content.decode(),
+        rf'<div class="form-row errors field-{field}">\s*<ul class="errorlist"[^>]*>\s*<li>(.*?)</li>', content
+    ) or re.search(
+        rf'<ul class="errorlist"[^>]*>\s*<li>([^<]*)</li>\s*</ul>\s*'
+        rf'<div class="flex-container fieldBox field-{field} errors">',
+        content,
     )
     assert match, f"no error shown next to {field}"
     return match.group(1)
