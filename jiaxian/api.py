@@ -14,8 +14,10 @@ from typing import Any, ClassVar, cast
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, Q
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from drf_spectacular import openapi
+from drf_spectacular import generators, openapi
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -266,6 +268,33 @@ def body_version(data) -> int | None:
 
 
 # --- OpenAPI ---------------------------------------------------------------------------------
+
+# The schema's one language, for its identifiers, titles and enum names (a generated client's
+# module names come from them) and its descriptions.
+SCHEMA_LANGUAGE = "en"
+
+
+class SchemaGenerator(generators.SchemaGenerator):
+    """The schema in ``SCHEMA_LANGUAGE`` whatever language is active (a request's Accept-Language,
+    the settings' Chinese in ``manage.py spectacular``), so that the document, and every client
+    generated from it, is the same wherever it is made."""
+
+    def get_schema(self, request=None, public=False):
+        with translation.override(SCHEMA_LANGUAGE):
+            # Lazy labels become text here, not later in whatever language the renderer runs in.
+            return in_words(super().get_schema(request=request, public=public))
+
+
+def in_words(value):
+    """``value`` with every lazy text in it (at any depth of dicts and lists) turned into text."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: in_words(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [in_words(item) for item in value]
+    return value
+
 
 _DETAIL = {
     "type": "object",

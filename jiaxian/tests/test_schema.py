@@ -4,8 +4,12 @@ process in English whatever the client's language, and served from memory."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -69,6 +73,16 @@ def test_the_schema_is_the_same_bytes_in_english_whatever_language_the_client_as
         bodies[language] = response.content
     assert bodies["zh-hans"] == bodies["en"] == bodies[None]
     assert b"A page number within the paginated result set." in bodies["en"]
+
+
+def test_manage_py_spectacular_writes_the_served_schema_whatever_the_active_language(reader, fresh_schema, tmp_path):
+    served = reader.get(SCHEMA, {"format": "json"}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    written = tmp_path / "schema.json"
+    # The settings' language (Chinese) is the command's when it is given no --lang.
+    with translation.override("zh-hans"):
+        call_command("spectacular", "--format", "openapi-json", "--file", str(written))
+    assert json.loads(written.read_text(encoding="utf-8")) == served
+    assert served["components"]["schemas"]["KeyProject"]["properties"]["nature"]["title"] == "Construction nature"
 
 
 def test_the_schema_is_generated_once_for_every_request_and_format(reader, fresh_schema, generations):
