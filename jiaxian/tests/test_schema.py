@@ -125,3 +125,61 @@ def test_a_signed_in_user_gets_the_docs_and_their_script_as_a_file(admin_client)
     assert script["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle(" in script.content
     assert b'url: "/api/schema/"' in script.content
+
+
+# --- what a generated client needs of the schema -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(document: dict):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def test_every_error_answer_is_one_of_two_shared_components(document):
+    statuses = set()
+    for path, method, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if status.startswith("4"):
+                statuses.add(status)
+                expected = "ValidationError" if status == "400" else "Error"
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": f"#/components/schemas/{expected}"}, (method, path, status)
+    assert statuses == {"400", "401", "403", "404", "409", "412", "429"}
+    assert document["components"]["schemas"]["Error"]["required"] == ["detail"]
+    assert document["components"]["schemas"]["ValidationError"]["additionalProperties"]
+
+
+def test_every_update_and_delete_documents_if_match(document):
+    writes = [(p, m, o) for p, m, o in operations(document) if m in ("put", "patch", "delete")]
+    assert len(writes) > 50
+    for path, method, operation in writes:
+        headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert headers == ["If-Match"], (method, path)
+
+
+def test_version_may_be_sent_in_request_bodies_and_is_always_in_answers(document):
+    schemas = document["components"]["schemas"]
+    versioned = [name for name, schema in schemas.items() if "version" in schema.get("properties", {})]
+    requests = [name for name in versioned if name.endswith("Request")]
+    assert "KeyProjectRequest" in requests and "PatchedKeyProjectRequest" in requests
+    for name in requests:
+        version = schemas[name]["properties"]["version"]
+        assert version["type"] == "integer" and not version.get("readOnly"), name
+        assert "version" not in schemas[name].get("required", []), name
+    for name in set(versioned) - set(requests):
+        assert "version" in schemas[name]["required"], name
+    # A filing's version is its number among the quarter's filings: the server's to give.
+    assert "version" not in schemas["FilingRequest"]["properties"]
+
+
+@pytest.mark.parametrize("path", ["/api/exports/quarterly/", "/api/filings/{id}/download/"])
+def test_the_downloads_are_binary_answers(document, path):
+    content = document["paths"][path]["get"]["responses"]["200"]["content"]
+    assert set(content) == {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"}
+    assert all(media["schema"] == {"type": "string", "format": "binary"} for media in content.values())
