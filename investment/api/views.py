@@ -21,7 +21,7 @@ from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
 from investment.pipeline import AlreadySigned, sign
 from jiaxian import periods
-from jiaxian.api import _DETAIL, Conflict, PreconditionFailed, claimed_version
+from jiaxian.api import Conflict, PreconditionFailed, claimed_version
 from jiaxian.api_defaults import ModelPermissions, SignedInWithPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format, export_response
 from jiaxian.ledger_api import DepartmentRule, LedgerViewSet
@@ -253,8 +253,8 @@ class TargetEnterpriseViewSet(LedgerViewSet):
         ],
         responses={
             201: AttractionProjectSerializer,
-            409: OpenApiResponse(_DETAIL, description="Signed already; nothing was written."),
-            412: OpenApiResponse(_DETAIL, description="The target changed since the version sent; nothing written."),
+            409: OpenApiResponse(description="Signed already; nothing was written."),
+            412: OpenApiResponse(description="The target changed since the version sent; nothing written."),
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[CanSign, DepartmentRule], filter_backends=[])

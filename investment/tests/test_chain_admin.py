@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from investment.models import AttractionProject, Responsibility, TargetEnterprise
+from investment.models import AttractionProject, Policy, Responsibility, TargetEnterprise
 from investment.pipeline import sign
 from investment.tests.helpers import add_chain_rows
 
