@@ -69,6 +69,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from jiaxian import access, periods, versions
 from jiaxian.importing import BookDataset, UnreadableFile, read_book
+from jiaxian.paging import IdsFirstPaginator
 from jiaxian.params import YearField
 from jiaxian.resources import error_lines
 from jiaxian.steps import DatedSteps
@@ -227,6 +228,9 @@ class LedgerAdmin(SimpleHistoryAdmin):
     still show every record."""
 
     list_per_page = 100
+    # A page's records by their ids first (jiaxian.paging): a deep page computes the list's
+    # annotations for its own rows only.
+    paginator = IdsFirstPaginator
     readonly_fields = ("version", "created_at", "updated_at")
     form = VersionedModelForm
 

@@ -6,6 +6,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, filters, pagination, permissions
 from rest_framework.settings import api_settings
 
+from jiaxian.paging import IdsFirstPaginator
+
 
 class ModelPermissions(permissions.DjangoModelPermissions):
     """Django's model permissions decide every action, reading included: a user needs
@@ -38,6 +40,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = IdsFirstPaginator
 
     def get_page_size(self, request):
         raw = request.query_params.getlist(self.page_size_query_param)

@@ -55,7 +55,11 @@ def test_changelist_costs_the_same_queries_at_10_and_at_100_rows(
     rows_at_10 = len(response.context["cl"].result_list)
     assert len(at_10) == QUERIES[model_name], "\n".join(query["sql"] for query in at_10.captured_queries)
     add_chain_rows(model, 90, chain, industry=key_industry, department=department, area=area)
-    with django_assert_num_queries(QUERIES[model_name]):
+    # Spread over pages, a list that annotates reads its page's ids first (jiaxian.paging): one
+    # query more, whatever the number of rows.
+    cl = zh_admin_client.get(url).context["cl"]
+    paged = cl.multi_page and bool(cl.queryset.query.annotations)
+    with django_assert_num_queries(QUERIES[model_name] + paged):
         response = zh_admin_client.get(url)
     assert len(response.context["cl"].result_list) == min(rows_at_10 + 90, 100)
 

@@ -532,7 +532,9 @@ def fill(prefix: str, n: int, w) -> None:
 # Each: count, rows, then the prefetches.
 LIST_QUERIES = {
     "chains": 4,  # count, rows, industries prefetch, links prefetch
-    "chain-links": 2,  # count, rows (coverage and its counts are subqueries of the row query)
+    # count, the page's ids, its rows (coverage and its counts are subqueries of the row query,
+    # computed for the page's rows alone: jiaxian.paging)
+    "chain-links": 3,
     "target-enterprises": 2,  # count, rows joined to their link (for the chain)
     "local-enterprises": 2,  # count, rows joined to their link
     "carriers": 2,

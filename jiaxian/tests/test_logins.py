@@ -102,4 +102,6 @@ def test_the_schema_says_that_the_token_endpoint_locks_a_name_out(admin_client):
     schema = admin_client.get("/api/schema/?format=json").json()
     refusal = schema["paths"]["/api/token/"]["post"]["responses"]["429"]
     assert "too many failed passwords for this username" in refusal["description"]
-    assert refusal["content"]["application/json"]["schema"]["required"] == ["detail"]
+    # The shared error component, as every refusal of the API (jiaxian.api).
+    assert refusal["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail"]

@@ -1170,19 +1170,20 @@ def fill(prefix: str, n: int, w) -> None:
 # add two prefetches: the page's annual listings (ordered by year), and their successors' ids.
 # Attraction projects read the industry (is_key_industry) in the rows' JOIN and the 100-million
 # rule of each year's plan as subqueries of the same SELECT. Bond reserves derive their status
-# and coverage ratio in Python.
+# and coverage ratio in Python. A list that annotates (key projects, reserves, attraction
+# projects) finds its page's ids first, then the page's rows by those ids (jiaxian.paging).
 LIST_QUERIES = {
     "industries": 2,
     "areas": 2,
     "departments": 2,
     "sectors": 2,
     "plans": 2,
-    # count, the plan of as_of's year (the lights' thresholds), rows (with each light and
-    # problem count as subqueries), listings prefetch, successors prefetch
-    "key-projects": 5,
+    # count, the plan of as_of's year (the lights' thresholds), the page's ids, its rows (with
+    # each light and problem count as subqueries), listings prefetch, successors prefetch
+    "key-projects": 6,
     "annual-listings": 2,  # the project is only an id
-    "bond-reserves": 2,
-    "attraction-projects": 3,  # count, rows, successors prefetch
+    "bond-reserves": 3,  # count, ids, rows (with the coverage warning)
+    "attraction-projects": 4,  # count, ids, rows, successors prefetch
 }
 
 
