@@ -174,6 +174,10 @@ def test_a_sheet_without_rows_has_its_header_filter_and_frozen_row():
     assert calamine_rows(content, "空") == [[str(column.header) for column in COLUMNS]]
 
 
+def test_a_workbook_without_sheets_gets_an_empty_one():
+    assert opened(written([])).sheetnames == ["Sheet1"]
+
+
 def test_the_preamble_header_filter_and_frozen_rows_follow_the_preamble():
     sheet = Sheet("s", COLUMNS[:2], [[1, "a"], [2, "b"]], preamble=[["标题"], []])
     content = written([sheet, Sheet("t", COLUMNS[:1], [[1]])])
