@@ -24,10 +24,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## run: migrate the SQLite demo database, load the demo data, make the demo login, serve.
+## run: migrate the SQLite demo database, load the demo data, make the demo login, serve at
+## HOST:PORT (127.0.0.1:8000 unless given: make run PORT=18301), the address it prints.
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --address $(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## serve: production-style: migrate, collect the static files and run gunicorn, debug off. Set

@@ -8,7 +8,8 @@ them (the ledgers' changelists, filtered by ``QuotaFilter``, ``ListedForFilter``
 
 It computes nothing: figures, shares and the bars' lengths come from ``quotas``; this module
 writes them (万元 with thousands separators, shares as percentages) and links them. Besides
-the session's and the user's, eight queries whatever the number of records: the plans, the
+the session's and the user's, eight queries whatever the number of records (nine without a
+year: the latest plan's, ``YearPlanQuerySet.latest_year``): the plans, the
 report's four, the key projects' lights and spawned projects (``quotas.key_project_signals``,
 two): the counts of each warning colour and of the second phases and expansions the year
 spawned, shown under the targets; and the lead pipeline of every industrial chain (招商转化,
@@ -226,7 +227,7 @@ def dashboard(request):
     year = page_parameter(request.GET, "year", periods.parse_year, errors, gettext("Year: %(error)s"))
     as_of = page_parameter(request.GET, "as_of", periods.parse_date, errors, gettext("As of: %(error)s"))
     if year is None and not errors:
-        year = as_of.year if as_of is not None else next(iter(plans), None)
+        year = as_of.year if as_of is not None else YearPlan.objects.latest_year()
     plan = plans.get(year)
     if plan is not None and as_of is None:
         as_of = periods.default_as_of(year)

@@ -50,7 +50,7 @@ def quarterly_export(request):
         raise PermissionDenied(gettext("Exporting the quarterly report needs the permission to export and file it."))
     plans = {plan.year: plan for plan in YearPlan.objects.order_by("-year")}
     today = periods.today()
-    default_year = next(iter(plans), today.year)
+    default_year = YearPlan.objects.latest_year() or today.year
     choice = {"year": default_year, "quarter": 1 if today.year != default_year else (today.month - 1) // 3 + 1}
     errors: list[str] = []
     status = 200

@@ -33,7 +33,6 @@ from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.models import ratio
-from projects.choices import KeyProjectWarningChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, ProgressReport, YearPlan
 from projects.querysets import KeyProjectQuerySet
 
@@ -457,20 +456,32 @@ def key_project_signals(plan: YearPlan, as_of: datetime.date) -> KeyProjectSigna
     ``KeyProjectQuerySet.with_warning`` under ``plan``), counted by colour, and the projects
     the year spawned: key projects listed for the year by ``as_of`` for the first time (no
     listing of an earlier year) that have a predecessor, and attraction projects of the year
-    signed by ``as_of`` that have one. Two queries, whatever the number of records."""
+    signed by ``as_of`` that have one. Two queries, whatever the number of records.
+
+    The lights are counted over a derived table of each project's three figures (``distinct``
+    makes Django wrap the query so), each figure's subquery run once a project: counted over
+    the light's expression itself, every count repeated its subqueries."""
     earlier_listing = AnnualListing.objects.filter(project=OuterRef("pk"), year__lt=plan.year)
-    lights = (
+    figures = (
         listed_key_projects(plan, as_of)
-        .with_warning(as_of, plan)
-        .aggregate(
-            **{colour.value: Count("pk", filter=Q(warning=colour.value)) for colour in KeyProjectWarningChoices},
-            spawned=Count("pk", filter=Q(predecessor__isnull=False) & ~Exists(earlier_listing)),
-        )
+        .with_progress(as_of)
+        .annotate(first_spawned=Q(predecessor__isnull=False) & ~Exists(earlier_listing))
+        .values("pk", "late_since", "year_completed_investment", "year_planned_investment", "first_spawned")
+        .distinct()
+    )
+    red, yellow = KeyProjectQuerySet.warning_conditions(as_of, plan)
+    # Counted without negating a condition: one over a project with no late milestone is
+    # NULL (``late_since`` is), and NOT NULL would leave the project out of every colour.
+    lights = figures.aggregate(
+        listed=Count("pk"),
+        red=Count("pk", filter=red),
+        lit=Count("pk", filter=red | yellow),
+        spawned=Count("pk", filter=Q(first_spawned=True)),
     )
     spawned_attraction = signed_attraction_projects(plan, as_of).filter(predecessor__isnull=False).count()
     return KeyProjectSignals(
-        green=lights["green"],
-        yellow=lights["yellow"],
+        green=lights["listed"] - lights["lit"],
+        yellow=lights["lit"] - lights["red"],
         red=lights["red"],
         spawned_key_projects=lights["spawned"],
         spawned_attraction_projects=spawned_attraction,

@@ -44,20 +44,3 @@ class AttractionProjectResource(LedgerResource):
 
     class Meta(LedgerResource.Meta):
         model = AttractionProject
-        fields = (
-            "name",
-            "year",
-            "project_code",
-            "investor",
-            "investor_origin",
-            "industry",
-            "area",
-            "department",
-            "leader",
-            "contract_amount",
-            "fixed_asset_investment",
-            "funds_in_place",
-            "signed_on",
-            "started_on",
-            "in_production_on",
-        )

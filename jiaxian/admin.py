@@ -8,9 +8,11 @@
   report, where the dashboard's links lead, with the parsers of their parameters; the app that
   draws the dashboard names it (``RecordsFilter.lead_back_to``); ``YearRecordsFilter``, one of a
   year as of a day;
-- ``ChoicesFilter`` (a list filter over a ``Choices`` class), ``annotated_column`` (a sortable
-  column showing an annotation of the list's queryset) and ``record_page`` (the URL of one
-  record's own page, such as signing or downloading);
+- ``ChoicesFilter`` (a list filter over a ``Choices`` class), ``DatedStepsFilter`` (one of a
+  state derived from the dates, as of today) and ``ConditionsFilter`` (a few options, each a
+  condition), ``annotated_column`` (a sortable column showing an annotation of the list's
+  queryset) and ``record_page`` (the URL of one record's own page, such as signing or
+  downloading);
 - ``LedgerImportMixin``, the ledgers' import page (below).
 
 The ledgers' import page in the admin: upload a file → a preview of every row, nothing
@@ -52,7 +54,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_permission_codename
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Choices, Model
+from django.db.models import Choices, Model, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -69,6 +71,7 @@ from jiaxian import access, periods, versions
 from jiaxian.importing import BookDataset, UnreadableFile, read_book
 from jiaxian.params import YearField
 from jiaxian.resources import error_lines
+from jiaxian.steps import DatedSteps
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -295,9 +298,12 @@ class YearFilter(admin.SimpleListFilter):
 
 class ChoicesFilter(admin.SimpleListFilter):
     """A list filter offering the values of ``options`` (a ``Choices`` class); ``select`` narrows
-    the list to the one chosen. A value that is not one of them leaves the whole list."""
+    the list to the one chosen, by default to the records whose ``field`` (a field, or an
+    annotation of the admin's queryset) holds it. A value that is not one of them leaves the
+    whole list."""
 
     options: ClassVar[type[Choices]]
+    field: ClassVar[str]
 
     def lookups(self, request, model_admin):
         return self.options.choices
@@ -309,7 +315,33 @@ class ChoicesFilter(admin.SimpleListFilter):
         return queryset
 
     def select(self, queryset, value: str):
+        return queryset.filter(**{self.field: value})
+
+
+class ConditionsFilter(admin.SimpleListFilter):
+    """A list filter of a few fixed options, each a condition on the list's records:
+    ``conditions()`` gives each option's value its label and its ``Q``, asked anew for each
+    list (a condition may hold as of today). Any other value leaves the whole list."""
+
+    def conditions(self) -> dict[str, tuple[StrOrPromise, Q]]:
         raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _condition) in self.conditions().items()]
+
+    def queryset(self, request, queryset):
+        option = self.conditions().get(self.value() or "")
+        return queryset if option is None else queryset.filter(option[1])
+
+
+class DatedStepsFilter(ChoicesFilter):
+    """A list filter of the state a record is in today, derived from its dates: ``steps`` (the
+    model's ``DatedSteps``) asks it in the database, by a condition on the dates themselves."""
+
+    steps: ClassVar[DatedSteps]
+
+    def select(self, queryset, value):
+        return queryset.filter(self.steps.condition(value, periods.today()))
 
 
 def record_page(model_admin: admin.ModelAdmin, action: str, view: Callable) -> URLPattern:

@@ -14,18 +14,24 @@ from typing import Any, ClassVar, cast
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, Q
-from django.utils.translation import gettext as _
-from drf_spectacular import openapi
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _, gettext_lazy
+from drf_spectacular import generators, openapi
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.fields import SkipField
 from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from jiaxian import periods, versions
 
-# What every record carries and no client writes.
+# What every record carries and no client writes: read-only in every serializer that lists
+# them because ``TrackedModel``'s fields are not editable (DRF makes such a field read-only).
 RECORD_FIELDS = ("version", "created_at", "updated_at")
 
 
@@ -139,6 +145,24 @@ def period_parameter(request, name: str, parse, default=None):
         raise exceptions.ValidationError({exc.name: [exc.message]}) from None
 
 
+class VersionField(serializers.IntegerField):
+    """A record's ``version``: the answer's is the stored one; a request body may send back the one
+    the client read, which the claim (``LedgerViewSet.claim``) checks, as it checks ``If-Match``.
+    It is never written from the body: every save raises the version by one. A version that is
+    not a whole number is a 400 naming the field; on a creation, a whole number is ignored."""
+
+    default_error_messages = {"invalid": gettext_lazy("A version is a whole number, as in the ETag.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        # Checked, then left out of the validated data: the claim reads it from the body.
+        raise SkipField
+
+
 class ValidatedModelSerializer(serializers.ModelSerializer):
     """A model serializer that refuses what the admin and the import refuse.
 
@@ -161,6 +185,8 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         models.BooleanField: StrictBooleanField,
     }
     serializer_related_field = StrictPrimaryKeyRelatedField
+    # Writable so that the schema offers it in request bodies; see VersionField.
+    version = VersionField()
 
     def get_unique_together_validators(self):
         # The model's full_clean() checks them in validate() and names the field; DRF's own
@@ -267,56 +293,102 @@ def body_version(data) -> int | None:
 
 # --- OpenAPI ---------------------------------------------------------------------------------
 
-_DETAIL = {
-    "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
-}
-_FIELD_ERRORS = {
-    "type": "object",
-    "description": "Each bad field (or parameter) with its messages; `non_field_errors` for the record as a whole.",
-    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
-}
+# The schema's one language, for its identifiers, titles and enum names (a generated client's
+# module names come from them) and its descriptions.
+SCHEMA_LANGUAGE = "en"
+
+
+class SchemaGenerator(generators.SchemaGenerator):
+    """The schema in ``SCHEMA_LANGUAGE`` whatever language is active (a request's Accept-Language,
+    the settings' Chinese in ``manage.py spectacular``), so that the document, and every client
+    generated from it, is the same wherever it is made."""
+
+    def get_schema(self, request=None, public=False):
+        with translation.override(SCHEMA_LANGUAGE):
+            # Lazy labels become text here, not later in whatever language the renderer runs in.
+            return in_words(super().get_schema(request=request, public=public))
+
+
+def in_words(value):
+    """``value`` with every lazy text in it (at any depth of dicts and lists) turned into text."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: in_words(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [in_words(item) for item in value]
+    return value
+
+
+# The two error bodies, each one component that every error answer refers to (a client then has
+# one type to catch, not one per operation and status).
+ERROR = ResolvedComponent(
+    name="Error",
+    type=ResolvedComponent.SCHEMA,
+    object="Error",
+    schema={
+        "type": "object",
+        "description": "A refusal in words.",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+)
+VALIDATION_ERROR = ResolvedComponent(
+    name="ValidationError",
+    type=ResolvedComponent.SCHEMA,
+    object="ValidationError",
+    schema={
+        "type": "object",
+        "description": "Each bad field (or parameter) with its messages; `non_field_errors` for the record as a whole.",
+        "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+    },
+)
 
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema plus the error answers every client must expect: 400 with
-    the bad fields, 401/403 without the right credentials, 404 for a missing record, 412 for
-    a stale version."""
+    the bad fields, 401/403 without the right credentials, 404 for a missing record, 409 for a
+    record still in use, 412 for a stale version, 429 past a rate. A view may describe an error
+    answer in its own words (``extend_schema(responses={409: OpenApiResponse(description=…)})``);
+    its body is always ``ValidationError`` (400) or ``Error`` (the others)."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-
-        def error(description, schema):
-            return {"description": description, "content": {"application/json": {"schema": schema}}}
-
         errors = {
-            "401": error("Not authenticated.", _DETAIL),
-            "403": error("Not allowed: a model permission is missing.", _DETAIL),
+            "401": "Not authenticated.",
+            "403": "Not allowed: a model permission is missing.",
         }
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
-            errors["403"] = error(
+            errors["403"] = (
                 "Not allowed: a model permission is missing, or the record belongs (or would belong) to a "
-                "department that is not the user's; `detail` says which. Nothing changed.",
-                _DETAIL,
+                "department that is not the user's; `detail` says which. Nothing changed."
             )
         has_id = "{" in self.path
         # Every read may take query parameters (filters, pages, as_of), so every read may be a 400.
         if self.method in ("POST", "PUT", "PATCH", "GET"):
-            errors["400"] = error("Refused: the body names each bad field or parameter.", _FIELD_ERRORS)
+            errors["400"] = "Refused: the body names each bad field or parameter."
         if has_id or self.method == "GET":
-            errors["404"] = error("Not found (a record, a year without a plan, or a page past the last).", _DETAIL)
+            errors["404"] = "Not found (a record, a year without a plan, or a page past the last)."
         if has_id and self.method == "DELETE":
-            errors["409"] = error("Still used by other records; nothing was deleted.", _DETAIL)
+            errors["409"] = "Still used by other records; nothing was deleted."
         if has_id and self.method in ("PUT", "PATCH", "DELETE"):
-            errors["412"] = error("The version sent is not the record's current version; nothing changed.", _DETAIL)
+            errors["412"] = "The version sent is not the record's current version; nothing changed."
         if getattr(self.view, "throttle_classes", None):
             # A view may say more about its 429 (the token endpoint's login lockout).
             refusal = getattr(self.view, "too_many_requests", None)
-            errors["429"] = error(refusal or "Too many requests: try again after the seconds in Retry-After.", _DETAIL)
-        return {**errors, **responses}
+            errors["429"] = refusal or "Too many requests: try again after the seconds in Retry-After."
+        merged = {**{status: {"description": text} for status, text in errors.items()}, **responses}
+        for status_code, response in merged.items():
+            if status_code.startswith("4"):
+                response["content"] = {"application/json": {"schema": self.error_component(status_code).ref}}
+        return merged
+
+    def error_component(self, status_code: str) -> ResolvedComponent:
+        component = VALIDATION_ERROR if status_code == "400" else ERROR
+        self.registry.register_on_missing(component)
+        return component
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
@@ -330,6 +402,24 @@ class AutoSchema(openapi.AutoSchema):
                 )
             )
         return parameters
+
+
+class VersionFieldSchema(OpenApiSerializerFieldExtension):
+    """``version`` in the schema: read-only and always present in answers, optional in request
+    bodies (the version read, checked like ``If-Match``)."""
+
+    target_class = VersionField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {"type": "integer", "readOnly": True, "description": "Raised by one at each save; the ETag."}
+        return {
+            "type": "integer",
+            "description": (
+                "The version read (as in the ETag), instead of If-Match: an update naming another is refused "
+                "with 412. Never written; ignored on a creation."
+            ),
+        }
 
 
 # --- history ----------------------------------------------------------------------------------

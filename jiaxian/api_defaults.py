@@ -19,6 +19,18 @@ class ModelPermissions(permissions.DjangoModelPermissions):
     }
 
 
+class SignedInWithPermissions(permissions.BasePermission):
+    """Signed in with every permission of ``required`` (``app_label.codename``), for a view or
+    an action that is not one model's reading or writing; ``message`` tells the one refused
+    which permissions it needs."""
+
+    required: tuple[str, ...]
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perms(self.required))
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """``?page=`` (from 1) and ``?page_size=`` (1 to 500, default 50). A page size that is
     not a whole number in that range is a 400 naming it, not quietly replaced."""

@@ -80,6 +80,26 @@ def non_negative(*fields: str) -> list[models.CheckConstraint]:
     ]
 
 
+def not_more_than(field: str, limit_field: str, name: str, message: StrOrPromise) -> models.CheckConstraint:
+    """The database's check that ``field`` is at most ``limit_field``, named
+    ``<app>_<model>_<name>``; null on either side passes (SQL's comparison with null is
+    unknown). The guard behind ``clean()``, which names the field in its error."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__lte": models.F(limit_field)}),
+        name=f"%(app_label)s_%(class)s_{name}",
+        violation_error_message=message,
+    )
+
+
+def unique_name_per_year(message: StrOrPromise) -> models.UniqueConstraint:
+    """The database's guard that no two records of a year share a name (fields ``year`` and
+    ``name``), named ``<app>_<model>_unique_name_per_year``; ``clean()`` asks it first, so that
+    the clerk's error names the field."""
+    return models.UniqueConstraint(
+        fields=["year", "name"], name="%(app_label)s_%(class)s_unique_name_per_year", violation_error_message=message
+    )
+
+
 def unique_errors(
     instance: models.Model, field: str, message: StrOrPromise | Callable[[], str], **lookup: Any
 ) -> dict[str, list]:

@@ -303,8 +303,9 @@ class LedgerRow:
 
 class LedgerResource(resources.ModelResource):
     """What the three ledger imports share (see the module). Subclasses set ``sheet_name``, the
-    ``Column``s, ``Meta.model`` and ``Meta.fields`` (the columns' names), and ``has_year``
-    (records keyed by name and year rather than name alone)."""
+    ``Column``s, ``Meta.model`` and ``has_year`` (records keyed by name and year rather than
+    name alone). ``Meta.fields``, import-export's list of the fields a resource imports and in
+    which order, is the names of the ``Column``s as they are declared (``__init_subclass__``)."""
 
     sheet_name: ClassVar[str]
     has_year: ClassVar[bool] = True
@@ -318,6 +319,14 @@ class LedgerResource(resources.ModelResource):
 
     class Meta:
         import_id_fields = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # import-export's metaclass has gathered the declared fields into ``cls.fields`` (in the
+        # order declared) and reads the Meta once this returns.
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "fields"):
+            meta.fields = tuple(name for name, field in cls.fields.items() if isinstance(field, Column))
 
     def __init__(self, *, year: int | None = None, preview: bool = True, **kwargs):
         super().__init__(**kwargs)

@@ -1,8 +1,9 @@
 """The OpenAPI schema (``/api/schema/``) and its Swagger UI (``/api/docs/``), for signed-in users.
 
 The schema describes the code, not the request: it is generated once per process, by the first
-request that asks for it, in one language (English: identifiers, enum names and descriptions are
-the same whatever the client's Accept-Language says), and each format's bytes are kept in memory
+request that asks for it, in one language (English, ``jiaxian.api.SchemaGenerator``: identifiers,
+enum names and descriptions are the same whatever the client's Accept-Language says, and the same
+as ``manage.py spectacular`` writes), and each format's bytes are kept in memory
 from then on. Generating it takes seconds and much memory; answering from memory takes none, so
 that schema requests cannot slow the API down.
 
@@ -16,19 +17,15 @@ import threading
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-# The schema's one language.
-LANGUAGE = "en"
-
 
 class SchemaCache:
-    """The schema document, generated on first use in ``LANGUAGE`` and without a request (as
-    ``manage.py spectacular`` does: it cannot depend on who asks), and its rendering by each
+    """The schema document, generated on first use and without a request (as ``manage.py
+    spectacular`` does: it cannot depend on who asks), and its rendering by each
     renderer. Threads of one process wait for the one that generates it instead of generating
     it again."""
 
@@ -46,11 +43,9 @@ class SchemaCache:
             with self._lock:
                 body = self._rendered.get(key)
                 if body is None:
-                    # Lazy labels become text when rendered: render in the same language too.
-                    with translation.override(LANGUAGE):
-                        if self._document is None:
-                            self._document = self.generator_class().get_schema(request=None, public=True)
-                        body = renderer.render(self._document, renderer_context={})
+                    if self._document is None:
+                        self._document = self.generator_class().get_schema(request=None, public=True)
+                    body = renderer.render(self._document, renderer_context={})
                     self._rendered[key] = body
         return body
 

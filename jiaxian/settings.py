@@ -316,6 +316,8 @@ SPECTACULAR_SETTINGS = {
         "and a stale update is refused with 412."
     ),
     "VERSION": "1",
+    # English whatever the active language (jiaxian.api.SchemaGenerator).
+    "DEFAULT_GENERATOR_CLASS": "jiaxian.api.SchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -3,14 +3,14 @@ project listed for the year, in one table, saved at once — what the clerks do 
 Excel. Wrapped in ``admin.site.admin_view`` by the URLconf (staff only); without the
 permissions to add and change progress reports it is a 403.
 
-GET ``?year=Y&month=M`` (default: the current month) shows one row per project listed for Y
-(any listing of Y, whatever its date) with the month's figure and note pre-filled from the
-report that exists. POST saves the whole table in one transaction: a row with an amount
-creates or updates that month's report, a row left blank deletes the report it had (a blank
-row without a report is skipped). Every row is checked by the report's own rules (its fields'
-and its month's) first; if any is refused, the page comes back with each bad row named by its
-project and nothing is saved. Rows whose figures did not change are not saved (their version
-stays).
+GET ``?year=Y&month=M`` (default: ``default_month``, in the latest year with a plan, as the
+dashboard) shows one row per project listed for Y (any listing of Y, whatever its date) with
+the month's figure and note pre-filled from the report that exists. POST saves the whole table
+in one transaction: a row with an amount creates or updates that month's report, a row left
+blank deletes the report it had (a blank row without a report is skipped). Every row is checked
+by the report's own rules (its fields' and its month's) first; if any is refused, the page
+comes back with each bad row named by its project and nothing is saved. Rows whose figures did
+not change are not saved (their version stays).
 
 No lost update: each row remembers (hidden) the version of the report it showed, or that it
 showed none. A save claims every changed row's version at once (``jiaxian.versions``); a row
@@ -44,7 +44,7 @@ from jiaxian import periods, versions
 from jiaxian.params import YearField
 
 from . import access, validation
-from .models import AnnualListing, KeyProject, ProgressReport
+from .models import AnnualListing, KeyProject, ProgressReport, YearPlan
 
 PERMISSIONS = ("projects.add_progressreport", "projects.change_progressreport", "projects.delete_progressreport")
 
@@ -73,15 +73,27 @@ class RowForm(forms.Form):
 RowFormSet = forms.formset_factory(RowForm, extra=0)
 
 
+def default_month() -> datetime.date:
+    """The month the page opens on (its first day): in the latest year with a plan, as the
+    dashboard opens on it, the month of the year's as-of day (``periods.default_as_of``: this
+    month while the year runs, December once it is past, January before it begins); this
+    month when there is no plan."""
+    year = YearPlan.objects.latest_year()
+    if year is None:
+        return periods.month_start(periods.today())
+    as_of = periods.default_as_of(year)
+    return periods.month_start(as_of) if as_of.year == year else datetime.date(year, 1, 1)
+
+
 def chosen_month(data) -> tuple[datetime.date, list[str]]:
-    """The month chosen in ``data`` (its first day), today's when absent; messages when bad."""
-    today = periods.today()
+    """The month chosen in ``data`` (its first day), ``default_month()`` when absent; messages
+    when bad."""
     if "year" not in data and "month" not in data:
-        return periods.month_start(today), []
+        return default_month(), []
     form = MonthForm(data)
     if not form.is_valid():
         errors = [f"{form.fields[name].label}: {' '.join(messages)}" for name, messages in form.errors.items()]
-        return periods.month_start(today), errors
+        return default_month(), errors
     return datetime.date(form.cleaned_data["year"], form.cleaned_data["month"], 1), []
 
 

@@ -68,9 +68,13 @@ class KeyProjectQuerySet(models.QuerySet):
         AnnualListing = self._related("listings")
         Milestone = self._related("milestones")
         amount = DecimalField(max_digits=14, decimal_places=2)
-        planned = AnnualListing.objects.filter(project=OuterRef("pk"), year=as_of.year, listed_on__lte=as_of).values(
-            "planned_investment"
-        )[:1]
+        # Without the listings' default ordering (by project name), which would join the
+        # projects and sort in every row's subquery: (project, year) is unique.
+        planned = (
+            AnnualListing.objects.filter(project=OuterRef("pk"), year=as_of.year, listed_on__lte=as_of)
+            .order_by()
+            .values("planned_investment")[:1]
+        )
         late = (
             Milestone.objects.filter(Milestone.late_condition(as_of), project=OuterRef("pk"))
             .order_by("planned_on")
@@ -113,6 +117,22 @@ class KeyProjectQuerySet(models.QuerySet):
         Compared without division, ``12·completed ≥ (months − 12·gap)·planned`` scaled to whole
         numbers, so that the boundaries are exact on PostgreSQL (and on SQLite for amounts
         that are whole 万元). ``KeyProject.warning_on`` gives the same answer for one project."""
+        red, yellow = self.warning_conditions(as_of, plan)
+        return self.with_progress(as_of).annotate(
+            warning=Case(
+                When(red, then=Value(Warning.RED.value)),
+                When(yellow, then=Value(Warning.YELLOW.value)),
+                default=Value(Warning.GREEN.value),
+                output_field=models.CharField(max_length=10),
+            )
+        )
+
+    @staticmethod
+    def warning_conditions(as_of: datetime.date, plan) -> tuple[Q, Q]:
+        """The light's rule (``with_warning``) as two conditions over ``with_progress``'s
+        figures: red, and yellow (which holds of a red project too: the light is the first that
+        holds). Over a query that selects the figures, so that a count by colour reads each
+        figure once a project (``investment.quotas.key_project_signals``)."""
         months = periods.months_elapsed(as_of)
         amount = DecimalField(max_digits=30, decimal_places=2)
         scaled_completed = ExpressionWrapper(F("year_completed_investment") * Value(120000), output_field=amount)
@@ -125,14 +145,7 @@ class KeyProjectQuerySet(models.QuerySet):
         red_day = periods.days_before(as_of, plan.milestone_yellow_max_days)
         red = Q(late_since__lt=red_day) | Q(LessThan(scaled_completed, scaled_planned(plan.investment_red_gap)))
         yellow = Q(late_since__isnull=False) | Q(LessThan(scaled_completed, scaled_planned(plan.investment_yellow_gap)))
-        return self.with_progress(as_of).annotate(
-            warning=Case(
-                When(red, then=Value(Warning.RED.value)),
-                When(yellow, then=Value(Warning.YELLOW.value)),
-                default=Value(Warning.GREEN.value),
-                output_field=models.CharField(max_length=10),
-            )
-        )
+        return red, yellow
 
     def behind_time_progress(self, as_of: datetime.date) -> KeyProjectQuerySet:
         """Projects whose year's completion rate on ``as_of`` trails the time progress

@@ -64,23 +64,6 @@ class KeyProjectResource(LedgerResource):
 
     class Meta(LedgerResource.Meta):
         model = KeyProject
-        fields = (
-            "name",
-            "project_code",
-            "owner",
-            "industry",
-            "area",
-            "department",
-            "leader",
-            "nature",
-            "listing_category",
-            "listing_listed_on",
-            "total_investment",
-            "listing_planned",
-            "started_on",
-            "planned_completion_on",
-            "completed_on",
-        )
 
     LISTING_PREFIX = "import_listing__"
 
@@ -214,18 +197,3 @@ class BondReserveResource(LedgerResource):
 
     class Meta(LedgerResource.Meta):
         model = BondReserve
-        fields = (
-            "name",
-            "year",
-            "project_code",
-            "sector",
-            "owner",
-            "department",
-            "area",
-            "total_investment",
-            "bond_demand",
-            "capital_portion",
-            "expected_income",
-            "principal_and_interest",
-            "reserved_on",
-        )

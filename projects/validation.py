@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from jiaxian import periods
+from jiaxian.models import unique_errors
 
 # 投资项目统一代码: time code, region code (Jiaxian is 410425), sector, project type,
 # five digits and a check character — 24 characters in all.
@@ -105,24 +106,25 @@ def future_date_errors(instance: models.Model, fields: Iterable[str]) -> dict[st
     return errors
 
 
-def not_more_than_errors(instance: models.Model, field: str, limit_field: str) -> dict[str, list]:
-    """Error on ``field`` when its amount exceeds that of ``limit_field``; equal is allowed,
-    and a missing amount on either side is left to the field's own validation."""
+def not_more_than_errors(
+    instance: models.Model, field: str, limit_field: str, message: str | None = None, on: str | None = None
+) -> dict[str, list]:
+    """Error on ``field`` (or on ``on``) when its value exceeds that of ``limit_field``; equal is
+    allowed, and a missing value on either side is left to the field's own validation. The
+    message names both fields and their values, unless ``message`` is given. The rule that
+    ``jiaxian.models.not_more_than`` guards in the database."""
     value, limit = getattr(instance, field), getattr(instance, limit_field)
     if value is None or limit is None:
         return {}
     if Decimal(value) > Decimal(limit):
-        return {
-            field: [
-                _("%(field)s (%(value)s) cannot exceed %(limit)s (%(limit_value)s).")
-                % {
-                    "field": label(instance, field),
-                    "value": value,
-                    "limit": label(instance, limit_field),
-                    "limit_value": limit,
-                }
-            ]
-        }
+        if message is None:
+            message = _("%(field)s (%(value)s) cannot exceed %(limit)s (%(limit_value)s).") % {
+                "field": label(instance, field),
+                "value": value,
+                "limit": label(instance, limit_field),
+                "limit_value": limit,
+            }
+        return {on or field: [message]}
     return {}
 
 
@@ -164,6 +166,17 @@ class Batch:
 def batch_of(instance: models.Model) -> Batch | None:
     """The ``Batch`` that ``instance`` is validated in, or None (validated on its own)."""
     return getattr(instance, "_validation_batch", None)
+
+
+def name_per_year_errors(instance: models.Model, message: str) -> dict[str, list]:
+    """Error on ``name`` when another record of ``instance``'s model has its name in its year
+    (the ``unique_name_per_year`` constraint, asked first so that the error names the field);
+    ``message`` is written with ``%(name)s`` and ``%(year)s``. Nothing inside a ``Batch``: the
+    import checks the unique keys of all its rows at once."""
+    if batch_of(instance) is not None:
+        return {}
+    name, year = instance.name, instance.year
+    return unique_errors(instance, "name", message % {"name": name, "year": year}, year=year, name=name)
 
 
 def lineage_errors(instance: models.Model, field: str = "predecessor") -> dict[str, list]:

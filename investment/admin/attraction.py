@@ -7,10 +7,19 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
-from jiaxian import periods
-from jiaxian.admin import ChoicesFilter, LedgerAdmin, LedgerImportMixin, RecordsFilter, YearFilter, lineage, wan
+from jiaxian.admin import (
+    ConditionsFilter,
+    DatedStepsFilter,
+    LedgerAdmin,
+    LedgerImportMixin,
+    RecordsFilter,
+    YearFilter,
+    lineage,
+    wan,
+)
 from projects.models import NoPlan, YearPlan
 
 from .. import quotas
@@ -66,28 +75,21 @@ class QuotaFilter(RecordsFilter):
         return self.PART_WORDS[part] % {"year": year, "label": quotas.label(key), "date": as_of.isoformat()}
 
 
-class StageFilter(ChoicesFilter):
+class StageFilter(DatedStepsFilter):
     """Stage as of today, derived from the dates."""
 
     title = _("stage")
     parameter_name = "stage"
     options = AttractionProjectStageChoices
-
-    def select(self, queryset, value):
-        return queryset.in_stage(value, periods.today())
+    steps = AttractionProject.STAGES
 
 
-class BigProjectFilter(admin.SimpleListFilter):
+class BigProjectFilter(ConditionsFilter):
     title = _("100-million project")
     parameter_name = "big"
 
-    def lookups(self, request, model_admin):
-        return [("1", _("Yes")), ("0", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("0", "1"):
-            return queryset.filter(big_project=self.value() == "1")
-        return queryset
+    def conditions(self):
+        return {"1": (_("Yes"), Q(big_project=True)), "0": (_("No"), Q(big_project=False))}
 
 
 @admin.register(AttractionProject)

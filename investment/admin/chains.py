@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,6 +19,8 @@ from django.utils.translation import gettext, gettext_lazy as _
 from jiaxian import periods
 from jiaxian.admin import (
     ChoicesFilter,
+    ConditionsFilter,
+    DatedStepsFilter,
     LedgerAdmin,
     VersionedInline,
     VersionedModelForm,
@@ -114,9 +116,7 @@ class CoverageFilter(ChoicesFilter):
     title = _("coverage")
     parameter_name = "coverage"
     options = ChainLinkCoverageChoices
-
-    def select(self, queryset, value):
-        return queryset.filter(coverage_as_of=value)
+    field = "coverage_as_of"
 
 
 class LinkFilter(admin.SimpleListFilter):
@@ -181,15 +181,13 @@ class ChainLinkAdmin(LedgerAdmin):
     signed_count = annotated_column("signed_count", _("targets signed"))
 
 
-class TargetStageFilter(ChoicesFilter):
+class TargetStageFilter(DatedStepsFilter):
     """Stage in the lead pipeline today, derived from the dates."""
 
     title = _("stage")
     parameter_name = "stage"
     options = TargetEnterpriseStageChoices
-
-    def select(self, queryset, value):
-        return queryset.in_stage(value, periods.today())
+    steps = TargetEnterprise.STEPS
 
 
 class SignForm(forms.Form):
@@ -363,20 +361,16 @@ class CarrierAdmin(LedgerAdmin):
         return f"{obj.price:,.2f} {obj.get_price_unit_display()}"
 
 
-class ValidOnFilter(admin.SimpleListFilter):
+class ValidOnFilter(ConditionsFilter):
     title = _("validity")
     parameter_name = "valid"
 
-    def lookups(self, request, model_admin):
-        return [("today", _("In force today")), ("expired", _("Expired"))]
-
-    def queryset(self, request, queryset):
+    def conditions(self):
         today = periods.today()
-        if self.value() == "today":
-            return queryset.filter(Policy.valid_condition(today))
-        if self.value() == "expired":
-            return queryset.filter(valid_until__lt=today)
-        return queryset
+        return {
+            "today": (_("In force today"), Policy.valid_condition(today)),
+            "expired": (_("Expired"), Q(valid_until__lt=today)),
+        }
 
 
 @admin.register(Policy)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +19,7 @@ from investment.choices import ChainLinkCoverageChoices, ChainLinkPositionChoice
 from investment.models import IndustrialChain
 from jiaxian import periods
 from jiaxian.api import DateParameter
+from jiaxian.api_defaults import SignedInWithPermissions
 
 # The collections behind a link, and behind a chain, with the filter each offers for it.
 LINK_LISTS = {
@@ -99,14 +100,9 @@ class ChainMapQuerySerializer(serializers.Serializer):
     )
 
 
-class CanViewChains(permissions.BasePermission):
-    """Signed in with ``investment.view_industrialchain``."""
-
+class CanViewChains(SignedInWithPermissions):
+    required = ("investment.view_industrialchain",)
     message = _("Seeing a chain's map needs the permission to view industrial chains.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perm("investment.view_industrialchain"))
 
 
 class ChainMapView(APIView):

@@ -15,7 +15,6 @@ from investment.pipeline import PROJECT_FIELDS
 from investment.quotas import Kind
 from jiaxian import periods
 from jiaxian.api import (
-    RECORD_FIELDS,
     DateParameter,
     QuarterParameter,
     StrictIntegerField,
@@ -38,7 +37,6 @@ class AttractionProjectSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.AttractionProject
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
     def get_stage(self, obj) -> str:
         return obj.stage_on(periods.today())
@@ -184,7 +182,6 @@ class IndustrialChainSerializer(ManyToManySerializer):
     class Meta:
         model = models.IndustrialChain
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
 
 class ChainLinkSerializer(ValidatedModelSerializer):
@@ -201,7 +198,6 @@ class ChainLinkSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.ChainLink
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
     def _counts(self, obj) -> tuple[int, int, int]:
         if hasattr(obj, "coverage_as_of"):
@@ -232,7 +228,7 @@ class TargetEnterpriseSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.TargetEnterprise
         fields = "__all__"
-        read_only_fields = (*RECORD_FIELDS, "signed_on", "attraction_project")
+        read_only_fields = ("signed_on", "attraction_project")
 
     def get_chain(self, obj) -> int:
         return obj.link.chain_id
@@ -265,7 +261,6 @@ class LocalEnterpriseSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.LocalEnterprise
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
     def get_chain(self, obj) -> int:
         return obj.link.chain_id
@@ -275,14 +270,12 @@ class CarrierSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.Carrier
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
 
 class PolicySerializer(ManyToManySerializer):
     class Meta:
         model = models.Policy
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
 
 class ResponsibilitySerializer(ManyToManySerializer):
@@ -291,7 +284,6 @@ class ResponsibilitySerializer(ManyToManySerializer):
     class Meta:
         model = models.Responsibility
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

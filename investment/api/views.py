@@ -21,8 +21,8 @@ from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
 from investment.pipeline import AlreadySigned, sign
 from jiaxian import periods
-from jiaxian.api import _DETAIL, Conflict, PreconditionFailed, claimed_version
-from jiaxian.api_defaults import ModelPermissions
+from jiaxian.api import Conflict, PreconditionFailed, claimed_version
+from jiaxian.api_defaults import ModelPermissions, SignedInWithPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format, export_response
 from jiaxian.ledger_api import DepartmentRule, LedgerViewSet
 from jiaxian.versions import StaleVersion
@@ -102,14 +102,9 @@ XLSX_TYPE = CONTENT_TYPES[Format.XLSX]
 ZIP_TYPE = CONTENT_TYPES[Format.CSV]
 
 
-class CanExportQuarter(permissions.BasePermission):
-    """Signed in with ``investment.export_quarter``."""
-
+class CanExportQuarter(SignedInWithPermissions):
+    required = ("investment.export_quarter",)
     message = gettext_lazy("Exporting or filing the quarterly report needs the permission investment.export_quarter.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perm("investment.export_quarter"))
 
 
 class FilingPermissions(ModelPermissions):
@@ -220,20 +215,13 @@ class ChainLinkViewSet(LedgerViewSet):
         return super().get_queryset().with_coverage(periods.today())
 
 
-class CanSign(permissions.BasePermission):
+class CanSign(SignedInWithPermissions):
     """Signing changes the target and creates an attraction project: it needs both permissions."""
 
+    required = ("investment.change_targetenterprise", "investment.add_attractionproject")
     message = gettext_lazy(
         "Signing needs the permissions investment.change_targetenterprise and investment.add_attractionproject."
     )
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and user.has_perms(["investment.change_targetenterprise", "investment.add_attractionproject"])
-        )
 
 
 class TargetEnterpriseViewSet(LedgerViewSet):
@@ -265,8 +253,8 @@ class TargetEnterpriseViewSet(LedgerViewSet):
         ],
         responses={
             201: AttractionProjectSerializer,
-            409: OpenApiResponse(_DETAIL, description="Signed already; nothing was written."),
-            412: OpenApiResponse(_DETAIL, description="The target changed since the version sent; nothing written."),
+            409: OpenApiResponse(description="Signed already; nothing was written."),
+            412: OpenApiResponse(description="The target changed since the version sent; nothing written."),
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[CanSign, DepartmentRule], filter_backends=[])

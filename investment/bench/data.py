@@ -30,6 +30,7 @@ import random
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+from django.core.management.base import CommandParser
 from django.db import connection, models, transaction
 from django.db.models.functions import Left
 
@@ -63,6 +64,17 @@ SIGNED_THROUGH_A_TARGET = 0.3
 
 # The ledgers whose records tell a real database from a benchmark's.
 LEDGERS = (KeyProject, BondReserve, AttractionProject)
+
+# How much a benchmark makes and from which seed, unless told otherwise.
+ROWS = 10_000
+SEED = 2023
+
+
+def add_fill_arguments(parser: CommandParser, rows: str) -> None:
+    """The options of every benchmark command that says how much synthetic data to make:
+    ``--rows`` (``rows`` says of what) and ``--seed`` (the same seed makes the same records)."""
+    parser.add_argument("--rows", type=int, default=ROWS, help=f"{rows} (default {ROWS}).")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"Seed of the synthetic data (default {SEED}).")
 
 
 def prefixed(model: type[models.Model], field: str = "name") -> models.QuerySet:

@@ -15,7 +15,15 @@ from django.db import models
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.models import TrackedModel, amount_field, non_negative, predecessor_field, unique_errors, year_field
+from jiaxian.models import (
+    TrackedModel,
+    amount_field,
+    non_negative,
+    not_more_than,
+    predecessor_field,
+    unique_name_per_year,
+    year_field,
+)
 from projects import validation
 from projects.models import Area, Industry, KeyProject, ProjectCodeMixin, YearPlan, department_field
 
@@ -95,16 +103,13 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
         verbose_name_plural = _("attraction projects")
         constraints = [
             *non_negative("contract_amount", "fixed_asset_investment", "funds_in_place"),
-            models.CheckConstraint(
-                condition=models.Q(fixed_asset_investment__lte=models.F("contract_amount")),
-                name="%(app_label)s_%(class)s_fixed_assets_within_contract",
-                violation_error_message=_("Fixed-asset investment cannot exceed the contract amount."),
+            not_more_than(
+                "fixed_asset_investment",
+                "contract_amount",
+                "fixed_assets_within_contract",
+                _("Fixed-asset investment cannot exceed the contract amount."),
             ),
-            models.UniqueConstraint(
-                fields=["year", "name"],
-                name="%(app_label)s_%(class)s_unique_name_per_year",
-                violation_error_message=_("A project of this name already exists for that year."),
-            ),
+            unique_name_per_year(_("A project of this name already exists for that year.")),
         ]
         # The quota report asks "signed by D" and "started by D" within one year. The first index
         # also holds every other column the report's aggregate reads (id for the counts), so that
@@ -157,15 +162,7 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
             validation.date_order_errors(self, list(self.STAGES.fields)),
             validation.future_date_errors(self, self.STAGES.fields),
             validation.lineage_errors(self),
+            validation.name_per_year_errors(self, gettext("A project named %(name)s already exists for %(year)s.")),
         )
-        # A batch (the import) checks the unique constraint itself, for all its rows at once.
-        if validation.batch_of(self) is None:
-            message = gettext("A project named %(name)s already exists for %(year)s.")
-            errors = validation.merge(
-                errors,
-                unique_errors(
-                    self, "name", message % {"name": self.name, "year": self.year}, year=self.year, name=self.name
-                ),
-            )
         if errors:
             raise ValidationError(errors)

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from investment.models import AttractionProject
+from investment.tests.helpers import CONTRACT_TARGETS
 from jiaxian import periods
 from jiaxian.tests.users import client_for, user_with
 from projects.models import Industry, YearPlan
@@ -66,17 +67,7 @@ def test_the_report_answers_in_the_shape_of_the_contract(reader, year_2023):
     body = response.json()
     assert (body["year"], body["as_of"]) == (2023, "2023-06-30")
     lines = {line["key"]: line for line in body["targets"]}
-    assert list(lines) == [
-        "key_project_count",
-        "key_project_total_investment",
-        "key_project_investment_progress",
-        "bond_reserve_count",
-        "bond_reserve_demand",
-        "attraction_count",
-        "attraction_big_share",
-        "attraction_key_industry_share",
-        "attraction_started_share",
-    ]
+    assert list(lines) == CONTRACT_TARGETS
     assert lines["attraction_big_share"] == {
         "key": "attraction_big_share",
         "label": lines["attraction_big_share"]["label"],

@@ -8,22 +8,15 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from investment.models import (
-    AttractionProject,
-    Carrier,
-    ChainLink,
-    IndustrialChain,
-    LocalEnterprise,
-    Policy,
-    Responsibility,
-    TargetEnterprise,
-)
+from investment.models import AttractionProject, Policy, Responsibility, TargetEnterprise
 from investment.pipeline import sign
+from investment.tests.helpers import add_chain_rows
 
 # The chain and its target (conftest.py) are dated against a fixed today.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
@@ -32,41 +25,6 @@ D = datetime.date
 
 
 # --- changelists --------------------------------------------------------------------------------
-
-
-def add_rows(model_name: str, n: int, chain, key_industry, department, area) -> None:
-    """``n`` more rows of ``model_name``, with the related rows their columns show (a link per
-    target and local enterprise, so that a query per row would show)."""
-    start = {
-        "industrialchain": IndustrialChain,
-        "chainlink": ChainLink,
-        "targetenterprise": TargetEnterprise,
-        "localenterprise": LocalEnterprise,
-        "carrier": Carrier,
-        "policy": Policy,
-        "responsibility": Responsibility,
-    }[model_name].objects.count()
-    for i in range(start, start + n):
-        if model_name == "industrialchain":
-            other = IndustrialChain.objects.create(name=f"链{i}")
-            other.industries.add(key_industry)
-            ChainLink.objects.create(chain=other, name="环节", position="upstream", order=1)
-        elif model_name == "chainlink":
-            ChainLink.objects.create(chain=chain, name=f"环节{i}", position="downstream", order=i + 1)
-        elif model_name == "targetenterprise":
-            link = ChainLink.objects.create(chain=chain, name=f"目标环节{i}", position="upstream", order=i + 1)
-            TargetEnterprise.objects.create(link=link, company=f"目标{i}", region="广东", contacted_on=D(2023, 1, 1))
-        elif model_name == "localenterprise":
-            link = ChainLink.objects.create(chain=chain, name=f"本地环节{i}", position="midstream", order=i + 1)
-            LocalEnterprise.objects.create(link=link, company=f"本地{i}", annual_output=Decimal("100.00"))
-        elif model_name == "carrier":
-            Carrier.objects.create(
-                kind="land", name=f"地块{i}", chain=chain, area=area, location="园区", size=10, size_unit="mu"
-            )
-        elif model_name == "policy":
-            Policy.objects.create(name=f"政策{i}", issuing_body="县政府", valid_from=D(2023, 1, 1)).chains.add(chain)
-        elif model_name == "responsibility":
-            Responsibility.objects.create(chain=chain, person=f"人{i}", department=department)
 
 
 # The queries of each changelist page, whatever the number of rows: session and user (2), the
@@ -88,14 +46,15 @@ def test_changelist_costs_the_same_queries_at_10_and_at_100_rows(
     zh_admin_client, chain, key_industry, department, area, django_assert_num_queries, model_name
 ):
     url = reverse(f"admin:investment_{model_name}_changelist")
-    add_rows(model_name, 10, chain, key_industry, department, area)
+    model = apps.get_model("investment", model_name)
+    add_chain_rows(model, 10, chain, industry=key_industry, department=department, area=area)
     zh_admin_client.get(url)  # warm up: the session and caches of a first request
     with CaptureQueriesContext(connection) as at_10:
         response = zh_admin_client.get(url)
     assert response.status_code == 200
     rows_at_10 = len(response.context["cl"].result_list)
     assert len(at_10) == QUERIES[model_name], "\n".join(query["sql"] for query in at_10.captured_queries)
-    add_rows(model_name, 90, chain, key_industry, department, area)
+    add_chain_rows(model, 90, chain, industry=key_industry, department=department, area=area)
     with django_assert_num_queries(QUERIES[model_name]):
         response = zh_admin_client.get(url)
     assert len(response.context["cl"].result_list) == min(rows_at_10 + 90, 100)
@@ -121,6 +80,21 @@ def test_target_changelist_filters_by_stage_today(zh_admin_client, negotiating, 
     assert [target.company for target in rows] == ["深圳贝特瑞"]
     rows = zh_admin_client.get(url, {"stage": "identified"}).context["cl"].result_list
     assert [target.company for target in rows] == ["未接触企业"]
+
+
+def test_policy_changelist_filters_the_policies_in_force_today_or_expired(zh_admin_client, today):
+    Policy.objects.create(name="长期有效", issuing_body="县政府", valid_from=D(2023, 1, 1))
+    Policy.objects.create(name="今日到期", issuing_body="县政府", valid_from=D(2023, 1, 1), valid_until=today)
+    Policy.objects.create(name="已过期", issuing_body="县政府", valid_from=D(2022, 1, 1), valid_until=D(2023, 6, 29))
+    Policy.objects.create(name="尚未施行", issuing_body="县政府", valid_from=D(2023, 7, 1))
+    url = reverse("admin:investment_policy_changelist")
+
+    def names(**params):
+        return {policy.name for policy in zh_admin_client.get(url, params).context["cl"].queryset}
+
+    assert names(valid="today") == {"长期有效", "今日到期"}
+    assert names(valid="expired") == {"已过期"}
+    assert names(valid="someday") == {"长期有效", "今日到期", "已过期", "尚未施行"}
 
 
 def test_the_chain_page_lists_its_links_with_their_coverage(zh_admin_client, chain, negotiating):

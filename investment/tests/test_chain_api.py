@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.db.models import F
+from django.urls import resolve
 from rest_framework.test import APIClient
 
 from investment.api.views import TargetEnterpriseViewSet
@@ -18,12 +19,12 @@ from investment.models import (
     Carrier,
     ChainLink,
     IndustrialChain,
-    LocalEnterprise,
     Policy,
     Responsibility,
     TargetEnterprise,
 )
 from investment.pipeline import sign
+from investment.tests.helpers import add_chain_rows
 from jiaxian.tests.users import client_for, user_with
 
 pytestmark = pytest.mark.django_db
@@ -227,14 +228,34 @@ def test_a_many_to_many_field_takes_only_a_list_of_ids(world, editor, prefix, fi
     assert record.version == 1
 
 
-def test_a_link_at_a_taken_order_is_a_400_naming_order(world, editor):
-    response = editor.post(
-        "/api/chain-links/",
-        {"chain": world.chain.pk, "position": "upstream", "order": 1, "name": "石英砂"},
-        format="json",
-    )
+@pytest.mark.parametrize(
+    ("prefix", "body", "field"),
+    [
+        pytest.param(
+            "chain-links",
+            lambda w: {"chain": w.chain.pk, "position": "upstream", "order": 1, "name": "石英砂"},
+            "order",
+            id="a-link-at-a-taken-order",
+        ),
+        pytest.param(
+            "carriers",
+            lambda w: {
+                "kind": "factory",
+                "name": "2号标准厂房",
+                "location": "园区",
+                "size": "3000.00",
+                "size_unit": "m2",
+                "price": "8.00",
+            },
+            "price_unit",
+            id="a-carrier-price-without-a-unit",
+        ),
+    ],
+)
+def test_a_new_record_the_model_refuses_is_a_400_naming_only_the_field(world, editor, prefix, body, field):
+    response = editor.post(f"/api/{prefix}/", body(world), format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"order"}
+    assert set(response.json()) == {field}
 
 
 def test_coverage_is_read_only(world, editor):
@@ -313,23 +334,6 @@ def test_a_policy_is_created_for_its_chains(world, editor):
     )
     assert response.status_code == 201, response.content
     assert list(Policy.objects.get(name="标准厂房租金减免").chains.all()) == [world.chain]
-
-
-def test_a_carrier_price_without_a_unit_is_a_400_naming_price_unit(world, editor):
-    response = editor.post(
-        "/api/carriers/",
-        {
-            "kind": "factory",
-            "name": "2号标准厂房",
-            "location": "园区",
-            "size": "3000.00",
-            "size_unit": "m2",
-            "price": "8.00",
-        },
-        format="json",
-    )
-    assert response.status_code == 400
-    assert set(response.json()) == {"price_unit"}
 
 
 def test_a_link_in_use_cannot_be_deleted_409(world, editor):
@@ -512,54 +516,17 @@ def test_signing_a_missing_target_is_a_404(world, editor):
 
 
 def fill(prefix: str, n: int, w) -> None:
-    """Bring ``prefix``'s list to ``n`` records (of ``w``'s chain), in bulk; with their related
-    rows, so that a query per row would show."""
-    model = {
-        "chains": IndustrialChain,
-        "chain-links": ChainLink,
-        "target-enterprises": TargetEnterprise,
-        "local-enterprises": LocalEnterprise,
-        "carriers": Carrier,
-        "policies": Policy,
-        "responsibilities": Responsibility,
-    }[prefix]
-    missing = n - model.objects.count()
-    start = model.objects.count()
-    if prefix == "chains":
-        chains = IndustrialChain.objects.bulk_create(IndustrialChain(name=f"链{start + i}") for i in range(missing))
-        for chain in chains:
-            chain.industries.add(w.key_industry)
-        ChainLink.objects.bulk_create(ChainLink(chain=c, name="环节", position="upstream", order=1) for c in chains)
-    elif prefix == "chain-links":
-        ChainLink.objects.bulk_create(
-            ChainLink(chain=w.chain, name=f"环节{start + i}", position="downstream", order=10 + start + i)
-            for i in range(missing)
-        )
-    elif prefix == "target-enterprises":
-        TargetEnterprise.objects.bulk_create(
-            TargetEnterprise(link=w.midstream, company=f"目标{start + i}", contacted_on=D(2023, 1, 1))
-            for i in range(missing)
-        )
-    elif prefix == "local-enterprises":
-        LocalEnterprise.objects.bulk_create(
-            LocalEnterprise(link=w.upstream, company=f"本地{start + i}", employees=10) for i in range(missing)
-        )
-    elif prefix == "carriers":
-        Carrier.objects.bulk_create(
-            Carrier(kind="factory", name=f"厂房{start + i}", chain=w.chain, location="园区", size=100, size_unit="m2")
-            for i in range(missing)
-        )
-    elif prefix == "policies":
-        for policy in Policy.objects.bulk_create(
-            Policy(name=f"政策{start + i}", issuing_body="县政府", valid_from=D(2023, 1, 1)) for i in range(missing)
-        ):
-            policy.chains.add(w.chain)
-    elif prefix == "responsibilities":
-        for responsibility in Responsibility.objects.bulk_create(
-            Responsibility(chain=w.chain, person=f"人{start + i}") for i in range(missing)
-        ):
-            responsibility.target_enterprises.add(w.negotiating)
-    assert model.objects.count() == n
+    """Bring ``prefix``'s list to ``n`` records of ``w``'s chain (``add_chain_rows``)."""
+    model = resolve(f"/api/{prefix}/").func.cls.queryset.model
+    add_chain_rows(
+        model,
+        n - model.objects.count(),
+        w.chain,
+        industry=w.key_industry,
+        department=w.department,
+        area=w.area,
+        target=w.negotiating,
+    )
 
 
 # Each: count, rows, then the prefetches.

@@ -18,69 +18,53 @@ from django.utils import translation
 from investment import headers as h
 from investment.models import AttractionProject
 from investment.resources import AttractionProjectResource
+from investment.tests.files.make_ledgers import PROJECTS
 from jiaxian.tests.import_helpers import errors, kinds, run, xlsx_bytes
 from projects.resources import BondReserveResource, KeyProjectResource
 
 FILES = Path(__file__).resolve().parent / "files"
-FIELDS = (
-    "name",
-    "year",
-    "investor",
-    "investor_origin",
-    "industry__name",
-    "department__name",
-    "contract_amount",
-    "fixed_asset_investment",
-    "funds_in_place",
-    "signed_on",
-    "started_on",
-    "in_production_on",
-)
-# What files/make_ledgers.py writes into the three projects' rows.
-EXPECTED = [
+# The ledger's words for where an investor comes from, as the import reads them.
+ORIGINS = {"省内": "in_province", "省外": "out_of_province", "本地": "local"}
+
+
+def stored_date(written: str | None) -> datetime.date | None:
+    return None if written is None else datetime.date.fromisoformat(written)
+
+
+def as_stored(project: tuple) -> dict:
+    """A project that files/make_ledgers.py writes, as the ledger stores it: the year the command
+    is given, the amounts in Decimal, the dates as dates."""
     (
-        "硅基负极材料项目",
-        2024,
-        "河南新材料有限公司",
-        "in_province",
-        "硅基负极材料",
-        "县发展和改革委员会",
-        Decimal("12000.50"),
-        Decimal("9000.00"),
-        Decimal("3000.25"),
-        datetime.date(2024, 3, 1),
-        datetime.date(2024, 5, 20),
-        None,
-    ),
-    (
-        "物流园二期",
-        2024,
-        "上海物流集团",
-        "out_of_province",
-        "商贸物流",
-        "县发展和改革委员会",
-        Decimal("8000.00"),
-        Decimal("6500.75"),
-        Decimal("0.00"),
-        datetime.date(2024, 6, 15),
-        None,
-        None,
-    ),
-    (
-        "本地仓储中心",
-        2024,
-        "郏县仓储公司",
-        "local",
-        "商贸物流",
-        "县发展和改革委员会",
-        Decimal("1500.00"),
-        Decimal("1200.00"),
-        Decimal("800.00"),
-        datetime.date(2024, 1, 10),
-        datetime.date(2024, 2, 1),
-        datetime.date(2024, 11, 30),
-    ),
-]
+        name,
+        investor,
+        origin,
+        industry,
+        contract,
+        fixed_assets,
+        funds,
+        signed,
+        started,
+        in_production,
+        department,
+        _note,
+    ) = project
+    return {
+        "name": name,
+        "year": 2024,
+        "investor": investor,
+        "investor_origin": ORIGINS[origin],
+        "industry__name": industry,
+        "department__name": department,
+        "contract_amount": Decimal(str(contract)),
+        "fixed_asset_investment": Decimal(str(fixed_assets)),
+        "funds_in_place": Decimal(str(funds)),
+        "signed_on": stored_date(signed),
+        "started_on": stored_date(started),
+        "in_production_on": stored_date(in_production),
+    }
+
+
+EXPECTED = [as_stored(project) for project in PROJECTS]
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +97,7 @@ def test_a_two_row_merged_header_ledger_saved_by_libreoffice_imports_every_value
         "Columns not imported: 序号、备注",
     ]
     assert lines[-1] == "3 created, 0 updated, 0 unchanged."
-    assert list(AttractionProject.objects.order_by("pk").values_list(*FIELDS)) == EXPECTED
+    assert list(AttractionProject.objects.order_by("pk").values(*EXPECTED[0])) == EXPECTED
 
 
 def test_the_dry_run_names_the_columns_not_imported_in_chinese(references, tmp_path, db):
@@ -207,17 +191,9 @@ def test_every_column_the_import_does_not_use_is_named_with_or_without_a_header(
     result = run(resource, attraction_sheet(rows, ["E1:F1", "G1:I1"]))
     assert errors(result) == []
     assert resource.ignored_columns == ["备注", "column K (no header)", "联系人"]
-    assert resource.imported_columns == [
-        h.NAME,
-        h.INVESTOR,
-        h.INVESTOR_ORIGIN,
-        h.INDUSTRY,
-        h.CONTRACT_AMOUNT,
-        h.FIXED_ASSET_INVESTMENT,
-        h.SIGNED_ON,
-        h.STARTED_ON,
-        h.IN_PRODUCTION_ON,
-    ]
+    # The headers it knows, in the sheet's order: the first four on the upper row, the amounts and
+    # dates on the lower one.
+    assert resource.imported_columns == [*TWO_ROW_HEADER[1][:4], *TWO_ROW_HEADER[2][4:9]]
 
 
 def test_the_key_projects_listing_columns_without_a_year_are_named_as_not_imported(db):

@@ -12,7 +12,12 @@ from investment import quotas
 from investment.choices import AttractionProjectStageChoices as Stage
 from investment.models import AttractionProject
 from projects.models import YearPlan
-from projects.tests.helpers import CODE, assert_accepted, refusal
+from projects.tests.helpers import (
+    AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS,
+    CODE,
+    assert_accepted,
+    refusal,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,48 +60,9 @@ def test_fixed_asset_investment_one_cent_above_contract_amount_is_refused_on_fix
 
 # --- dates --------------------------------------------------------------------------------------
 
-S = d(2023, 3, 1)
-
-DATE_ORDER = [
-    pytest.param({"signed_on": S, "started_on": S, "in_production_on": S}, None, id="all-on-the-same-day"),
-    pytest.param({"signed_on": S, "started_on": S + DAY, "in_production_on": S + 2 * DAY}, None, id="in-order"),
-    pytest.param({"signed_on": S}, None, id="signed-only"),
-    pytest.param({"started_on": S}, "started_on", id="started-without-signed"),
-    pytest.param({"signed_on": S, "started_on": S - DAY}, "started_on", id="started-before-signed"),
-    pytest.param({"signed_on": S, "in_production_on": S}, "in_production_on", id="in-production-without-started"),
-    pytest.param(
-        {"signed_on": S, "started_on": S + DAY, "in_production_on": S},
-        "in_production_on",
-        id="in-production-before-started",
-    ),
-]
-
-
-@pytest.mark.parametrize(("dates", "error_field"), DATE_ORDER)
-def test_attraction_dates_go_signed_started_in_production(build_attraction_project, dates, error_field):
-    project = build_attraction_project(**dates)
-    if error_field is None:
-        assert_accepted(project)
-    else:
-        assert error_field in refusal(project).message_dict
-
-
-STAGE_FIELDS = [
-    ("signed_on", []),
-    ("started_on", ["signed_on"]),
-    ("in_production_on", ["signed_on", "started_on"]),
-]
-
-
-@pytest.mark.parametrize(("field", "earlier"), STAGE_FIELDS)
-def test_a_stage_date_of_today_is_accepted(today, build_attraction_project, field, earlier):
-    assert_accepted(build_attraction_project(**{name: today for name in [*earlier, field]}))
-
-
-@pytest.mark.parametrize(("field", "earlier"), STAGE_FIELDS)
-def test_a_stage_date_of_tomorrow_is_refused_on_that_field(today, build_attraction_project, field, earlier):
-    project = build_attraction_project(**{name: today for name in earlier}, **{field: today + DAY})
-    assert list(refusal(project).message_dict) == [field]
+# The stage dates go signed, started, in production, none after today: the rules of
+# ``projects.validation`` that every ledger runs, tested with the other ledgers' dates in
+# projects/tests/test_models.py.
 
 
 # --- project code, predecessor, name --------------------------------------------------------------
@@ -123,17 +89,8 @@ def test_a_duplicate_attraction_project_code_is_refused_but_two_blank_codes_are_
     assert "project_code" in refusal(build_attraction_project(project_code=CODE)).message_dict
 
 
-def test_an_attraction_project_cannot_be_its_own_predecessor(make_attraction_project):
-    project = make_attraction_project()
-    project.predecessor = project
-    assert "predecessor" in refusal(project).message_dict
-
-
-def test_an_attraction_project_cannot_be_its_own_predecessor_through_a_two_step_cycle(make_attraction_project):
-    first = make_attraction_project()
-    second = make_attraction_project(predecessor=first)
-    first.predecessor = second
-    assert "predecessor" in refusal(first).message_dict
+# That a project cannot be its own predecessor, directly or through a cycle:
+# projects/tests/test_models.py, for key projects and attraction projects alike.
 
 
 def test_a_second_phase_of_an_attraction_project_is_accepted(make_attraction_project, build_attraction_project):
@@ -192,13 +149,7 @@ def test_stage_is_the_stage_today(today, build_attraction_project):
 
 @pytest.mark.parametrize(
     ("contract", "fixed_assets", "big"),
-    [
-        (D("10000.00"), D("8000.00"), True),
-        (D("9999.99"), D("8000.00"), False),
-        (D("10000.00"), D("7999.99"), False),
-        (D("9999.99"), D("7999.99"), False),
-        (D("50000.00"), D("40000.00"), True),
-    ],
+    [*AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS, (D("9999.99"), D("7999.99"), False), (D("50000.00"), D("40000.00"), True)],
 )
 def test_is_big_project_under_the_default_minimums(build_attraction_project, contract, fixed_assets, big):
     project = build_attraction_project(contract_amount=contract, fixed_asset_investment=fixed_assets)
@@ -257,52 +208,8 @@ def test_attraction_project_keeps_history_of_its_changes(make_attraction_project
 
 # --- the querysets agree with the model ----------------------------------------------------------
 
-PROJECTS = {
-    "negotiating": {},
-    "signed": {"signed_on": d(2023, 3, 1)},
-    "started": {"signed_on": d(2023, 3, 1), "started_on": d(2023, 5, 1)},
-    "in-production": {"signed_on": d(2023, 3, 1), "started_on": d(2023, 5, 1), "in_production_on": d(2023, 9, 1)},
-    "all-one-day": {"signed_on": d(2023, 4, 1), "started_on": d(2023, 4, 1), "in_production_on": d(2023, 4, 1)},
-    "signed-late": {"signed_on": d(2023, 12, 31)},
-}
-AS_OF_DATES = sorted(
-    {day + offset for dates in PROJECTS.values() for day in dates.values() for offset in (-DAY, datetime.timedelta(0))}
-    | {d(2030, 1, 1)}
-)
-
-
-@pytest.fixture
-def staged_projects(make_attraction_project) -> list[AttractionProject]:
-    return [make_attraction_project(name=name, **dates) for name, dates in PROJECTS.items()]
-
-
-def test_the_projects_reach_every_stage_over_the_dates(staged_projects):
-    # Without this, the agreement tests below could pass on a set that never tests a stage.
-    assert {p.stage_on(as_of) for p in staged_projects for as_of in AS_OF_DATES} == set(Stage.values)
-
-
-@pytest.mark.parametrize("as_of", AS_OF_DATES, ids=str)
-def test_with_stage_annotation_equals_stage_on(staged_projects, as_of):
-    annotated = dict(AttractionProject.objects.with_stage(as_of).values_list("name", "stage_as_of"))
-    assert annotated == {project.name: project.stage_on(as_of) for project in staged_projects}
-
-
-def test_projects_annotated_with_stage_load_as_instances(staged_projects):
-    as_of = d(2023, 5, 1)
-    loaded = {project.name: project.stage_as_of for project in AttractionProject.objects.with_stage(as_of)}
-    assert loaded == {project.name: project.stage_on(as_of) for project in staged_projects}
-
-
-@pytest.mark.parametrize("as_of", AS_OF_DATES, ids=str)
-def test_in_stage_returns_exactly_the_projects_whose_stage_on_is_that_stage(staged_projects, as_of):
-    for stage in Stage.values:
-        found = set(AttractionProject.objects.in_stage(stage, as_of).values_list("name", flat=True))
-        assert found == {p.name for p in staged_projects if p.stage_on(as_of) == stage}, stage
-
-
-def test_in_stage_with_an_unknown_stage_is_a_value_error(db):
-    with pytest.raises(ValueError, match="unknown stage"):
-        AttractionProject.objects.in_stage("abandoned", d(2023, 6, 30))
+# That the database agrees with ``stage_on`` over projects of every stage, by name:
+# test_querysets_steps.py, with the bond reserves.
 
 
 def test_signed_by_counts_a_project_signed_on_that_day(make_attraction_project):

@@ -2,7 +2,8 @@
 the same way for one record in Python (its method) and for a list in the database (its
 queryset's annotation and its filter on the dates): the three are built from the one
 declaration, and this holds them to it for each model, on every shape of record its
-declaration allows, on each step's day and the day before."""
+declaration allows, on each step's day and the day before; and on records made by hand, by
+name, as a clerk enters them (attraction projects and bond reserves)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from dataclasses import dataclass
 
 import pytest
 
+from investment.choices import AttractionProjectStageChoices as Stage
 from investment.models import AttractionProject, TargetEnterprise
 from jiaxian.steps import DatedSteps
+from projects.choices import BondReserveStatusChoices as Status
 from projects.models import BondReserve
+from projects.tests.helpers import RESERVES, as_of_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +131,107 @@ def test_the_model_and_its_queryset_share_one_declaration():
     for of in MODELS:
         queryset_class = type(of.model.objects.all())
         assert getattr(of.model, of.declaration) is getattr(queryset_class, of.declaration), of.model
+
+
+# --- records by name -------------------------------------------------------------------------------
+
+d = datetime.date
+
+# Attraction projects of every stage a clerk can enter, by name: their stage dates.
+PROJECTS = {
+    "negotiating": {},
+    "signed": {"signed_on": d(2023, 3, 1)},
+    "started": {"signed_on": d(2023, 3, 1), "started_on": d(2023, 5, 1)},
+    "in-production": {"signed_on": d(2023, 3, 1), "started_on": d(2023, 5, 1), "in_production_on": d(2023, 9, 1)},
+    "all-one-day": {"signed_on": d(2023, 4, 1), "started_on": d(2023, 4, 1), "in_production_on": d(2023, 4, 1)},
+    "signed-late": {"signed_on": d(2023, 12, 31)},
+}
+
+
+@dataclass(frozen=True)
+class Named:
+    """Hand-made records of one model (``cases``: name → fields, made by the fixture ``maker``),
+    the steps they must reach over their dates, a day to load them annotated, and a step the
+    filter does not know (with the words of its error, if checked)."""
+
+    of: StepsOf
+    cases: dict
+    maker: str
+    reached: set
+    steps: list
+    load_on: datetime.date
+    unknown: str
+    unknown_error: str | None = None
+
+    def __str__(self) -> str:
+        return self.of.model.__name__
+
+
+STEPS_OF = {of.model: of for of in MODELS}
+NAMED = [
+    Named(
+        STEPS_OF[AttractionProject],
+        PROJECTS,
+        "make_attraction_project",
+        reached=set(Stage.values),
+        steps=Stage.values,
+        load_on=d(2023, 5, 1),
+        unknown="abandoned",
+        unknown_error="unknown stage",
+    ),
+    Named(
+        STEPS_OF[BondReserve],
+        RESERVES,
+        "make_bond_reserve",
+        reached={None, *Status.values},
+        steps=Status.values,
+        load_on=d(2023, 3, 10),
+        unknown="pending",
+    ),
+]
+# Each model's records on each of their dates, the day before it, and a day after them all.
+DAYS = [pytest.param(named, day, id=f"{named}-{day}") for named in NAMED for day in as_of_dates(named.cases)]
+
+
+@pytest.fixture
+def named_records(request, named: Named) -> list:
+    make = request.getfixturevalue(named.maker)
+    return [make(name=name, **fields) for name, fields in named.cases.items()]
+
+
+def step_of(named: Named, record, day: datetime.date):
+    return getattr(record, named.of.method)(day)
+
+
+@pytest.mark.parametrize("named", NAMED, ids=str)
+def test_the_named_records_reach_every_step_over_their_dates(named, named_records):
+    # Without this, the agreement tests below could pass on records that never reach a step.
+    seen = {step_of(named, record, day) for record in named_records for day in as_of_dates(named.cases)}
+    assert seen == named.reached
+
+
+@pytest.mark.parametrize(("named", "as_of"), DAYS)
+def test_the_annotation_of_the_named_records_equals_the_method(named, named_records, as_of):
+    queryset = getattr(named.of.model.objects, named.of.annotate)(as_of)
+    annotated = dict(queryset.values_list("name", named.of.annotation))
+    assert annotated == {record.name: step_of(named, record, as_of) for record in named_records}
+
+
+@pytest.mark.parametrize("named", NAMED, ids=str)
+def test_the_named_records_annotated_load_as_instances(named, named_records):
+    queryset = getattr(named.of.model.objects, named.of.annotate)(named.load_on)
+    loaded = {record.name: getattr(record, named.of.annotation) for record in queryset}
+    assert loaded == {record.name: step_of(named, record, named.load_on) for record in named_records}
+
+
+@pytest.mark.parametrize(("named", "as_of"), DAYS)
+def test_the_filter_returns_exactly_the_named_records_in_that_step(named, named_records, as_of):
+    for step in named.steps:
+        found = set(getattr(named.of.model.objects, named.of.in_step)(step, as_of).values_list("name", flat=True))
+        assert found == {record.name for record in named_records if step_of(named, record, as_of) == step}, step
+
+
+@pytest.mark.parametrize("named", NAMED, ids=str)
+def test_the_filter_on_an_unknown_step_is_a_value_error(named, db):
+    with pytest.raises(ValueError, match=named.unknown_error):
+        getattr(named.of.model.objects, named.of.in_step)(named.unknown, d(2023, 6, 30))

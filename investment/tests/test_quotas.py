@@ -11,6 +11,8 @@ import pytest
 from investment import quotas
 from investment.models import AttractionProject
 from investment.quotas import Kind, Part
+from investment.tests.helpers import CONTRACT_TARGETS
+from projects.tests.helpers import AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +47,7 @@ def figures(plan, as_of=AS_OF):
 
 @pytest.mark.parametrize(
     "contract, fixed_assets, big",
-    [
-        (D("10000.00"), D("8000.00"), True),
-        (D("9999.99"), D("8000.00"), False),
-        (D("10000.00"), D("7999.99"), False),
-        (D("250000.00"), D("200000.00"), True),
-    ],
+    [*AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS, (D("250000.00"), D("200000.00"), True)],
 )
 def test_big_share_counts_a_project_at_exactly_both_minimums_and_not_a_cent_below(
     plan, signed, contract, fixed_assets, big
@@ -223,17 +220,7 @@ def test_bond_reserves_in_the_pool_are_those_reserved_by_then_and_not_rejected_b
 
 
 def test_the_report_lists_every_target_of_the_contract_in_order(plan):
-    assert [target.key for target in figures(plan).targets] == [
-        "key_project_count",
-        "key_project_total_investment",
-        "key_project_investment_progress",
-        "bond_reserve_count",
-        "bond_reserve_demand",
-        "attraction_count",
-        "attraction_big_share",
-        "attraction_key_industry_share",
-        "attraction_started_share",
-    ]
+    assert [target.key for target in figures(plan).targets] == CONTRACT_TARGETS
     assert all(target.threshold is not None for target in figures(plan).targets)
     assert all(line.threshold is None and line.met is None for line in figures(plan).indicators)
 

@@ -8,8 +8,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
-from jiaxian import periods
-from jiaxian.admin import ChoicesFilter, LedgerAdmin, LedgerImportMixin, YearFilter, YearRecordsFilter, wan
+from jiaxian.admin import DatedStepsFilter, LedgerAdmin, LedgerImportMixin, YearFilter, YearRecordsFilter, wan
 
 from ..choices import BondReserveStatusChoices
 from ..models import BondReserve
@@ -33,15 +32,13 @@ class PoolFilter(YearRecordsFilter):
         }
 
 
-class BondStatusFilter(ChoicesFilter):
+class BondStatusFilter(DatedStepsFilter):
     """Status as of today, derived from the step dates."""
 
     title = _("status")
     parameter_name = "status"
     options = BondReserveStatusChoices
-
-    def select(self, queryset, value):
-        return queryset.in_status(value, periods.today())
+    steps = BondReserve.STEPS
 
 
 @admin.register(BondReserve)

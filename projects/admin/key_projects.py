@@ -6,14 +6,16 @@ key-project figures.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.admin import (
     ChoicesFilter,
+    ConditionsFilter,
     LedgerAdmin,
     LedgerImportMixin,
     VersionedInline,
@@ -101,8 +103,14 @@ class KeyProjectInline(VersionedInline):
         return super().has_delete_permission(request, obj) and (obj is None or access.may_edit(request.user, obj))
 
 
+# A key project's page fits a 1366 px screen: its inlines are compact tables, one line a row,
+# their long texts behind a toggle (templates/admin/edit_inline/compact.html).
+COMPACT = "admin/edit_inline/compact.html"
+
+
 class AnnualListingInline(KeyProjectInline, admin.TabularInline):
     model = AnnualListing
+    template = COMPACT
     extra = 1
     fields = ("year", "category", "planned_investment", "listed_on")
     ordering = ("-year",)
@@ -110,22 +118,46 @@ class AnnualListingInline(KeyProjectInline, admin.TabularInline):
 
 class MilestoneInline(KeyProjectInline, admin.TabularInline):
     model = Milestone
+    template = COMPACT
     extra = 0
-    fields = ("kind", "name", "planned_on", "done_on", "department", "note")
+    fields = ("kind", "name", "planned_on", "done_on", "department", "late_days", "note")
+    readonly_fields = ("late_days",)
     autocomplete_fields = ("department",)
+
+    @admin.display(description=_("days late today"))
+    def late_days(self, milestone):
+        # Today's, as the light of the list: a dash when on time, done, or not planned.
+        return milestone.days_late(periods.today()) or "—"
 
 
 class ProgressReportInline(KeyProjectInline, admin.TabularInline):
+    """The monthly progress as a twelve-month grid (templates/admin/edit_inline/month_grid.html):
+    a cell a month, in its month's column, January first."""
+
     model = ProgressReport
+    template = "admin/edit_inline/month_grid.html"
+    classes = ("month-grid",)
     extra = 0
     fields = ("month", "completed_investment", "note")
-    ordering = ("-month",)
+    ordering = ("month",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A cell shows its month as 2023-05 (the month's first day is what is stored), without
+        # the calendar of a full date; a new month is typed so, or as its first day.
+        if db_field.name == "month":
+            return forms.DateField(
+                label=db_field.verbose_name,
+                input_formats=["%Y-%m", "%Y-%m-%d"],
+                widget=forms.DateInput(format="%Y-%m", attrs={"placeholder": f"{periods.today():%Y-%m}", "size": 7}),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ProblemInline(KeyProjectInline, admin.StackedInline):
+class ProblemInline(KeyProjectInline, admin.TabularInline):
     model = Problem
+    template = COMPACT
     extra = 0
-    fields = (("raised_on", "department", "due_on"), "description", ("resolved_on", "resolution"))
+    fields = ("raised_on", "department", "due_on", "description", "resolved_on", "resolution")
     autocomplete_fields = ("department",)
 
 
@@ -143,24 +175,18 @@ class WarningFilter(ChoicesFilter):
     title = _("warning light")
     parameter_name = "warning"
     options = KeyProjectWarningChoices
-
-    def select(self, queryset, value):
-        return queryset.filter(warning=value)
+    field = "warning"
 
 
-class ProblemsFilter(admin.SimpleListFilter):
+class ProblemsFilter(ConditionsFilter):
     title = _("problems")
     parameter_name = "problems"
 
-    def lookups(self, request, model_admin):
-        return [("open", _("with open problems")), ("overdue", _("with overdue problems"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(open_problems__gt=0)
-        if self.value() == "overdue":
-            return queryset.filter(overdue_problems__gt=0)
-        return queryset
+    def conditions(self):
+        return {
+            "open": (_("with open problems"), Q(open_problems__gt=0)),
+            "overdue": (_("with overdue problems"), Q(overdue_problems__gt=0)),
+        }
 
 
 @admin.register(KeyProject)
@@ -200,15 +226,19 @@ class KeyProjectAdmin(LedgerImportMixin, LedgerAdmin):
     autocomplete_fields = ("predecessor",)
     inlines = [AnnualListingInline, MilestoneInline, ProgressReportInline, ProblemInline]
     readonly_fields = (*LedgerAdmin.readonly_fields, "lineage_links", "warning_today")
+    # Two or three fields a line and the record's times folded away: the page fits 1366 px.
     fieldsets = (
-        (None, {"fields": ("name", "project_code", "owner", "nature", "predecessor", "lineage_links", "content")}),
+        (
+            None,
+            {"fields": ("name", ("project_code", "nature"), "owner", ("predecessor", "lineage_links"), "content")},
+        ),
         (_("Warning light"), {"fields": ("warning_today",)}),
-        (_("Responsibility"), {"fields": ("industry", "area", "department", "leader")}),
+        (_("Responsibility"), {"fields": (("industry", "area"), ("department", "leader"))}),
         (
             _("Investment and dates"),
-            {"fields": ("total_investment", "started_on", "planned_completion_on", "completed_on")},
+            {"fields": ("total_investment", ("started_on", "planned_completion_on", "completed_on"))},
         ),
-        (_("Record"), {"fields": ("version", "created_at", "updated_at")}),
+        (_("Record"), {"fields": (("version", "created_at", "updated_at"),), "classes": ("collapse",)}),
     )
 
     def get_inlines(self, request, obj):

@@ -14,28 +14,24 @@ class IndustrySerializer(ValidatedModelSerializer):
     class Meta:
         model = models.Industry
         fields = ("id", "code", "name", "is_key", *RECORD_FIELDS)
-        read_only_fields = RECORD_FIELDS
 
 
 class AreaSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.Area
         fields = ("id", "code", "name", "kind", *RECORD_FIELDS)
-        read_only_fields = RECORD_FIELDS
 
 
 class DepartmentSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.Department
         fields = ("id", "code", "name", *RECORD_FIELDS)
-        read_only_fields = RECORD_FIELDS
 
 
 class SectorSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.Sector
         fields = ("id", "code", "name", *RECORD_FIELDS)
-        read_only_fields = RECORD_FIELDS
 
 
 class YearPlanSerializer(ValidatedModelSerializer):
@@ -46,7 +42,6 @@ class YearPlanSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.YearPlan
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
     def validate_year(self, value):
         # The year is the plan's address (/api/plans/2023/): it is chosen once.
@@ -65,7 +60,6 @@ class AnnualListingSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.AnnualListing
         fields = ("id", "project", "year", "category", "planned_investment", "listed_on", *RECORD_FIELDS)
-        read_only_fields = RECORD_FIELDS
 
 
 class ListingInProjectSerializer(serializers.ModelSerializer):
@@ -96,7 +90,6 @@ class KeyProjectSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.KeyProject
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
     @property
     def as_of(self):
@@ -121,7 +114,6 @@ class MilestoneSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.Milestone
         fields = ("id", "project", "kind", "name", "planned_on", "done_on", "department", "note", *RECORD_FIELDS)
-        read_only_fields = RECORD_FIELDS
 
 
 class ProgressReportSerializer(ValidatedModelSerializer):
@@ -131,7 +123,6 @@ class ProgressReportSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.ProgressReport
         fields = ("id", "project", "month", "completed_investment", "note", *RECORD_FIELDS)
-        read_only_fields = RECORD_FIELDS
 
 
 class ProblemSerializer(ValidatedModelSerializer):
@@ -150,7 +141,6 @@ class ProblemSerializer(ValidatedModelSerializer):
             "resolution",
             *RECORD_FIELDS,
         )
-        read_only_fields = RECORD_FIELDS
 
 
 class BondReserveSerializer(ValidatedModelSerializer):
@@ -168,7 +158,6 @@ class BondReserveSerializer(ValidatedModelSerializer):
     class Meta:
         model = models.BondReserve
         fields = "__all__"
-        read_only_fields = RECORD_FIELDS
 
     def get_status(self, obj) -> str | None:
         return obj.status_on(periods.today())

@@ -1,6 +1,7 @@
 """The projects app's models, one module per subject:
 
-- ``base``: ``ProjectCodeMixin`` (the national project code); what every model builds on
+- ``base``: ``ProjectCodeMixin`` (the national project code) and ``KeyProjectPart`` (the base of
+  a key project's listings, milestones, monthly reports and problems); what every model builds on
   (``TrackedModel``, ``CodedModel``, the field, constraint and ratio helpers) is domain-free
   and lives in ``jiaxian.models``;
 - ``reference``: industries, areas, departments, bond sectors, the year plan;

@@ -1,11 +1,14 @@
 """What the projects app adds to the domain-free model base of ``jiaxian.models``:
 ``ProjectCodeMixin``, the national investment project code that key projects, reserves and
-(in ``investment``) attraction projects carry."""
+(in ``investment``) attraction projects carry, and ``KeyProjectPart``, the base of what a key
+project's record is made of besides the project itself."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from jiaxian.models import TrackedModel
 
 from .. import validation
 
@@ -39,3 +42,14 @@ class ProjectCodeMixin(models.Model):
     def clean_fields(self, exclude=None):
         self.normalise_project_code()
         super().clean_fields(exclude=exclude)
+
+
+class KeyProjectPart(TrackedModel):
+    """A part of a key project's record (an annual listing, a milestone, a monthly progress
+    report, a problem), with a ``project`` foreign key to it. Its key project's department owns
+    it, whatever department it names itself (``projects.access``)."""
+
+    owner_department = "project__department"
+
+    class Meta:
+        abstract = True

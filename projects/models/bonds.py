@@ -13,7 +13,16 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.models import RATIO_PLACES, TrackedModel, amount_field, non_negative, ratio, unique_errors, year_field
+from jiaxian.models import (
+    RATIO_PLACES,
+    TrackedModel,
+    amount_field,
+    non_negative,
+    not_more_than,
+    ratio,
+    unique_name_per_year,
+    year_field,
+)
 
 from .. import validation
 from ..querysets import BondReserveQuerySet
@@ -73,21 +82,19 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
                 name="%(app_label)s_%(class)s_principal_and_interest_positive",
                 violation_error_message=_("Principal and interest must be above zero."),
             ),
-            models.CheckConstraint(
-                condition=Q(bond_demand__lte=models.F("total_investment")),
-                name="%(app_label)s_%(class)s_demand_within_total",
-                violation_error_message=_("Bond demand cannot exceed total investment."),
+            not_more_than(
+                "bond_demand",
+                "total_investment",
+                "demand_within_total",
+                _("Bond demand cannot exceed total investment."),
             ),
-            models.CheckConstraint(
-                condition=Q(capital_portion__lte=models.F("bond_demand")),
-                name="%(app_label)s_%(class)s_capital_within_demand",
-                violation_error_message=_("The capital portion cannot exceed the bond demand."),
+            not_more_than(
+                "capital_portion",
+                "bond_demand",
+                "capital_within_demand",
+                _("The capital portion cannot exceed the bond demand."),
             ),
-            models.UniqueConstraint(
-                fields=["year", "name"],
-                name="%(app_label)s_%(class)s_unique_name_per_year",
-                violation_error_message=_("A reserve of this name already exists for that year."),
-            ),
+            unique_name_per_year(_("A reserve of this name already exists for that year.")),
         ]
         # The quota report's "in the pool on D" for year Y, answered from the index alone: it
         # also holds every column the report reads (id for the count).
@@ -159,14 +166,9 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
                         "threshold": f"{plan.coverage_refusal_ratio.normalize():f}",
                     },
                 )
-        # A batch (the import) checks the unique constraint itself, for all its rows at once.
-        if batch is None:
-            message = gettext("A reserve named %(name)s already exists for %(year)s.")
-            errors = validation.merge(
-                errors,
-                unique_errors(
-                    self, "name", message % {"name": self.name, "year": self.year}, year=self.year, name=self.name
-                ),
-            )
+        errors = validation.merge(
+            errors,
+            validation.name_per_year_errors(self, gettext("A reserve named %(name)s already exists for %(year)s.")),
+        )
         if errors:
             raise ValidationError(errors)

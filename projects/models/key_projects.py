@@ -22,7 +22,7 @@ from ..choices import (
     MilestoneKindChoices,
 )
 from ..querysets import KeyProjectQuerySet
-from .base import ProjectCodeMixin
+from .base import KeyProjectPart, ProjectCodeMixin
 from .progress import Milestone
 from .reference import Area, Industry, YearPlan, department_field
 
@@ -188,7 +188,7 @@ def warning_light(
     return KeyProjectWarningChoices.GREEN
 
 
-class AnnualListing(TrackedModel):
+class AnnualListing(KeyProjectPart):
     """A key project's place on one year's key list, with the investment planned for that
     year. Unique per project and year. ``listed_on`` is the day the list carrying it was
     issued: a report as of an earlier day does not count it."""
@@ -198,9 +198,6 @@ class AnnualListing(TrackedModel):
     category = models.CharField(_("category"), max_length=20, choices=AnnualListingCategoryChoices.choices)
     planned_investment = amount_field(_("planned investment this year (万元)"))
     listed_on = models.DateField(_("listed on"))
-
-    # Its key project's department owns it, whatever department it names (projects.access).
-    owner_department = "project__department"
 
     class Meta:
         ordering = ["-year", "project__name"]

@@ -13,15 +13,16 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.models import TrackedModel, amount_field, non_negative, unique_errors
+from jiaxian.models import amount_field, non_negative, unique_errors
 
 from .. import validation
 from ..choices import MilestoneKindChoices
 from ..querysets import ProblemQuerySet
+from .base import KeyProjectPart
 from .reference import department_field
 
 
-class Milestone(TrackedModel):
+class Milestone(KeyProjectPart):
     """A planned step (节点) of a key project: one of the standard kinds or one the clerk
     names, with the date it is planned for and the date it was done. A new key project gets
     the standard set with blank dates. Late on a date D when planned before D and not done
@@ -39,9 +40,6 @@ class Milestone(TrackedModel):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     department = department_field("milestones", optional=True)
     note = models.TextField(_("note"), blank=True)
-
-    # Its key project's department owns it, whatever department it names (projects.access).
-    owner_department = "project__department"
 
     class Meta:
         ordering = ["project", models.F("planned_on").asc(nulls_last=True), "id"]
@@ -75,7 +73,7 @@ class Milestone(TrackedModel):
             raise ValidationError(errors)
 
 
-class ProgressReport(TrackedModel):
+class ProgressReport(KeyProjectPart):
     """The investment a key project completed in one month (月度进度), in 万元. ``month`` is
     the month's first day; one report per project and month; no month after the current one.
     The year's and the cumulative totals, and the completion rate, derive from these
@@ -87,9 +85,6 @@ class ProgressReport(TrackedModel):
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     completed_investment = amount_field(_("investment completed in the month (万元)"))
     note = models.TextField(_("progress note"), blank=True)
-
-    # Its key project's department owns it, whatever department it names (projects.access).
-    owner_department = "project__department"
 
     class Meta:
         ordering = ["project", "month"]
@@ -147,7 +142,7 @@ class ProgressReport(TrackedModel):
         return errors
 
 
-class Problem(TrackedModel):
+class Problem(KeyProjectPart):
     """A problem of a key project (问题台账), followed up until solved. Open on a date when
     raised by then and not resolved by then; overdue when open and due before that date
     (``ProblemQuerySet``; ``is_open_on`` and ``is_overdue_on`` for one record)."""
@@ -163,9 +158,6 @@ class Problem(TrackedModel):
     resolution = models.TextField(_("resolution"), blank=True)
 
     objects = ProblemQuerySet.as_manager()
-
-    # Its key project's department owns it, whatever department it names (projects.access).
-    owner_department = "project__department"
 
     class Meta:
         ordering = ["project", "raised_on", "id"]

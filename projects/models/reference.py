@@ -8,11 +8,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_lazy as _
 
-from jiaxian.models import CodedModel, TrackedModel, amount_field, ratio_field, year_field
+from jiaxian.models import CodedModel, TrackedModel, amount_field, not_more_than, ratio_field, year_field
 
 from .. import validation
 from ..choices import AreaKindChoices
@@ -90,6 +90,12 @@ class NoPlan(LookupError):
 
 
 class YearPlanQuerySet(models.QuerySet):
+    def latest_year(self) -> int | None:
+        """The latest year with a saved plan, None without any plan: the year that every page
+        choosing a year opens on when none is given (the dashboard, the quarterly export, the
+        monthly entry), the plan the clerks entered last. One query."""
+        return self.aggregate(latest=Max("year"))["latest"]
+
     def saved(self, year: int) -> YearPlan:
         """The saved plan of ``year``, or ``NoPlan``: for the pages and doors that need the
         plan a clerk entered (``YearPlan.for_year`` falls back to the defaults instead)."""
@@ -139,15 +145,17 @@ class YearPlan(TrackedModel):
         verbose_name = _("year plan")
         verbose_name_plural = _("year plans")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(investment_yellow_gap__lte=models.F("investment_red_gap")),
-                name="%(app_label)s_%(class)s_investment_gaps_ordered",
-                violation_error_message=_("The red gap cannot be smaller than the yellow gap."),
+            not_more_than(
+                "investment_yellow_gap",
+                "investment_red_gap",
+                "investment_gaps_ordered",
+                _("The red gap cannot be smaller than the yellow gap."),
             ),
-            models.CheckConstraint(
-                condition=Q(coverage_refusal_ratio__lte=models.F("coverage_warning_ratio")),
-                name="%(app_label)s_%(class)s_coverage_thresholds_ordered",
-                violation_error_message=_("The refusal ratio cannot be above the warning ratio."),
+            not_more_than(
+                "coverage_refusal_ratio",
+                "coverage_warning_ratio",
+                "coverage_thresholds_ordered",
+                _("The refusal ratio cannot be above the warning ratio."),
             ),
         ]
 
@@ -160,23 +168,21 @@ class YearPlan(TrackedModel):
         return cls.objects.filter(year=year).first() or cls(year=year)
 
     def clean(self):
-        errors = {}
-        if (
-            self.investment_yellow_gap is not None
-            and self.investment_red_gap is not None
-            and self.investment_yellow_gap > self.investment_red_gap
-        ):
-            validation.add_error(
-                errors, "investment_red_gap", gettext("The red gap cannot be smaller than the yellow gap.")
-            )
-        if (
-            self.coverage_refusal_ratio is not None
-            and self.coverage_warning_ratio is not None
-            and self.coverage_refusal_ratio > self.coverage_warning_ratio
-        ):
-            validation.add_error(
-                errors, "coverage_refusal_ratio", gettext("The refusal ratio cannot be above the warning ratio.")
-            )
+        errors = validation.merge(
+            validation.not_more_than_errors(
+                self,
+                "investment_yellow_gap",
+                "investment_red_gap",
+                gettext("The red gap cannot be smaller than the yellow gap."),
+                on="investment_red_gap",
+            ),
+            validation.not_more_than_errors(
+                self,
+                "coverage_refusal_ratio",
+                "coverage_warning_ratio",
+                gettext("The refusal ratio cannot be above the warning ratio."),
+            ),
+        )
         if errors:
             raise ValidationError(errors)
 

@@ -1,10 +1,22 @@
-"""Assertions about model validation, shared by the tests of both apps."""
+"""Assertions about model validation, and cases at the rules' boundaries, shared by the tests of
+both apps."""
+
+import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 
 # A national project code of the right shape (Jiaxian's region code 410425).
 CODE = "2023-410425-30-03-01234X"
+
+# The 100-million rule under the default minimums (contract 10,000 and fixed assets 8,000 万元):
+# (contract amount, fixed-asset investment, big) at both minimums and a cent below either.
+AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS = [
+    (Decimal("10000.00"), Decimal("8000.00"), True),
+    (Decimal("9999.99"), Decimal("8000.00"), False),
+    (Decimal("10000.00"), Decimal("7999.99"), False),
+]
 
 
 def refusal(instance) -> ValidationError:
@@ -20,3 +32,57 @@ def assert_accepted(instance) -> None:
         instance.full_clean()
     except ValidationError as exc:
         pytest.fail(f"refused: {exc.message_dict}")
+
+
+def assert_refused_on(instance, field: str | None) -> None:
+    """``full_clean()`` refuses ``instance`` naming ``field``, or passes when ``field`` is None
+    (the cases of a boundary, some on the right side of it, in one parametrised test)."""
+    if field is None:
+        assert_accepted(instance)
+    else:
+        assert field in refusal(instance).message_dict
+
+
+# Reserves of every shape a clerk can enter, by name: their step dates.
+RESERVES = {
+    "reserved": {"reserved_on": datetime.date(2023, 3, 1)},
+    "submitted": {"reserved_on": datetime.date(2023, 3, 1), "submitted_on": datetime.date(2023, 3, 10)},
+    "approved": {
+        "reserved_on": datetime.date(2023, 3, 1),
+        "submitted_on": datetime.date(2023, 3, 10),
+        "approved_on": datetime.date(2023, 4, 1),
+    },
+    "issued": {
+        "reserved_on": datetime.date(2023, 3, 1),
+        "submitted_on": datetime.date(2023, 3, 10),
+        "approved_on": datetime.date(2023, 4, 1),
+        "issued_on": datetime.date(2023, 5, 1),
+        "issued_amount": Decimal("8000.00"),
+    },
+    "rejected": {
+        "reserved_on": datetime.date(2023, 3, 1),
+        "submitted_on": datetime.date(2023, 3, 10),
+        "rejected_on": datetime.date(2023, 4, 15),
+    },
+    "every-step-one-day": {
+        "reserved_on": datetime.date(2023, 4, 1),
+        "submitted_on": datetime.date(2023, 4, 1),
+        "approved_on": datetime.date(2023, 4, 1),
+        "issued_on": datetime.date(2023, 4, 1),
+    },
+    "rejected-the-day-it-came": {
+        "reserved_on": datetime.date(2023, 2, 1),
+        "submitted_on": datetime.date(2023, 2, 1),
+        "rejected_on": datetime.date(2023, 2, 1),
+    },
+    "next-year": {"reserved_on": datetime.date(2024, 1, 2)},
+}
+
+
+def as_of_dates(cases: dict[str, dict]) -> list[datetime.date]:
+    """Every date of ``cases`` (name → fields), the day before each, and a day after them all."""
+    days = {value for fields in cases.values() for value in fields.values() if isinstance(value, datetime.date)}
+    return sorted(
+        {day + offset for day in days for offset in (-datetime.timedelta(days=1), datetime.timedelta(0))}
+        | {datetime.date(2030, 1, 1)}
+    )

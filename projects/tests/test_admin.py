@@ -16,7 +16,7 @@ from django.utils import translation
 
 from jiaxian.admin import wan
 from projects.choices import AnnualListingCategoryChoices as Category, BondReserveStatusChoices as Status
-from projects.models import AnnualListing, BondReserve, KeyProject, YearPlan
+from projects.models import AnnualListing, BondReserve, KeyProject, Problem, YearPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -230,6 +230,33 @@ def test_a_year_filter_value_that_is_not_a_year_does_not_break_the_changelist(
     assert response.status_code in (200, 302)
 
 
+def test_key_project_warning_filter_selects_the_projects_by_their_light_today(
+    zh_admin_client, make_key_project, make_listing, today
+):
+    # 10,000 planned for 2023 and nothing completed by 30 June: more than 30 points behind, red.
+    make_listing(project=make_key_project(name="进度滞后"))
+    make_key_project(name="未列入")  # nothing planned, nothing behind: green
+    assert changelist_names(zh_admin_client, "keyproject", warning="red") == {"进度滞后"}
+    assert changelist_names(zh_admin_client, "keyproject", warning="green") == {"未列入"}
+    assert changelist_names(zh_admin_client, "keyproject", warning="blue") == {"进度滞后", "未列入"}
+
+
+def test_key_project_problems_filter_selects_the_projects_with_open_or_overdue_problems_today(
+    zh_admin_client, make_key_project, department, today
+):
+    with_open = make_key_project(name="有未解决问题")
+    with_overdue = make_key_project(name="有逾期问题")
+    solved = make_key_project(name="问题已解决")
+    problem = {"department": department, "description": "用地指标", "raised_on": d(2023, 5, 1)}
+    Problem.objects.create(project=with_open, due_on=today, **problem)
+    Problem.objects.create(project=with_overdue, due_on=d(2023, 6, 29), **problem)
+    Problem.objects.create(project=solved, due_on=d(2023, 6, 1), resolved_on=d(2023, 6, 10), **problem)
+    assert changelist_names(zh_admin_client, "keyproject", problems="open") == {"有未解决问题", "有逾期问题"}
+    assert changelist_names(zh_admin_client, "keyproject", problems="overdue") == {"有逾期问题"}
+    everyone = {"有未解决问题", "有逾期问题", "问题已解决"}
+    assert changelist_names(zh_admin_client, "keyproject", problems="closed") == everyone
+
+
 def test_an_unknown_status_in_the_filter_is_ignored(zh_admin_client, make_bond_reserve):
     make_bond_reserve(name="储备项目")
     assert changelist_names(zh_admin_client, "bondreserve", status="pending") == {"储备项目"}
@@ -267,10 +294,15 @@ def test_bond_reserve_changelist_shows_each_reserves_status_today(zh_admin_clien
 
 
 def error_next_to(response, field: str) -> str:
-    """The error message the add form shows in the row of ``field``; fails if none."""
+    """The error message the add form shows next to ``field``: above it in its own row, or above
+    its box in a row of several fields (a key project's dates share one); fails if none."""
+    content = response.content.decode()
     match = re.search(
-        rf'<div class="form-row errors field-{field}">\s*<ul class="errorlist"[^>]*>\s*<li>(.*?)</li>',
-        response.content.decode(),
+        rf'<div class="form-row errors field-{field}">\s*<ul class="errorlist"[^>]*>\s*<li>(.*?)</li>', content
+    ) or re.search(
+        rf'<ul class="errorlist"[^>]*>\s*<li>([^<]*)</li>\s*</ul>\s*'
+        rf'<div class="flex-container fieldBox field-{field} errors">',
+        content,
     )
     assert match, f"no error shown next to {field}"
     return match.group(1)

@@ -1054,6 +1054,21 @@ def test_a_body_version_that_is_not_a_whole_number_is_a_400_naming_version(edito
     assert row(project) == before
 
 
+@pytest.mark.parametrize("version", [1, 7])
+def test_a_version_sent_with_a_creation_is_not_written_the_record_starts_at_one(w, editor, version):
+    response = editor.post("/api/key-projects/", key_project_payload(w, version=version), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["version"] == 1
+    assert KeyProject.objects.get(pk=response.json()["id"]).version == 1
+
+
+def test_a_version_sent_with_a_creation_must_be_a_whole_number(w, editor):
+    response = editor.post("/api/key-projects/", key_project_payload(w, version="7"), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["version"]
+    assert not KeyProject.objects.filter(name="新建重点项目").exists()
+
+
 def test_a_delete_naming_another_version_is_a_412_and_the_record_stays(editor, project):
     response = editor.delete(url_of(project), headers={"If-Match": '"1"'})
     assert response.status_code == 412

@@ -39,37 +39,40 @@ class Kind:
     move: Callable
     owners: tuple = ("A", "B")
 
+    @classmethod
+    def owned(cls, prefix: str, model: type[models.Model], factory: str, payload: Callable, change: dict, **options):
+        """A ledger with a ``department`` of its own: ``factory`` (of the world) makes a record
+        of a department, and the record moves by that field."""
+        return cls(
+            prefix,
+            model,
+            make=lambda w, dept: getattr(w, factory)(department=dept),
+            payload=payload,
+            change=change,
+            move=lambda w, dept: {"department": dept.pk},
+            **options,
+        )
+
 
 def _milestone_of(w, department):
     return w.make_key_project(department=department).milestones.first()
 
 
+def _attraction_payload(w, dept):
+    return attraction_payload(w, department=None if dept is None else dept.pk)
+
+
 KINDS = {
     kind.prefix: kind
     for kind in (
-        Kind(
-            "key-projects",
-            KeyProject,
-            make=lambda w, dept: w.make_key_project(department=dept),
-            payload=key_project_payload,
-            change={"leader": "王县长"},
-            move=lambda w, dept: {"department": dept.pk},
-        ),
-        Kind(
-            "bond-reserves",
-            BondReserve,
-            make=lambda w, dept: w.make_bond_reserve(department=dept),
-            payload=bond_reserve_payload,
-            change={"owner": "县水利局"},
-            move=lambda w, dept: {"department": dept.pk},
-        ),
-        Kind(
+        Kind.owned("key-projects", KeyProject, "make_key_project", key_project_payload, {"leader": "王县长"}),
+        Kind.owned("bond-reserves", BondReserve, "make_bond_reserve", bond_reserve_payload, {"owner": "县水利局"}),
+        Kind.owned(
             "attraction-projects",
             AttractionProject,
-            make=lambda w, dept: w.make_attraction_project(department=dept),
-            payload=lambda w, dept: attraction_payload(w, department=None if dept is None else dept.pk),
-            change={"notes": "已对接"},
-            move=lambda w, dept: {"department": dept.pk},
+            "make_attraction_project",
+            _attraction_payload,
+            {"notes": "已对接"},
             owners=("A", "B", None),
         ),
         Kind(

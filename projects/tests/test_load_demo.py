@@ -56,8 +56,10 @@ def test_loads_the_demo_data_once_and_prints_a_login_that_works(settings, monkey
     # A second run keeps what is there (no duplicate, no overwrite) and still prints the login.
     KeyProject.objects.filter(pk=KeyProject.objects.first().pk).update(leader="改过的领导")
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--address", "127.0.0.1:18301", stdout=out)
     assert "left as it is" in out.getvalue()
+    # The address make run serves (its HOST:PORT), not always runserver's default.
+    assert "http://127.0.0.1:18301/admin/" in out.getvalue()
     assert KeyProject.objects.count() == projects
     assert KeyProject.objects.filter(leader="改过的领导").count() == 1
     assert "user clerk  password jiaxian-clerk-2023" in out.getvalue()

@@ -12,7 +12,13 @@ from django.db import IntegrityError, transaction
 
 from projects.choices import BondReserveStatusChoices as Status
 from projects.models import AnnualListing, BondReserve, KeyProject, NoPlan, YearPlan
-from projects.tests.helpers import CODE, assert_accepted, refusal
+from projects.tests.helpers import (
+    AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS,
+    CODE,
+    assert_accepted,
+    assert_refused_on,
+    refusal,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +80,10 @@ def test_an_amount_one_cent_below_zero_is_refused_on_that_field(request, factory
     ("field", "limit"),
     [("bond_demand", "total_investment"), ("capital_portion", "bond_demand"), ("issued_amount", "bond_demand")],
 )
-def test_bond_amount_equal_to_its_limit_is_accepted(build_bond_reserve, field, limit):
+@pytest.mark.parametrize("excess", [D("0.00"), D("0.01")], ids=["equal-to-its-limit", "one-cent-above"])
+def test_bond_amount_up_to_its_limit_is_accepted_and_one_cent_above_is_refused_on_that_field(
+    build_bond_reserve, field, limit, excess
+):
     reserve = build_bond_reserve(
         total_investment=D("20000.00"),
         bond_demand=D("10000.00"),
@@ -82,24 +91,8 @@ def test_bond_amount_equal_to_its_limit_is_accepted(build_bond_reserve, field, l
         approved_on=datetime.date(2023, 3, 3),
         issued_on=datetime.date(2023, 3, 4),
     )
-    setattr(reserve, field, getattr(reserve, limit))
-    assert_accepted(reserve)
-
-
-@pytest.mark.parametrize(
-    ("field", "limit"),
-    [("bond_demand", "total_investment"), ("capital_portion", "bond_demand"), ("issued_amount", "bond_demand")],
-)
-def test_bond_amount_one_cent_above_its_limit_is_refused_on_that_field(build_bond_reserve, field, limit):
-    reserve = build_bond_reserve(
-        total_investment=D("20000.00"),
-        bond_demand=D("10000.00"),
-        submitted_on=datetime.date(2023, 3, 2),
-        approved_on=datetime.date(2023, 3, 3),
-        issued_on=datetime.date(2023, 3, 4),
-    )
-    setattr(reserve, field, getattr(reserve, limit) + D("0.01"))
-    assert field in refusal(reserve).message_dict
+    setattr(reserve, field, getattr(reserve, limit) + excess)
+    assert_refused_on(reserve, field if excess else None)
 
 
 def test_issued_amount_without_issued_date_is_refused_on_issued_on(build_bond_reserve):
@@ -131,10 +124,7 @@ def test_a_year_plan_with_refusal_ratio_1_1_moves_the_coverage_threshold(
 ):
     make_year_plan(2023, coverage_refusal_ratio=D("1.1000"), coverage_warning_ratio=D("1.2000"))
     reserve = build_bond_reserve(expected_income=expected_income, principal_and_interest=D("10000.00"))
-    if accepted:
-        assert_accepted(reserve)
-    else:
-        assert "expected_income" in refusal(reserve).message_dict
+    assert_refused_on(reserve, None if accepted else "expected_income")
 
 
 def test_the_refusal_ratio_of_another_years_plan_does_not_apply(make_year_plan, build_bond_reserve):
@@ -150,6 +140,8 @@ def test_principal_and_interest_of_zero_is_refused_on_principal_and_interest(bui
 
 # --- dates in order ---------------------------------------------------------------------------
 
+# Each ledger's dates and the field refused (None: accepted). Reserved, submitted, approved,
+# issued; a rejection after a submission:
 R = datetime.date(2023, 3, 1)  # the builders' reserved_on
 
 BOND_DATES = [
@@ -176,15 +168,7 @@ BOND_DATES = [
 ]
 
 
-@pytest.mark.parametrize(("dates", "error_field"), BOND_DATES)
-def test_bond_reserve_steps_go_in_order_and_a_rejection_follows_a_submission(build_bond_reserve, dates, error_field):
-    reserve = build_bond_reserve(**dates)
-    if error_field is None:
-        assert_accepted(reserve)
-    else:
-        assert error_field in refusal(reserve).message_dict
-
-
+# Started, completed (or planned to be):
 S = datetime.date(2023, 4, 1)
 
 KEY_PROJECT_DATES = [
@@ -198,13 +182,40 @@ KEY_PROJECT_DATES = [
 ]
 
 
-@pytest.mark.parametrize(("dates", "error_field"), KEY_PROJECT_DATES)
-def test_key_project_dates_go_in_order(build_key_project, dates, error_field):
-    project = build_key_project(**dates)
-    if error_field is None:
-        assert_accepted(project)
-    else:
-        assert error_field in refusal(project).message_dict
+# Signed, started, in production:
+A = datetime.date(2023, 3, 1)  # any day: the attraction builder dates no stage
+
+ATTRACTION_DATES = [
+    pytest.param({"signed_on": A, "started_on": A, "in_production_on": A}, None, id="all-on-the-same-day"),
+    pytest.param({"signed_on": A, "started_on": A + DAY, "in_production_on": A + 2 * DAY}, None, id="in-order"),
+    pytest.param({"signed_on": A}, None, id="signed-only"),
+    pytest.param({"started_on": A}, "started_on", id="started-without-signed"),
+    pytest.param({"signed_on": A, "started_on": A - DAY}, "started_on", id="started-before-signed"),
+    pytest.param({"signed_on": A, "in_production_on": A}, "in_production_on", id="in-production-without-started"),
+    pytest.param(
+        {"signed_on": A, "started_on": A + DAY, "in_production_on": A},
+        "in_production_on",
+        id="in-production-before-started",
+    ),
+]
+
+
+def ledger_cases(factory: str, cases: list) -> list:
+    """``cases`` (the dates, the field refused) of the ledger that the fixture ``factory`` builds."""
+    ledger = factory.removeprefix("build_").replace("_", "-")
+    return [pytest.param(factory, *case.values, id=f"{ledger}-{case.id}") for case in cases]
+
+
+@pytest.mark.parametrize(
+    ("factory", "dates", "error_field"),
+    [
+        *ledger_cases("build_bond_reserve", BOND_DATES),
+        *ledger_cases("build_key_project", KEY_PROJECT_DATES),
+        *ledger_cases("build_attraction_project", ATTRACTION_DATES),
+    ],
+)
+def test_the_step_dates_go_in_order_and_a_rejection_follows_a_submission(request, factory, dates, error_field):
+    assert_refused_on(request.getfixturevalue(factory)(**dates), error_field)
 
 
 # --- no stage date after today ------------------------------------------------------------------
@@ -219,6 +230,9 @@ STAGE_DATES = [
     ("build_bond_reserve", "approved_on", ["reserved_on", "submitted_on"]),
     ("build_bond_reserve", "issued_on", ["reserved_on", "submitted_on", "approved_on"]),
     ("build_bond_reserve", "rejected_on", ["reserved_on", "submitted_on"]),
+    ("build_attraction_project", "signed_on", []),
+    ("build_attraction_project", "started_on", ["signed_on"]),
+    ("build_attraction_project", "in_production_on", ["signed_on", "started_on"]),
 ]
 
 
@@ -311,15 +325,22 @@ def test_a_lowercase_check_letter_is_stored_in_upper_case(request, factory):
 # --- predecessors -----------------------------------------------------------------------------
 
 
-def test_a_key_project_cannot_be_its_own_predecessor(make_key_project):
-    project = make_key_project()
+# The rule is ``projects.validation.lineage_errors``; attraction projects have phases too.
+PHASED_LEDGERS = ["make_key_project", "make_attraction_project"]
+
+
+@pytest.mark.parametrize("factory", PHASED_LEDGERS)
+def test_a_project_cannot_be_its_own_predecessor(request, factory):
+    project = request.getfixturevalue(factory)()
     project.predecessor = project
     assert "predecessor" in refusal(project).message_dict
 
 
-def test_a_key_project_cannot_be_its_own_predecessor_through_a_two_step_cycle(make_key_project):
-    first = make_key_project()
-    second = make_key_project(predecessor=first)
+@pytest.mark.parametrize("factory", PHASED_LEDGERS)
+def test_a_project_cannot_be_its_own_predecessor_through_a_two_step_cycle(request, factory):
+    make = request.getfixturevalue(factory)
+    first = make()
+    second = make(predecessor=first)
     first.predecessor = second
     assert "predecessor" in refusal(first).message_dict
 
@@ -390,32 +411,37 @@ def test_a_key_project_name_already_used_is_refused_on_name(make_key_project, bu
 # --- the year plan ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("yellow", "red", "accepted"),
-    [(D("0.1000"), D("0.1000"), True), (D("0.1000"), D("0.0999"), False)],
-)
-def test_year_plan_red_gap_smaller_than_the_yellow_gap_is_refused_on_investment_red_gap(
-    build_year_plan, yellow, red, accepted
-):
-    plan = build_year_plan(investment_yellow_gap=yellow, investment_red_gap=red)
-    if accepted:
-        assert_accepted(plan)
-    else:
-        assert "investment_red_gap" in refusal(plan).message_dict
+# Two pairs of thresholds of the plan that must come in order (the red gap no smaller than the yellow,
+# the refusal ratio no larger than the warning), at the boundary and a step past it: the values,
+# then the field refused (None: accepted).
+THRESHOLD_PAIRS = [
+    pytest.param(
+        {"investment_yellow_gap": D("0.1000"), "investment_red_gap": D("0.1000")}, None, id="red-gap-equal-yellow"
+    ),
+    pytest.param(
+        {"investment_yellow_gap": D("0.1000"), "investment_red_gap": D("0.0999")},
+        "investment_red_gap",
+        id="red-gap-smaller",
+    ),
+    pytest.param(
+        {"coverage_refusal_ratio": D("1.2000"), "coverage_warning_ratio": D("1.2000")},
+        None,
+        id="refusal-ratio-equal-warning",
+    ),
+    pytest.param(
+        {"coverage_refusal_ratio": D("1.2001"), "coverage_warning_ratio": D("1.2000")},
+        "coverage_refusal_ratio",
+        id="refusal-ratio-above",
+    ),
+]
 
 
-@pytest.mark.parametrize(
-    ("refusal_ratio", "warning_ratio", "accepted"),
-    [(D("1.2000"), D("1.2000"), True), (D("1.2001"), D("1.2000"), False)],
-)
-def test_year_plan_refusal_ratio_above_the_warning_ratio_is_refused_on_coverage_refusal_ratio(
-    build_year_plan, refusal_ratio, warning_ratio, accepted
+@pytest.mark.parametrize(("values", "refused_on"), THRESHOLD_PAIRS)
+def test_year_plan_red_gap_below_the_yellow_and_refusal_ratio_above_the_warning_are_refused(
+    build_year_plan, values, refused_on
 ):
-    plan = build_year_plan(coverage_refusal_ratio=refusal_ratio, coverage_warning_ratio=warning_ratio)
-    if accepted:
-        assert_accepted(plan)
-    else:
-        assert "coverage_refusal_ratio" in refusal(plan).message_dict
+    plan = build_year_plan(**values)
+    assert_refused_on(plan, refused_on)
 
 
 def test_a_second_plan_for_the_same_year_is_refused_on_year(make_year_plan, build_year_plan):
@@ -460,13 +486,7 @@ def test_saved_gives_the_saved_plan_and_no_plan_otherwise_saying_which_year(make
 
 @pytest.mark.parametrize(
     ("contract", "fixed_assets", "big"),
-    [
-        (D("10000.00"), D("8000.00"), True),
-        (D("9999.99"), D("8000.00"), False),
-        (D("10000.00"), D("7999.99"), False),
-        (None, D("8000.00"), False),
-        (D("10000.00"), None, False),
-    ],
+    [*AT_THE_DEFAULT_BIG_PROJECT_MINIMUMS, (None, D("8000.00"), False), (D("10000.00"), None, False)],
 )
 def test_year_plan_big_project_rule_counts_equal_to_the_minimums(contract, fixed_assets, big):
     assert YearPlan(year=2023).is_big_project(contract, fixed_assets) is big

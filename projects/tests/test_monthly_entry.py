@@ -149,6 +149,23 @@ def test_the_year_box_offers_the_range_every_period_parameter_accepts(zh_admin_c
     assert f'min="{periods.YEAR_MIN}" max="{periods.YEAR_MAX}"' in page
 
 
+@pytest.mark.parametrize(
+    ("plans", "opens_on"),
+    [
+        ([2022], d(2022, 12, 1)),  # a past year: its December, not this month of a year without a plan
+        ([2022, 2023], d(2023, 6, 1)),  # the year running: this month (today is 2023-06-30)
+        ([2023, 2024], d(2024, 1, 1)),  # a year not begun yet: its January, as the dashboard opens on it
+        ([], d(2023, 6, 1)),  # no plan at all: this month
+    ],
+)
+def test_the_page_opens_on_the_latest_year_with_a_plan(zh_admin_client, today, make_year_plan, plans, opens_on):
+    for year in plans:
+        make_year_plan(year)
+    response = zh_admin_client.get(URL)
+    assert response.status_code == 200
+    assert response.context["month"] == opens_on
+
+
 def test_the_admin_index_links_to_the_page(zh_admin_client):
     assert URL in zh_admin_client.get(reverse("admin:index")).content.decode()
 

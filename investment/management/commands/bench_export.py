@@ -27,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from investment.bench import exports, timing
-from investment.bench.data import delete_synthetic
+from investment.bench.data import add_fill_arguments, delete_synthetic
 from jiaxian import periods
 from jiaxian.exporting import Format
 from jiaxian.params import command_argument
@@ -42,7 +42,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--rows", type=int, default=10_000, help="Attraction projects to make (default 10000).")
+        add_fill_arguments(parser, rows="Attraction projects to make")
         parser.add_argument(
             "--year",
             type=command_argument(periods.parse_year),
@@ -52,7 +52,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quarter", type=command_argument(periods.parse_quarter), default=4, help="Quarter exported (default 4)."
         )
-        parser.add_argument("--seed", type=int, default=2023)
         parser.add_argument("--format", choices=[f.value for f in Format], action="append", help="Default: both.")
         parser.add_argument("--in-process", action="store_true", help="Measure in this process, not in children.")
         parser.add_argument(

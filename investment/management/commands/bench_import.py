@@ -33,6 +33,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from investment.bench import imports, timing
+from investment.bench.data import add_fill_arguments
 
 
 class Command(BaseCommand):
@@ -44,9 +45,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--rows", type=int, default=10_000, help="Rows of the sheet (default 10000).")
+        add_fill_arguments(parser, rows="Rows of the sheet")
         parser.add_argument("--model", choices=sorted(imports.ROWS), default="attraction-projects")
-        parser.add_argument("--seed", type=int, default=2023)
         parser.add_argument("--tracemalloc", action="store_true", help="Also trace Python's allocations (slower).")
 
     def handle(self, *args, rows, model, seed, **options):

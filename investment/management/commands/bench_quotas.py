@@ -32,7 +32,7 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from investment.bench import quotas as bench, timing
-from investment.bench.data import YEARS, delete_synthetic
+from investment.bench.data import YEARS, add_fill_arguments, delete_synthetic
 from jiaxian import periods
 from jiaxian.params import command_argument
 from projects.models import YearPlan
@@ -50,9 +50,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--rows", type=int, default=10_000, help="Number of attraction projects to make (default 10000)."
-        )
+        add_fill_arguments(parser, rows="Number of attraction projects to make")
         parser.add_argument(
             "--runs", type=int, default=7, help="Timed runs of each side; the median is printed (default 7)."
         )
@@ -68,7 +66,6 @@ class Command(BaseCommand):
             default=None,
             help="Date of the report, YYYY-MM-DD (default: 30 June of --year).",
         )
-        parser.add_argument("--seed", type=int, default=2023, help="Seed of the synthetic data (default 2023).")
         parser.add_argument(
             "--fresh",
             action="store_true",

@@ -3,13 +3,14 @@ them: a hand-written flat OpenDocument sheet (``merged-header.fods``, written he
 LibreOffice itself, so the files carry the merged cells, date cells and formatting a real
 spreadsheet program writes.
 
-    python projects/tests/files/make_ledgers.py      # needs soffice (libreoffice-calc-nogui)
+    python investment/tests/files/make_ledgers.py      # needs soffice (libreoffice-calc-nogui)
 
 The ledger (an attraction-project ledger of 2024, as a bureau keeps it): a first sheet of notes
 (填表说明), then 招商引资项目 with a merged title row, a two-row header (序号, 项目名称, 投资方,
 投资方来源, 产业, 责任单位 and 备注 each merged over both rows; 投资情况（万元） merged over the
 three amounts, 项目进度 over the three dates), three projects, a totals row (合计) and formatted
-empty rows. ``test_import_formats.py`` holds the values it expects.
+empty rows. The tests expect ``PROJECTS`` back: ``jiaxian/tests/test_importing.py`` as the cells
+read, ``test_import_formats.py`` as the ledger stores them (change the files with it).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Loads ``fixtures/*.json`` into an empty database (a database that already has a 
 is left alone, so a clerk's trials survive a restart) and makes the demo login, a superuser,
 then one demo login per group of ``projects.access``: a county leader, a bureau clerk, and a
 department clerk of the demo department that owns the most key projects. All only on the
-embedded SQLite database with debug on: never on a real deployment.
+embedded SQLite database with debug on: never on a real deployment. ``--address`` is where
+``runserver`` will serve (``make run`` passes its HOST:PORT), so that the address printed is
+the one to open.
 """
 
 from pathlib import Path
@@ -39,6 +41,13 @@ def is_embedded_demo_database() -> bool:
 class Command(BaseCommand):
     help = "Load the demo data into an empty embedded database and make the demo admin login."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="127.0.0.1:8000",
+            help="HOST:PORT that runserver serves (make run passes its own); printed with the logins.",
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG or not is_embedded_demo_database():
             raise CommandError(
@@ -61,7 +70,7 @@ class Command(BaseCommand):
         lines += self.group_logins()
         self.stdout.write(
             self.style.SUCCESS(
-                "\n  Jiaxian investment pipeline: http://127.0.0.1:8000/admin/\n" + "\n".join(lines) + "\n"
+                f"\n  Jiaxian investment pipeline: http://{options['address']}/admin/\n" + "\n".join(lines) + "\n"
             )
         )
 

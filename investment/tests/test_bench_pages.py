@@ -1,0 +1,56 @@
+"""``manage.py bench_pages``: one JSON line a page from a small fill, each API list agreeing
+with its floor on the records it shows, and the refusals that keep it off real data."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from investment.bench import pages
+
+pytestmark = pytest.mark.django_db
+
+KEYS = {"page", "url", "vendor", "rows", "ms", "base_ms", "floor_ms", "ratio", "queries"}
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def bench(**options) -> list[dict]:
+    out = StringIO()
+    call_command("bench_pages", rows=300, runs=1, stdout=out, stderr=StringIO(), **options)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_prints_one_line_of_figures_a_page(debug):
+    lines = bench()
+    assert [line["page"] for line in lines] == [page.name for page in pages.pages()]
+    assert all(set(line) == KEYS and line["queries"] > 0 and line["floor_ms"] > 0 for line in lines)
+    assert [line["page"] for line in lines if line["base_ms"] is None] == ["admin dashboard", "api quota report"]
+    by_page = {line["page"]: line for line in lines}
+    # 30 key projects: the API's first page holds them all, the admin's too.
+    assert by_page["api key projects, page 1"]["rows"] == 30
+    assert by_page["admin key projects, page 1"]["rows"] == 30
+
+
+def test_an_api_page_that_disagrees_with_its_floor_is_an_error(debug, monkeypatch):
+    original = pages.key_project_floor
+
+    def short(*args, **kwargs):
+        floor = original(*args, **kwargs)
+        return lambda: floor()[1:]
+
+    monkeypatch.setattr(pages, "key_project_floor", short)
+    with pytest.raises(CommandError, match="the page lists 30 records, its floor 29"):
+        bench()
+
+
+def test_refuses_to_run_with_debug_off():
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
+        bench()
