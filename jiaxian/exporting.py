@@ -8,16 +8,15 @@ the rest, for both formats through one path: every cell goes through ``typed_row
 given its kind, text that a spreadsheet would take for a formula escaped), then is serialised
 as XLSX or as CSV.
 
-- XLSX: XlsxWriter in constant-memory mode (a public API; each row is flushed to the sheet's
-  temporary file as the next starts), a frozen header row, an autofilter over the table,
-  widths from the columns, amounts (万元) kept numeric with ``#,##0.00``, ratios ``0.00%``,
-  dates as dates.
+- XLSX: the project's own streaming writer (``jiaxian.xlsx``: each row goes into the sheet's
+  zip entry as it comes), a frozen header row, an autofilter over the table, widths from the
+  columns, amounts (万元) kept numeric with ``#,##0.00``, ratios ``0.00%``, dates as dates.
 - CSV: a zip of one CSV per sheet, UTF-8 with a byte-order mark (``utf-8-sig``) so that Excel
   and WPS read the Chinese.
 
 Deterministic: the same data gives the same bytes. The CSV zip's entries carry ``fixed_time``
-(the as-of day) instead of the clock, and so does the workbook's created property (XlsxWriter
-dates its own zip entries 1980-01-31). The one exception is the cell ``GENERATED_AT`` stands
+(the as-of day) instead of the clock, and so do the workbook's entries and its created and
+modified properties. The one exception is the cell ``GENERATED_AT`` stands
 for (the generation time): the XLSX writes the time of the run there, the CSV leaves that line
 out, so that two CSV exports of unchanged data are byte-identical and two XLSX exports differ
 only in that cell.
@@ -29,26 +28,25 @@ one way the doors write an export: to a file, returning its path, rows and SHA-2
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime
 import hashlib
 import io
 import os
-import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
-import xlsxwriter
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+
+from . import xlsx
 
 
 class Format(StrEnum):
@@ -183,15 +181,42 @@ def _typed(value: Any, kind: Kind) -> Typed:
     return Kind.TEXT, escape_formula(str(value))
 
 
+# The types a kind keeps as they are, exactly these (a bool is not an int here): the fast path
+# of ``typed_rows``, which gives what ``_typed`` gives without a call for each cell.
+_KEPT_TYPES: dict[Kind, frozenset[type]] = {
+    Kind.TEXT: frozenset(),
+    Kind.INTEGER: frozenset({int, Decimal}),
+    Kind.AMOUNT: frozenset({int, Decimal}),
+    Kind.RATIO: frozenset({int, Decimal}),
+    Kind.MULTIPLE: frozenset({int, Decimal}),
+    Kind.DATE: frozenset({datetime.date}),
+    Kind.DATETIME: frozenset({datetime.datetime}),
+}
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
 def typed_rows(rows: Iterable[Sequence[Any]], columns: Sequence[Column] | None = None) -> Iterator[list[Typed]]:
     """The one path of every cell to both writers: each row as (kind, value) pairs. With
     ``columns``, each value takes its column's kind; without (preamble lines), numbers and
     dates keep theirs and the rest is text."""
-    for row in rows:
-        if columns is None:
+    if columns is None:
+        for row in rows:
             yield [_typed(value, _natural_kind(value)) for value in row]
-        else:
-            yield [_typed(value, column.kind) for value, column in zip(row, columns, strict=False)]
+        return
+    kinds = [(column.kind, _KEPT_TYPES[column.kind]) for column in columns]
+    text = Kind.TEXT
+    for row in rows:
+        # The commonest cells inline (the column's own type, plain text), the rest by _typed.
+        yield [
+            None
+            if value is None
+            else (kind, value)
+            if type(value) in kept
+            else (text, value)
+            if type(value) is str and value[:1] not in _FORMULA_FIRST
+            else _typed(value, kind)
+            for value, (kind, kept) in zip(row, kinds, strict=False)
+        ]
 
 
 def _natural_kind(value: Any) -> Kind:
@@ -245,114 +270,54 @@ class _FixedTimeZipFile(zipfile.ZipFile):
 
 # --- XLSX ----------------------------------------------------------------------------------
 
-# Characters XML cannot hold: dropped, as the export always has (Excel would read XlsxWriter's
-# ``_x0001_`` escapes back as control characters nobody typed).
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-# A character of Calibri 11 (Excel's default font) is 7 pixels wide: a column ``width``
-# characters wide is ``7 * width`` pixels, which XlsxWriter stores as exactly ``width``.
-_PIXELS_PER_CHARACTER = 7
-
-# The page margins in inches that the export has always carried (openpyxl's defaults).
-_MARGINS = {"left": 0.75, "right": 0.75, "top": 1.0, "bottom": 1.0}
-_HEADER_FOOTER_MARGIN = 0.5
+_STYLES: dict[Kind, xlsx.Style] = {Kind.TEXT: xlsx.Style()} | {
+    kind: xlsx.Style(number_format) for kind, number_format in NUMBER_FORMATS.items()
+}
+_HEADER_STYLE = xlsx.Style(bold=True, fill="DDEBF7", wrap_text=True, vertical="center")
 
 
-class _XlsxFormats:
-    """A workbook's cell formats: one per kind (its number format), and the header's."""
-
-    def __init__(self, workbook: xlsxwriter.Workbook):
-        self.by_kind: dict[Kind, Any] = {Kind.TEXT: None}
-        for kind, number_format in NUMBER_FORMATS.items():
-            self.by_kind[kind] = workbook.add_format({"num_format": number_format})
-        self.header = workbook.add_format(
-            {"bold": True, "pattern": 1, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "vcenter"}
-        )
-
-
-def _write_text(worksheet, row: int, column: int, text: str, cell_format) -> None:
-    if _ILLEGAL_XML.search(text):
-        text = _ILLEGAL_XML.sub("", text)
-    if text.startswith("<r>") and text.endswith("</r>"):
-        # In constant-memory mode XlsxWriter passes a string shaped like its own rich-text
-        # markup through unescaped: written as a rich string of plain runs (it wants three at
-        # least), it is escaped and reads back as the one text.
-        runs = (text[:1], text[1:2], text[2:])
-        worksheet.write_rich_string(row, column, *runs, *([cell_format] if cell_format else []))
-    else:
-        worksheet.write_string(row, column, text, cell_format)
-
-
-# The day before Excel's day 1 for every date after February 1900 (Excel counts a 29 February
-# 1900 that never was), which every export's dates are.
-_EXCEL_EPOCH = datetime.date(1899, 12, 30).toordinal()
-
-
-def _write_row(worksheet, row: int, cells: Sequence[Typed], formats: _XlsxFormats, style=None) -> None:
-    """Write one row of typed cells (row numbered from 0), each in its kind's format or in ``style``.
-
-    A date is written as its serial number in the date format, which is what ``write_datetime``
-    writes, without its conversion of every date to a datetime (a third of the writer's time)."""
-    by_kind, write_number = formats.by_kind, worksheet.write_number
-    for column, cell in enumerate(cells):
-        if cell is None:
-            continue
-        kind, value = cell
-        cell_format = by_kind[kind] if style is None else style
+def _cell_writers(workbook: xlsx.Workbook) -> dict[Kind, Callable[[Any], str]]:
+    """The function that writes a typed cell's value, by its kind. A date is its serial number
+    in the date format, as Excel keeps it."""
+    writers: dict[Kind, Callable[[Any], str]] = {}
+    for kind, style in _STYLES.items():
+        index = workbook.style(style)
         if kind == Kind.TEXT:
-            _write_text(worksheet, row, column, value, cell_format)
-        elif kind == Kind.DATE:
-            write_number(row, column, value.toordinal() - _EXCEL_EPOCH, cell_format)
-        elif kind == Kind.DATETIME:
-            worksheet.write_datetime(row, column, value, cell_format)
+            writers[kind] = xlsx.text_cells(index)
+        elif kind in (Kind.DATE, Kind.DATETIME):
+            writers[kind] = xlsx.date_cells(index)
         else:
-            write_number(row, column, value, cell_format)
+            writers[kind] = xlsx.number_cells(index)
+    return writers
 
 
 def write_xlsx(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: datetime.datetime, generated_at) -> int:
-    """Write ``sheets`` as one workbook to ``target``; return the number of data rows.
+    """Write ``sheets`` as one workbook to ``target`` (seekable); return the number of data rows.
 
-    XlsxWriter in constant-memory mode: each row goes to the sheet's temporary file as soon as
-    the next one starts, so memory stays flat whatever the number of rows. The document's
-    created time is ``fixed_time``, so that unchanged data gives the same bytes."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-    try:
-        total = _write_sheets(workbook, sheets, generated_at)
-    except BaseException:
-        # Closed all the same, so that XlsxWriter removes each sheet's temporary file; what it
-        # wrote to ``target`` is incomplete (write_export removes it) and the first error stands.
-        with contextlib.suppress(Exception):
-            workbook.close()
-        raise
-    workbook.set_properties({"author": "jiaxian", "created": fixed_time})
-    workbook.close()  # closes its own zip, not the target
-    return total
-
-
-def _write_sheets(workbook: xlsxwriter.Workbook, sheets: Iterable[Sheet], generated_at) -> int:
-    formats = _XlsxFormats(workbook)
+    Through ``jiaxian.xlsx``: each row goes into the sheet's zip entry as it comes, so memory
+    stays flat whatever the number of rows. The document's times are ``fixed_time``, so that
+    unchanged data gives the same bytes. On an error ``target`` holds an incomplete file
+    (``write_export`` removes it)."""
+    workbook = xlsx.Workbook(target, created=fixed_time, creator="jiaxian")
+    writers = _cell_writers(workbook)
+    header_cell = xlsx.text_cells(workbook.style(_HEADER_STYLE))
+    empty = xlsx.EMPTY
     total = 0
     for sheet in sheets:
-        worksheet = workbook.add_worksheet(sheet.name)
-        worksheet.set_margins(**_MARGINS)
-        worksheet.set_header("", margin=_HEADER_FOOTER_MARGIN)
-        worksheet.set_footer("", margin=_HEADER_FOOTER_MARGIN)
-        for index, column in enumerate(sheet.columns):
-            worksheet.set_column_pixels(index, index, round(column.xlsx_width() * _PIXELS_PER_CHARACTER))
-        header_row = len(sheet.preamble)  # numbered from 0: the header is below the preamble
-        worksheet.freeze_panes(header_row + 1, 0)
+        header_row = len(sheet.preamble) + 1  # numbered from 1: the header is below the preamble
+        worksheet = workbook.add_sheet(
+            sheet.name, widths=[column.xlsx_width() for column in sheet.columns], frozen_rows=header_row
+        )
         preamble = [[generated_at if value is GENERATED_AT else value for value in line] for line in sheet.preamble]
-        row = 0
+        write = worksheet.row
         for line in typed_rows(preamble):
-            _write_row(worksheet, row, line, formats)
-            row += 1
-        header = [(Kind.TEXT, str(column.header)) for column in sheet.columns]
-        _write_row(worksheet, row, header, formats, formats.header)
+            write([empty if cell is None else writers[cell[0]](cell[1]) for cell in line])
+        write([header_cell(str(column.header)) for column in sheet.columns])
         for cells in typed_rows(sheet.rows, sheet.columns):
-            row += 1
-            _write_row(worksheet, row, cells, formats)
-            total += 1
-        worksheet.autofilter(header_row, 0, row, max(len(sheet.columns), 1) - 1)
+            write([empty if cell is None else writers[cell[0]](cell[1]) for cell in cells])
+        total += worksheet.rows - header_row
+        worksheet.autofilter(header_row, max(len(sheet.columns), 1))
+    workbook.close()
     return total
 
 

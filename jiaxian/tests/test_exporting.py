@@ -137,7 +137,7 @@ def test_write_export_without_a_path_writes_a_temporary_file_for_the_caller(tmp_
 def test_a_failed_export_leaves_no_file_and_keeps_the_one_it_would_have_replaced(tmp_path, monkeypatch, format):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    monkeypatch.setattr("tempfile.tempdir", str(scratch))  # where XlsxWriter keeps each sheet's rows
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))  # where a writer would keep temporary files
     path = tmp_path / "ledger.xlsx"
     path.write_bytes(b"last quarter's file")
     with pytest.raises(RuntimeError, match="went away"):

@@ -7,8 +7,8 @@ that quarter as XLSX and as CSV and prints one JSON line per measure, each with 
 (its seconds over the floor's; ``--openpyxl`` adds openpyxl's write-only writer, the XLSX
 alternative):
 
-    {"measure": "xlsx", "format": "xlsx", "writer": "XlsxWriter", "rows": 100015, "seconds": 6.1,
-     "rows_per_s": 16396, "peak_rss_mb": 80.1, "bytes": 8870973, "ratio": 5.08}
+    {"measure": "xlsx", "format": "xlsx", "writer": "jiaxian.xlsx", "rows": 100015, "seconds": 2.885,
+     "rows_per_s": 34663, "peak_rss_mb": 107.9, "bytes": 7065172, "ratio": 1.46}
 
 ``rows`` counts the data rows written (every sheet); ``peak_rss_mb`` is the peak resident size
 of the process that ran that export (``getrusage``): each format runs in a fresh child process
