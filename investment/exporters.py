@@ -51,6 +51,14 @@ def labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
+# Below the summary's figures on the printed page, for the filing unit to fill in and sign.
+SIGNATURE = (
+    (),
+    ("填报单位（盖章）：", None, "负责人：", None, "填报人："),
+    ("联系电话：", None, "填报日期：", None, None),
+)
+
+
 class SummarySheet:
     """``汇总``: the county, year, quarter, as-of day and generation time above a table of
     every target (figure, threshold, met 是/否, records counted and looked at), then the
@@ -77,7 +85,7 @@ class SummarySheet:
             ["说明", "各项指标按截至日期的台账数据计算；金额单位为万元。"],
             [],
         ]
-        return Sheet(self.name, self.columns, self.rows(report), preamble)
+        return Sheet(self.name, self.columns, self.rows(report), preamble, signature=SIGNATURE, one_page=True)
 
     def rows(self, report: quotas.Report) -> Iterator[list[Any]]:
         for target in (*report.targets, *report.indicators):
@@ -413,6 +421,11 @@ class QuarterlyExporter(BaseExporter):
     @property
     def fixed_time(self) -> datetime.datetime:
         return datetime.datetime.combine(self.as_of, datetime.time())
+
+    @property
+    def page_header(self) -> str:
+        """``郏县 2023年第2季度 截至2023-06-30``, above every printed page."""
+        return f"{self.county} {self.year}年第{self.quarter}季度 截至{self.as_of.isoformat()}"
 
     @property
     def filename(self) -> str:

@@ -154,6 +154,11 @@ class Sheet:
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
     preamble: Sequence[Sequence[Any]] = ()
+    # Lines below the rows on the printed page only (a signature block): the XLSX writes
+    # them, the CSV, read by programs, leaves them out.
+    signature: Sequence[Sequence[Any]] = ()
+    # Printed on one page (a summary), rather than one page wide and as long as it takes.
+    one_page: bool = False
 
 
 Typed = tuple[Kind, Any] | None
@@ -291,13 +296,28 @@ def _cell_writers(workbook: xlsx.Workbook) -> dict[Kind, Callable[[Any], str]]:
     return writers
 
 
-def write_xlsx(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: datetime.datetime, generated_at) -> int:
+# Every sheet's footer: its name on the left, the page of the pages on the right.
+PAGE_FOOTER = "&L&A&R第 &P 页，共 &N 页"
+
+
+def write_xlsx(
+    sheets: Iterable[Sheet],
+    target: BinaryIO,
+    *,
+    fixed_time: datetime.datetime,
+    generated_at,
+    page_header: str = "",
+) -> int:
     """Write ``sheets`` as one workbook to ``target`` (seekable); return the number of data rows.
 
     Through ``jiaxian.xlsx``: each row goes into the sheet's zip entry as it comes, so memory
     stays flat whatever the number of rows. The document's times are ``fixed_time``, so that
     unchanged data gives the same bytes. On an error ``target`` holds an incomplete file
-    (``write_export`` removes it)."""
+    (``write_export`` removes it).
+
+    Every sheet prints on A4 landscape, one page wide, its header row repeated on every page,
+    ``page_header`` (plain text) centred above and the sheet's name and page number below; a
+    ``one_page`` sheet on one page, its ``signature`` lines below its rows."""
     workbook = xlsx.Workbook(target, created=fixed_time, creator="jiaxian")
     writers = _cell_writers(workbook)
     header_cell = xlsx.text_cells(workbook.style(_HEADER_STYLE))
@@ -305,8 +325,14 @@ def write_xlsx(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: datetim
     total = 0
     for sheet in sheets:
         header_row = len(sheet.preamble) + 1  # numbered from 1: the header is below the preamble
+        page = xlsx.PageSetup(
+            fit_height=1 if sheet.one_page else 0,
+            title_rows=(header_row, header_row),
+            header=f"&C{xlsx.header_text(page_header)}" if page_header else "",
+            footer=PAGE_FOOTER,
+        )
         worksheet = workbook.add_sheet(
-            sheet.name, widths=[column.xlsx_width() for column in sheet.columns], frozen_rows=header_row
+            sheet.name, widths=[column.xlsx_width() for column in sheet.columns], frozen_rows=header_row, page=page
         )
         preamble = [[generated_at if value is GENERATED_AT else value for value in line] for line in sheet.preamble]
         write = worksheet.row
@@ -317,6 +343,8 @@ def write_xlsx(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: datetim
             write([empty if cell is None else writers[cell[0]](cell[1]) for cell in cells])
         total += worksheet.rows - header_row
         worksheet.autofilter(header_row, max(len(sheet.columns), 1))
+        for line in typed_rows(sheet.signature):
+            write([empty if cell is None else writers[cell[0]](cell[1]) for cell in line])
     workbook.close()
     return total
 
@@ -367,6 +395,11 @@ class BaseExporter:
         return datetime.datetime(1980, 1, 1)
 
     @property
+    def page_header(self) -> str:
+        """The line above every printed page of the XLSX (what the export is of); none here."""
+        return ""
+
+    @property
     def filename(self) -> str:
         return f"{self.identifier}.{EXTENSIONS[self.format]}"
 
@@ -380,7 +413,13 @@ class BaseExporter:
             generated_at = self.generated_at or timezone.localtime()
             if timezone.is_aware(generated_at):
                 generated_at = timezone.localtime(generated_at).replace(tzinfo=None)  # Excel has no time zones
-            return write_xlsx(self.sheets(), target, fixed_time=self.fixed_time, generated_at=generated_at)
+            return write_xlsx(
+                self.sheets(),
+                target,
+                fixed_time=self.fixed_time,
+                generated_at=generated_at,
+                page_header=self.page_header,
+            )
         return write_csv_zip(self.sheets(), target, fixed_time=self.fixed_time)
 
     def render(self) -> bytes:

@@ -63,6 +63,29 @@ class Style:
     vertical: str | None = None
 
 
+@dataclass(frozen=True)
+class PageSetup:
+    """How a sheet prints: on A4, landscape or not, ``fit_height`` pages high at most (0: as
+    many as it takes) and always one page wide; ``title_rows`` (the first and last, numbered
+    from 1) repeated at the top of every page; ``header`` and ``footer`` as Excel's header
+    codes (``&L``, ``&C``, ``&R`` sections, ``&P`` the page, ``&N`` the pages, ``&A`` the sheet;
+    a literal ampersand is ``&&``: ``header_text``)."""
+
+    landscape: bool = True
+    fit_height: int = 0
+    title_rows: tuple[int, int] | None = None
+    header: str = ""
+    footer: str = ""
+
+
+def header_text(text: str) -> str:
+    """``text`` as it must stand in a header or footer code: ampersands doubled."""
+    return text.replace("&", "&&")
+
+
+A4 = 9  # Excel's paperSize of A4
+
+
 def _attribute(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
@@ -298,10 +321,19 @@ class Worksheet:
     """One sheet being written: ``row(cells)`` for each row in turn, then ``close``. Made by
     ``Workbook.add_sheet``."""
 
-    def __init__(self, entry: _Entry, *, selected: bool, widths: Sequence[float], frozen_rows: int):
+    def __init__(
+        self,
+        entry: _Entry,
+        *,
+        selected: bool,
+        widths: Sequence[float],
+        frozen_rows: int,
+        page: PageSetup | None = None,
+    ):
         self.entry = entry
         self.rows = 0  # the rows written so far, empty ones included: the last one's number
         self.filter: str | None = None
+        self.page = page
         pane = ""
         if frozen_rows:
             pane = (
@@ -317,6 +349,8 @@ class Worksheet:
         self.parts: list[str] = [
             _HEADER,
             f'<worksheet xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}">',
+            # Fitting to pages (the page set-up's fitToWidth/fitToHeight) is switched on here.
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if page else "",
             f'<sheetViews><sheetView{tab} workbookViewId="0">{pane}</sheetView></sheetViews>',
             '<sheetFormatPr defaultRowHeight="15"/>',
             f"<cols>{columns}</cols>" if columns else "",
@@ -352,9 +386,21 @@ class Worksheet:
         self.parts.append("</sheetData>")
         if self.filter:
             self.parts.append(f'<autoFilter ref="{self.filter.replace("$", "")}"/>')
-        self.parts.append(
-            '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>'
-        )
+        page = self.page
+        if page:
+            self.parts.append('<printOptions horizontalCentered="1"/>')
+        self.parts.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>')
+        if page:
+            orientation = "landscape" if page.landscape else "portrait"
+            self.parts.append(
+                f'<pageSetup paperSize="{A4}" orientation="{orientation}" fitToWidth="1" '
+                f'fitToHeight="{page.fit_height}"/>'
+            )
+            header = f"<oddHeader>{_attribute(page.header)}</oddHeader>" if page.header else ""
+            footer = f"<oddFooter>{_attribute(page.footer)}</oddFooter>" if page.footer else ""
+            if header or footer:
+                self.parts.append(f"<headerFooter>{header}{footer}</headerFooter>")
+        self.parts.append("</worksheet>")
         self._flush()
         self.entry.close()
 
@@ -381,6 +427,7 @@ class Workbook:
         self.created, self.creator = created, creator
         self.styles: list[Style] = [Style()]
         self.sheets: list[tuple[str, str | None]] = []  # name, autofilter range
+        self.title_rows: list[tuple[int, int] | None] = []  # each sheet's rows printed on every page
         self.open: Worksheet | None = None
 
     def style(self, style: Style) -> int:
@@ -389,16 +436,20 @@ class Workbook:
             self.styles.append(style)
         return self.styles.index(style)
 
-    def add_sheet(self, name: str, *, widths: Sequence[float] = (), frozen_rows: int = 0) -> Worksheet:
+    def add_sheet(
+        self, name: str, *, widths: Sequence[float] = (), frozen_rows: int = 0, page: PageSetup | None = None
+    ) -> Worksheet:
         """Start the sheet ``name`` (at most 31 characters, none of ``[]:*?/\\``, unique), its
-        columns ``widths`` wide (in characters), its top ``frozen_rows`` rows frozen."""
+        columns ``widths`` wide (in characters), its top ``frozen_rows`` rows frozen, printed
+        as ``page`` says (without: as the spreadsheet program likes)."""
         if not name or len(name) > SHEET_NAME_MAX or _INVALID_SHEET_NAME.search(name) or name.startswith("'"):
             raise ValueError(f"{name!r} cannot name a sheet: 1 to 31 characters, none of []:*?/\\.")
         if name.casefold() in (each.casefold() for each, _filter in self.sheets):
             raise ValueError(f"Two sheets are named {name!r}.")
         self._close_sheet()
         entry = self.zip.entry(f"xl/worksheets/sheet{len(self.sheets) + 1}.xml")
-        self.open = Worksheet(entry, selected=not self.sheets, widths=widths, frozen_rows=frozen_rows)
+        self.open = Worksheet(entry, selected=not self.sheets, widths=widths, frozen_rows=frozen_rows, page=page)
+        self.title_rows.append(page.title_rows if page else None)
         self.sheets.append((name, None))
         return self.open
 
@@ -436,6 +487,13 @@ class Workbook:
             f"{_attribute(_quoted(name))}!{filter}</definedName>"
             for index, (name, filter) in enumerate(self.sheets)
             if filter
+        )
+        # The rows a sheet prints at the top of every page.
+        names += "".join(
+            f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+            f"{_attribute(_quoted(name))}!${rows[0]}:${rows[1]}</definedName>"
+            for index, ((name, _filter), rows) in enumerate(zip(self.sheets, self.title_rows, strict=True))
+            if rows
         )
         return (
             f'{_HEADER}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}">'

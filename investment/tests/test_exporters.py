@@ -60,8 +60,10 @@ def test_the_summary_has_every_figure_of_the_quota_report_at_the_quarter_end(led
     assert rows[3][:2] == ("截至日期", datetime.datetime(2023, 6, 30))
     report = quotas.report(ledgers, Q2_END)
     lines = [*report.targets, *report.indicators]
-    written = rows[header + 1 :]
+    written = rows[header + 1 : header + 1 + len(lines)]
     assert len(written) == len(lines)
+    # Below the figures, after an empty line, the signature block of the printed page.
+    assert [row[0] for row in rows[header + 1 + len(lines) :]] == [None, "填报单位（盖章）：", "联系电话："]
     for line, row in zip(lines, written, strict=True):
         assert row[0] == str(line.label)
         assert Decimal(str(row[1])) == line.value
@@ -241,3 +243,23 @@ def test_key_projects_show_the_quarters_and_the_years_completed_investment(plan,
     assert Decimal(str(row["年度累计完成投资（万元）"])) == Decimal("123.00")
     totals = list(workbook["重点项目"].iter_rows(values_only=True))[-1]
     assert [Decimal(str(value)) for value in totals[13:15]] == [Decimal("23.00"), Decimal("123.00")]
+
+
+def test_every_sheet_prints_on_a4_landscape_one_page_wide_with_its_header_row_on_every_page(ledgers, today):
+    workbook = xlsx(QuarterlyExporter(ledgers, 2, generated_at=GENERATED))
+    for sheet in workbook.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, int(setup.paperSize), int(setup.fitToWidth)) == ("landscape", 9, 1), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        header_row = next(row[0].row for row in sheet.iter_rows() if row[0].value in {"指标", "序号", "项目名称"})
+        assert sheet.print_title_rows == f"${header_row}:${header_row}"
+        assert sheet.oddHeader.center.text == "郏县 2023年第2季度 截至2023-06-30"
+        assert (sheet.oddFooter.left.text, sheet.oddFooter.right.text) == ("&A", "第 &P 页，共 &N 页")
+    # The summary on one page; the ledgers as many pages long as they take.
+    assert [int(sheet.page_setup.fitToHeight) for sheet in workbook.worksheets] == [1, 0, 0, 0]
+
+
+def test_the_csv_has_no_signature_block(ledgers, today):
+    members = csv_sheets(QuarterlyExporter(ledgers, 2, format="csv", generated_at=GENERATED).render())
+    summary = next(data.decode("utf-8-sig") for name, data in members.items() if "汇总" in name)
+    assert "各项指标" in summary and "填报单位" not in summary and "负责人" not in summary
