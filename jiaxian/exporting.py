@@ -32,6 +32,8 @@ import csv
 import datetime
 import hashlib
 import io
+import itertools
+import math
 import os
 import tempfile
 import zipfile
@@ -84,16 +86,39 @@ NUMBER_FORMATS: dict[Kind, str] = {
     Kind.DATETIME: "yyyy-mm-dd hh:mm:ss",
 }
 
-# Default widths in character units, when a column names none and its header is shorter.
-DEFAULT_WIDTHS: dict[Kind, float] = {
-    Kind.TEXT: 14,
-    Kind.INTEGER: 10,
-    Kind.AMOUNT: 16,
-    Kind.RATIO: 10,
-    Kind.MULTIPLE: 12,
-    Kind.DATE: 12,
-    Kind.DATETIME: 20,
-}
+# A column's width (in characters) when it names none: its widest value among the sheet's
+# first WIDTH_SAMPLE rows (the width is written before the rows, so a sample rather than the
+# whole sheet is held back), or half its header when that is wider (the header wraps onto two
+# lines), plus a margin; between WIDTH_MIN and WIDTH_MAX (longer text overflows or is cut).
+WIDTH_SAMPLE = 500
+WIDTH_MIN = 6
+WIDTH_MAX = 40
+WIDTH_MARGIN = 2
+
+
+def display_width(text: str) -> int:
+    """``text``'s width in characters of a spreadsheet's default font: a CJK character (and a
+    full-width sign) takes two; of several lines, the longest."""
+    return max((sum(2 if ord(char) > 0x2E80 else 1 for char in line) for line in text.split("\n")), default=0)
+
+
+def _shown_width(cell: Typed) -> int:
+    """The width of ``cell`` as its number format shows it."""
+    if cell is None:
+        return 0
+    kind, value = cell
+    if kind == Kind.TEXT:
+        return display_width(value)
+    if kind == Kind.AMOUNT:
+        return len(f"{value:,.2f}")
+    if kind == Kind.INTEGER:
+        return len(f"{value:,}")
+    if kind == Kind.RATIO:
+        return len(f"{Decimal(value).scaleb(2):.2f}%")
+    if kind == Kind.MULTIPLE:
+        return len(f"{value:.4f}")
+    return 19 if kind == Kind.DATETIME else 10
+
 
 # A text cell starting with one of these is taken for a formula by Excel, WPS or LibreOffice
 # (OWASP "CSV injection"); tab and carriage return too, which some of them strip first.
@@ -115,14 +140,18 @@ class Column:
     kind: Kind = Kind.TEXT
     width: float | None = None
 
-    def xlsx_width(self) -> float:
-        """The given width, or one that fits the header (a CJK character counts two) and the
-        kind's usual values."""
+    def xlsx_width(self, cells: Iterable[Typed] = ()) -> float:
+        """The given width, or one that fits the widest of ``cells`` (typed, as ``typed_rows``
+        gives them) and half the header (see WIDTH_SAMPLE)."""
         if self.width is not None:
             return self.width
-        header = str(self.header)
-        length = sum(2 if ord(char) > 0x2E80 else 1 for char in header) + 2
-        return max(DEFAULT_WIDTHS[self.kind], min(length, 40))
+        content = max(map(_shown_width, cells), default=0)
+        wanted = max(content, math.ceil(display_width(str(self.header)) / 2)) + WIDTH_MARGIN
+        return min(max(wanted, WIDTH_MIN), WIDTH_MAX)
+
+    def header_lines(self, width: float) -> int:
+        """The lines the header takes in a column ``width`` wide (it wraps)."""
+        return max(1, math.ceil(display_width(str(self.header)) / max(width - WIDTH_MARGIN, 1)))
 
 
 @dataclass(frozen=True)
@@ -296,6 +325,9 @@ def _cell_writers(workbook: xlsx.Workbook) -> dict[Kind, Callable[[Any], str]]:
     return writers
 
 
+# Points a line of the header row takes (Calibri 11's default row is 15).
+HEADER_LINE_HEIGHT = 15
+
 # Every sheet's footer: its name on the left, the page of the pages on the right.
 PAGE_FOOTER = "&L&A&R第 &P 页，共 &N 页"
 
@@ -331,15 +363,23 @@ def write_xlsx(
             header=f"&C{xlsx.header_text(page_header)}" if page_header else "",
             footer=PAGE_FOOTER,
         )
-        worksheet = workbook.add_sheet(
-            sheet.name, widths=[column.xlsx_width() for column in sheet.columns], frozen_rows=header_row, page=page
-        )
+        rows = typed_rows(sheet.rows, sheet.columns)
+        sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+        widths = [
+            column.xlsx_width(row[index] for row in sample if index < len(row))
+            for index, column in enumerate(sheet.columns)
+        ]
+        worksheet = workbook.add_sheet(sheet.name, widths=widths, frozen_rows=header_row, page=page)
         preamble = [[generated_at if value is GENERATED_AT else value for value in line] for line in sheet.preamble]
         write = worksheet.row
         for line in typed_rows(preamble):
             write([empty if cell is None else writers[cell[0]](cell[1]) for cell in line])
-        write([header_cell(str(column.header)) for column in sheet.columns])
-        for cells in typed_rows(sheet.rows, sheet.columns):
+        # As high as its longest wrapped header: Excel does not fit a row to wrapped text itself.
+        lines = max(
+            (column.header_lines(width) for column, width in zip(sheet.columns, widths, strict=True)), default=1
+        )
+        write([header_cell(str(column.header)) for column in sheet.columns], height=HEADER_LINE_HEIGHT * lines)
+        for cells in itertools.chain(sample, rows):
             write([empty if cell is None else writers[cell[0]](cell[1]) for cell in cells])
         total += worksheet.rows - header_row
         worksheet.autofilter(header_row, max(len(sheet.columns), 1))

@@ -357,9 +357,10 @@ class Worksheet:
             "<sheetData>",
         ]
 
-    def row(self, cells: list[str]) -> None:
+    def row(self, cells: list[str], height: float | None = None) -> None:
         """Write the next row: ``cells`` are the elements of ``text_cells`` and the others, or
-        ``EMPTY``. Trailing empty cells are dropped, an empty row is only counted."""
+        ``EMPTY``; ``height`` in points (default: the sheet's). Trailing empty cells are
+        dropped, an empty row is only counted."""
         self.rows += 1
         if self.rows > ROWS_MAX or len(cells) > COLUMNS_MAX:
             raise ValueError(f"A sheet holds at most {ROWS_MAX:,} rows of {COLUMNS_MAX:,} columns.")
@@ -367,7 +368,11 @@ class Worksheet:
             cells.pop()
         if cells:
             parts = self.parts
-            parts.append(f'<row r="{self.rows}">')
+            parts.append(
+                f'<row r="{self.rows}">'
+                if height is None
+                else f'<row r="{self.rows}" ht="{height:g}" customHeight="1">'
+            )
             parts += cells
             parts.append("</row>")
             if len(parts) > _FLUSH_PARTS:

@@ -15,6 +15,7 @@ import pytest
 
 from jiaxian.exporting import (
     GENERATED_AT,
+    WIDTH_SAMPLE,
     BaseExporter,
     Column,
     Format,
@@ -100,7 +101,9 @@ def test_numbers_dates_and_widths_are_kept_exactly():
         for dimension in sheet.column_dimensions.values()
         for index in range(dimension.min, dimension.max + 1)
     }
-    assert widths == {"A": 36, "B": 10, "C": 12, "D": 20, "E": 10}
+    # A given width stands; the others fit what the cells show ("12.34%", a date, a time, "7",
+    # each with a margin of two, at least six).
+    assert widths == {"A": 36, "B": 8, "C": 12, "D": 21, "E": 6}
     assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb.endswith("DDEBF7") and sheet["A1"].alignment.wrap_text
     margins = sheet.page_margins
     assert (margins.left, margins.right, margins.top, margins.bottom, margins.header, margins.footer) == (
@@ -159,3 +162,15 @@ def test_the_download_carries_the_sha256_of_its_bytes_and_leaves_no_temporary_fi
     assert response["X-Content-SHA256"] == hashlib.sha256(content).hexdigest()
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="ledger.xlsx"' in response["Content-Disposition"]
+
+
+def test_widths_fit_the_widest_value_of_the_first_rows_and_the_header_wraps():
+    columns = [Column("项目名称"), Column("固定资产投资（万元）", Kind.AMOUNT), Column("备注")]
+    rows = [["短", Decimal("9.00"), "x" * 100], ["郏县城区污水管网工程", Decimal("1234567.50"), None]]
+    late = [["很长的名称" * 20, Decimal("1.00"), None]]  # past the sample: does not widen the column
+    sheet = workbook_of([Sheet("s", columns, rows + [["一"]] * (WIDTH_SAMPLE - 2) + late)])["s"]
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABC"}
+    # 郏县城区污水管网工程: 10 characters, 20 wide; 1,234,567.50: 12; a long remark: at most 40.
+    assert widths == {"A": 22, "B": 14, "C": 40}
+    # 固定资产投资（万元） is 20 wide in a column of 14: it wraps onto two lines.
+    assert sheet.row_dimensions[1].height == 30
