@@ -141,6 +141,20 @@ class ProgressReportInline(KeyProjectInline, admin.TabularInline):
     fields = ("month", "completed_investment", "note")
     ordering = ("month",)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # An empty box for each month of this year the project owes a report for
+        # (KeyProject.unreported_months): the month filled in, left out on saving unless
+        # a figure is typed (an unchanged extra form is not saved).
+        missing = obj.unreported_months(periods.today()) if obj is not None else []
+        formset = super().get_formset(request, obj, extra=len(missing), **kwargs)
+
+        class WithMissingMonths(formset):
+            def __init__(self, *args, **kwargs):
+                kwargs.setdefault("initial", [{"month": month} for month in missing])
+                super().__init__(*args, **kwargs)
+
+        return WithMissingMonths
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # A cell shows its month as 2023-05 (the month's first day is what is stored), without
         # the calendar of a full date; a new month is typed so, or as its first day.

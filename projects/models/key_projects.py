@@ -119,6 +119,16 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
         dates = [m.planned_on for m in self.milestones.all() if m.is_late_on(as_of)]
         return min(dates, default=None)
 
+    def unreported_months(self, on: datetime.date) -> list[datetime.date]:
+        """The months of ``on``'s year begun by ``on`` (their first days) that have no progress
+        report, when the project is listed for that year (one not listed owes none): the empty
+        boxes of its page's monthly grid."""
+        if not any(listing.year == on.year for listing in self.listings.all()):
+            return []
+        reported = {report.month for report in self.progress_reports.all()}
+        months = (datetime.date(on.year, month, 1) for month in range(1, on.month + 1))
+        return [month for month in months if month not in reported]
+
     def warning_on(self, as_of: datetime.date, plan: YearPlan | None = None) -> str:
         """The warning light on ``as_of`` (``green``, ``yellow`` or ``red``) under ``plan``
         (by default the plan of ``as_of``'s year): the rule of

@@ -86,3 +86,23 @@ def as_of_dates(cases: dict[str, dict]) -> list[datetime.date]:
         {day + offset for day in days for offset in (-datetime.timedelta(days=1), datetime.timedelta(0))}
         | {datetime.date(2030, 1, 1)}
     )
+
+
+def form_data(response) -> dict:
+    """What the change page's form posts when the clerk changes nothing: the main form's values
+    and every inline formset's (management form included)."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += [formset.management_form, *formset.forms]
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list | tuple):
+                data[form.add_prefix(name)] = [str(each) for each in value]
+            else:
+                data[form.add_prefix(name)] = "on" if value is True else str(value)
+    return data

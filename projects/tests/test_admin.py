@@ -16,7 +16,8 @@ from django.utils import translation
 
 from jiaxian.admin import wan
 from projects.choices import AnnualListingCategoryChoices as Category, BondReserveStatusChoices as Status
-from projects.models import AnnualListing, BondReserve, KeyProject, Problem, YearPlan
+from projects.models import AnnualListing, BondReserve, KeyProject, Problem, ProgressReport, YearPlan
+from projects.tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -481,3 +482,36 @@ def test_year_plan_add_form_shows_the_error_next_to_the_field_and_saves_nothing(
     form = response.context["adminform"].form
     assert error_next_to(response, field) == form.errors[field][0]
     assert not YearPlan.objects.exists()
+
+
+def test_the_monthly_grid_has_an_empty_box_for_each_month_owed_and_saves_only_the_filled(
+    admin_client, make_key_project, make_listing, today
+):
+    project = make_key_project(name="月度网格项目")
+    make_listing(project=project, year=today.year)
+    ProgressReport.objects.create(project=project, month=datetime.date(today.year, 2, 1), completed_investment=D("5"))
+    url = reverse("admin:projects_keyproject_change", args=[project.pk])
+    page = admin_client.get(url)
+    formset = next(
+        inline.formset for inline in page.context["inline_admin_formsets"] if inline.formset.model is ProgressReport
+    )
+    owed = [datetime.date(today.year, month, 1) for month in range(1, today.month + 1) if month != 2]
+    assert [form.initial["month"] for form in formset.extra_forms] == owed
+    assert f"month-{owed[-1].month}" in page.content.decode()
+    data = form_data(page)
+    # Saved untouched, the empty boxes write nothing; a figure typed in one writes its month.
+    assert admin_client.post(url, data).status_code == 302
+    assert ProgressReport.objects.filter(project=project).count() == 1
+    # The saved February is form 0; the empty boxes follow it, January first.
+    data = {**form_data(admin_client.get(url)), f"{formset.prefix}-1-completed_investment": "12.50"}
+    assert admin_client.post(url, data).status_code == 302
+    assert list(project.progress_reports.order_by("month").values_list("month", "completed_investment")) == [
+        (owed[0], D("12.50")),
+        (datetime.date(today.year, 2, 1), D("5.00")),
+    ]
+
+
+def test_a_project_not_listed_this_year_owes_no_month(make_key_project, make_listing, today):
+    project = make_key_project()
+    make_listing(project=project, year=today.year - 1)
+    assert project.unreported_months(today) == []

@@ -19,6 +19,7 @@ from investment.models import AttractionProject
 from projects.models import BondReserve, Department, KeyProject, Milestone, ProgressReport
 
 from .conftest import PERSONAS, may_write
+from .helpers import form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
@@ -59,26 +60,6 @@ def client_for(client, user):
 
 def row(record) -> dict:
     return type(record).objects.filter(pk=record.pk).values().get()
-
-
-def form_data(response) -> dict:
-    """What the change page's form posts when the clerk changes nothing: the main form's values
-    and every inline formset's (management form included)."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        forms += [formset.management_form, *formset.forms]
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            if isinstance(value, list | tuple):
-                data[form.add_prefix(name)] = [str(each) for each in value]
-            else:
-                data[form.add_prefix(name)] = "on" if value is True else str(value)
-    return data
 
 
 # --- the matrix ---------------------------------------------------------------------------------
