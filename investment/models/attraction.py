@@ -130,6 +130,9 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
                 name="investment_attr_signed_cover",
             ),
             models.Index(fields=["year", "started_on"], name="investment_attr_year_started"),
+            # The lists' order (latest year first, then by name): the unique (year, name) index
+            # runs one way only, so a page sorted the default way would sort the whole table.
+            models.Index(fields=["-year", "name"], name="investment_attr_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -101,7 +101,10 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
         indexes = [
             models.Index(
                 fields=["year", "reserved_on", "rejected_on", "bond_demand", "id"], name="projects_bond_reserved_cover"
-            )
+            ),
+            # The lists' order (latest year first, then by name): the unique (year, name) index
+            # runs one way only, so a page sorted the default way would sort the whole table.
+            models.Index(fields=["-year", "name"], name="projects_bond_list_order"),
         ]
 
     def __str__(self) -> str:
