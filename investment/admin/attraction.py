@@ -121,7 +121,6 @@ class AttractionProjectAdmin(LedgerImportMixin, LedgerAdmin):
     )
     list_select_related = ("industry",)
     search_fields = ("name", "investor", "project_code")
-    date_hierarchy = "signed_on"
     autocomplete_fields = ("predecessor", "key_project", "link")
     fieldsets = (
         (

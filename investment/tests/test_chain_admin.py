@@ -28,16 +28,17 @@ D = datetime.date
 
 
 # The queries of each changelist page, whatever the number of rows: session and user (2), the
-# count of the filtered and of all rows (2), the page of rows (their related rows joined, the
-# derived columns computed in the same query): 5; then what each adds:
+# count of the filtered rows (1: no count of all, LedgerAdmin.show_full_result_count), the page
+# of rows (their related rows joined, the derived columns computed in the same query): 4; then
+# what each adds:
 QUERIES = {
-    "industrialchain": 5 + 2,  # the industries filter's choices; the industries prefetch
-    "chainlink": 5 + 1,  # the chain filter's choices (coverage and its counts: subqueries of the page)
-    "targetenterprise": 5 + 3,  # the chain and link filters' choices, the regions' distinct values
-    "localenterprise": 5 + 2,  # the chain and link filters' choices
-    "carrier": 5 + 2,  # the chain and area filters' choices
-    "policy": 5 + 3,  # the chains filter's choices, the issuing bodies' distinct values, the chains prefetch
-    "responsibility": 5 + 2,  # the chain and department filters' choices
+    "industrialchain": 4 + 2,  # the industries filter's choices; the industries prefetch
+    "chainlink": 4 + 1,  # the chain filter's choices (coverage and its counts: subqueries of the page)
+    "targetenterprise": 4 + 3,  # the chain and link filters' choices, the regions' distinct values
+    "localenterprise": 4 + 2,  # the chain and link filters' choices
+    "carrier": 4 + 2,  # the chain and area filters' choices
+    "policy": 4 + 3,  # the chains filter's choices, the issuing bodies' distinct values, the chains prefetch
+    "responsibility": 4 + 2,  # the chain and department filters' choices
 }
 
 

@@ -60,7 +60,6 @@ class BondReserveAdmin(LedgerImportMixin, LedgerAdmin):
     list_filter = (PoolFilter, YearFilter, BondStatusFilter, "sector", "department", "area")
     list_select_related = ("sector", "department", "area")
     search_fields = ("name", "owner", "project_code")
-    date_hierarchy = "reserved_on"
     fieldsets = (
         (None, {"fields": ("year", "name", "project_code", "owner", "sector", "department", "area")}),
         (

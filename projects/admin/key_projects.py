@@ -67,8 +67,7 @@ class ListingYearFilter(YearFilter):
     year_field = "listings__year"
 
     def lookups(self, request, model_admin):
-        years = AnnualListing.objects.order_by("-year").values_list("year", flat=True).distinct()
-        return [(str(year), str(year)) for year in years]
+        return [(str(year), str(year)) for year in self.years(AnnualListing)]
 
 
 class ListingCategoryFilter(admin.SimpleListFilter):
@@ -236,7 +235,6 @@ class KeyProjectAdmin(LedgerImportMixin, LedgerAdmin):
     )
     list_select_related = ("industry", "area", "department")
     search_fields = ("name", "owner", "project_code", "leader")
-    date_hierarchy = "started_on"
     autocomplete_fields = ("predecessor",)
     inlines = [AnnualListingInline, MilestoneInline, ProgressReportInline, ProblemInline]
     readonly_fields = (*LedgerAdmin.readonly_fields, "lineage_links", "warning_today")
