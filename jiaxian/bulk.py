@@ -35,10 +35,12 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from types import NoneType
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connections, models, router
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from psycopg.adapt import PyFormat, Transformer
 from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
@@ -54,6 +56,7 @@ UPDATE_BATCH_SIZE = 500
 # text once each before a COPY (``_copy_text``).
 REPEATED = 4
 SLOW_TO_DUMP = {datetime.datetime, datetime.date, datetime.time, Decimal}
+Record = TypeVar("Record", bound=models.Model)
 # Told apart from None (a record's ``_history_user`` may be None: no user).
 MISSING = object()
 
@@ -268,6 +271,28 @@ def timestamps(model: type[models.Model]) -> list[str]:
     reading a batch whose rows change nothing; ``load_deferred`` fetches them for the records
     that change (their history rows carry them)."""
     return [field.attname for field in model._meta.concrete_fields if isinstance(field, models.DateTimeField)]
+
+
+def stored(queryset: models.QuerySet[Record], deferred: Sequence[str] = ()) -> list[Record]:
+    """The records of ``queryset`` without the fields ``deferred``, as model instances built
+    from their rows directly: an import reads thousands of stored records a batch, and Django's
+    ``Model.__init__`` (per field, with its signals) was a quarter of a batch whose rows change
+    nothing. The same instances as ``from_db`` gives (a deferred field absent from the
+    instance's ``__dict__`` loads on use); a model with ``pre_init``/``post_init`` receivers is
+    read the ordinary way, so that none is skipped."""
+    model = queryset.model
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return list(queryset.defer(*deferred))
+    names = [field.attname for field in model._meta.concrete_fields if field.attname not in deferred]
+    alias, new = queryset.db, model.__new__
+    records = []
+    for row in queryset.values_list(*names):
+        record = new(model)
+        record.__dict__.update(zip(names, row, strict=True))
+        state = record._state = ModelState()
+        state.adding, state.db = False, alias
+        records.append(record)
+    return records
 
 
 def load_deferred(model: type[models.Model], records: Sequence[models.Model]) -> None:

@@ -596,15 +596,16 @@ class LedgerResource(resources.ModelResource):
         return cells, errors
 
     def stored_records(self, condition: Q) -> QuerySet[LedgerRecord]:
-        model = self._meta.model
-        return model._base_manager.filter(condition).order_by().defer(*bulk.timestamps(model))
+        return self._meta.model._base_manager.filter(condition).order_by()
 
     def load_stored(self, parsed: list) -> None:
         """The stored records the rows of a batch may be about (by code or by name), in one
         query; each gets its reference records from the tables loaded (no query)."""
         codes = {cells["project_code"] for _, _, cells, _ in parsed if cells.get("project_code")}
         names = {cells["name"] for _, _, cells, _ in parsed if cells.get("name")}
-        records = list(self.stored_records(Q(project_code__in=codes) | Q(name__in=names))) if codes or names else []
+        condition = Q(project_code__in=codes) | Q(name__in=names)
+        model = self._meta.model
+        records = bulk.stored(self.stored_records(condition), bulk.timestamps(model)) if codes or names else []
         references = [
             (field, column.widget.by_pk)
             for column, field in self.own_columns

@@ -85,10 +85,9 @@ class KeyProjectResource(LedgerResource):
         if not projects:
             return
         # Without the listings' default ordering, which joins the projects.
-        listings = (
-            AnnualListing._base_manager.filter(project_id__in=list(projects))
-            .order_by()
-            .defer(*bulk.timestamps(AnnualListing))
+        listings = bulk.stored(
+            AnnualListing._base_manager.filter(project_id__in=list(projects)).order_by(),
+            bulk.timestamps(AnnualListing),
         )
         project_field = AnnualListing._meta.get_field("project")
         for listing in listings:
