@@ -130,9 +130,9 @@ class KeyProjectQuerySet(models.QuerySet):
     @staticmethod
     def warning_conditions(as_of: datetime.date, plan) -> tuple[Q, Q]:
         """The light's rule (``with_warning``) as two conditions over ``with_progress``'s
-        figures: red, and yellow (which holds of a red project too: the light is the first that
-        holds). Over a query that selects the figures, so that a count by colour reads each
-        figure once a project (``investment.quotas.key_project_signals``)."""
+        figures: red, and yellow, which decides only where red does not hold (the light is the
+        first that holds). Over a query that selects the figures, so that a count by colour
+        reads each figure once a project (``investment.quotas.key_project_signals``)."""
         months = periods.months_elapsed(as_of)
         amount = DecimalField(max_digits=30, decimal_places=2)
         scaled_completed = ExpressionWrapper(F("year_completed_investment") * Value(120000), output_field=amount)
