@@ -10,8 +10,10 @@ a warm-up; queries are counted in a separate run, so that capturing them slows n
 
 The floors are written out here, each for both vendors; each returns the page's rows with every
 figure the page shows of them (the warning light computed once per project, the problem counts,
-the names of the reference records), so that what is left between page and floor is the ORM,
-the serializer or the template and whatever extra work the page's queries do."""
+the names of the reference records) and, for a list, how many records it holds (a list's pager
+shows the total: the API's ``count``, the admin's “N 条结果”), so that what is left between page
+and floor is the ORM, the serializer or the template and whatever extra work the page's queries
+do."""
 
 from __future__ import annotations
 
@@ -215,16 +217,19 @@ def key_project_floor(
     name_columns = "i.name AS industry_name, i.is_key, a.name AS area_name, d.name AS department_name," if names else ""
     if warning is None:
         # The page's ids first (the name index serves the order), then the figures of those
-        # projects only: what a deep page can do at best.
+        # projects only: what a deep page can do at best. The page shows how many there are.
         page = "WHERE p.id IN (SELECT k.id FROM projects_keyproject k ORDER BY k.name LIMIT %s OFFSET %s)"
         paging, tail, tail_params = [limit, offset], "ORDER BY f.name", []
+        total = "(SELECT COUNT(*) FROM projects_keyproject) AS total"
     else:
-        # The light decides which projects are on the page: it is computed until the page is full.
+        # The light decides which projects are on the page, and how many are of that light:
+        # it is computed for every project, counted over the window before the page is cut.
         page, paging = "", []
         tail = f"WHERE ({case}) = %s ORDER BY f.name LIMIT %s OFFSET %s"
         tail_params = [*case_params, warning, limit, offset]
+        total = "COUNT(*) OVER () AS total"
     sql = f"""
-        SELECT f.*, {case} AS warning,
+        SELECT f.*, {case} AS warning, {total},
           (SELECT {aggregate} FROM projects_annuallisting l WHERE l.project_id = f.id) AS years
         FROM (SELECT p.*, {name_columns} {parts} FROM projects_keyproject p {joins} {page}) f
         {tail}"""
@@ -256,13 +261,15 @@ def dashboard_floor(year: int, as_of: datetime.date) -> Callable[[], list]:
 
 def ledger_floor(table: str, *, year: int | None, limit: int, offset: int, names: str) -> Callable[[], list]:
     """A page of a ledger ordered as its list is (latest year first, then by name), with the
-    names of its reference records (``names``: the joins and columns) and, for reserves, the
-    warning ratio of each year's plan; of ``year`` only when given."""
-    where = "WHERE t.year = %s" if year is not None else ""
+    names of its reference records (``names``: the joins and columns), for reserves the
+    warning ratio of each year's plan, and how many records the list holds (the page shows
+    it); of ``year`` only when given."""
+    where = "WHERE {alias}.year = %s" if year is not None else ""
     sql = f"""
-        SELECT t.*, {names} FROM {table} t {JOINS[table]} {where}
+        SELECT t.*, {names}, (SELECT COUNT(*) FROM {table} c {where.format(alias="c")}) AS total
+        FROM {table} t {JOINS[table]} {where.format(alias="t")}
         ORDER BY t.year DESC, t.name LIMIT %s OFFSET %s"""
-    arguments = [*([year] if year is not None else []), limit, offset]
+    arguments = [*([year, year] if year is not None else []), limit, offset]
     return lambda: fetch(sql, arguments)
 
 
