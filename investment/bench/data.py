@@ -9,7 +9,8 @@ What it makes, for ``rows`` attraction projects (``expected_counts``):
 - ``rows // 10`` key projects, each listed for one to three years; with ``milestones`` their
   eight standard milestones dated from their own dates (``standard_milestones``, the demo
   data's rule), with ``monthly_progress`` a monthly progress report for every month of a listed
-  year since the start;
+  year since the start, with ``problems`` none to three problems of each started project (some
+  resolved, some overdue: ``fill_problems``);
 - ``rows // 10`` special-bond reserves at every step from reserved to issued, some rejected;
 - ``rows`` attraction projects;
 - with ``chains``, that many industrial chains, each with links upstream to downstream, local
@@ -37,7 +38,7 @@ from django.db.models.functions import Left
 from investment.choices import AttractionProjectInvestorOriginChoices, ChainLinkPositionChoices
 from investment.models import AttractionProject, ChainLink, IndustrialChain, LocalEnterprise, TargetEnterprise
 from projects.choices import AnnualListingCategoryChoices, AreaKindChoices, KeyProjectNatureChoices
-from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, ProgressReport
+from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, Problem, ProgressReport
 from projects.models.reference import Area, Department, Industry, Sector, YearPlan
 
 from .timing import Progress
@@ -116,7 +117,7 @@ def delete_synthetic() -> int:
         ).update(predecessor=None)
     table = {
         model: connection.ops.quote_name(model._meta.db_table)
-        for model in (*LEDGERS, AnnualListing, Milestone, ProgressReport)
+        for model in (*LEDGERS, AnnualListing, Milestone, ProgressReport, Problem)
         + (IndustrialChain, ChainLink, TargetEnterprise, LocalEnterprise)
     }
     chain_industries = connection.ops.quote_name(IndustrialChain.industries.through._meta.db_table)
@@ -126,7 +127,7 @@ def delete_synthetic() -> int:
 
     deleted = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        for part in (AnnualListing, Milestone, ProgressReport):
+        for part in (AnnualListing, Milestone, ProgressReport, Problem):
             cursor.execute(
                 f"DELETE FROM {table[part]} WHERE project_id IN "
                 f"(SELECT id FROM {table[KeyProject]} WHERE {starts_bench()})",
@@ -232,16 +233,19 @@ class Filler:
         *,
         milestones: bool = False,
         monthly_progress: bool = False,
+        problems: bool = False,
         chains: int = 0,
     ):
         self.rng, self.rows, self.progress = rng, rows, progress
         counts = expected_counts(rows)
         self.key_projects, self.reserves = counts[KeyProject], counts[BondReserve]
         self.milestones, self.monthly_progress, self.chains = milestones, monthly_progress, chains
+        self.problems = problems
         # The parts beyond the quota report's ledgers draw from generators of their own, seeded
         # from ``rng`` without drawing from it.
         state = repr(rng.getstate())
         self.progress_rng, self.chain_rng = random.Random(f"{state}-progress"), random.Random(f"{state}-chains")
+        self.problem_rng = random.Random(f"{state}-problems")
         self.links: list[int] = []
 
     def fill(self) -> None:
@@ -349,6 +353,8 @@ class Filler:
                 self.fill_milestones(projects, [first for first, _last, _total in years])
             if self.monthly_progress:
                 self.fill_monthly_progress(projects, listings)
+            if self.problems:
+                self.fill_problems(projects)
             bar.advance(len(chunk))
         bar.close()
 
@@ -388,6 +394,36 @@ class Filler:
                     break
                 reports.append(ProgressReport(project_id=project.pk, month=day, completed_investment=monthly))
         self.save(ProgressReport, reports)
+
+    def fill_problems(self, projects: list[KeyProject]) -> None:
+        """None to three problems of each started project of ``projects`` (which need only their
+        pk, department and dates), raised between its start and LAST_DAY, most due one to four
+        months later, more than half resolved by then: some projects have problems open on a
+        given day and some of those are overdue, as the lights and the lists count them."""
+        rng = self.problem_rng
+        problems = []
+        for project in projects:
+            if project.started_on is None:
+                continue
+            span = (LAST_DAY - project.started_on).days
+            for n in range(rng.choice((0, 0, 1, 1, 2, 3))):
+                raised = project.started_on + days(rng.randint(0, span))
+                due = raised + days(rng.randint(30, 120)) if rng.random() < 0.9 else None
+                # Not ``later``: it draws from the ledgers' generator.
+                resolved = raised + days(rng.randint(10, 200)) if rng.random() < 0.6 else None
+                resolved = resolved if resolved is not None and resolved <= LAST_DAY else None
+                problems.append(
+                    Problem(
+                        project_id=project.pk,
+                        description=f"{PREFIX}problem {n + 1} of {project.name}",
+                        raised_on=raised,
+                        department_id=project.department_id,
+                        due_on=due,
+                        resolved_on=resolved,
+                        resolution="resolved" if resolved else "",
+                    )
+                )
+        self.save(Problem, problems)
 
     def fill_reserves(self) -> None:
         rng = self.rng

@@ -36,7 +36,7 @@ from jiaxian import periods
 from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, Problem, ProgressReport, YearPlan
 
 from . import timing
-from .data import YEARS, Filler
+from .data import YEARS, Filler, batches, synthetic
 from .quotas import floor_statement as quota_floor_statement
 
 # Filler's rows (attraction projects; a tenth as many key projects and as many reserves) and
@@ -80,10 +80,27 @@ def fill(console: timing.Console, rows: int, seed: int) -> None:
         console.progress,
         milestones=True,
         monthly_progress=True,
+        problems=True,
         chains=chains_for(rows),
     ).fill()
     models = [KeyProject, AnnualListing, Milestone, ProgressReport, Problem, BondReserve, AttractionProject]
     timing.vacuum_analyze(timing.tables_of(*models))
+
+
+def fill_missing_problems(console: timing.Console, rows: int, seed: int) -> None:
+    """The problems of a database filled before the builder made them: the same ones a fresh
+    fill makes (their generator is drawn in the projects' order, whatever the batches)."""
+    if synthetic(Problem, "description").exists():
+        return
+    filler = Filler(random.Random(seed), rows, console.progress, problems=True)
+    projects = synthetic(KeyProject).order_by("name").only("pk", "name", "department_id", "started_on")
+    bar = console.progress("problems", filler.key_projects)
+    for chunk in batches(filler.key_projects):
+        batch = list(projects[chunk.start : chunk.stop])
+        filler.fill_problems(batch)
+        bar.advance(len(batch))
+    bar.close()
+    timing.vacuum_analyze(timing.tables_of(Problem))
 
 
 def run(console: timing.Console, runs: int) -> Iterator[dict[str, Any]]:

@@ -5,19 +5,21 @@ changing the ledgers' records, and ``delete_synthetic`` removes them all."""
 from __future__ import annotations
 
 import datetime
+import io
 import random
 
 import pytest
+from django.core.management.base import OutputWrapper
 
-from investment.bench import timing
+from investment.bench import pages, timing
 from investment.bench.data import Filler, delete_synthetic, pipeline_steps, standard_milestones, synthetic
 from investment.models import AttractionProject, ChainLink, IndustrialChain, LocalEnterprise, TargetEnterprise
-from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, ProgressReport
+from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, Problem, ProgressReport
 
 pytestmark = pytest.mark.django_db
 
 STAMPS = {"created_at", "updated_at"}
-PARTS = (Milestone, ProgressReport, IndustrialChain, ChainLink, LocalEnterprise, TargetEnterprise)
+PARTS = (Milestone, ProgressReport, Problem, IndustrialChain, ChainLink, LocalEnterprise, TargetEnterprise)
 
 
 def fill(rows: int = 100, **parts) -> None:
@@ -38,9 +40,12 @@ def ledgers() -> list[tuple]:
 
 
 def test_every_part_is_made_and_passes_full_clean():
-    fill(milestones=True, monthly_progress=True, chains=2)
+    fill(milestones=True, monthly_progress=True, problems=True, chains=2)
     assert Milestone.objects.count() == 8 * synthetic(KeyProject).count()
     assert ProgressReport.objects.exists()
+    # Some still open with a due date (overdue once it passes), some resolved.
+    assert Problem.objects.filter(resolved_on__isnull=True, due_on__isnull=False).exists()
+    assert Problem.objects.filter(resolved_on__isnull=False).exists()
     assert IndustrialChain.objects.count() == 2 and ChainLink.objects.count() == 2 * 3 * 4
     signed = TargetEnterprise.objects.filter(signed_on__isnull=False)
     assert signed.exists() and TargetEnterprise.objects.filter(contacted_on__isnull=True).exists()
@@ -55,7 +60,7 @@ def test_the_extra_parts_leave_the_ledgers_records_as_they_were():
     fill()
     plain = ledgers()
     delete_synthetic()
-    fill(milestones=True, monthly_progress=True, chains=2)
+    fill(milestones=True, monthly_progress=True, problems=True, chains=2)
     key_projects, reserves, attraction = ledgers()
     # The attraction projects gain a link, and nothing else.
     link = fields(AttractionProject).index("link_id")
@@ -64,8 +69,18 @@ def test_the_extra_parts_leave_the_ledgers_records_as_they_were():
     assert plain == [key_projects, reserves, attraction]
 
 
+def test_problems_added_to_a_database_filled_without_them_are_those_of_a_fresh_fill():
+    fill(rows=300, problems=True)
+    fresh = list(Problem.objects.order_by("project__name", "description").values_list(*fields(Problem)))
+    Problem.objects.all().delete()
+    pages.fill_missing_problems(timing.Console(OutputWrapper(io.StringIO()), 0), 300, 7)
+    assert fresh and list(Problem.objects.order_by("project__name", "description").values_list(*fields(Problem))) == (
+        fresh
+    )
+
+
 def test_delete_removes_every_part():
-    fill(milestones=True, monthly_progress=True, chains=2)
+    fill(milestones=True, monthly_progress=True, problems=True, chains=2)
     delete_synthetic()
     assert not any(model.objects.exists() for model in (*PARTS, KeyProject, BondReserve, AttractionProject))
 

@@ -59,5 +59,6 @@ class Command(BaseCommand):
                         "The database holds synthetic records of another scale: pass --fresh to replace them."
                     )
                 pages.fill(console, rows, options["seed"])
+            pages.fill_missing_problems(console, rows, options["seed"])
             for line in pages.run(console, options["runs"]):
                 timing.json_line(self.stdout, line)
