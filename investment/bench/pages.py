@@ -214,17 +214,36 @@ def key_project_floor(
     warning: str | None = None,
 ) -> Callable[[], list]:
     """The floor of a page of key projects ordered by name: their columns, the names of their
-    reference records (``names``: the admin's list shows them), their listings' years, and on
+    reference records and their listings' years (``names``: the admin's list shows them) or
+    their listings and their successors' ids (the API's), and on
     ``as_of`` the light (under the plan of its year) and the problem counts; with ``warning``,
     only the projects of that light."""
     plan = YearPlan.for_year(as_of.year)
     parts, part_params = light_parts(as_of)
     case, case_params = light_case(as_of, plan)
-    aggregate = (
-        "string_agg(CAST(l.year AS TEXT), ',' ORDER BY l.year)"
-        if connection.vendor == "postgresql"
-        else ("group_concat(l.year, ',')")
-    )
+    postgresql = connection.vendor == "postgresql"
+    if names:
+        # The admin's list shows the years a project is listed for.
+        aggregate = (
+            "string_agg(CAST(l.year AS TEXT), ',' ORDER BY l.year)" if postgresql else "group_concat(l.year, ',')"
+        )
+        listed = f"(SELECT {aggregate} FROM projects_annuallisting l WHERE l.project_id = f.id) AS years"
+    else:
+        # The API's shows each listing's fields, and the ids of the project's successors.
+        fields = ", ".join(
+            f"'{field}', l.{field}"
+            for field in ("id", "year", "category", "planned_investment", "listed_on", "version")
+        )
+        listing = (
+            f"json_agg(json_build_object({fields}) ORDER BY l.year)"
+            if postgresql
+            else f"json_group_array(json_object({fields}))"
+        )
+        successors = "array_agg(s.id ORDER BY s.name)" if postgresql else "group_concat(s.id, ',')"
+        listed = (
+            f"(SELECT {listing} FROM projects_annuallisting l WHERE l.project_id = f.id) AS listings, "
+            f"(SELECT {successors} FROM projects_keyproject s WHERE s.predecessor_id = f.id) AS successors"
+        )
     joins = (
         "JOIN projects_industry i ON i.id = p.industry_id JOIN projects_area a ON a.id = p.area_id "
         "JOIN projects_department d ON d.id = p.department_id"
@@ -246,8 +265,7 @@ def key_project_floor(
         tail_params = [*case_params, warning, limit, offset]
         total = "COUNT(*) OVER () AS total"
     sql = f"""
-        SELECT f.*, {case} AS warning, {total},
-          (SELECT {aggregate} FROM projects_annuallisting l WHERE l.project_id = f.id) AS years
+        SELECT f.*, {case} AS warning, {total}, {listed}
         FROM (SELECT p.*, {name_columns} {parts} FROM projects_keyproject p {joins} {page}) f
         {tail}"""
     arguments = [*case_params, *part_params, *paging, *tail_params]
