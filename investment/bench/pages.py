@@ -212,12 +212,13 @@ def key_project_floor(
     offset: int,
     names: bool,
     warning: str | None = None,
+    year: int | None = None,
 ) -> Callable[[], list]:
     """The floor of a page of key projects ordered by name: their columns, the names of their
     reference records and their listings' years (``names``: the admin's list shows them) or
     their listings and their successors' ids (the API's), and on
     ``as_of`` the light (under the plan of its year) and the problem counts; with ``warning``,
-    only the projects of that light."""
+    only the projects of that light; with ``year``, only those listed for it."""
     plan = YearPlan.for_year(as_of.year)
     parts, part_params = light_parts(as_of)
     case, case_params = light_case(as_of, plan)
@@ -245,18 +246,26 @@ def key_project_floor(
             f"(SELECT {successors} FROM projects_keyproject s WHERE s.predecessor_id = f.id) AS successors"
         )
     joins = (
-        "JOIN projects_industry i ON i.id = p.industry_id JOIN projects_area a ON a.id = p.area_id "
-        "JOIN projects_department d ON d.id = p.department_id"
+        "LEFT JOIN projects_industry i ON i.id = p.industry_id LEFT JOIN projects_area a ON a.id = p.area_id "
+        "LEFT JOIN projects_department d ON d.id = p.department_id"
         if names
         else ""
     )
     name_columns = "i.name AS industry_name, i.is_key, a.name AS area_name, d.name AS department_name," if names else ""
+    total_params: list = []
     if warning is None:
         # The page's ids first (the name index serves the order), then the figures of those
         # projects only: what a deep page can do at best. The page shows how many there are.
-        page = "WHERE p.id IN (SELECT k.id FROM projects_keyproject k ORDER BY k.name LIMIT %s OFFSET %s)"
-        paging, tail, tail_params = [limit, offset], "ORDER BY f.name", []
-        total = "(SELECT COUNT(*) FROM projects_keyproject) AS total"
+        if year is None:
+            listed_for, total = "", "(SELECT COUNT(*) FROM projects_keyproject) AS total"
+        else:
+            # A project is listed at most once a year: its listings of the year count it.
+            listed_for = (
+                "WHERE EXISTS (SELECT 1 FROM projects_annuallisting y WHERE y.project_id = k.id AND y.year = %s)"
+            )
+            total, total_params = "(SELECT COUNT(*) FROM projects_annuallisting y WHERE y.year = %s) AS total", [year]
+        page = f"WHERE p.id IN (SELECT k.id FROM projects_keyproject k {listed_for} ORDER BY k.name LIMIT %s OFFSET %s)"
+        paging, tail, tail_params = [*([year] if year is not None else []), limit, offset], "ORDER BY f.name", []
     else:
         # The light decides which projects are on the page, and how many are of that light:
         # it is computed for every project, counted over the window before the page is cut.
@@ -268,7 +277,7 @@ def key_project_floor(
         SELECT f.*, {case} AS warning, {total}, {listed}
         FROM (SELECT p.*, {name_columns} {parts} FROM projects_keyproject p {joins} {page}) f
         {tail}"""
-    arguments = [*case_params, *part_params, *paging, *tail_params]
+    arguments = [*case_params, *total_params, *part_params, *paging, *tail_params]
     return lambda: fetch(sql, arguments)
 
 
@@ -310,12 +319,12 @@ def ledger_floor(table: str, *, year: int | None, limit: int, offset: int, names
 
 JOINS = {
     "projects_bondreserve": (
-        "JOIN projects_sector s ON s.id = t.sector_id JOIN projects_area a ON a.id = t.area_id "
-        "JOIN projects_department d ON d.id = t.department_id LEFT JOIN projects_yearplan y ON y.year = t.year"
+        "LEFT JOIN projects_sector s ON s.id = t.sector_id LEFT JOIN projects_area a ON a.id = t.area_id "
+        "LEFT JOIN projects_department d ON d.id = t.department_id LEFT JOIN projects_yearplan y ON y.year = t.year"
     ),
     "investment_attractionproject": (
-        "JOIN projects_industry i ON i.id = t.industry_id JOIN projects_area a ON a.id = t.area_id "
-        "JOIN projects_department d ON d.id = t.department_id"
+        "LEFT JOIN projects_industry i ON i.id = t.industry_id LEFT JOIN projects_area a ON a.id = t.area_id "
+        "LEFT JOIN projects_department d ON d.id = t.department_id"
     ),
 }
 RESERVE_NAMES = "s.name AS sector_name, a.name AS area_name, d.name AS department_name, y.coverage_warning_ratio"
@@ -326,6 +335,11 @@ def pages() -> list[Page]:
     """The pages timed: each a URL, its empty twin and its floor."""
     total = KeyProject.objects.count()
     deep = max(1, min(DEEP, total // PAGE))
+    admin_deep = max(1, min(DEEP, total // ADMIN_PAGE))
+    # The other two ledgers have as many records as the key projects, or ten times as many.
+    reserves_deep = max(1, min(DEEP, BondReserve.objects.count() // PAGE))
+    attraction_deep = max(1, min(DEEP, AttractionProject.objects.count() // PAGE))
+    admin_attraction_deep = max(1, min(DEEP, AttractionProject.objects.count() // ADMIN_PAGE))
     nothing = "department=0"  # no department has id 0: the same request over no records
     as_of, today = as_of_day(), periods.today()
     year = YEARS[-1]
@@ -344,10 +358,22 @@ def pages() -> list[Page]:
             key_project_floor(as_of, limit=PAGE, offset=(deep - 1) * PAGE, names=False),
         ),
         Page(
+            f"api key projects, listed {year}",
+            f"/api/key-projects/?as_of={as_of}&year={year}",
+            f"/api/key-projects/?as_of={as_of}&year={year}&{nothing}",
+            key_project_floor(as_of, limit=PAGE, offset=0, names=False, year=year),
+        ),
+        Page(
             "admin key projects, page 1",
             "/admin/projects/keyproject/",
             "/admin/projects/keyproject/?department__id__exact=0",
             key_project_floor(today, limit=ADMIN_PAGE, offset=0, names=True),
+        ),
+        Page(
+            f"admin key projects, page {admin_deep}",
+            f"/admin/projects/keyproject/?p={admin_deep}",
+            "/admin/projects/keyproject/?department__id__exact=0",
+            key_project_floor(today, limit=ADMIN_PAGE, offset=(admin_deep - 1) * ADMIN_PAGE, names=True),
         ),
         Page(
             "admin key projects, red",
@@ -374,6 +400,20 @@ def pages() -> list[Page]:
             ledger_floor("projects_bondreserve", year=None, limit=PAGE, offset=0, names=RESERVE_NAMES),
         ),
         Page(
+            f"api bond reserves, page {reserves_deep}",
+            f"/api/bond-reserves/?page={reserves_deep}",
+            f"/api/bond-reserves/?{nothing}",
+            ledger_floor(
+                "projects_bondreserve", year=None, limit=PAGE, offset=(reserves_deep - 1) * PAGE, names=RESERVE_NAMES
+            ),
+        ),
+        Page(
+            f"api bond reserves, {year}",
+            f"/api/bond-reserves/?year={year}",
+            f"/api/bond-reserves/?year={year}&{nothing}",
+            ledger_floor("projects_bondreserve", year=year, limit=PAGE, offset=0, names=RESERVE_NAMES),
+        ),
+        Page(
             f"admin bond reserves, {year}",
             f"/admin/projects/bondreserve/?year={year}",
             f"/admin/projects/bondreserve/?year={year}&department__id__exact=0",
@@ -384,6 +424,36 @@ def pages() -> list[Page]:
             "/api/attraction-projects/",
             f"/api/attraction-projects/?{nothing}",
             ledger_floor("investment_attractionproject", year=None, limit=PAGE, offset=0, names=ATTRACTION_NAMES),
+        ),
+        Page(
+            f"api attraction projects, page {attraction_deep}",
+            f"/api/attraction-projects/?page={attraction_deep}",
+            f"/api/attraction-projects/?{nothing}",
+            ledger_floor(
+                "investment_attractionproject",
+                year=None,
+                limit=PAGE,
+                offset=(attraction_deep - 1) * PAGE,
+                names=ATTRACTION_NAMES,
+            ),
+        ),
+        Page(
+            f"api attraction projects, {year}",
+            f"/api/attraction-projects/?year={year}",
+            f"/api/attraction-projects/?year={year}&{nothing}",
+            ledger_floor("investment_attractionproject", year=year, limit=PAGE, offset=0, names=ATTRACTION_NAMES),
+        ),
+        Page(
+            f"admin attraction projects, page {admin_attraction_deep}",
+            f"/admin/investment/attractionproject/?p={admin_attraction_deep}",
+            "/admin/investment/attractionproject/?department__id__exact=0",
+            ledger_floor(
+                "investment_attractionproject",
+                year=None,
+                limit=ADMIN_PAGE,
+                offset=(admin_attraction_deep - 1) * ADMIN_PAGE,
+                names=ATTRACTION_NAMES,
+            ),
         ),
         Page(
             f"admin attraction projects, {year}",
