@@ -231,6 +231,11 @@ class LedgerAdmin(SimpleHistoryAdmin):
     # No second count of the whole table beside the filtered one ("N of M"): at a city's size
     # that COUNT(*) was a page's slowest query.
     show_full_result_count = False
+    # No "显示计数" (Django's facets): it counts every choice of every filter over the whole
+    # ledger, one query a filter, and the light's and the stage's filters compute them for every
+    # record; at a city's size the key projects' counts took 17 s and the attraction projects'
+    # did not finish in five minutes. The dashboard gives the figures a clerk looks for.
+    show_facets = admin.ShowFacets.NEVER
     # A page's records by their ids first (jiaxian.paging): a deep page computes the list's
     # annotations for its own rows only.
     paginator = IdsFirstPaginator

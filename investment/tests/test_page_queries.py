@@ -69,3 +69,19 @@ def test_every_list_costs_the_same_queries_with_few_records_and_with_many(admin_
     few, many = queries_of(admin_client, SMALL), queries_of(admin_client, LARGE)
     grown = {url: (few[url], many[url]) for url in many if few[url] != many[url]}
     assert not grown, f"queries with {SMALL} and {LARGE} attraction projects differ: {grown}"
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/projects/keyproject/", "/admin/projects/bondreserve/", "/admin/investment/attractionproject/"]
+)
+def test_asking_for_the_filters_counts_counts_nothing(admin_client, url):
+    """Django's facets ("显示计数", ``?_facets=1``) would count every choice of every filter over
+    the whole ledger; the ledgers never offer them, and asking costs no query more."""
+    plain = admin_client.get(url)
+    with CaptureQueriesContext(connection) as without:
+        admin_client.get(url)
+    with CaptureQueriesContext(connection) as asked:
+        faceted = admin_client.get(f"{url}?_facets=1")
+    assert plain.status_code == faceted.status_code == 200
+    assert len(asked.captured_queries) == len(without.captured_queries)
+    assert "_facets" not in plain.content.decode()
