@@ -68,8 +68,8 @@ class KeyProjectQuerySet(models.QuerySet):
         AnnualListing = self._related("listings")
         Milestone = self._related("milestones")
         amount = DecimalField(max_digits=14, decimal_places=2)
-        # Without the listings' default ordering (by project name), which would join the
-        # projects and sort in every row's subquery: (project, year) is unique.
+        # Without the listings' default ordering, which would sort in every row's subquery:
+        # (project, year) is unique.
         planned = (
             AnnualListing.objects.filter(project=OuterRef("pk"), year=as_of.year, listed_on__lte=as_of)
             .order_by()

@@ -84,7 +84,7 @@ class KeyProjectResource(LedgerResource):
             project.stored_listings = []
         if not projects:
             return
-        # Without the listings' default ordering, which joins the projects.
+        # Without the listings' default ordering: a sort for nothing, they are grouped by project.
         listings = bulk.stored(
             AnnualListing._base_manager.filter(project_id__in=list(projects)).order_by(),
             bulk.timestamps(AnnualListing),

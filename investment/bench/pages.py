@@ -28,6 +28,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -327,6 +328,69 @@ JOINS = {
         "LEFT JOIN projects_department d ON d.id = t.department_id"
     ),
 }
+# A key project's parts as their API lists order them (``Meta.ordering``: by project, then the
+# part's own date), each with its list's URL.
+PARTS: dict[str, tuple[type[Model], str, str]] = {
+    "annual listings": (AnnualListing, "t.year DESC, t.project_id", "/api/annual-listings/"),
+    "milestones": (Milestone, "t.project_id, t.planned_on NULLS LAST, t.id", "/api/milestones/"),
+    "progress reports": (ProgressReport, "t.project_id, t.month", "/api/progress-reports/"),
+    "problems": (Problem, "t.project_id, t.raised_on, t.id", "/api/problems/"),
+}
+
+
+def part_floor(part: str, *, limit: int, offset: int, **where: int) -> Callable[[], list]:
+    """A page of a key project's part (``PARTS``) in its list's order: every column (its API
+    shows them all, the project and the department by id: no join), and how many records the
+    list holds (the page shows it); only those of the ``where`` column values when given."""
+    model, order, _url = PARTS[part]
+    table = model._meta.db_table
+    condition = ("WHERE " + " AND ".join(f"{{alias}}.{column} = %s" for column in where)) if where else ""
+    values = list(where.values())
+    sql = f"""
+        SELECT t.*, (SELECT COUNT(*) FROM {table} c {condition.format(alias="c")}) AS total
+        FROM {table} t {condition.format(alias="t")}
+        ORDER BY {order} LIMIT %s OFFSET %s"""
+    arguments = [*values, *values, limit, offset]
+    return lambda: fetch(sql, arguments)
+
+
+def part_pages() -> list[Page]:
+    """Each part's API list: its first page, a deep one, one project's records (the project of
+    the part's first record by project), and the listings of one year; each beside the same
+    list of project 0, which is none."""
+    listed = []
+    for part, (model, _order, url) in PARTS.items():
+        records = model._base_manager.order_by()
+        deep = max(1, min(DEEP, records.count() // PAGE))
+        project = records.order_by("project_id").values_list("project_id", flat=True).first() or 0
+        base = f"{url}?project=0"
+        listed += [
+            Page(f"api {part}, page 1", url, base, part_floor(part, limit=PAGE, offset=0)),
+            Page(
+                f"api {part}, page {deep}",
+                f"{url}?page={deep}",
+                base,
+                part_floor(part, limit=PAGE, offset=(deep - 1) * PAGE),
+            ),
+            Page(
+                f"api {part}, one project",
+                f"{url}?project={project}",
+                base,
+                part_floor(part, limit=PAGE, offset=0, project_id=project),
+            ),
+        ]
+    year = YEARS[-1]
+    listed.append(
+        Page(
+            f"api annual listings, {year}",
+            f"/api/annual-listings/?year={year}",
+            f"/api/annual-listings/?year={year}&project=0",
+            part_floor("annual listings", limit=PAGE, offset=0, year=year),
+        )
+    )
+    return listed
+
+
 RESERVE_NAMES = "s.name AS sector_name, a.name AS area_name, d.name AS department_name, y.coverage_warning_ratio"
 ATTRACTION_NAMES = "i.name AS industry_name, i.is_key, a.name AS area_name, d.name AS department_name"
 
@@ -461,4 +525,5 @@ def pages() -> list[Page]:
             f"/admin/investment/attractionproject/?year={year}&department__id__exact=0",
             ledger_floor("investment_attractionproject", year=year, limit=ADMIN_PAGE, offset=0, names=ATTRACTION_NAMES),
         ),
+        *part_pages(),
     ]

@@ -123,7 +123,8 @@ class ProblemViewSet(LedgerViewSet):
 
 
 class AnnualListingViewSet(LedgerViewSet):
-    queryset = models.AnnualListing.objects.select_related("project")
+    # No join of the key projects: the listing shows its project by id.
+    queryset = models.AnnualListing.objects.all()
     serializer_class = serializers.AnnualListingSerializer
     filterset_class = filtersets.AnnualListingFilterSet
     ordering_fields = ("year", "planned_investment", "listed_on")

@@ -210,7 +210,11 @@ class AnnualListing(KeyProjectPart):
     listed_on = models.DateField(_("listed on"))
 
     class Meta:
-        ordering = ["-year", "project__name"]
+        # Latest year first, then by project id: the API shows the project by its id, and an
+        # order through the project's name joined the key projects and sorted every listing
+        # for each page; this one an index reads in order (``projects_listing_order``), and
+        # within a project, as its page and the import read them, it is the same.
+        ordering = ["-year", "project_id"]
         verbose_name = _("annual listing")
         verbose_name_plural = _("annual listings")
         constraints = [
@@ -222,7 +226,10 @@ class AnnualListing(KeyProjectPart):
             *non_negative("planned_investment"),
         ]
         # The quota report's "listed for Y by D", answered from the index alone (project too).
-        indexes = [models.Index(fields=["year", "listed_on", "project"], name="projects_listing_listed_cover")]
+        indexes = [
+            models.Index(fields=["year", "listed_on", "project"], name="projects_listing_listed_cover"),
+            models.Index(fields=["-year", "project"], name="projects_listing_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.project_id and self.project}"

@@ -42,11 +42,18 @@ class Milestone(KeyProjectPart):
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        ordering = ["project", models.F("planned_on").asc(nulls_last=True), "id"]
+        # By project id (not ``"project"``, which orders by the project's name through a join
+        # and sorts every milestone for each page), then by planned date, undated last (as
+        # PostgreSQL's index keeps them), then as created: one project's, on its page, in the
+        # same order as before, and the whole list read in order from ``projects_milestone_order``.
+        ordering = ["project_id", models.F("planned_on").asc(nulls_last=True), "id"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
-        # The warning light's "worst late milestone" of each project.
-        indexes = [models.Index(fields=["project", "planned_on", "done_on"], name="projects_milestone_late")]
+        indexes = [
+            # The warning light's "worst late milestone" of each project.
+            models.Index(fields=["project", "planned_on", "done_on"], name="projects_milestone_late"),
+            models.Index(fields=["project", "planned_on", "id"], name="projects_milestone_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name if self.kind == MilestoneKindChoices.CUSTOM else self.get_kind_display()
@@ -87,7 +94,10 @@ class ProgressReport(KeyProjectPart):
     note = models.TextField(_("progress note"), blank=True)
 
     class Meta:
-        ordering = ["project", "month"]
+        # By project id, not through the project's name (a join and a sort of every report for
+        # each page): the unique (project, month) index reads it in order. One project's
+        # reports, on its page, keep the same order.
+        ordering = ["project_id", "month"]
         verbose_name = _("monthly progress report")
         verbose_name_plural = _("monthly progress reports")
         constraints = [
@@ -160,9 +170,13 @@ class Problem(KeyProjectPart):
     objects = ProblemQuerySet.as_manager()
 
     class Meta:
-        ordering = ["project", "raised_on", "id"]
+        # By project id, not through the project's name (a join and a sort of every problem for
+        # each page), then as raised: read in order from ``projects_problem_order``; one
+        # project's, on its page, in the same order as before.
+        ordering = ["project_id", "raised_on", "id"]
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
+        indexes = [models.Index(fields=["project", "raised_on", "id"], name="projects_problem_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=models.F("raised_on")),
