@@ -131,9 +131,16 @@ def signed_attraction_projects(plan: YearPlan, as_of: datetime.date) -> QuerySet
 
 def year_progress_reports(plan: YearPlan, as_of: datetime.date) -> QuerySet[ProgressReport]:
     """The progress reports of the listed key projects for the plan year's months begun by
-    ``as_of``."""
+    ``as_of``.
+
+    The projects are those of ``listed_key_projects``, by its rule, taken from the listings
+    (the index on year, listed date and project answers it) rather than joined through the
+    projects' table, which adds nothing; the months from the index on month and project,
+    which holds the amount too, so that the sum is read from indexes alone (``ProgressReport``
+    ``Meta.indexes``)."""
+    listed = AnnualListing.objects.filter(KeyProjectQuerySet.listing_condition(plan.year, as_of))
     return ProgressReport.objects.filter(
-        project__in=listed_key_projects(plan, as_of).values("pk"),
+        project__in=listed.values("project"),
         month__gte=periods.year_start(plan.year),
         month__lte=as_of,
     )
