@@ -27,7 +27,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -131,9 +143,16 @@ def signed_attraction_projects(plan: YearPlan, as_of: datetime.date) -> QuerySet
 
 def year_progress_reports(plan: YearPlan, as_of: datetime.date) -> QuerySet[ProgressReport]:
     """The progress reports of the listed key projects for the plan year's months begun by
-    ``as_of``."""
+    ``as_of``.
+
+    The projects are those of ``listed_key_projects``, by its rule, taken from the listings
+    (the index on year, listed date and project answers it) rather than joined through the
+    projects' table, which adds nothing; the months from the index on month and project,
+    which holds the amount too, so that the sum is read from indexes alone (``ProgressReport``
+    ``Meta.indexes``)."""
+    listed = AnnualListing.objects.filter(KeyProjectQuerySet.listing_condition(plan.year, as_of))
     return ProgressReport.objects.filter(
-        project__in=listed_key_projects(plan, as_of).values("pk"),
+        project__in=listed.values("project"),
         month__gte=periods.year_start(plan.year),
         month__lte=as_of,
     )
@@ -540,16 +559,28 @@ def chain_conversion(year_or_plan: int | YearPlan, as_of: datetime.date) -> list
     (conditional counts grouped by chain). An ``as_of`` before the year began counts the
     targets in play and nothing reached yet."""
     year = year_or_plan.year if isinstance(year_or_plan, YearPlan) else int(year_or_plan)
-    prefix = "links__target_enterprises__"
-    in_play = Q(**{f"{prefix}pk__isnull": False}) & (
-        Q(**{f"{prefix}signed_on__isnull": True}) | Q(**{f"{prefix}signed_on__gte": periods.year_start(year)})
+    # Only the targets in play are joined (no other reaches a count), and whether a signed
+    # one's project has started is asked of that project by its key, after the signing date
+    # (a target not signed has no project: nothing to look up): a join of the attraction
+    # projects looked one up, or scanned them all, for every target of every year. The chains'
+    # name alone is read, so that the grouped rows stay narrow.
+    targets = "links__target_enterprises"
+    in_play = Q(**{f"{targets}__signed_on__isnull": True}) | Q(
+        **{f"{targets}__signed_on__gte": periods.year_start(year)}
     )
-    signed = in_play & Q(**{f"{prefix}signed_on__lte": as_of})
-    rows = IndustrialChain.objects.order_by("name", "pk").annotate(
-        n_targets=Count(f"{prefix}pk", filter=in_play),
-        n_negotiating=Count(f"{prefix}pk", filter=in_play & Q(**{f"{prefix}negotiating_on__lte": as_of})),
-        n_signed=Count(f"{prefix}pk", filter=signed),
-        n_started=Count(f"{prefix}pk", filter=signed & Q(**{f"{prefix}attraction_project__started_on__lte": as_of})),
+    signed = Q(play__signed_on__lte=as_of)
+    started = AttractionProject.objects.filter(pk=OuterRef("play__attraction_project"), started_on__lte=as_of)
+    rows = (
+        IndustrialChain.objects.only("name")
+        .order_by("name", "pk")
+        .annotate(play=FilteredRelation(targets, condition=in_play))
+        .annotate(
+            n_targets=Count("play"),
+            n_negotiating=Count("play", filter=Q(play__negotiating_on__lte=as_of)),
+            n_signed=Count("play", filter=signed),
+            # Signed first: the project is asked about only for the targets signed by then.
+            n_started=Count("play", filter=signed & Q(Exists(started))),
+        )
     )
     return [
         ChainConversion(

@@ -43,11 +43,19 @@ def _not_by(field: str, as_of: datetime.date) -> Q:
 class KeyProjectQuerySet(models.QuerySet):
     def listed_for(self, year: int, as_of: datetime.date | None = None) -> KeyProjectQuerySet:
         """Projects on ``year``'s key list; with ``as_of``, only those listed by that date."""
-        condition = Q(listings__year=year)
-        if as_of is not None:
-            condition &= Q(listings__listed_on__lte=as_of)
         # (project, year) is unique, so the join cannot repeat a project.
-        return self.filter(condition)
+        return self.filter(self.listing_condition(year, as_of, prefix="listings__"))
+
+    @staticmethod
+    def listing_condition(year: int, as_of: datetime.date | None = None, prefix: str = "") -> Q:
+        """``listed_for``'s rule over the annual listings themselves (``prefix`` empty): the
+        listing of ``year``, issued by ``as_of`` when given. So that a query of the listed
+        projects' other rows (their monthly progress) can take the projects' ids from the
+        listings' index alone, without joining the projects."""
+        condition = Q(**{f"{prefix}year": year})
+        if as_of is not None:
+            condition &= Q(**{f"{prefix}listed_on__lte": as_of})
+        return condition
 
     def _related(self, name: str):
         # The related models by their relation (models.py imports this module, not the reverse).

@@ -17,17 +17,21 @@ from django.test.utils import CaptureQueriesContext
 
 from investment import quotas
 from investment.models import AttractionProject
+from jiaxian import periods
 from jiaxian.models import ratio
-from projects.models import AnnualListing, BondReserve, Industry, KeyProject, YearPlan
+from projects.models import AnnualListing, BondReserve, Industry, KeyProject, ProgressReport, YearPlan
 
 from . import timing
 from .data import CENT, LEDGERS, Filler, expected_counts, real_records, synthetic
 
-# The figures compared, in the order of the floor statement's columns (the last two are
-# summed amounts whose ratio the report gives as "attraction_funds_in_place_rate").
+# The figures compared, in the order of the floor statement's columns (two pairs of summed
+# amounts whose ratios the report gives: the year's completed and planned investment as
+# "key_project_investment_progress", the last two as "attraction_funds_in_place_rate").
 FIGURES = (
     "key_projects",
     "key_project_investment",
+    "key_project_completed",
+    "key_project_planned",
     "bond_reserves",
     "bond_demand",
     "signed",
@@ -64,8 +68,9 @@ def prepare(console: timing.Console, rows: int, seed: int) -> None:
         raise CommandError(
             f"The database holds BENCH- records of another size ({found}); pass --fresh to replace them."
         )
-    Filler(random.Random(seed), rows, console.progress).fill()
-    timing.vacuum_analyze(timing.tables_of(*LEDGERS, AnnualListing, Industry))
+    # With the key projects' monthly progress, which the report sums (its completed investment).
+    Filler(random.Random(seed), rows, console.progress, monthly_progress=True).fill()
+    timing.vacuum_analyze(timing.tables_of(*LEDGERS, AnnualListing, ProgressReport, Industry))
 
 
 def measure(console: timing.Console, plan: YearPlan, as_of: datetime.date, runs: int) -> dict[str, Any]:
@@ -102,20 +107,28 @@ def measure(console: timing.Console, plan: YearPlan, as_of: datetime.date, runs:
 def floor_statement(plan: YearPlan, as_of: datetime.date) -> tuple[str, list]:
     """One SELECT computing every figure of the report of ``plan`` as of ``as_of``: one
     derived table per ledger, each a single pass of conditional counts and sums, with the
-    conditions of the quota report. Portable SQL: plain CASE counts and placeholders only."""
+    conditions of the quota report, and one of the listed projects' progress reports of the
+    year's months begun by ``as_of`` (the completed investment). Portable SQL: plain CASE
+    counts and placeholders only."""
     q = connection.ops.quote_name
     key_project, listing = q(KeyProject._meta.db_table), q(AnnualListing._meta.db_table)
+    progress = q(ProgressReport._meta.db_table)
     reserve, project, industry = (
         q(BondReserve._meta.db_table),
         q(AttractionProject._meta.db_table),
         q(Industry._meta.db_table),
     )
     sql = f"""
-        SELECT k.listed, k.investment, b.pooled, b.demand,
+        SELECT k.listed, k.investment, c.completed, k.planned, b.pooled, b.demand,
                a.signed, a.big, a.key_industry, a.started, a.in_production, a.funds_in_place, a.contract_amount
-          FROM (SELECT COUNT(*) AS listed, SUM(p.total_investment) AS investment
+          FROM (SELECT COUNT(*) AS listed, SUM(p.total_investment) AS investment, SUM(l.planned_investment) AS planned
                   FROM {key_project} p INNER JOIN {listing} l ON l.project_id = p.id
                  WHERE l.year = %s AND l.listed_on <= %s) k
+         CROSS JOIN
+               (SELECT SUM(r.completed_investment) AS completed
+                  FROM {progress} r
+                 WHERE r.month >= %s AND r.month <= %s
+                   AND r.project_id IN (SELECT l.project_id FROM {listing} l WHERE l.year = %s AND l.listed_on <= %s)) c
          CROSS JOIN
                (SELECT COUNT(*) AS pooled, SUM(r.bond_demand) AS demand
                   FROM {reserve} r
@@ -133,6 +146,7 @@ def floor_statement(plan: YearPlan, as_of: datetime.date) -> tuple[str, list]:
     """
     params = [
         *(plan.year, as_of),
+        *(periods.year_start(plan.year), as_of, plan.year, as_of),
         *(plan.year, as_of, as_of),
         *(plan.big_project_contract_min, plan.big_project_fixed_asset_min, True, as_of, as_of, plan.year, as_of),
     ]
@@ -153,6 +167,7 @@ def report_figures(report: quotas.Report) -> dict:
     return {
         "key_projects": report["key_project_count"].numerator,
         "key_project_investment": cents(report["key_project_total_investment"].value),
+        "key_project_progress": report["key_project_investment_progress"].value,
         "bond_reserves": report["bond_reserve_count"].numerator,
         "bond_demand": cents(report["bond_reserve_demand"].value),
         "signed": report["attraction_count"].numerator,
@@ -166,10 +181,19 @@ def report_figures(report: quotas.Report) -> dict:
 
 def floor_figures(row) -> dict:
     values = dict(zip(FIGURES, row, strict=True))
-    amounts = {"key_project_investment", "bond_demand", "funds_in_place", "contract_amount"}
+    amounts = {
+        "key_project_investment",
+        "key_project_completed",
+        "key_project_planned",
+        "bond_demand",
+        "funds_in_place",
+        "contract_amount",
+    }
     figures: dict[str, Any] = {
         key: cents(value) if key in amounts else int(value or 0) for key, value in values.items()
     }
+    completed, planned = figures.pop("key_project_completed"), figures.pop("key_project_planned")
+    figures["key_project_progress"] = ratio(completed, planned)
     funds, contract = figures.pop("funds_in_place"), figures.pop("contract_amount")
     figures["funds_in_place_rate"] = ratio(funds, contract)
     return figures

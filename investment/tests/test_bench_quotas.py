@@ -5,6 +5,7 @@ real data."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal as D
 from io import StringIO
 
 import pytest
@@ -73,6 +74,18 @@ def test_the_figures_of_both_sides_agree_on_every_ledger(debug):
     # The fill gives every ledger records in the benchmarked year, so each comparison means something.
     counted = ("key_projects", "bond_reserves", "signed", "big", "key_industry", "started", "in_production")
     assert all(int(figures[key]) > 0 for key in counted), figures
+    # The year's completed investment too: the fill makes the key projects' monthly progress.
+    assert D(figures["key_project_progress"]) > 0, figures
+
+
+def test_a_completed_investment_that_disagrees_with_the_statement_is_an_error(debug, monkeypatch):
+    # The report summing the first month only: the statement's completed investment tells.
+    original = quotas.year_progress_reports
+    monkeypatch.setattr(
+        quotas, "year_progress_reports", lambda plan, as_of: original(plan, as_of).filter(month__month=1)
+    )
+    with pytest.raises(CommandError, match="disagree.*'key_project_progress'"):
+        bench(rows=1_000)
 
 
 def test_a_report_that_disagrees_with_the_statement_is_an_error(debug, monkeypatch):

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from investment import quotas
 from investment.models import AttractionProject, Responsibility, TargetEnterprise
@@ -265,13 +266,27 @@ def test_a_target_signed_in_an_earlier_year_counts_in_that_years_funnel(two_chai
 def test_conversion_takes_one_query_whatever_the_number_of_chains(
     two_chains, make_chain, make_link, make_target, django_assert_num_queries
 ):
-    # One grouped, conditional count over chains, links, targets and their projects.
+    # One grouped, conditional count over chains, links and the targets in play (their
+    # projects asked about by key).
     with django_assert_num_queries(1):
         assert len(quotas.chain_conversion(2023, D(2023, 6, 30))) == 2
     for _ in range(3):
         _target(make_target, make_link(chain=make_chain()), 3)
     with django_assert_num_queries(1):
         assert len(quotas.chain_conversion(2023, D(2023, 6, 30))) == 5
+
+
+def test_conversion_joins_the_targets_in_play_only_and_no_attraction_project(two_chains):
+    # A join of every target and its project made the query look up a project for each target
+    # of every year: at a city's size most of the dashboard's time.
+    with CaptureQueriesContext(connection) as queries:
+        quotas.chain_conversion(2023, D(2023, 6, 30))
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    project = connection.ops.quote_name(AttractionProject._meta.db_table)
+    target = connection.ops.quote_name(TargetEnterprise._meta.db_table)
+    assert f"JOIN {project}" not in sql
+    joined = sql.split(f"JOIN {target}", 1)[1].split("GROUP BY", 1)[0]
+    assert "signed_on" in joined.split(" ON ", 1)[1]  # the condition of being in play is the join's
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,9 +8,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from investment import quotas
-from projects.models import Milestone, ProgressReport
+from projects.models import AnnualListing, KeyProject, Milestone, ProgressReport
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,28 @@ def test_reports_after_the_as_of_month_or_of_another_year_do_not_count(plan, lis
     report(listed[1], d(2023, 4, 1), "1000.00")
     assert quotas.report(plan, d(2023, 3, 31))[KEY].value == D("0.1000")
     assert quotas.report(plan, d(2023, 4, 1))[KEY].value == D("0.2000")
+
+
+def test_reports_of_projects_listed_after_the_date_or_for_another_year_only_do_not_count(
+    plan, listed, make_key_project, make_listing
+):
+    later, other_year = make_key_project(), make_key_project()
+    make_listing(project=later, year=2023, listed_on=d(2023, 6, 15))
+    make_listing(project=other_year, year=2022, listed_on=d(2022, 2, 15))
+    report(listed[0], d(2023, 6, 1), "1000.00")
+    report(later, d(2023, 6, 1), "5000.00")
+    report(other_year, d(2023, 6, 1), "5000.00")
+    assert quotas.report(plan, d(2023, 6, 14))[KEY].value == D("0.1000")
+
+
+def test_the_completed_investment_is_summed_from_the_listings_and_reports_alone(plan, listed):
+    # The listed projects' ids from the listings (their index holds them), not through a join
+    # of the projects' table: the reports and listings' indexes answer the sum.
+    with CaptureQueriesContext(connection) as queries:
+        quotas.report(plan, d(2023, 6, 30))
+    (summed,) = [query["sql"] for query in queries.captured_queries if "completed_investment" in query["sql"]]
+    assert ProgressReport._meta.db_table in summed and AnnualListing._meta.db_table in summed
+    assert KeyProject._meta.db_table not in summed
 
 
 def test_the_value_is_none_and_not_met_when_nothing_is_planned(plan, today):

@@ -1,12 +1,13 @@
 """``manage.py bench_quotas --rows N``: how far the quota report is from the fastest it could be.
 
 Fills the current database with N synthetic attraction projects, N/10 key projects (each
-listed for one to three years) and N/10 special-bond reserves, spread over 2019–2024 with a
+listed for one to three years, with a monthly progress report for each month of a listed year
+since its start) and N/10 special-bond reserves, spread over 2019–2024 with a
 plan for each year; then times ``quotas.report(plan, as_of)`` against one hand-written SQL
 statement that computes the same figures (the floor), checks that both agree, and prints one
 JSON line on stdout:
 
-    {"rows": N, "vendor": "sqlite", "report_ms": 41.3, "raw_sql_ms": 39.8, "ratio": 1.04, "queries": 3}
+    {"rows": N, "vendor": "sqlite", "report_ms": 41.3, "raw_sql_ms": 39.8, "ratio": 1.04, "queries": 4}
 
 Times are medians of ``--runs`` runs of each side, interleaved, after one warm-up of each, with
 DEBUG's query log off as in production; ``queries`` is the number of queries one report
