@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from jiaxian import periods, versions
+from jiaxian.models import TrackedModel
 
 # What every record carries and no client writes: read-only in every serializer that lists
 # them because ``TrackedModel``'s fields are not editable (DRF makes such a field read-only).
@@ -214,7 +215,10 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         for name, value in attrs.items():
             setattr(instance, name, value)
         try:
-            instance.full_clean()
+            if isinstance(instance, TrackedModel):
+                instance.full_clean(known_references=known_references(instance, self.instance, attrs))
+            else:
+                instance.full_clean()
         except DjangoValidationError as exc:
             errors = exc.message_dict
             if NON_FIELD_ERRORS in errors:
@@ -223,6 +227,28 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         # What the model's cleaning normalised (a blank project code becomes null, codes upper
         # case) is what gets saved.
         return {name: getattr(instance, name) for name in attrs}
+
+
+def known_references(record: models.Model, stored: models.Model | None, attrs: Mapping) -> set[str]:
+    """The foreign keys of ``record`` whose target is known to exist, so that ``full_clean``
+    need not ask the database again: one left as stored (the database's foreign key constraint
+    kept its target there) and one whose target this request's serializer field has just read
+    (``PrimaryKeyRelatedField`` gives the record it found). Not a key that restricts its
+    choices (``limit_choices_to``), which only the model's check applies."""
+    known = set()
+    for field in record._meta.concrete_fields:
+        if not isinstance(field, models.ForeignKey) or field.get_limit_choices_to():
+            continue
+        if getattr(record, field.attname) is None:
+            continue
+        as_stored = (
+            stored is not None
+            and getattr(field, "db_constraint", True)
+            and getattr(stored, field.attname) == getattr(record, field.attname)
+        )
+        if as_stored or isinstance(attrs.get(field.name), models.Model):
+            known.add(field.name)
+    return known
 
 
 class PreconditionFailed(exceptions.APIException):
