@@ -251,6 +251,22 @@ def known_references(record: models.Model, stored: models.Model | None, attrs: M
     return known
 
 
+class RelatedIdsField(serializers.ListField):
+    """The ids of a record's related records (read-only), in the order of their ids: from the
+    annotation ``annotation`` when the record's query has it (``jiaxian.subqueries.ids_related``,
+    no query of its own), else from the relation ``relation``."""
+
+    def __init__(self, relation: str, annotation: str, **kwargs):
+        self.relation, self.annotation = relation, annotation
+        super().__init__(child=serializers.IntegerField(), read_only=True, source="*", **kwargs)
+
+    def to_representation(self, data):
+        ids = getattr(data, self.annotation, None)
+        if ids is None:
+            ids = [related.pk for related in getattr(data, self.relation).all()]
+        return sorted(ids)
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_code = "stale_version"
@@ -534,6 +550,24 @@ class LedgerViewSet(viewsets.ModelViewSet):
         with transaction.atomic():
             self.claim(serializer.instance)
             serializer.save()
+
+    def update(self, request, *args, **kwargs):
+        """DRF's update, but it keeps what the record's query prefetched of its reverse foreign keys
+        (a project's listings, successors): no field of a serializer writes them, so that the answer
+        shows them as read, without reading them again. DRF forgets every prefetched relation; the
+        many-to-many ones, which the serializer may have written, are still forgotten."""
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        cache = getattr(instance, "_prefetched_objects_cache", None)
+        if cache:
+            reverse = {
+                rel.get_accessor_name() for rel in instance._meta.related_objects if rel.one_to_many and not rel.hidden
+            }
+            instance._prefetched_objects_cache = {name: rows for name, rows in cache.items() if name in reverse}
+        return Response(serializer.data)
 
     def perform_destroy(self, instance):
         with transaction.atomic():
