@@ -19,7 +19,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from jiaxian.subqueries import count_related
+from django.db.models import OuterRef, Subquery
+
+from jiaxian.subqueries import count_related, rows_related
 
 from .choices import ChainLinkCoverageChoices as Coverage, ChainLinkPositionChoices as Position
 from .models import ChainLink, IndustrialChain
@@ -118,16 +120,28 @@ class ChainMap:
         return counts
 
 
-def chain_map(chain: IndustrialChain, as_of: datetime.date, lists: Lists) -> ChainMap:
-    """The map of ``chain`` as of ``as_of``, its lists where ``lists`` says. Two queries
-    whatever the number of links and records: the chain's industries, and its links annotated
-    with coverage and counts (``with_coverage``, plus the attraction projects per link). A
-    chain without links has three empty columns."""
-    links = (
-        ChainLink.objects.filter(chain=chain)
+def chain_map(chain: IndustrialChain | int, as_of: datetime.date, lists: Lists) -> ChainMap:
+    """The map of ``chain`` (a chain, or its id) as of ``as_of``, its lists where ``lists``
+    says, from the database as it stands (a chain given is read again). One query whatever the
+    number of links and records: the chain's links annotated with coverage and counts
+    (``with_coverage``, plus the attraction projects per link), each row with its chain and the
+    chain's industries. A chain without links has three empty columns, and costs one query more
+    (the chain with its industries); an unknown id raises ``IndustrialChain.DoesNotExist``."""
+    chain_id = chain.pk if isinstance(chain, IndustrialChain) else chain
+    links = list(
+        ChainLink.objects.filter(chain_id=chain_id)
+        .select_related("chain")
         .with_coverage(as_of)
-        .annotate(attraction_project_count=count_related(ChainLink, "attraction_projects"))
+        .annotate(
+            attraction_project_count=count_related(ChainLink, "attraction_projects"),
+            chain_industries=_industries_of("chain_id"),
+        )
     )
+    if links:
+        stored, industries = links[0].chain, links[0].chain_industries
+    else:
+        stored = IndustrialChain.objects.annotate(chain_industries=_industries_of("pk")).get(pk=chain_id)
+        industries = stored.chain_industries
     by_position: dict[str, list[MapLink]] = {value: [] for value in Position.values}
     link_ids = []
     for link in links:  # the model's ordering: upstream first, then by order
@@ -148,13 +162,21 @@ def chain_map(chain: IndustrialChain, as_of: datetime.date, lists: Lists) -> Cha
             )
         )
     return ChainMap(
-        id=chain.pk,
-        name=chain.name,
-        industries=[industry.name for industry in chain.industries.order_by("code")],
-        lead_leader=chain.lead_leader,
-        chain_master=chain.chain_master,
-        description=chain.description,
+        id=stored.pk,
+        name=stored.name,
+        # By code, as the admin lists them; the list comes unordered from the database.
+        industries=[name for _code, name in sorted(industries)],
+        lead_leader=stored.lead_leader,
+        chain_master=stored.chain_master,
+        description=stored.description,
         as_of=as_of,
         columns=[MapColumn(position, by_position[position]) for position in Position.values],
-        lists=lists.of_chain(chain.pk, link_ids),
+        lists=lists.of_chain(stored.pk, link_ids),
     )
+
+
+def _industries_of(chain: str) -> Subquery:
+    """The industries of the chain whose id is the outer row's ``chain``, as [code, name] pairs."""
+    through = IndustrialChain.industries.through
+    rows = through.objects.filter(industrialchain_id=OuterRef(chain))
+    return rows_related(rows, "industrialchain_id", "industry__code", "industry__name")

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from jiaxian import periods, versions
+from jiaxian.models import TrackedModel
 
 # What every record carries and no client writes: read-only in every serializer that lists
 # them because ``TrackedModel``'s fields are not editable (DRF makes such a field read-only).
@@ -214,7 +215,10 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         for name, value in attrs.items():
             setattr(instance, name, value)
         try:
-            instance.full_clean()
+            if isinstance(instance, TrackedModel):
+                instance.full_clean(known_references=known_references(instance, self.instance, attrs))
+            else:
+                instance.full_clean()
         except DjangoValidationError as exc:
             errors = exc.message_dict
             if NON_FIELD_ERRORS in errors:
@@ -223,6 +227,44 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         # What the model's cleaning normalised (a blank project code becomes null, codes upper
         # case) is what gets saved.
         return {name: getattr(instance, name) for name in attrs}
+
+
+def known_references(record: models.Model, stored: models.Model | None, attrs: Mapping) -> set[str]:
+    """The foreign keys of ``record`` whose target is known to exist, so that ``full_clean``
+    need not ask the database again: one left as stored (the database's foreign key constraint
+    kept its target there) and one whose target this request's serializer field has just read
+    (``PrimaryKeyRelatedField`` gives the record it found). Not a key that restricts its
+    choices (``limit_choices_to``), which only the model's check applies."""
+    known = set()
+    for field in record._meta.concrete_fields:
+        if not isinstance(field, models.ForeignKey) or field.get_limit_choices_to():
+            continue
+        if getattr(record, field.attname) is None:
+            continue
+        as_stored = (
+            stored is not None
+            and getattr(field, "db_constraint", True)
+            and getattr(stored, field.attname) == getattr(record, field.attname)
+        )
+        if as_stored or isinstance(attrs.get(field.name), models.Model):
+            known.add(field.name)
+    return known
+
+
+class RelatedIdsField(serializers.ListField):
+    """The ids of a record's related records (read-only), in the order of their ids: from the
+    annotation ``annotation`` when the record's query has it (``jiaxian.subqueries.ids_related``,
+    no query of its own), else from the relation ``relation``."""
+
+    def __init__(self, relation: str, annotation: str, **kwargs):
+        self.relation, self.annotation = relation, annotation
+        super().__init__(child=serializers.IntegerField(), read_only=True, source="*", **kwargs)
+
+    def to_representation(self, data):
+        ids = getattr(data, self.annotation, None)
+        if ids is None:
+            ids = [related.pk for related in getattr(data, self.relation).all()]
+        return sorted(ids)
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -508,6 +550,24 @@ class LedgerViewSet(viewsets.ModelViewSet):
         with transaction.atomic():
             self.claim(serializer.instance)
             serializer.save()
+
+    def update(self, request, *args, **kwargs):
+        """DRF's update, but it keeps what the record's query prefetched of its reverse foreign keys
+        (a project's listings, successors): no field of a serializer writes them, so that the answer
+        shows them as read, without reading them again. DRF forgets every prefetched relation; the
+        many-to-many ones, which the serializer may have written, are still forgotten."""
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        cache = getattr(instance, "_prefetched_objects_cache", None)
+        if cache:
+            reverse = {
+                rel.get_accessor_name() for rel in instance._meta.related_objects if rel.one_to_many and not rel.hidden
+            }
+            instance._prefetched_objects_cache = {name: rows for name, rows in cache.items() if name in reverse}
+        return Response(serializer.data)
 
     def perform_destroy(self, instance):
         with transaction.atomic():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import models
 from django.db.models import (
     Case,
@@ -134,6 +135,19 @@ class KeyProjectQuerySet(models.QuerySet):
                 output_field=models.CharField(max_length=10),
             )
         )
+
+    # The settings of the year's plan that the light follows (``warning_light``).
+    LIGHT_SETTINGS = ("milestone_yellow_max_days", "investment_yellow_gap", "investment_red_gap")
+
+    def with_warning_figures(self, as_of: datetime.date) -> KeyProjectQuerySet:
+        """``with_progress``'s figures on ``as_of`` and, in the same query, the light's settings
+        of the plan of ``as_of``'s year (``plan_<setting>``: the saved plan's, else the defaults):
+        what ``KeyProject.warning_from_figures`` decides the light from, in Python, without a
+        query for the plan first. For one record (a detail page), where that query would be one
+        more; a list uses ``with_warning``, the same rule in the database, which can filter."""
+        YearPlan = apps.get_model("projects", "YearPlan")
+        settings = {f"plan_{name}": YearPlan.setting_of(name, as_of.year) for name in self.LIGHT_SETTINGS}
+        return self.with_progress(as_of).annotate(**settings)
 
     @staticmethod
     def warning_conditions(as_of: datetime.date, plan) -> tuple[Q, Q]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -125,6 +124,9 @@ class ChainMapView(APIView):
         query = ChainMapQuerySerializer(data=request.query_params)
         if not query.is_valid():
             raise ValidationError(query.errors)
-        chain = get_object_or_404(IndustrialChain, pk=id)
-        data = chain_map(chain, query.validated_data.get("as_of") or periods.today(), API_LISTS)
+        try:
+            # The chain too, in the map's one query.
+            data = chain_map(id, query.validated_data.get("as_of") or periods.today(), API_LISTS)
+        except IndustrialChain.DoesNotExist:
+            raise NotFound from None
         return Response(ChainMapSerializer(data).data)

@@ -17,6 +17,7 @@ from jiaxian import periods
 from jiaxian.api import (
     DateParameter,
     QuarterParameter,
+    RelatedIdsField,
     StrictIntegerField,
     ValidatedModelSerializer,
     YearParameter,
@@ -26,9 +27,9 @@ from jiaxian.api import (
 class AttractionProjectSerializer(ValidatedModelSerializer):
     """An attraction project; ``stage`` (today), ``is_big_project`` (the rule of its year's
     plan) and ``is_key_industry`` are derived and read-only; ``successors`` are the ids of
-    the second phases and expansions whose ``predecessor`` it is."""
+    the second phases and expansions whose ``predecessor`` it is, in the order of their ids."""
 
-    successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    successors = RelatedIdsField("successors", "successor_ids")
 
     stage = serializers.SerializerMethodField(help_text=_("Stage today, derived from the dates."))
     is_big_project = serializers.SerializerMethodField()

@@ -25,6 +25,7 @@ from jiaxian.api import Conflict, PreconditionFailed, claimed_version
 from jiaxian.api_defaults import ModelPermissions, SignedInWithPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format, export_response
 from jiaxian.ledger_api import DepartmentRule, LedgerViewSet
+from jiaxian.subqueries import ids_related
 from jiaxian.versions import StaleVersion
 from projects.models import NoPlan, YearPlan
 
@@ -39,12 +40,20 @@ from .serializers import (
 
 
 class AttractionProjectViewSet(LedgerViewSet):
-    queryset = quotas.with_big_project(
-        models.AttractionProject.objects.select_related("industry").prefetch_related("successors")
+    queryset = models.AttractionProject.objects.select_related("industry").annotate(
+        successor_ids=ids_related(models.AttractionProject, "successors")
     )
     serializer_class = AttractionProjectSerializer
     filterset_class = AttractionProjectFilterSet
     ordering_fields = ("contract_amount", "fixed_asset_investment", "signed_on", "started_on", "name", "year")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # Only when reading: the 100-million rule asks the record's own amounts, which a write
+        # may change; a write answers with the record as written, asked by the model.
+        if self.request.method != "GET":
+            return queryset
+        return quotas.with_big_project(queryset)
 
 
 class QuotaReportView(APIView):
@@ -286,7 +295,7 @@ class TargetEnterpriseViewSet(LedgerViewSet):
 
     @staticmethod
     def _signed_project(pk: int) -> models.AttractionProject:
-        return AttractionProjectViewSet.queryset.get(pk=pk)
+        return quotas.with_big_project(AttractionProjectViewSet.queryset).get(pk=pk)
 
 
 class LocalEnterpriseViewSet(LedgerViewSet):

@@ -28,7 +28,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -295,6 +295,54 @@ def key_project_floor(
     return lambda: fetch(sql, arguments)
 
 
+def joined(expression: str, order: str) -> str:
+    """``expression``'s values of a group joined by commas in ``order``, on either vendor."""
+    if connection.vendor == "postgresql":
+        return f"string_agg(CAST({expression} AS TEXT), ',' ORDER BY {order})"
+    return f"group_concat({expression}, ',')"
+
+
+def key_project_detail_floor(pk: int, as_of: datetime.date) -> Callable[[], list]:
+    """The floor of a key project's page: its columns, its light and problem counts on ``as_of``
+    (under the plan of its year), its listings' shown fields and its successors' ids."""
+    plan = YearPlan.for_year(as_of.year)
+    parts, part_params = light_parts(as_of)
+    case, case_params = light_case(as_of, plan)
+    listing = (
+        "l.id || '|' || l.year || '|' || l.category || '|' || l.planned_investment || '|' || l.listed_on "
+        "|| '|' || l.version"
+    )
+    sql = f"""
+        SELECT f.*, {case} AS warning,
+          (SELECT {joined(listing, "l.year")} FROM projects_annuallisting l WHERE l.project_id = f.id) AS listings,
+          (SELECT {joined("s.id", "s.id")} FROM projects_keyproject s WHERE s.predecessor_id = f.id) AS successors
+        FROM (SELECT p.*, {parts} FROM projects_keyproject p WHERE p.id = %s) f"""
+    arguments = [*case_params, *part_params, pk]
+    return lambda: fetch(sql, arguments)
+
+
+def chain_map_floor(chain_id: int, as_of: datetime.date) -> Callable[[], list]:
+    """The floor of a chain's map: its links in order with their counts on ``as_of`` (local
+    enterprises, targets courted and signed, attraction projects), each row with the chain's
+    columns and its industries' names."""
+    industries = joined("i.name", "i.code")
+    sql = f"""
+        SELECT k.*, c.name, c.lead_leader, c.chain_master, c.description,
+          (SELECT {industries} FROM investment_industrialchain_industries ci
+             JOIN projects_industry i ON i.id = ci.industry_id WHERE ci.industrialchain_id = c.id) AS industries,
+          (SELECT COUNT(*) FROM investment_localenterprise e WHERE e.link_id = k.id) AS local_enterprises,
+          (SELECT COUNT(*) FROM investment_targetenterprise t WHERE t.link_id = k.id AND t.contacted_on <= %s
+             AND (t.signed_on IS NULL OR t.signed_on > %s)) AS courted,
+          (SELECT COUNT(*) FROM investment_targetenterprise t WHERE t.link_id = k.id AND t.signed_on <= %s) AS signed,
+          (SELECT COUNT(*) FROM investment_attractionproject a WHERE a.link_id = k.id) AS attraction_projects
+        FROM investment_chainlink k JOIN investment_industrialchain c ON c.id = k.chain_id
+        WHERE k.chain_id = %s
+        ORDER BY CASE k.position WHEN 'upstream' THEN 0 WHEN 'midstream' THEN 1 ELSE 2 END, k."order"
+        """
+    arguments = [as_of, as_of, as_of, chain_id]
+    return lambda: fetch(sql, arguments)
+
+
 def warning_counts_floor(year: int, as_of: datetime.date) -> Callable[[], list]:
     """The dashboard's warning lights: the listed projects of ``year`` by colour on ``as_of``,
     the light evaluated once per project."""
@@ -421,6 +469,18 @@ def pages() -> list[Page]:
     as_of, today = as_of_day(), periods.today()
     year = YEARS[-1]
     mid_year = datetime.date(year, 6, 30)
+    # A project of the last year's list (its light has figures to compute), and the chain with
+    # the most links: the pages of one record, which no filter shrinks (no base).
+    project = KeyProject.objects.listed_for(year).order_by("pk").values_list("pk", flat=True).first()
+    chain = (
+        ChainLink.objects.values("chain")
+        .annotate(links=Count("pk"))
+        .order_by("-links", "chain")
+        .values_list("chain", flat=True)
+        .first()
+    )
+    if project is None or chain is None:
+        raise CommandError(f"No key project listed for {year}, or no chain with links: fill the database first.")
     return [
         Page(
             "api key projects, page 1",
@@ -439,6 +499,12 @@ def pages() -> list[Page]:
             f"/api/key-projects/?as_of={as_of}&year={year}",
             f"/api/key-projects/?as_of={as_of}&year={year}&{nothing}",
             key_project_floor(as_of, limit=PAGE, offset=0, names=False, year=year),
+        ),
+        Page(
+            "api key project detail GET",
+            f"/api/key-projects/{project}/?as_of={as_of}",
+            None,
+            key_project_detail_floor(project, as_of),
         ),
         Page(
             "admin key projects, page 1",
@@ -469,6 +535,12 @@ def pages() -> list[Page]:
             f"/api/reports/quotas/?year={year}&as_of={mid_year}",
             None,
             lambda: fetch(*quota_floor_statement(YearPlan.for_year(year), mid_year)),
+        ),
+        Page(
+            "api chain map",
+            f"/api/chains/{chain}/map/?as_of={as_of}",
+            None,
+            chain_map_floor(chain, as_of),
         ),
         Page(
             "api bond reserves, page 1",

@@ -32,11 +32,19 @@ def test_prints_one_line_of_figures_a_page(debug):
     lines = bench()
     assert [line["page"] for line in lines] == [page.name for page in pages.pages()]
     assert all(set(line) == KEYS and line["queries"] > 0 and line["floor_ms"] > 0 for line in lines)
-    assert [line["page"] for line in lines if line["base_ms"] is None] == ["admin dashboard", "api quota report"]
+    assert [line["page"] for line in lines if line["base_ms"] is None] == [
+        "api key project detail GET",
+        "admin dashboard",
+        "api quota report",
+        "api chain map",
+    ]
     by_page = {line["page"]: line for line in lines}
     # 30 key projects: the API's first page holds them all, the admin's too.
     assert by_page["api key projects, page 1"]["rows"] == 30
     assert by_page["admin key projects, page 1"]["rows"] == 30
+    # One project's page and one chain's map, each a fixed number of queries (issue 15).
+    assert by_page["api key project detail GET"]["rows"] == 1
+    assert (by_page["api key project detail GET"]["queries"], by_page["api chain map"]["queries"]) == (4, 3)
 
 
 def test_an_api_page_that_disagrees_with_its_floor_is_an_error(debug, monkeypatch):

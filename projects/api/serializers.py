@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from rest_framework import serializers
 
 from jiaxian import periods
-from jiaxian.api import RECORD_FIELDS, StrictIntegerField, ValidatedModelSerializer
+from jiaxian.api import RECORD_FIELDS, RelatedIdsField, StrictIntegerField, ValidatedModelSerializer
 from projects import models
 from projects.choices import KeyProjectWarningChoices
 
@@ -73,12 +73,12 @@ class ListingInProjectSerializer(serializers.ModelSerializer):
 
 class KeyProjectSerializer(ValidatedModelSerializer):
     """A key project with its annual listings (read-only here), its predecessor's and its
-    successors' ids, and, as of today or the list's ``?as_of=``: its warning light and its
-    open and overdue problems (annotated by the viewset's query; a record just written is
-    asked by the model, with the same rules)."""
+    successors' ids (in the order of their ids), and, as of today or the ``?as_of=`` of a read:
+    its warning light and its open and overdue problems (annotated by the viewset's query; a
+    record just created is asked by the model, with the same rules)."""
 
     listings = ListingInProjectSerializer(many=True, read_only=True)
-    successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    successors = RelatedIdsField("successors", "successor_ids")
     warning = serializers.SerializerMethodField(
         help_text=gettext_lazy("The warning light (green, yellow or red) as of today or ?as_of=.")
     )
@@ -96,7 +96,9 @@ class KeyProjectSerializer(ValidatedModelSerializer):
         return self.context.get("as_of") or periods.today()
 
     def get_warning(self, obj) -> KeyProjectWarningChoices:
-        annotated = getattr(obj, "warning", None)
+        # A list's light is annotated; a detail's decided from its annotated figures; a record
+        # just created is asked by the model.
+        annotated = getattr(obj, "warning", None) or obj.warning_from_figures(self.as_of)
         return annotated if annotated is not None else obj.warning_on(self.as_of)
 
     def get_open_problems(self, obj) -> int:

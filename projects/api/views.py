@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from jiaxian import periods
 from jiaxian.api import DATE_PARAMETER_SCHEMA, period_parameter
 from jiaxian.ledger_api import LedgerViewSet
+from jiaxian.subqueries import ids_related
 from projects import filtersets, models
 
 from . import serializers
@@ -67,11 +68,13 @@ AS_OF = OpenApiParameter(
 @extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))
 class KeyProjectViewSet(LedgerViewSet):
     """Key projects; each with its warning light and problem counts as of ``?as_of=`` (default
-    today), annotated in the list's one query (the plan of that date's year is one more)."""
+    today), annotated in the list's one query (the plan of that date's year is one more). A
+    detail reads its light's figures and its plan's thresholds in its one query instead, and a
+    write answers with those read (today's: nothing the write changes goes into them)."""
 
     queryset = models.KeyProject.objects.prefetch_related(
-        Prefetch("listings", queryset=models.AnnualListing.objects.order_by("year")), "successors"
-    )
+        Prefetch("listings", queryset=models.AnnualListing.objects.order_by("year"))
+    ).annotate(successor_ids=ids_related(models.KeyProject, "successors"))
     serializer_class = serializers.KeyProjectSerializer
     filterset_class = filtersets.KeyProjectFilterSet
     # Read by the view, not a filter (jiaxian.api_defaults.FilterBackend refuses the others).
@@ -80,14 +83,19 @@ class KeyProjectViewSet(LedgerViewSet):
 
     @cached_property
     def as_of(self) -> datetime.date:
-        """``?as_of=`` as a date, today without it; a bad one is a 400 naming it."""
+        """``?as_of=`` as a date, today without it; a bad one is a 400 naming it. A write's
+        figures are today's, whatever it says."""
+        if self.request.method != "GET":
+            return periods.today()
         return period_parameter(self.request, "as_of", periods.parse_date, default=periods.today())
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.request.method != "GET":
-            return queryset
-        return queryset.with_warning(self.as_of, self.plan).with_problem_counts(self.as_of)
+        if self.action == "list":
+            return queryset.with_warning(self.as_of, self.plan).with_problem_counts(self.as_of)
+        if self.action in ("retrieve", "update", "partial_update"):
+            return queryset.with_warning_figures(self.as_of).with_problem_counts(self.as_of)
+        return queryset
 
     @cached_property
     def plan(self) -> models.YearPlan:
@@ -96,7 +104,7 @@ class KeyProjectViewSet(LedgerViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if self.request is not None and self.request.method == "GET":
+        if self.request is not None:
             context["as_of"] = self.as_of
         return context
 

@@ -142,6 +142,19 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
             plan,
         )
 
+    def warning_from_figures(self, as_of: datetime.date) -> str | None:
+        """The light on ``as_of`` from what ``KeyProjectQuerySet.with_warning_figures(as_of)``
+        annotated on this record (no query); None when it was not read with them."""
+        settings = KeyProjectQuerySet.LIGHT_SETTINGS
+        if not all(hasattr(self, f"plan_{name}") for name in settings):
+            return None
+        plan = YearPlan(year=as_of.year, **{name: getattr(self, f"plan_{name}") for name in settings})
+        # ``late_since`` here is the annotation (the figure), which stands in for the method.
+        figures = self.__dict__
+        return warning_light(
+            figures["late_since"], figures["year_completed_investment"], figures["year_planned_investment"], as_of, plan
+        )
+
     def clean(self):
         # A planned completion may be set before the start is known, so only its order is checked.
         planned_order = ["started_on", "planned_completion_on"] if self.started_on else []

@@ -191,8 +191,19 @@ class YearPlan(TrackedModel):
         """The setting ``field`` of the plan of each row's own ``year``, in the database: the
         saved plan's value, else the default (the value ``for_year`` gives a year with no saved
         plan). For lists that span years, whose every row follows its own year's plan."""
+        return cls._setting(field, OuterRef(year))
+
+    @classmethod
+    def setting_of(cls, field: str, year: int) -> Coalesce:
+        """The setting ``field`` of ``year``'s plan, in the database (the saved plan's value, else
+        the default): what ``for_year(year)`` would give, inside another query instead of one of
+        its own."""
+        return cls._setting(field, year)
+
+    @classmethod
+    def _setting(cls, field: str, year) -> Coalesce:
         model_field = cls._meta.get_field(field)
-        saved = cls.objects.filter(year=OuterRef(year)).values(field)[:1]
+        saved = cls.objects.filter(year=year).values(field)[:1]
         return Coalesce(
             Subquery(saved, output_field=model_field), Value(model_field.get_default()), output_field=model_field
         )

@@ -1167,7 +1167,8 @@ def fill(prefix: str, n: int, w) -> None:
 
 # Queries of one page, whatever its length (authentication forced, a superuser: none for the
 # user or the permissions). Each list: COUNT(*) for "count", then the page's rows. Key projects
-# add two prefetches: the page's annual listings (ordered by year), and their successors' ids.
+# add a prefetch of the page's annual listings (ordered by year); their successors' ids are a
+# subquery of the rows' query.
 # Attraction projects read the industry (is_key_industry) in the rows' JOIN and the 100-million
 # rule of each year's plan as subqueries of the same SELECT. Bond reserves derive their status
 # and coverage ratio in Python. A list that annotates (key projects, reserves, attraction
@@ -1179,11 +1180,11 @@ LIST_QUERIES = {
     "sectors": 2,
     "plans": 2,
     # count, the plan of as_of's year (the lights' thresholds), the page's ids, its rows (with
-    # each light and problem count as subqueries), listings prefetch, successors prefetch
-    "key-projects": 6,
+    # each light, problem count and successors' ids as subqueries), listings prefetch
+    "key-projects": 5,
     "annual-listings": 2,  # the project is only an id
     "bond-reserves": 3,  # count, ids, rows (with the coverage warning)
-    "attraction-projects": 4,  # count, ids, rows, successors prefetch
+    "attraction-projects": 3,  # count, ids, rows (with the successors' ids)
 }
 
 
