@@ -81,6 +81,27 @@ def test_unknown_database_url_scheme_is_refused_with_a_message():
         settings_under(DJANGO_DEBUG="1", DATABASE_URL="nosuchdb://somewhere/x")
 
 
+def test_postgresql_connections_run_without_jit_unless_the_url_says_otherwise():
+    url = "postgres://postgres@127.0.0.1:5432/jiaxian"
+    database = settings_under(DJANGO_DEBUG="1", DATABASE_URL=url)["DATABASES"]["default"]
+    assert database["OPTIONS"]["options"] == "-c jit=off"
+    own = settings_under(DJANGO_DEBUG="1", DATABASE_URL=f"{url}?options=-c%20work_mem%3D64MB")
+    assert own["DATABASES"]["default"]["OPTIONS"]["options"] == "-c work_mem=64MB"
+    sqlite = settings_under(DJANGO_DEBUG="1", DATABASE_URL=None)["DATABASES"]["default"]
+    assert "options" not in sqlite.get("OPTIONS", {})
+
+
+@pytest.mark.django_db
+def test_the_connection_has_jit_off_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
 @pytest.mark.parametrize(
     "raw, expected", [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False), ("", False)]
 )
