@@ -42,5 +42,5 @@ class CountedPaginator(Paginator):
         self._given_count = count
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self._given_count

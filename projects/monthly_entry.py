@@ -426,11 +426,6 @@ def monthly_entry(request):
         )
         if errors:
             status = 400
-    for row, form in zip(rows, formset.forms, strict=False):
-        if not row["editable"]:
-            # Shown, and posted back unchanged (a disabled input would not be posted at all).
-            for name in ("completed_investment", "note"):
-                form.fields[name].widget.attrs["readonly"] = True
     context = {
         **admin.site.each_context(request),
         "title": gettext("Monthly progress entry"),
