@@ -30,3 +30,17 @@ class IdsFirstPaginator(Paginator):
         ids = list(records.values_list("pk", flat=True)[bottom:top])
         by_id = {record.pk: record for record in records.order_by().filter(pk__in=ids)} if ids else {}
         return Page([by_id[pk] for pk in ids], number, self)
+
+
+class CountedPaginator(Paginator):
+    """Django's paginator for a count known beforehand (``count``): a page whose records are a
+    join counts them more cheaply on the table that decides the rows alone, or in the aggregate
+    it computes anyway (a total), than Django's ``COUNT(*)`` over the join."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self._given_count = count
+
+    @property
+    def count(self) -> int:
+        return self._given_count

@@ -1,26 +1,37 @@
-"""The admin's monthly entry page (月度进度填报): one month's completed investment of every key
-project listed for the year, in one table, saved at once — what the clerks do each month in
-Excel. Wrapped in ``admin.site.admin_view`` by the URLconf (staff only); without the
+"""The admin's monthly entry page (月度进度填报): one month's completed investment of the key
+projects listed for the year, a page of 100 at a time, each page saved at once — what the
+clerks do each month in Excel. Wrapped in ``admin.site.admin_view`` by the URLconf (staff only); without the
 permissions to add and change progress reports it is a 403.
 
 GET ``?year=Y&month=M`` (default: ``default_month``, in the latest year with a plan, as the
 dashboard) shows one row per project listed for Y (any listing of Y, whatever its date) with
-the month's figure and note pre-filled from the report that exists. POST saves the whole table
-in one transaction: a row with an amount creates or updates that month's report, a row left
-blank deletes the report it had (a blank row without a report is skipped). Every row is checked
-by the report's own rules (its fields' and its month's) first; if any is refused, the page
-comes back with each bad row named by its project and nothing is saved. Rows whose figures did
-not change are not saved (their version stays).
+the month's figure and note pre-filled from the report that exists, by name (then id), 100 a
+page (``&page=N``). The selection (``Selection``): ``&department=ID`` and ``&area=ID`` narrow
+it; a clerk who does not edit all departments sees only their own departments' projects (the
+department select offers only those), bureau staff all, or the department or area they choose.
+The total planned investment shown is the whole selection's (every page), computed with the
+count of the pager in one aggregate over the listings. POST saves the page shown (its rows
+only; the form posts the selection and page back) in one transaction: a row with an amount
+creates or updates that month's report, a row left blank deletes the report it had (a blank row
+without a report is skipped). Every row is checked by the report's own rules (its fields' and
+its month's) first; if any is refused, the page comes back with each bad row named by its
+project and nothing is saved. Rows whose figures did not change are not saved (their version
+stays).
 
 No lost update: each row remembers (hidden) the version of the report it showed, or that it
 showed none. A save claims every changed row's version at once (``jiaxian.versions``); a row
 whose report someone else saved, created or deleted since is named, and nothing of the month
 is saved. The save takes as many queries for ten rows as for a hundred (``save_month``).
 
-The department rule (``projects.access``): every listed project is shown, but a clerk who does
-not edit all departments can change only the rows of their departments' projects; the others
-are read-only, and a posted change to one of them is refused like a bad row (named, with its
-department; nothing saved). Sent unchanged, such a row is skipped.
+The department rule (``projects.access``): a clerk who does not edit all departments is shown
+only their departments' projects, and a department not theirs is refused as a bad choice; a row
+not editable (a project without a department, for instance) is read-only, and a posted change to
+one of them is refused like a bad row (named, with its department; nothing saved). Sent
+unchanged, such a row is skipped.
+
+A page takes the same queries whatever the size of the ledger: the count and total (one
+aggregate over the selection's listings), the page's listings with their projects, the page's
+reports (and the user's departments, for a clerk; the selects' reference tables, on a GET).
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -41,11 +53,13 @@ from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jiaxian import periods, versions
+from jiaxian.paging import CountedPaginator
 from jiaxian.params import YearField
 
 from . import access, validation
-from .models import AnnualListing, KeyProject, ProgressReport, YearPlan
+from .models import AnnualListing, Area, Department, KeyProject, ProgressReport, YearPlan
 
+PER_PAGE = 100
 PERMISSIONS = ("projects.add_progressreport", "projects.change_progressreport", "projects.delete_progressreport")
 
 
@@ -97,30 +111,127 @@ def chosen_month(data) -> tuple[datetime.date, list[str]]:
     return datetime.date(form.cleaned_data["year"], form.cleaned_data["month"], 1), []
 
 
-def rows_of(month: datetime.date, user=None) -> list[dict]:
-    """The projects listed for the month's year, by name, each with its listing's planned
-    investment, the month's report (None when there is none) and whether ``user`` may edit it
-    (``editable``; always without a user): three queries, and the user's departments once."""
-    listings = {
-        listing.project_id: listing.planned_investment
-        for listing in AnnualListing.objects.filter(year=month.year).only("project_id", "planned_investment")
-    }
-    reports = {report.project_id: report for report in ProgressReport.objects.filter(month=month)}
-    projects = (
-        KeyProject.objects.filter(pk__in=list(listings))
-        .select_related("department")
-        .order_by("name")
-        .only("pk", "name", "department__name")
+class SelectionForm(forms.Form):
+    """Which projects the page shows: a department and an area (blank: all, or for a clerk all
+    of theirs), and the page. The department's choices are the user's own unless they edit all
+    departments; both are read from the small reference tables, never from the ledger."""
+
+    department = forms.ModelChoiceField(queryset=Department.objects.order_by("code"), required=False)
+    area = forms.ModelChoiceField(queryset=Area.objects.order_by("code"), required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, data, user, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.fields["department"].label = _("department")
+        self.fields["area"].label = _("area")
+        self.fields["area"].empty_label = gettext("All areas")
+        if user is not None and not access.edits_all_departments(user):
+            self.fields["department"].queryset = Department.objects.filter(
+                pk__in=list(access.department_ids(user))
+            ).order_by("code")
+            self.fields["department"].empty_label = gettext("All my departments")
+        else:
+            self.fields["department"].empty_label = gettext("All departments")
+
+
+@dataclass
+class Selection:
+    """The projects shown: of ``departments`` (None: every department), in ``area`` (None:
+    every area), page ``page``."""
+
+    departments: frozenset[int] | None = None
+    area: int | None = None
+    page: int = 1
+    department: int | None = None  # the one chosen, for the links
+
+    def query(self) -> str:
+        """The selection as query parameters (without the page), for the pager's links."""
+        parts = [f"&department={self.department}" if self.department else "", f"&area={self.area}" if self.area else ""]
+        return "".join(parts)
+
+
+def chosen_selection(data, user) -> tuple[Selection, SelectionForm, list[str]]:
+    """The selection in ``data`` for ``user``: a clerk's is limited to their departments
+    (``projects.access``); messages when a choice is bad (then the default selection)."""
+    form = SelectionForm(data, user)
+    own = None if user is None or access.edits_all_departments(user) else access.department_ids(user)
+    if not form.is_valid():
+        errors = [f"{form.fields[name].label}: {' '.join(messages)}" for name, messages in form.errors.items()]
+        return Selection(departments=own), form, errors
+    department, area = form.cleaned_data["department"], form.cleaned_data["area"]
+    return (
+        Selection(
+            departments=frozenset([department.pk]) if department else own,
+            area=area.pk if area else None,
+            page=form.cleaned_data["page"] or 1,
+            department=department.pk if department else None,
+        ),
+        form,
+        [],
     )
-    return [
+
+
+def listings_of(year: int, selection: Selection):
+    """The listings of ``year`` that ``selection`` covers (any page)."""
+    listings = AnnualListing.objects.filter(year=year)
+    if selection.departments is not None:
+        listings = listings.filter(project__department_id__in=sorted(selection.departments))
+    if selection.area is not None:
+        listings = listings.filter(project__area_id=selection.area)
+    return listings
+
+
+def change_url_pattern() -> tuple[str, str]:
+    """The key project's change page's URL around its id (before, after): reversed once for the
+    page, not once a row."""
+    url = reverse("admin:projects_keyproject_change", args=[0])
+    before, after = url.rsplit("/0/", 1)
+    return f"{before}/", f"/{after}"
+
+
+@dataclass
+class Rows:
+    """A page of rows (``rows_of``): the rows, the pager's page, and the selection's count and
+    total planned investment (every page's)."""
+
+    rows: list[dict]
+    page: object
+    count: int
+    total_planned: Decimal
+
+
+def rows_of(month: datetime.date, user=None, selection: Selection | None = None) -> Rows:
+    """The page of ``selection`` of the projects listed for the month's year, by name then id,
+    each with its listing's planned investment, the month's report (None when there is none),
+    the URL of its change page, and whether ``user`` may edit it (``editable``; always without
+    a user): three queries (the count and total in one aggregate; the page; its reports), and
+    the user's departments once."""
+    selection = selection or Selection()
+    listings = listings_of(month.year, selection)
+    summary = listings.aggregate(count=Count("pk"), total=Sum("planned_investment"))
+    paginator = CountedPaginator(
+        listings.select_related("project__department")
+        .order_by("project__name", "project_id")
+        .only("project_id", "planned_investment", "project__name", "project__department__name"),
+        PER_PAGE,
+        count=summary["count"],
+    )
+    page = paginator.get_page(selection.page)
+    page.object_list = list(page.object_list)
+    ids = [listing.project_id for listing in page.object_list]
+    reports = {report.project_id: report for report in ProgressReport.objects.filter(month=month, project_id__in=ids)}
+    before, after = change_url_pattern()
+    rows = [
         {
-            "project": p,
-            "planned": listings[p.pk],
-            "report": reports.get(p.pk),
-            "editable": user is None or access.may_edit_department(user, p.department_id),
+            "project": listing.project,
+            "planned": listing.planned_investment,
+            "report": reports.get(listing.project_id),
+            "url": f"{before}{listing.project_id}{after}",
+            "editable": user is None or access.may_edit_department(user, listing.project.department_id),
         }
-        for p in projects
+        for listing in page.object_list
     ]
+    return Rows(rows, page, summary["count"], summary["total"] or Decimal("0"))
 
 
 def not_yours(project: KeyProject) -> str:
@@ -275,7 +386,11 @@ def monthly_entry(request):
         raise PermissionDenied(gettext("Entering monthly progress needs the permissions on progress reports."))
     source = request.POST if request.method == "POST" else request.GET
     month, errors = chosen_month(source)
-    rows = rows_of(month, request.user)
+    selection, selection_form, selection_errors = chosen_selection(source, request.user)
+    errors += selection_errors
+    found = rows_of(month, request.user, selection)
+    rows = found.rows
+    here = f"?year={month.year}&month={month.month}{selection.query()}"
     status = 200
     if request.method == "POST" and not errors:
         formset = RowFormSet(request.POST)
@@ -287,7 +402,7 @@ def monthly_entry(request):
                     gettext("Saved the progress of %(month)s for %(count)s projects.")
                     % {"month": month.strftime("%Y-%m"), "count": len(rows)},
                 )
-                return HttpResponseRedirect(f"{reverse('monthly-entry')}?year={month.year}&month={month.month}")
+                return HttpResponseRedirect(f"{reverse('monthly-entry')}{here}&page={found.page.number}")
         else:
             names = {row["project"].pk: str(row["project"]) for row in rows}
             for form in formset.forms:
@@ -311,11 +426,6 @@ def monthly_entry(request):
         )
         if errors:
             status = 400
-    for row, form in zip(rows, formset.forms, strict=False):
-        if not row["editable"]:
-            # Shown, and posted back unchanged (a disabled input would not be posted at all).
-            for name in ("completed_investment", "note"):
-                form.fields[name].widget.attrs["readonly"] = True
     context = {
         **admin.site.each_context(request),
         "title": gettext("Monthly progress entry"),
@@ -326,8 +436,13 @@ def monthly_entry(request):
         "year_max": periods.YEAR_MAX,
         "errors": errors,
         "formset": formset,
+        "selection": selection,
+        "selection_form": selection_form,
+        "here": here,
+        "page": found.page,
+        "count": found.count,
         "rows": list(zip(rows, formset.forms, strict=False)),
-        "total_planned": sum((row["planned"] for row in rows), Decimal("0")),
+        "total_planned": found.total_planned,
     }
     return TemplateResponse(request, "admin/monthly_entry.html", context, status=status)
 

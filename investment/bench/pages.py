@@ -117,8 +117,9 @@ def fill_missing_problems(console: timing.Console, rows: int, seed: int) -> None
     timing.vacuum_analyze(timing.tables_of(Problem))
 
 
-def run(console: timing.Console, runs: int) -> Iterator[dict[str, Any]]:
-    """One line a page: its figures, timed with debug off as in production."""
+def run(console: timing.Console, runs: int, only: str | None = None) -> Iterator[dict[str, Any]]:
+    """One line a page: its figures, timed with debug off as in production; only the pages
+    whose name contains ``only``, when given."""
     client = Client()
     user, _created = get_user_model().objects.get_or_create(
         username=USER, defaults={"is_staff": True, "is_superuser": True}
@@ -126,7 +127,8 @@ def run(console: timing.Console, runs: int) -> Iterator[dict[str, Any]]:
     client.force_login(user)
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         for page in pages():
-            yield measure(client, page, runs)
+            if only is None or only in page.name:
+                yield measure(client, page, runs)
 
 
 def measure(client: Client, page: Page, runs: int) -> dict[str, Any]:
@@ -379,6 +381,64 @@ def ledger_floor(table: str, *, year: int | None, limit: int, offset: int, names
     return lambda: fetch(sql, arguments)
 
 
+def monthly_entry_floor(month: datetime.date, *, offset: int, department: int | None = None) -> Callable[[], list]:
+    """A page of the monthly entry: the listings of the month's year (of ``department`` when
+    given) by project name then id, each with its project's name and department's name, its
+    planned investment and the month's report (version, figure, note), and the selection's
+    count and total planned investment (the page shows both)."""
+    listing, project = AnnualListing._meta.db_table, KeyProject._meta.db_table
+    report = ProgressReport._meta.db_table
+    only = "AND {alias}.department_id = %s" if department is not None else ""
+    sql = f"""
+        SELECT p.id, p.name, d.name, l.planned_investment, r.version, r.completed_investment, r.note, s.n, s.total
+        FROM {listing} l JOIN {project} p ON p.id = l.project_id
+        LEFT JOIN projects_department d ON d.id = p.department_id
+        LEFT JOIN {report} r ON r.project_id = l.project_id AND r.month = %s
+        CROSS JOIN (
+            SELECT COUNT(*) AS n, SUM(c.planned_investment) AS total
+            FROM {listing} c JOIN {project} cp ON cp.id = c.project_id
+            WHERE c.year = %s {only.format(alias="cp")}
+        ) s
+        WHERE l.year = %s {only.format(alias="p")}
+        ORDER BY p.name, p.id LIMIT %s OFFSET %s"""
+    chosen = [department] if department is not None else []
+    arguments = [month, month.year, *chosen, month.year, *chosen, ADMIN_PAGE, offset]
+    return lambda: fetch(sql, arguments)
+
+
+def monthly_entry_pages(year: int) -> list[Page]:
+    """The monthly entry of June of ``year``: its first page, a deep one, and the first page of
+    the department with the most listings that year; each beside the same page of a year no
+    project is listed for (the request, the session, the selects and the template)."""
+    month = datetime.date(year, 6, 1)
+    listed = AnnualListing.objects.filter(year=year)
+    deep = max(1, min(DEEP, listed.count() // ADMIN_PAGE))
+    department = (
+        listed.values("project__department")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "project__department")
+        .values_list("project__department", flat=True)
+        .first()
+    )
+    url = f"/admin/progress/monthly/?year={year}&month=6"
+    base = f"/admin/progress/monthly/?year={YEARS[0] - 1}&month=6"
+    return [
+        Page("admin monthly entry, page 1", url, base, monthly_entry_floor(month, offset=0)),
+        Page(
+            f"admin monthly entry, page {deep}",
+            f"{url}&page={deep}",
+            base,
+            monthly_entry_floor(month, offset=(deep - 1) * ADMIN_PAGE),
+        ),
+        Page(
+            "admin monthly entry, one department",
+            f"{url}&department={department}",
+            f"{base}&department={department}",
+            monthly_entry_floor(month, offset=0, department=department),
+        ),
+    ]
+
+
 JOINS = {
     "projects_bondreserve": (
         "LEFT JOIN projects_sector s ON s.id = t.sector_id LEFT JOIN projects_area a ON a.id = t.area_id "
@@ -611,4 +671,5 @@ def pages() -> list[Page]:
             ledger_floor("investment_attractionproject", year=year, limit=ADMIN_PAGE, offset=0, names=ATTRACTION_NAMES),
         ),
         *part_pages(),
+        *monthly_entry_pages(year),
     ]

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from investment.bench import pages
+from investment.bench.data import YEARS
+from projects.models import AnnualListing
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,19 @@ def test_prints_one_line_of_figures_a_page(debug):
     # One project's page and one chain's map, each a fixed number of queries (issue 15).
     assert by_page["api key project detail GET"]["rows"] == 1
     assert (by_page["api key project detail GET"]["queries"], by_page["api chain map"]["queries"]) == (4, 3)
+
+
+def test_only_times_the_pages_whose_name_contains_it(debug):
+    lines = bench(only="monthly")
+    assert [line["page"] for line in lines] == [
+        "admin monthly entry, page 1",
+        "admin monthly entry, page 1",  # 30 key projects: the deep page is the first
+        "admin monthly entry, one department",
+    ]
+    listed = AnnualListing.objects.filter(year=YEARS[-1])
+    assert lines[0]["rows"] == listed.count()  # the floor's page holds every listing of the year
+    department = lines[2]["url"].rsplit("department=", 1)[1]
+    assert lines[2]["rows"] == listed.filter(project__department_id=department).count()
 
 
 def test_an_api_page_that_disagrees_with_its_floor_is_an_error(debug, monkeypatch):

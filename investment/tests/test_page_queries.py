@@ -22,6 +22,7 @@ from django.urls import reverse
 from investment.bench import timing
 from investment.bench.data import Filler, delete_synthetic
 from jiaxian.urls import router
+from projects.models import Department
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,9 @@ def pages() -> list[str]:
         "/admin/investment/attractionproject/?year=2024",
         f"/admin/dashboard/?year=2024&as_of={AS_OF}",
         "/admin/progress/monthly/?year=2024&month=6",
+        "/admin/progress/monthly/?year=2024&month=6&page=2",
+        # A fill makes its departments anew: the id is put in per fill (``queries_of``).
+        "/admin/progress/monthly/?year=2024&month=6&department={department}",
     ]
 
 
@@ -57,9 +61,10 @@ def queries_of(client, rows: int) -> dict[str, int]:
         random.Random(2023), rows, timing.silent, milestones=True, monthly_progress=True, problems=True, chains=2
     ).fill()
     counts = {}
+    department = Department.objects.filter(key_projects__listings__year=2024).order_by("code").first()
     for url in pages():
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = client.get(url.format(department=department.pk))
         assert response.status_code == 200, (url, response.status_code)
         counts[url] = len(queries.captured_queries)
     return counts

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jiaxian import periods
-from jiaxian.paging import IdsFirstPaginator
+from jiaxian.paging import CountedPaginator, IdsFirstPaginator
 from projects.models import KeyProject, YearPlan
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +54,13 @@ def test_a_list_without_annotations_is_one_query(projects):
         page = IdsFirstPaginator(KeyProject.objects.order_by("name"), 3).page(3)
         assert [project.name for project in page] == NAMES[6:]
     assert len(queries) == 2  # the count, the rows
+
+
+def test_a_counted_paginator_pages_by_the_count_given_and_does_not_count(projects):
+    """The count comes from elsewhere (an aggregate the page computes anyway): no COUNT query."""
+    paginator = CountedPaginator(KeyProject.objects.order_by("name"), 3, count=len(NAMES))
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.get_page(3)
+        names = [project.name for project in page.object_list]
+    assert (paginator.num_pages, page.number, names) == (3, 3, NAMES[6:])
+    assert len(queries) == 1 and "COUNT" not in queries[0]["sql"].upper()

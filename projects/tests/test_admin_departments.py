@@ -310,17 +310,34 @@ def monthly_post(response, values: dict) -> dict:
     return data
 
 
-def test_the_monthly_entry_shows_other_departments_rows_read_only(client, make_persona, listed):
-    own, other = listed
+def test_the_monthly_entry_opens_on_a_clerks_own_departments(client, make_persona, listed, dept_a):
+    own, _other = listed
     response = client_for(client, make_persona("clerk of A")).get(MONTHLY, {"year": 2023, "month": 5})
     assert response.status_code == 200
-    editable = {row_["project"].pk: row_["editable"] for row_, _form in response.context["rows"]}
-    assert editable == {own.pk: True, other.pk: False}
-    readonly = {
-        row_["project"].pk: form.fields["completed_investment"].widget.attrs.get("readonly", False)
-        for row_, form in response.context["rows"]
-    }
-    assert readonly == {own.pk: False, other.pk: True}
+    assert [(row_["project"].pk, row_["editable"]) for row_, _form in response.context["rows"]] == [(own.pk, True)]
+    assert response.context["count"] == 1
+    assert response.context["total_planned"] == D("12000.00")  # the selection's: not B's project
+    # The department select offers only the clerk's own departments.
+    assert list(response.context["selection_form"].fields["department"].queryset) == [dept_a]
+
+
+def test_a_clerk_cannot_choose_another_department(client, make_persona, listed, dept_b):
+    response = client_for(client, make_persona("clerk of A")).get(
+        MONTHLY, {"year": 2023, "month": 5, "department": dept_b.pk}
+    )
+    assert response.status_code == 400
+    assert [row_["project"].pk for row_, _form in response.context["rows"]] == [listed[0].pk]
+
+
+def test_the_bureau_staff_choose_a_department(client, make_persona, listed, dept_a, dept_b):
+    bureau = client_for(client, make_persona("bureau staff"))
+    every = bureau.get(MONTHLY, {"year": 2023, "month": 5})
+    assert len(every.context["rows"]) == 2
+    assert every.context["total_planned"] == D("24000.00")
+    chosen = bureau.get(MONTHLY, {"year": 2023, "month": 5, "department": dept_b.pk})
+    assert chosen.status_code == 200
+    assert [row_["project"].pk for row_, _form in chosen.context["rows"]] == [listed[1].pk]
+    assert set(chosen.context["selection_form"].fields["department"].queryset) >= {dept_a, dept_b}
 
 
 def test_the_monthly_entry_saves_a_clerks_own_rows_and_skips_the_others_sent_unchanged(client, make_persona, listed):
@@ -334,15 +351,25 @@ def test_the_monthly_entry_saves_a_clerks_own_rows_and_skips_the_others_sent_unc
 
 
 @pytest.mark.parametrize("change", [("900.00", ""), (None, "")], ids=["changed", "blanked"])
-def test_the_monthly_entry_refuses_a_change_to_another_departments_row_and_saves_nothing(
-    client, make_persona, listed, dept_b, change
+def test_the_monthly_entry_refuses_a_posted_row_of_another_department_and_saves_nothing(
+    client, make_persona, listed, change
 ):
+    """The clerk's page has no row of B's project; one forged into the post is refused."""
     own, other = listed
     clerk = client_for(client, make_persona("clerk of A"))
     page = clerk.get(MONTHLY, {"year": 2023, "month": 5})
-    response = clerk.post(MONTHLY, monthly_post(page, {own.pk: ("800.00", ""), other.pk: change}))
+    data = monthly_post(page, {own.pk: ("800.00", "")})
+    amount, note = change
+    data |= {
+        "form-TOTAL_FORMS": 2,
+        "form-1-project": other.pk,
+        "form-1-version": 1,
+        "form-1-completed_investment": amount or "",
+        "form-1-note": note,
+    }
+    response = clerk.post(MONTHLY, data)
     assert response.status_code == 400
-    assert any(other.name in error and dept_b.name in error for error in response.context["errors"])
+    assert response.context["errors"]
     assert not ProgressReport.objects.filter(project=own).exists()
     assert ProgressReport.objects.get(project=other).completed_investment == D("500.00")
 

@@ -7,7 +7,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jiaxian import periods
@@ -276,11 +278,11 @@ def moved_after_the_read(monkeypatch):
     read = monthly_entry.rows_of
     moves = []
 
-    def read_then_move(month, user=None):
-        rows = read(month, user)
+    def read_then_move(month, user=None, selection=None):
+        found = read(month, user, selection)
         for move in moves:
-            move(rows)
-        return rows
+            move(found.rows)
+        return found
 
     monkeypatch.setattr(monthly_entry, "rows_of", read_then_move)
     return moves
@@ -363,3 +365,80 @@ def test_saving_the_month_takes_as_many_queries_for_4_rows_as_for_40(
         D(f"{n}.50") for n in range(size)
     ]
     assert ProgressReport.history.count() == size + size // 2  # the creations, then one entry per save
+
+
+# --- paging: 100 rows a page, a page saved alone -------------------------------------------------
+
+
+@pytest.fixture
+def many(make_key_project, make_listing):
+    """205 projects listed for 2023 (项目000 … 项目204): three pages."""
+    listed = []
+    for n in range(205):
+        project = make_key_project(name=f"项目{n:03}")
+        make_listing(project=project, year=2023, planned_investment=D("10.00"))
+        listed.append(project)
+    return listed
+
+
+def test_the_page_shows_100_rows_by_name_and_the_selections_total(zh_admin_client, many):
+    first = table(zh_admin_client)
+    assert [row["project"].name for row, _form in first.context["rows"]] == [f"项目{n:03}" for n in range(100)]
+    assert first.context["count"] == 205
+    assert first.context["total_planned"] == D("2050.00")  # every page's, not this page's
+    content = first.content.decode()
+    assert "year=2023&amp;month=5&amp;page=2" in content  # the pager keeps the month
+    assert "所选范围共 205 个项目，本年计划投资合计 2050.00 万元（含各页）。" in content
+    assert "第 1 页，共 3 页" in content
+    assert f'href="/admin/projects/keyproject/{many[0].pk}/change/"' in content
+    last = zh_admin_client.get(URL, {"year": 2023, "month": 5, "page": 3})
+    assert [row["project"].name for row, _form in last.context["rows"]] == [f"项目{n:03}" for n in range(200, 205)]
+
+
+def test_saving_page_2_writes_only_page_2s_rows_and_comes_back_to_it(zh_admin_client, many):
+    page = zh_admin_client.get(URL, {"year": 2023, "month": 5, "page": 2})
+    data = post_of(page, {f"项目{n:03}": ("1.00", "") for n in range(205)}) | {"page": 2}
+    saved = zh_admin_client.post(URL, data)
+    assert saved.status_code == 302
+    assert saved["Location"] == f"{URL}?year=2023&month=5&page=2"
+    assert sorted(ProgressReport.objects.values_list("project__name", flat=True)) == [
+        f"项目{n:03}" for n in range(100, 200)
+    ]
+
+
+def test_a_stale_row_on_page_2_is_refused_and_nothing_saved(zh_admin_client, clerk_b, many):
+    ProgressReport.objects.create(project=many[150], month=d(2023, 5, 1), completed_investment=D("1.00"))
+    page_a = zh_admin_client.get(URL, {"year": 2023, "month": 5, "page": 2})
+    page_b = clerk_b.get(URL, {"year": 2023, "month": 5, "page": 2})
+    assert clerk_b.post(URL, post_of(page_b, {"项目150": ("2.00", "")}) | {"page": 2}).status_code == 302
+    data = post_of(page_a, {"项目150": ("3.00", ""), "项目151": ("4.00", "")}) | {"page": 2}
+    refused = zh_admin_client.post(URL, data)
+    assert refused.status_code == 400
+    assert any("项目150" in error for error in refused.context["errors"])
+    assert stored() == {"项目150": (D("2.00"), "", 2)}
+
+
+def test_an_area_narrows_the_page(zh_admin_client, make_area, make_key_project, make_listing):
+    here, there = make_area(name="城关镇"), make_area(name="新区")
+    for name, area in (("甲项目", here), ("乙项目", there)):
+        make_listing(project=make_key_project(name=name, area=area), year=2023)
+    response = zh_admin_client.get(URL, {"year": 2023, "month": 5, "area": there.pk})
+    assert [row["project"].name for row, _form in response.context["rows"]] == ["乙项目"]
+    assert f'name="area" value="{there.pk}"' in response.content.decode()  # posted back with the page
+
+
+@pytest.mark.parametrize("query", [{}, {"page": 2}], ids=["page 1", "page 2"])
+def test_a_page_takes_as_many_queries_for_110_projects_as_for_330(
+    zh_admin_client, make_key_project, make_listing, query
+):
+    counts = []
+    for size in (110, 330):
+        ProgressReport.objects.all().delete()
+        for n in range(len(counts) * 110, size):
+            project = make_key_project(name=f"项目{n:03}")
+            make_listing(project=project, year=2023, planned_investment=D("10.00"))
+            ProgressReport.objects.create(project=project, month=d(2023, 5, 1), completed_investment=D("1.00"))
+        with CaptureQueriesContext(connection) as queries:
+            assert len(zh_admin_client.get(URL, {"year": 2023, "month": 5, **query}).context["rows"]) in (10, 100)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -29,6 +29,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--runs", type=int, default=5, help="Timed runs of each side (default 5).")
         parser.add_argument("--seed", type=int, default=2023)
+        parser.add_argument(
+            "--only", metavar="SUBSTRING", help="Time only the pages whose name contains SUBSTRING (e.g. monthly)."
+        )
         parser.add_argument("--fresh", action="store_true", help="Delete the BENCH- records first and fill again.")
         parser.add_argument("--delete", action="store_true", help="Only delete the BENCH- records, then stop.")
         parser.add_argument(
@@ -60,5 +63,5 @@ class Command(BaseCommand):
                     )
                 pages.fill(console, rows, options["seed"])
             pages.fill_missing_problems(console, rows, options["seed"])
-            for line in pages.run(console, options["runs"]):
+            for line in pages.run(console, options["runs"], options["only"]):
                 timing.json_line(self.stdout, line)
