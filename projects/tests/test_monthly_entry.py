@@ -427,6 +427,17 @@ def test_an_area_narrows_the_page(zh_admin_client, make_area, make_key_project, 
     assert f'name="area" value="{there.pk}"' in response.content.decode()  # posted back with the page
 
 
+def test_an_empty_selection_says_it_is_the_selection_that_is_empty(
+    zh_admin_client, make_area, make_key_project, make_listing
+):
+    here, there = make_area(name="城关镇"), make_area(name="新区")
+    make_listing(project=make_key_project(name="甲项目", area=here), year=2023)
+    narrowed = zh_admin_client.get(URL, {"year": 2023, "month": 5, "area": there.pk}).content.decode()
+    assert "所选责任单位和区域在2023年度没有列入计划的重点项目。" in narrowed
+    empty_year = zh_admin_client.get(URL, {"year": 2022, "month": 5}).content.decode()
+    assert "2022年度没有列入计划的重点项目。" in empty_year
+
+
 @pytest.mark.parametrize("query", [{}, {"page": 2}], ids=["page 1", "page 2"])
 def test_a_page_takes_as_many_queries_for_110_projects_as_for_330(
     zh_admin_client, make_key_project, make_listing, query
