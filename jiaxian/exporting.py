@@ -22,8 +22,10 @@ out, so that two CSV exports of unchanged data are byte-identical and two XLSX e
 only in that cell.
 
 Streaming: rows are written as they come, so memory stays bounded whatever the number of
-rows; exporters feed querysets through ``.iterator(chunk_size=...)``. ``write_export`` is the
-one way the doors write an export: to a file, returning its path, rows and SHA-256.
+rows; exporters feed querysets through ``.iterator(chunk_size=...)`` of ``values_list`` (plain
+tuples: a model instance per row costs more than writing it), all in one snapshot
+(``reading``). ``write_export`` is the one way the doors write an export: to a file, returning
+its path, rows and SHA-256.
 """
 
 from __future__ import annotations
@@ -38,12 +40,14 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -410,6 +414,29 @@ def write_csv_zip(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: date
     return total
 
 
+@contextmanager
+def reading(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Every query of the block sees one snapshot of the database: an export's summary and its
+    ledgers, read by several queries over seconds, must agree even while clerks save records.
+
+    A transaction, on PostgreSQL ``REPEATABLE READ, READ ONLY`` (one snapshot for the whole
+    transaction; ``READ COMMITTED``, the default, takes a new one per statement). In it the
+    querysets' ``.iterator()`` cursors are plain server-side cursors: outside a transaction
+    Django declares them ``WITH HOLD``, which makes PostgreSQL copy the whole result at the
+    cursor's first commit. SQLite's transaction is a snapshot already. Inside a caller's
+    transaction (a test's, a view's) the block is part of it: its isolation is the caller's."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The transaction's first statement: PostgreSQL refuses it after any query.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 class BaseExporter:
     """An export: subclasses set ``identifier`` (stable: file names, URLs and filings use
     it) and ``verbose_name``, and yield their sheets from ``sheets()``.
@@ -448,7 +475,8 @@ class BaseExporter:
         return CONTENT_TYPES[self.format]
 
     def write(self, target: BinaryIO) -> int:
-        """Write the export to ``target`` (a seekable binary file); return the number of data rows."""
+        """Write the export to ``target`` (a seekable binary file); return the number of data
+        rows. An exporter that reads the database writes within ``reading()``."""
         if self.format == Format.XLSX:
             generated_at = self.generated_at or timezone.localtime()
             if timezone.is_aware(generated_at):
