@@ -15,8 +15,8 @@ Totals are sums of the rows written (so they are the report's numerators and amo
 after the as-of day are left blank: they were not known on that day, and the export must read
 the same whenever it is made.
 
-Queries, whatever the number of records, all in one snapshot (``reading``; on PostgreSQL one
-more statement sets it): the report's four, then one per ledger sheet.
+Queries, whatever the number of records, all in one snapshot (``reading``; on PostgreSQL within
+``BEGIN``, ``SET TRANSACTION`` and ``COMMIT``): the report's four, then one per ledger sheet.
 """
 
 from __future__ import annotations
