@@ -168,7 +168,6 @@ def download(year: int, quarter: int, target: BinaryIO) -> None:
             raise CommandError(f"GET {url} answered {response.status_code}.")
         for chunk in response.streaming_content:  # type: ignore[attr-defined]  # a FileResponse
             target.write(chunk)
-        response.close()
 
 
 def measure(year: int, quarter: int, measured: str) -> dict:
