@@ -22,8 +22,10 @@ out, so that two CSV exports of unchanged data are byte-identical and two XLSX e
 only in that cell.
 
 Streaming: rows are written as they come, so memory stays bounded whatever the number of
-rows; exporters feed querysets through ``.iterator(chunk_size=...)``. ``write_export`` is the
-one way the doors write an export: to a file, returning its path, rows and SHA-256.
+rows; exporters feed querysets through ``.iterator(chunk_size=...)`` of ``values_list`` (plain
+tuples: a model instance per row costs more than writing it), all in one snapshot
+(``reading``). ``write_export`` is the one way the doors write an export: to a file, returning
+its path, rows and SHA-256.
 """
 
 from __future__ import annotations
@@ -38,12 +40,14 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -268,23 +272,28 @@ def _natural_kind(value: Any) -> Kind:
 # --- CSV -----------------------------------------------------------------------------------
 
 
+# A typed cell's value as CSV text, by its kind: amounts with two places, ratios as percentages
+# with two (exact: they have four places), multiples with four, dates in ISO form. Bound methods
+# and built-ins, not functions of ours: a quarter at a city's size is millions of cells.
+_CSV_TEXT: dict[Kind, Callable[[Any], str]] = {
+    Kind.TEXT: str,
+    Kind.INTEGER: str,
+    Kind.AMOUNT: "{:.2f}".format,
+    Kind.RATIO: lambda value: f"{Decimal(value).scaleb(2):.2f}%",
+    Kind.MULTIPLE: "{:.4f}".format,
+    Kind.DATE: datetime.date.isoformat,
+    Kind.DATETIME: lambda value: value.strftime("%Y-%m-%d %H:%M:%S"),
+}
+
+
 def _csv_text(cell: Typed) -> str:
-    """A typed cell as CSV text: amounts with two places, ratios as percentages with two
-    (exact: they have four places), multiples with four, dates in ISO form."""
-    if cell is None:
-        return ""
-    kind, value = cell
-    if kind == Kind.TEXT:
-        return value
-    if kind == Kind.AMOUNT:
-        return f"{value:.2f}"
-    if kind == Kind.RATIO:
-        return f"{Decimal(value).scaleb(2):.2f}%"
-    if kind == Kind.MULTIPLE:
-        return f"{value:.4f}"
-    if kind == Kind.DATETIME:
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return value.isoformat() if kind == Kind.DATE else str(value)
+    """A typed cell as CSV text (``_CSV_TEXT``); an empty cell is empty."""
+    return "" if cell is None else _CSV_TEXT[cell[0]](cell[1])
+
+
+def _csv_row(cells: list[Typed], text: Kind = Kind.TEXT, formats: dict = _CSV_TEXT) -> list[str]:
+    """``[_csv_text(cell) for cell in cells]``, the commonest cells (empty, text) inline."""
+    return ["" if cell is None else cell[1] if cell[0] is text else formats[cell[0]](cell[1]) for cell in cells]
 
 
 class _FixedTimeZipFile(zipfile.ZipFile):
@@ -403,11 +412,34 @@ def write_csv_zip(sheets: Iterable[Sheet], target: BinaryIO, *, fixed_time: date
                     writer.writerow([_csv_text(cell) for cell in line])
                 writer.writerow([escape_formula(str(column.header)) for column in sheet.columns])
                 for cells in typed_rows(sheet.rows, sheet.columns):
-                    writer.writerow([_csv_text(cell) for cell in cells])
+                    writer.writerow(_csv_row(cells))
                     total += 1
                 text.flush()
                 text.detach()
     return total
+
+
+@contextmanager
+def reading(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Every query of the block sees one snapshot of the database: an export's summary and its
+    ledgers, read by several queries over seconds, must agree even while clerks save records.
+
+    A transaction, on PostgreSQL ``REPEATABLE READ, READ ONLY`` (one snapshot for the whole
+    transaction; ``READ COMMITTED``, the default, takes a new one per statement). In it the
+    querysets' ``.iterator()`` cursors are plain server-side cursors: outside a transaction
+    Django declares them ``WITH HOLD``, which makes PostgreSQL copy the whole result at the
+    cursor's first commit. SQLite's transaction is a snapshot already. Inside a caller's
+    transaction (a test's, a view's) the block is part of it: its isolation is the caller's."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The transaction's first statement: PostgreSQL refuses it after any query.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 class BaseExporter:
@@ -448,7 +480,8 @@ class BaseExporter:
         return CONTENT_TYPES[self.format]
 
     def write(self, target: BinaryIO) -> int:
-        """Write the export to ``target`` (a seekable binary file); return the number of data rows."""
+        """Write the export to ``target`` (a seekable binary file); return the number of data
+        rows. An exporter that reads the database writes within ``reading()``."""
         if self.format == Format.XLSX:
             generated_at = self.generated_at or timezone.localtime()
             if timezone.is_aware(generated_at):

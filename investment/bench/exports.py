@@ -2,12 +2,17 @@
 of one year, all signed by the end of the quarter (names ``BENCH-X-…``, reference data and plans
 as ``data.Filler`` makes them), exported as XLSX and as CSV after a floor (the queries and every
 cell typed, nothing written), each measure in a fresh child process (``manage.py bench_export
---measure NAME``) unless ``in_process``; ``MEASURES`` names them."""
+--measure NAME``) unless ``in_process``; ``MEASURES`` names them.
+
+``run_scale`` measures on the records of ``bench_pages --scale`` instead (every ledger, as a city
+keeps them), never filling nor deleting: the quarter of the year with the most listed key
+projects, its reserves and its attraction projects, also through the API's download."""
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 import random
 import resource
 import subprocess
@@ -19,7 +24,12 @@ from typing import Any, BinaryIO
 
 import openpyxl
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import translation
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -28,13 +38,15 @@ from openpyxl.utils import get_column_letter
 from investment.exporters import QuarterlyExporter
 from investment.models import AttractionProject
 from jiaxian import periods
-from jiaxian.exporting import GENERATED_AT, NUMBER_FORMATS, Format, Kind, Sheet, typed_rows
-from projects.models import YearPlan
+from jiaxian.exporting import GENERATED_AT, NUMBER_FORMATS, Format, Kind, Sheet, reading, typed_rows
+from projects.models import AnnualListing, YearPlan
 
-from . import timing
-from .data import PREFIX, YEARS, Filler, amount, batches, real_records, synthetic
+from . import pages, timing
+from .data import PREFIX, YEARS, Filler, amount, batches, expected_counts, real_records, synthetic
+from .quotas import refuse_real_records
 
 NAME = f"{PREFIX}X-"
+USER = "bench-export"
 
 
 class ExportFiller(Filler):
@@ -137,7 +149,25 @@ MEASURES: dict[str, tuple[str | None, str]] = {
     "xlsx": (Format.XLSX.value, "jiaxian.xlsx"),
     "xlsx-openpyxl": (Format.XLSX.value, "openpyxl write-only"),
     "csv": (Format.CSV.value, "csv"),
+    "api": (Format.XLSX.value, "GET /api/exports/quarterly/"),
 }
+
+
+def download(year: int, quarter: int, target: BinaryIO) -> None:
+    """The API's XLSX download of the quarter, as a client gets it (the request, the export to a
+    temporary file, its checksum, the streamed response), copied to ``target``."""
+    client = Client()
+    user, _created = get_user_model().objects.get_or_create(
+        username=USER, defaults={"is_staff": True, "is_superuser": True}
+    )
+    client.force_login(user)
+    url = reverse("quarterly-export")
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        response = client.get(url, {"year": str(year), "quarter": str(quarter), "format": Format.XLSX.value})
+        if response.status_code != 200:
+            raise CommandError(f"GET {url} answered {response.status_code}.")
+        for chunk in response.streaming_content:  # type: ignore[attr-defined]  # a FileResponse
+            target.write(chunk)
 
 
 def measure(year: int, quarter: int, measured: str) -> dict:
@@ -147,12 +177,17 @@ def measure(year: int, quarter: int, measured: str) -> dict:
     with tempfile.TemporaryFile() as target, translation.override("zh-hans"):
         start = time.perf_counter()
         if measured == "floor":
-            rows = floor(exporter.sheets())
+            with reading():  # as the export reads
+                rows = floor(exporter.sheets())
         elif measured == "xlsx-openpyxl":
             generated_at = datetime.datetime.now().replace(microsecond=0)
-            rows = write_xlsx_openpyxl(
-                exporter.sheets(), target, fixed_time=exporter.fixed_time, generated_at=generated_at
-            )
+            with reading():
+                rows = write_xlsx_openpyxl(
+                    exporter.sheets(), target, fixed_time=exporter.fixed_time, generated_at=generated_at
+                )
+        elif measured == "api":
+            download(year, quarter, target)
+            rows = None  # the response does not say; ``run`` gives the floor's
         else:
             rows = exporter.write(target)
         seconds = time.perf_counter() - start
@@ -163,7 +198,7 @@ def measure(year: int, quarter: int, measured: str) -> dict:
         "writer": writer,
         "rows": rows,
         "seconds": round(seconds, 3),
-        "rows_per_s": round(rows / seconds) if seconds else None,
+        "rows_per_s": round(rows / seconds) if rows and seconds else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "bytes": size,
     }
@@ -199,7 +234,13 @@ def run(
     measured = ["floor"]
     for each in formats:
         measured += [each, "xlsx-openpyxl"] if each == Format.XLSX and openpyxl_too else [each]
-    base = None
+    yield from measure_all(year, quarter, measured, in_process)
+
+
+def measure_all(year: int, quarter: int, measured: list[str], in_process: bool) -> Iterator[str]:
+    """One JSON line per measure (the floor first), each with its ``ratio`` to the floor's
+    seconds and the load average of the machine when it ended (others may be working)."""
+    base = rows = None
     for each in measured:
         if in_process:
             line = measure(year, quarter, each)
@@ -214,5 +255,43 @@ def run(
             ]
             line = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
         base = base or line["seconds"]
+        rows = rows or line["rows"]
+        if line["rows"] is None:  # the API's download: the same rows as the floor's
+            line["rows"] = rows
+            line["rows_per_s"] = timing.rows_per_s(rows, line["seconds"])
         line["ratio"] = round(line["seconds"] / base, 2) if base else None
+        line["load_1m"] = round(os.getloadavg()[0], 2)
         yield json.dumps(line)
+
+
+def busiest_year() -> int:
+    """The year with the most listed synthetic key projects (the builder lists each for a few
+    consecutive years, so the middle years have the most); the latest of equals."""
+    counts = (
+        AnnualListing.objects.filter(project__name__startswith=PREFIX)
+        .values("year")
+        .annotate(listed=Count("id"))
+        .order_by("-listed", "-year")
+    )
+    first = counts.first()
+    if first is None:
+        raise CommandError("No synthetic key project is listed.")
+    return first["year"]
+
+
+def run_scale(scale: str, quarter: int, formats: list[str], in_process: bool, force: bool) -> Iterator[str]:
+    """Measure on the records ``bench_pages --scale`` made (refused when they are not there in
+    that number: fill them with that command; nothing here fills or deletes): the floor, each
+    format and the API's download of ``quarter`` of the busiest year."""
+    if not force:
+        refuse_real_records("bench_export")
+    rows = pages.SCALES[scale]["rows"]
+    wanted = expected_counts(rows)
+    present = {model: synthetic(model).count() for model in wanted}
+    if present != wanted:
+        found = ", ".join(f"{count} {model.__name__}" for model, count in present.items())
+        raise CommandError(
+            f"The database does not hold bench_pages' records of --scale {scale} ({found}): "
+            f"fill them with `manage.py bench_pages --scale {scale}` first."
+        )
+    yield from measure_all(busiest_year(), quarter, ["floor", *formats, "api"], in_process)

@@ -208,3 +208,26 @@ def test_bench_export_prints_a_floor_then_one_json_line_per_format_and_writer(db
     assert all(line["rows"] >= 30 and line["peak_rss_mb"] > 0 for line in lines)
     assert lines[0]["ratio"] == 1 and all(line["ratio"] > 0 for line in lines)
     assert lines[1]["rows"] == lines[2]["rows"] == lines[3]["rows"] == lines[0]["rows"]
+
+
+def test_bench_export_at_a_scale_measures_bench_pages_records_and_the_api_without_filling(db, settings, monkeypatch):
+    import json
+    import random
+
+    from investment.bench import pages, timing
+    from investment.bench.data import Filler, synthetic
+    from investment.models import AttractionProject
+
+    settings.DEBUG = True
+    monkeypatch.setitem(pages.SCALES, "county", {"rows": 30, "chains": 1})
+    with pytest.raises(CommandError, match="bench_pages --scale county"):
+        call_command("bench_export", scale="county", in_process=True, stdout=io.StringIO())
+    assert not synthetic(AttractionProject).exists()  # refused, and filled nothing
+    Filler(random.Random(1), 30, timing.silent).fill()
+    out = io.StringIO()
+    call_command("bench_export", scale="county", in_process=True, stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["measure"] for line in lines] == ["floor", "xlsx", "csv", "api"]
+    assert len({line["rows"] for line in lines}) == 1 and lines[0]["rows"] > 0
+    assert all(line["bytes"] > 0 and "load_1m" in line for line in lines[1:])
+    assert synthetic(AttractionProject).count() == 30

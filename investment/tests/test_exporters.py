@@ -263,3 +263,33 @@ def test_the_csv_has_no_signature_block(ledgers, today):
     members = csv_sheets(QuarterlyExporter(ledgers, 2, format="csv", generated_at=GENERATED).render())
     summary = next(data.decode("utf-8-sig") for name, data in members.items() if "汇总" in name)
     assert "各项指标" in summary and "填报单位" not in summary and "负责人" not in summary
+
+
+def test_the_export_asks_the_same_number_of_queries_whatever_the_number_of_records_of_every_ledger(
+    plan, make_listing, build_bond_reserve, build_attraction_project, django_assert_num_queries
+):
+    """Each ledger grown fivefold, rows of each sheet: no query per row (a sheet reading model
+    instances and their relations would ask one per reserve, or per project)."""
+    from investment.models import AttractionProject
+    from projects.models import BondReserve
+
+    def grow(count: int) -> None:
+        for _ in range(count):
+            make_listing(year=2023, listed_on=datetime.date(2023, 2, 1))
+        BondReserve.objects.bulk_create([build_bond_reserve() for _ in range(count)])
+        AttractionProject.objects.bulk_create(
+            [build_attraction_project(signed_on=datetime.date(2023, 1, 5)) for _ in range(count)]
+        )
+
+    def rows(format: str) -> int:
+        return QuarterlyExporter(plan, 2, format=format).write(io.BytesIO())
+
+    grow(4)
+    before = {}
+    for format in ("xlsx", "csv"):
+        with django_assert_num_queries(7):
+            before[format] = rows(format)
+    grow(16)
+    for format in ("xlsx", "csv"):
+        with django_assert_num_queries(7):
+            assert rows(format) - before[format] == 16 * 3  # every new record is a row

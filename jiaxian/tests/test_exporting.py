@@ -174,3 +174,30 @@ def test_widths_fit_the_widest_value_of_the_first_rows_and_the_header_wraps():
     assert widths == {"A": 22, "B": 14, "C": 40}
     # 固定资产投资（万元） is 20 wide in a column of 14: it wraps onto two lines.
     assert sheet.row_dimensions[1].height == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_is_one_snapshot_a_read_only_transaction():
+    from django.db import connection
+
+    from jiaxian.exporting import reading
+
+    with reading():
+        assert connection.in_atomic_block
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW transaction_isolation")
+                assert cursor.fetchone() == ("repeatable read",)
+                cursor.execute("SHOW transaction_read_only")
+                assert cursor.fetchone() == ("on",)
+    assert not connection.in_atomic_block
+
+
+def test_reading_within_a_transaction_is_part_of_it(db):
+    from django.db import connection
+
+    from jiaxian.exporting import reading
+
+    depth = len(connection.savepoint_ids)
+    with reading():
+        assert connection.in_atomic_block and len(connection.savepoint_ids) == depth

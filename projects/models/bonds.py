@@ -113,8 +113,14 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
     @property
     def coverage_ratio(self) -> Decimal | None:
         """Expected income ÷ principal and interest, four places, half-up; None when either
-        is missing or principal and interest is zero."""
-        return ratio(self.expected_income, self.principal_and_interest)
+        is missing or principal and interest is zero (``coverage_of``)."""
+        return self.coverage_of(self.expected_income, self.principal_and_interest)
+
+    @staticmethod
+    def coverage_of(expected_income: Decimal | None, principal_and_interest: Decimal | None) -> Decimal | None:
+        """The rule of the coverage ratio, for a reserve or for the two amounts read without
+        one (the export reads its rows as tuples, not instances)."""
+        return ratio(expected_income, principal_and_interest)
 
     def coverage_warning(self, plan: YearPlan | None = None) -> bool:
         """True when the ratio is known and below the plan's warning threshold (1.2 by

@@ -16,6 +16,13 @@ of the process that ran that export (``getrusage``): each format runs in a fresh
 memory is not counted. ``--in-process`` measures in this process instead (tests: their
 database is not visible to a child).
 
+``--scale city`` (or ``county``, ``province``) measures on the records ``bench_pages --scale``
+made instead, every ledger as that many counties keep it, and neither fills nor deletes: the
+quarter (``--quarter``, default 4) of the year with the most listed key projects, with its
+reserves and its attraction projects, then the API's download of it (``"measure": "api"``, a
+superuser ``bench-export`` through Django's test client). Each line also carries ``load_1m``,
+the machine's load average when the measure ended.
+
 Safe as bench_quotas is: DEBUG only; BENCH- records only; refuses a database holding other
 attraction projects unless ``--force``; ``--delete`` removes the BENCH- records. The benchmark
 itself is ``investment.bench.exports``.
@@ -26,7 +33,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from investment.bench import exports, timing
+from investment.bench import exports, pages, timing
 from investment.bench.data import add_fill_arguments, delete_synthetic
 from jiaxian import periods
 from jiaxian.exporting import Format
@@ -52,6 +59,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quarter", type=command_argument(periods.parse_quarter), default=4, help="Quarter exported (default 4)."
         )
+        parser.add_argument(
+            "--scale",
+            choices=sorted(pages.SCALES),
+            help="Measure on bench_pages' records of this scale (fill them with bench_pages first), "
+            "the busiest year's --quarter, also through the API; --rows and --year are not used.",
+        )
         parser.add_argument("--format", choices=[f.value for f in Format], action="append", help="Default: both.")
         parser.add_argument("--in-process", action="store_true", help="Measure in this process, not in children.")
         parser.add_argument(
@@ -61,7 +74,9 @@ class Command(BaseCommand):
         parser.add_argument("--delete", action="store_true", help="Only delete the BENCH- records, then stop.")
         parser.add_argument("--force", action="store_true", help="Run beside attraction projects not named BENCH-.")
 
-    def handle(self, *args, rows, year, quarter, seed, format, in_process, measure: str | None, **options):
+    def handle(
+        self, *args, rows, year, quarter, seed, format, in_process, measure: str | None, scale: str | None, **options
+    ):
         timing.require_debug("bench_export")
         if measure:
             with override_settings(DEBUG=False):
@@ -70,10 +85,15 @@ class Command(BaseCommand):
         if options["delete"]:
             self.stdout.write(f"Deleted {delete_synthetic()} BENCH- records.")
             return
+        formats = format or [f.value for f in Format]
+        if scale:
+            with override_settings(DEBUG=False):
+                for line in exports.run_scale(scale, quarter, formats, in_process, options["force"]):
+                    self.stdout.write(line)
+            return
         if rows < 1:
             raise CommandError("--rows must be at least 1.")
         with override_settings(DEBUG=False):
-            formats = format or [f.value for f in Format]
             for line in exports.run(
                 rows, year, quarter, seed, formats, in_process, options["force"], options["openpyxl"]
             ):
