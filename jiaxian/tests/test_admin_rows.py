@@ -10,7 +10,7 @@ from django.utils import translation
 
 from jiaxian.admin import LedgerAdmin
 
-TRICKY = '甲<乙>&"丙\'项目'
+TRICKY = "甲<乙>&\"丙'项目"
 
 
 @pytest.fixture
