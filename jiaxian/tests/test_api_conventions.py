@@ -16,7 +16,8 @@ from django.contrib.staticfiles import finders
 from django.db import models
 from rest_framework import mixins
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
 
 from jiaxian.api import LedgerViewSet
 from jiaxian.ledger_api import DepartmentRule
@@ -271,3 +272,16 @@ def test_amounts_and_ratios_are_strings_with_their_places(
     listing = next(item for item in listed if item["listings"])["listings"][0]
     assert listing["planned_investment"] == "0.50"  # inside its project too
     assert reader.get("/api/plans/2023/").json()["attraction_big_share_target"] == "0.7000"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_the_permission_check_reads_the_model_the_view_lists(prefix, admin_user):
+    # jiaxian.api_defaults.ModelPermissions takes the model from the class's queryset, not
+    # from get_queryset(): they must be the same model, or the permission asked is another's.
+    viewset = VIEWSETS[prefix]
+    view = viewset(action="list", kwargs={}, format_kwarg=None)
+    view.request = Request(APIRequestFactory().get("/"))
+    view.request.user = admin_user
+    assert viewset.queryset is not None, prefix
+    assert view.get_queryset().model is viewset.queryset.model
