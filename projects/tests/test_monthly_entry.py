@@ -388,7 +388,8 @@ def test_the_page_shows_100_rows_by_name_and_the_selections_total(zh_admin_clien
     assert first.context["total_planned"] == D("2050.00")  # every page's, not this page's
     content = first.content.decode()
     assert "year=2023&amp;month=5&amp;page=2" in content  # the pager keeps the month
-    assert "所选范围共 205 个项目，本年计划投资合计 2050.00 万元（含各页）。" in content
+    assert "所选范围共 205 个项目，本年计划投资合计 2,050.00 万元（含各页）。" in content
+    assert '<td class="amount">10.00</td>' in content  # a row's planned investment, as the lists write it
     assert "第 1 页，共 3 页" in content
     assert f'href="/admin/projects/keyproject/{many[0].pk}/change/"' in content
     last = zh_admin_client.get(URL, {"year": 2023, "month": 5, "page": 3})
