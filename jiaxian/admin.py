@@ -105,29 +105,29 @@ def wan(value) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
+# What stands for the record's key in a change URL reversed once (change_url_of).
+KEY_MARKER = "__key__"
+
+
+def change_url_of(opts, site_name: str = "admin") -> Callable[[Any], str]:
+    """The change page's URL of a record of the model of ``opts`` from its key, with one
+    ``reverse()`` for a whole page instead of one a row (a hundred rows' reversing was a tenth
+    of a list's rendering). The key is quoted as Django's admin quotes it."""
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=(KEY_MARKER,), current_app=site_name)
+    before, _marker, after = url.partition(KEY_MARKER)
+    return lambda key: f"{before}{quote(key)}{after}"
+
+
 class LedgerChangeList(ChangeList):
     """A ledger's changelist; it knows the figure of the year's report it shows the records of,
     if any, so that the breadcrumbs lead back to the dashboard (when a dashboard was named)."""
 
-    # What stands for the record's key in the change URL reversed once (url_for_result).
-    KEY_MARKER = "__key__"
-
     @cached_property
-    def change_url_pattern(self) -> tuple[str, str]:
-        """The change URL of this list's records split around the key: one ``reverse()`` a
-        page instead of one a row (a hundred rows' reversing was a tenth of the list's
-        rendering)."""
-        url = reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=(self.KEY_MARKER,),
-            current_app=self.model_admin.admin_site.name,
-        )
-        before, _marker, after = url.partition(self.KEY_MARKER)
-        return before, after
+    def change_url(self) -> Callable[[Any], str]:
+        return change_url_of(self.opts, self.model_admin.admin_site.name)
 
     def url_for_result(self, result) -> str:
-        before, after = self.change_url_pattern
-        return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
+        return self.change_url(getattr(result, self.pk_attname))
 
     @property
     def records_filter(self) -> RecordsFilter | None:

@@ -53,6 +53,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jiaxian import periods, versions
+from jiaxian.admin import change_url_of
 from jiaxian.paging import CountedPaginator
 from jiaxian.params import YearField
 
@@ -181,14 +182,6 @@ def listings_of(year: int, selection: Selection):
     return listings
 
 
-def change_url_pattern() -> tuple[str, str]:
-    """The key project's change page's URL around its id (before, after): reversed once for the
-    page, not once a row."""
-    url = reverse("admin:projects_keyproject_change", args=[0])
-    before, after = url.rsplit("/0/", 1)
-    return f"{before}/", f"/{after}"
-
-
 @dataclass
 class Rows:
     """A page of rows (``rows_of``): the rows, the pager's page, and the selection's count and
@@ -220,13 +213,13 @@ def rows_of(month: datetime.date, user=None, selection: Selection | None = None)
     page.object_list = list(page.object_list)
     ids = [listing.project_id for listing in page.object_list]
     reports = {report.project_id: report for report in ProgressReport.objects.filter(month=month, project_id__in=ids)}
-    before, after = change_url_pattern()
+    change_url = change_url_of(KeyProject._meta)
     rows = [
         {
             "project": listing.project,
             "planned": listing.planned_investment,
             "report": reports.get(listing.project_id),
-            "url": f"{before}{listing.project_id}{after}",
+            "url": change_url(listing.project_id),
             "editable": user is None or access.may_edit_department(user, listing.project.department_id),
         }
         for listing in page.object_list
