@@ -3,10 +3,14 @@
 both languages, sorted, searched and filtered (the links keep the list's filters), and with
 records whose names need escaping and whose optional fields are empty."""
 
+import re
+
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.test import RequestFactory
+from django.urls import resolve
 from django.utils import translation
 
 from jiaxian.templatetags import ledger_rows
@@ -45,9 +49,30 @@ def test_every_lists_rows_are_djangos(
     with translation.override(language):
         for model, changelist in changelists(admin_user, query):
             django_rows = [list(row) for row in admin_list.results(changelist)]
-            ours = [list(row) for row in ledger_rows.rows(changelist)]
+            ours = list(ledger_rows.cells(changelist))
             assert ours == django_rows, model.__name__
+            # What the template writes: a row's cells as one piece.
+            assert [list(row) for row in ledger_rows.rows(changelist)] == [["".join(row)] for row in django_rows]
             shown += len(ours)
             models.add(model._meta.label)
     assert shown > 100  # the demo's records were listed
     assert {"projects.KeyProject", "projects.BondReserve", "investment.AttractionProject"} <= models
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/projects/keyproject/", "/admin/projects/bondreserve/?o=-2"])
+def test_the_page_writes_djangos_rows_in_its_table(demo_data, admin_user, admin_client, path):
+    # The rows as the page writes them (templates/admin/change_list_results.html) are the ones
+    # Django's own loop over its results writes, and the table has no other rows.
+    page = admin_client.get(path).content.decode()
+    body = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
+    assert body is not None
+    model_admin = admin.site._registry[apps.get_model(*path.split("/")[2:4])]
+    request = RequestFactory().get(path)
+    request.user = admin_user
+    request.resolver_match = resolve(path.partition("?")[0])  # the list's links keep its filters
+    changelist = model_admin.get_changelist_instance(request)
+    changelist.formset = None
+    djangos = "".join(f"<tr>{''.join(row)}</tr>" for row in admin_list.results(changelist))
+    assert body.group(1).replace("\n", "") == djangos.replace("\n", "")
+    assert body.group(1).count("<tr>") == len(changelist.result_list) > 10
