@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
+from jiaxian import periods
 from jiaxian.admin import (
     ConditionsFilter,
     DatedStepsFilter,
@@ -149,7 +150,8 @@ class AttractionProjectAdmin(LedgerImportMixin, LedgerAdmin):
     readonly_fields = (*LedgerAdmin.readonly_fields, "lineage_links")
 
     def get_queryset(self, request):
-        return quotas.with_big_project(super().get_queryset(request))
+        # The 100-million rule of each project's year and the stage today, in the page's query.
+        return quotas.with_big_project(super().get_queryset(request).with_stage(periods.today()))
 
     @admin.display(description=_("predecessor and successors"))
     def lineage_links(self, obj):
@@ -173,4 +175,5 @@ class AttractionProjectAdmin(LedgerImportMixin, LedgerAdmin):
 
     @admin.display(description=_("stage"))
     def stage_today(self, obj):
-        return AttractionProjectStageChoices(obj.stage).label
+        stage = obj.stage_as_of if hasattr(obj, "stage_as_of") else obj.stage
+        return AttractionProjectStageChoices(stage).label

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
+from jiaxian import periods
 from jiaxian.admin import DatedStepsFilter, LedgerAdmin, LedgerImportMixin, YearFilter, YearRecordsFilter, wan
 
 from ..choices import BondReserveStatusChoices
@@ -80,8 +81,9 @@ class BondReserveAdmin(LedgerImportMixin, LedgerAdmin):
     )
 
     def get_queryset(self, request):
-        # The warning against the plan of each reserve's year, in the page's one query.
-        return super().get_queryset(request).with_coverage_warning()
+        # The warning against the plan of each reserve's year and the status today, in the
+        # page's one query.
+        return super().get_queryset(request).with_coverage_warning().with_status(periods.today())
 
     @admin.display(description=_("total investment (万元)"), ordering="total_investment")
     def total_investment_wan(self, obj):
@@ -105,5 +107,5 @@ class BondReserveAdmin(LedgerImportMixin, LedgerAdmin):
 
     @admin.display(description=_("status"))
     def status_today(self, obj):
-        status = obj.status
+        status = obj.status_as_of if hasattr(obj, "status_as_of") else obj.status
         return BondReserveStatusChoices(status).label if status else "—"

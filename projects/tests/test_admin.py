@@ -114,19 +114,19 @@ def test_changelist_title_names_the_ledger_in_chinese(zh_admin_client, model, ti
 # --- a fixed number of queries ------------------------------------------------------------------
 
 # The queries of each changelist page, whatever the number of rows:
-#   keyproject (10): session; user; the year plan whose thresholds the warning lights follow;
+#   keyproject (9): session; user; the year plan whose thresholds the warning lights follow;
 #     the years of the "listed for year" filter (the first and the last); the choices of the
 #     industry, area and department filters (3); the count of the filtered rows (no count of
 #     all: LedgerAdmin.show_full_result_count); the page of projects joined to industry, area
-#     and department, with each one's warning light and problem counts (correlated subqueries
-#     of the same query); their listings (one prefetch). No date hierarchy: its distinct dates
+#     and department, with each one's warning light, problem counts and listings (correlated
+#     subqueries of the same query). No date hierarchy: its distinct dates
 #     scanned a city's whole table.
 #   bondreserve (8): session; user; the years of the year filter; the choices of the sector,
 #     department and area filters (3); the count; the page of reserves joined to sector,
 #     department and area. Status and coverage are computed from the row's own columns.
 #   industry, area, department, sector, yearplan (4): session; user; the count; the page.
 QUERIES = {
-    "keyproject": 10,
+    "keyproject": 9,
     "bondreserve": 8,
     "industry": 4,
     "area": 4,
