@@ -30,6 +30,7 @@ from rest_framework.settings import api_settings
 
 from jiaxian import periods, versions
 from jiaxian.models import TrackedModel
+from jiaxian.representing import QuickRepresentation
 
 # What every record carries and no client writes: read-only in every serializer that lists
 # them because ``TrackedModel``'s fields are not editable (DRF makes such a field read-only).
@@ -164,7 +165,7 @@ class VersionField(serializers.IntegerField):
         raise SkipField
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
+class ValidatedModelSerializer(QuickRepresentation, serializers.ModelSerializer):
     """A model serializer that refuses what the admin and the import refuse.
 
     ``validate`` applies the incoming values to a copy of the instance (never the live one,

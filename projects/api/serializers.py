@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from jiaxian import periods
 from jiaxian.api import RECORD_FIELDS, RelatedIdsField, StrictIntegerField, ValidatedModelSerializer
+from jiaxian.representing import QuickRepresentation
 from projects import models
 from projects.choices import KeyProjectWarningChoices
 
@@ -62,7 +63,7 @@ class AnnualListingSerializer(ValidatedModelSerializer):
         fields = ("id", "project", "year", "category", "planned_investment", "listed_on", *RECORD_FIELDS)
 
 
-class ListingInProjectSerializer(serializers.ModelSerializer):
+class ListingInProjectSerializer(QuickRepresentation, serializers.ModelSerializer):
     """A listing as shown inside its key project (read-only; write through annual-listings)."""
 
     class Meta:
