@@ -25,6 +25,7 @@ from typing import Any, ClassVar, cast
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import translation
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -153,17 +154,21 @@ class QuickRepresentation:
     serializer (the child of a list serves every record of the page)."""
 
     _steps: list[Step] | None = None
-    # Each serializer class's fields as ModelSerializer builds them (unbound), by class.
-    _made_fields: ClassVar[dict[type, dict[str, serializers.Field]]] = {}
+    # Each serializer class's fields as ModelSerializer builds them (unbound), by class and
+    # language: a field's label is left out where the model's name for it reads as the
+    # field's own name would (in English), so the fields built differ by language.
+    _made_fields: ClassVar[dict[tuple[type, str | None], dict[str, serializers.Field]]] = {}
 
     def get_fields(self):
         # ModelSerializer builds its fields from the model's for every serializer made, one a
         # request: 2.7 ms for a key project's, against 0.8 ms to copy them (as DRF copies the
-        # declared fields). They depend on the class alone (its Meta, its declared fields), so
-        # they are built once a class and copied; jiaxian/tests/test_representing.py compares.
-        made = self._made_fields.get(type(self))
+        # declared fields). They depend on the class (its Meta, its declared fields) and the
+        # language alone, so they are built once for each and copied;
+        # jiaxian/tests/test_representing.py compares.
+        key = (type(self), translation.get_language())
+        made = self._made_fields.get(key)
         if made is None:
-            made = self._made_fields[type(self)] = super().get_fields()  # type: ignore[misc]
+            made = self._made_fields[key] = super().get_fields()  # type: ignore[misc]
         return copy.deepcopy(made)
 
     def representation_steps(self) -> list[Step]:
