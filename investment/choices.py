@@ -96,3 +96,26 @@ class CarrierAvailabilityChoices(models.TextChoices):
     AVAILABLE = "available", _("Available")
     RESERVED = "reserved", _("Reserved")
     TAKEN = "taken", _("Taken")
+
+
+class SupervisionOrderLevelChoices(models.TextChoices):
+    """How hard the county presses (督办级别)."""
+
+    GENERAL = "general", _("一般督办")
+    KEY = "key", _("重点督办")
+    LISTED = "listed", _("挂牌督办")
+
+
+class SupervisionOrderStageChoices(models.TextChoices):
+    """Where an order stands on a day, derived from its replies' dates (``SupervisionOrder.stage_on``)."""
+
+    OPEN = "open", _("awaiting a reply")
+    REPLIED = "replied", _("replied, awaiting decision")
+    CLOSED = "closed", _("closed")
+
+
+class OrderReplyDecisionChoices(models.TextChoices):
+    """The issuer's decision on a department's reply."""
+
+    ACCEPTED = "accepted", _("accepted (order closed)")
+    RETURNED = "returned", _("returned (reply again)")

@@ -24,6 +24,9 @@ from .choices import (
     CarrierSizeUnitChoices,
     ChainLinkCoverageChoices,
     ChainLinkPositionChoices,
+    OrderReplyDecisionChoices,
+    SupervisionOrderLevelChoices,
+    SupervisionOrderStageChoices,
     TargetEnterpriseSizeChoices,
     TargetEnterpriseStageChoices,
 )
@@ -162,3 +165,37 @@ class ResponsibilityFilterSet(SearchFilterSet):
     class Meta:
         model = models.Responsibility
         fields = ["chain"]
+
+
+class SupervisionOrderFilterSet(SearchFilterSet):
+    """The orders; ``stage`` and ``overdue`` as of the list's ``as_of`` (default today), read
+    from the list's annotations (``SupervisionOrderQuerySet.with_stage``)."""
+
+    search_fields = ("subject", "demand")
+    stage = django_filters.MultipleChoiceFilter(
+        field_name="stage_as_of", choices=SupervisionOrderStageChoices.choices, label="stage as of as_of"
+    )
+    overdue = BooleanFilter(field_name="overdue_as_of", label="overdue as of as_of")
+    level = django_filters.MultipleChoiceFilter(choices=SupervisionOrderLevelChoices.choices)
+    department = IntegerFilter()
+    key_project = IntegerFilter()
+    attraction_project = IntegerFilter()
+    problem = IntegerFilter()
+    year = YearFilter()
+    ranges = ["issued_on", "due_on"]
+
+    class Meta:
+        model = models.SupervisionOrder
+        fields = ["department"]
+
+
+class OrderReplyFilterSet(StrictFilterSet):
+    order = IntegerFilter()
+    department = IntegerFilter(field_name="order__department", label="department (of its order)")
+    decision = django_filters.MultipleChoiceFilter(choices=OrderReplyDecisionChoices.choices)
+    decided = BooleanFilter(field_name="decided_on", lookup_expr="isnull", exclude=True, label="decided")
+    ranges = ["replied_on", "decided_on"]
+
+    class Meta:
+        model = models.OrderReply
+        fields = ["order"]

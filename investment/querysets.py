@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from jiaxian.steps import DatedSteps
 from jiaxian.subqueries import count_related
@@ -13,6 +14,8 @@ from jiaxian.subqueries import count_related
 from .choices import (
     AttractionProjectStageChoices as Stage,
     ChainLinkCoverageChoices as Coverage,
+    OrderReplyDecisionChoices as Decision,
+    SupervisionOrderStageChoices as OrderStage,
     TargetEnterpriseStageChoices as TargetStage,
 )
 
@@ -119,5 +122,46 @@ class ChainLinkQuerySet(models.QuerySet):
                 When(Q(courted_count__gt=0) | Q(signed_count__gt=0), then=Value(Coverage.PURSUED.value)),
                 default=Value(Coverage.GAP.value),
                 output_field=models.CharField(max_length=20),
+            )
+        )
+
+
+class SupervisionOrderQuerySet(models.QuerySet):
+    """Supervision orders' stage as of a day, from the latest reply replied by then: none, or one
+    returned by then, leaves the order open; one accepted by then closes it; one not decided by
+    then is replied. An order issued after the day has no stage yet (null). The rule of
+    ``SupervisionOrder.stage_on``, in the page's query."""
+
+    def with_stage(self, as_of: datetime.date) -> SupervisionOrderQuerySet:
+        """Annotate ``stage_as_of`` and ``overdue_as_of`` (not closed by ``as_of`` and due
+        before it)."""
+        from .models import OrderReply  # the model module imports this one
+
+        latest = (
+            OrderReply.objects.filter(order=OuterRef("pk"), replied_on__lte=as_of)
+            .order_by("-replied_on", "-id")
+            .annotate(
+                stage=Case(
+                    When(decided_on__lte=as_of, decision=Decision.ACCEPTED, then=Value(OrderStage.CLOSED)),
+                    When(decided_on__lte=as_of, decision=Decision.RETURNED, then=Value(OrderStage.OPEN)),
+                    default=Value(OrderStage.REPLIED),
+                )
+            )
+            .values("stage")[:1]
+        )
+        stage = Case(
+            When(issued_on__gt=as_of, then=Value(None)),
+            default=Coalesce(Subquery(latest), Value(OrderStage.OPEN)),
+            output_field=models.CharField(max_length=10),
+        )
+        annotated = self.annotate(stage_as_of=stage)
+        return annotated.annotate(
+            overdue_as_of=Case(
+                When(
+                    Q(issued_on__lte=as_of, due_on__lt=as_of) & ~Q(stage_as_of=OrderStage.CLOSED),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=models.BooleanField(),
             )
         )

@@ -117,6 +117,9 @@ INSTALLED_APPS = [
 LEDGER_ACCESS_RULE = "projects.access"
 LEDGER_IMPORT_UPLOAD_MODEL = "projects.ImportUpload"
 
+# The county's prefix of a supervision order's number, as its letters read: 郏督〔2023〕12号.
+SUPERVISION_ORDER_PREFIX = os.environ.get("SUPERVISION_ORDER_PREFIX", "郏督")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that the static files carry the policy too: every response does.
@@ -329,6 +332,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Enums named for their model where two share a field name ("stage"), so that a new one
+    # never renames an existing one under a client.
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "investment.choices.TargetEnterpriseStageChoices",
+        "SupervisionOrderStageEnum": "investment.choices.SupervisionOrderStageChoices",
+        "SupervisionOrderLevelEnum": "investment.choices.SupervisionOrderLevelChoices",
+        "OrderReplyDecisionEnum": "investment.choices.OrderReplyDecisionChoices",
+    },
 }
 
 # Clerks paste long ledgers into the admin; Django's default of 1,000 fields is too few

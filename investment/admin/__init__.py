@@ -4,7 +4,8 @@
   behind a figure of the year's report);
 - ``filings``: the filed quarterly exports, listed and downloadable, never changed;
 - ``chains``: the industrial chains with their six lists, and the signing of a target
-  enterprise.
+  enterprise;
+- ``dispatch``: the supervision orders and their replies.
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
 names from here: ``from investment.admin import QuotaFilter``. The modules build on
@@ -34,6 +35,7 @@ from .chains import (
     ValidOnFilter,
     coverage_badge,
 )
+from .dispatch import OrderReplyAdmin, OrderStageFilter, OverdueFilter, SupervisionOrderAdmin
 from .filings import IMMUTABLE_MESSAGE, FilingAdmin
 
 __all__ = [
@@ -49,12 +51,16 @@ __all__ = [
     "LinkFilter",
     "LocalEnterpriseAdmin",
     "LocalEnterpriseInline",
+    "OrderReplyAdmin",
+    "OrderStageFilter",
+    "OverdueFilter",
     "PolicyAdmin",
     "QuotaFilter",
     "ResponsibilityAdmin",
     "ResponsibilityForm",
     "SignForm",
     "StageFilter",
+    "SupervisionOrderAdmin",
     "TargetEnterpriseAdmin",
     "TargetEnterpriseInline",
     "TargetStageFilter",

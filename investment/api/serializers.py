@@ -6,11 +6,16 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.relations import ManyRelatedField
 
-from investment import models
-from investment.choices import ChainLinkCoverageChoices, FilingFormatChoices, TargetEnterpriseStageChoices
+from investment import dispatch, models
+from investment.choices import (
+    ChainLinkCoverageChoices,
+    FilingFormatChoices,
+    SupervisionOrderStageChoices,
+    TargetEnterpriseStageChoices,
+)
 from investment.pipeline import PROJECT_FIELDS
 from investment.quotas import Kind
 from jiaxian import periods
@@ -348,3 +353,58 @@ class ChainConversionReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     as_of = serializers.DateField()
     chains = ChainConversionSerializer(many=True)
+
+
+class OrderReplySerializer(ValidatedModelSerializer):
+    """A department's reply to a supervision order, with the issuer's decision (accepted or
+    returned with a comment). The decision fields are the issuers' (``investment.dispatch``): a
+    department's clerk who writes them, or changes a decided reply, is refused (403 naming the
+    fields)."""
+
+    class Meta:
+        model = models.OrderReply
+        fields = "__all__"
+
+    def validate(self, attrs):
+        stored = self.instance
+        if stored is None:
+            changed = [name for name, value in attrs.items() if value not in ("", None)]
+        else:
+            changed = [name for name, value in attrs.items() if getattr(stored, name) != value]
+        refused = dispatch.reply_refusal(self.context["request"].user, stored, changed)
+        if refused:
+            raise exceptions.PermissionDenied(refused)
+        return super().validate(attrs)
+
+
+class SupervisionOrderSerializer(ValidatedModelSerializer):
+    """A supervision order (督办单); ``reference`` (郏督〔2023〕12号), ``stage`` and ``overdue``
+    (as of today or the list's ``?as_of=``) are derived, ``issued_by`` is who created it, and
+    ``replies`` its replies' ids in turn. ``number`` left out takes the year's next free one."""
+
+    reference = serializers.CharField(read_only=True)
+    stage = serializers.SerializerMethodField(
+        help_text=_("open, replied or closed as of today or ?as_of= (null before it is issued).")
+    )
+    overdue = serializers.SerializerMethodField(help_text=_("Not closed and past its due date."))
+    replies = RelatedIdsField("replies", "reply_ids")
+
+    class Meta:
+        model = models.SupervisionOrder
+        fields = "__all__"
+        read_only_fields = ("issued_by",)
+        extra_kwargs = {"number": {"required": False}}
+
+    @property
+    def as_of(self):
+        return self.context.get("as_of") or periods.today()
+
+    def get_stage(self, obj) -> SupervisionOrderStageChoices | None:
+        if hasattr(obj, "stage_as_of"):
+            return obj.stage_as_of
+        return obj.stage_on(self.as_of)
+
+    def get_overdue(self, obj) -> bool:
+        if hasattr(obj, "overdue_as_of"):
+            return obj.overdue_as_of
+        return obj.is_overdue_on(self.as_of)

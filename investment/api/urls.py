@@ -11,10 +11,12 @@ from .views import (
     FilingViewSet,
     IndustrialChainViewSet,
     LocalEnterpriseViewSet,
+    OrderReplyViewSet,
     PolicyViewSet,
     QuarterlyExportView,
     QuotaReportView,
     ResponsibilityViewSet,
+    SupervisionOrderViewSet,
     TargetEnterpriseViewSet,
 )
 
@@ -28,6 +30,8 @@ routes = [
     ("carriers", CarrierViewSet),
     ("policies", PolicyViewSet),
     ("responsibilities", ResponsibilityViewSet),
+    ("supervision-orders", SupervisionOrderViewSet),
+    ("order-replies", OrderReplyViewSet),
 ]
 
 urlpatterns = [

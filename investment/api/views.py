@@ -1,5 +1,8 @@
 """API views of the investment app."""
 
+import datetime
+from functools import cached_property
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _, gettext_lazy
@@ -21,7 +24,7 @@ from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
 from investment.pipeline import AlreadySigned, sign
 from jiaxian import periods
-from jiaxian.api import Conflict, PreconditionFailed, claimed_version
+from jiaxian.api import Conflict, PreconditionFailed, claimed_version, period_parameter
 from jiaxian.api_defaults import ModelPermissions, SignedInWithPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format, export_response
 from jiaxian.ledger_api import DepartmentRule, LedgerViewSet
@@ -326,3 +329,45 @@ class ResponsibilityViewSet(LedgerViewSet):
     serializer_class = serializers.ResponsibilitySerializer
     filterset_class = filtersets.ResponsibilityFilterSet
     ordering_fields = ("person",)
+
+
+class SupervisionOrderViewSet(LedgerViewSet):
+    """Supervision orders; a list's ``stage`` and ``overdue`` (and their filters) as of
+    ``?as_of=`` (default today). The creator is the order's ``issued_by``."""
+
+    queryset = models.SupervisionOrder.objects.annotate(reply_ids=ids_related(models.SupervisionOrder, "replies"))
+    serializer_class = serializers.SupervisionOrderSerializer
+    filterset_class = filtersets.SupervisionOrderFilterSet
+    ordering_fields = ("year", "number", "issued_on", "due_on")
+    # Read by the view, not a filter (jiaxian.api_defaults.FilterBackend refuses the others).
+    query_parameters = ("as_of",)
+
+    @cached_property
+    def as_of(self) -> datetime.date:
+        """``?as_of=`` as a date, today without it; a bad one is a 400 naming it. A write's
+        stage is today's."""
+        if self.request.method != "GET":
+            return periods.today()
+        return period_parameter(self.request, "as_of", periods.parse_date, default=periods.today())
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("list", "retrieve"):
+            return queryset.with_stage(self.as_of)
+        return queryset
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "as_of": self.as_of}
+
+    def perform_create(self, serializer):
+        serializer.save(issued_by=self.request.user)
+
+
+class OrderReplyViewSet(LedgerViewSet):
+    """The replies to supervision orders: a department's clerks reply to their departments'
+    orders; the issuers accept or return a reply (``decision``, ``decided_on``, ``comment``)."""
+
+    queryset = models.OrderReply.objects.all()
+    serializer_class = serializers.OrderReplySerializer
+    filterset_class = filtersets.OrderReplyFilterSet
+    ordering_fields = ("replied_on", "decided_on")

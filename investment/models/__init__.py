@@ -1,9 +1,11 @@
 """The investment app's models: attraction projects (``attraction``), the filed quarterly
-exports (``filings``), and the industrial chains with their six lists (``chains``). Import them
+exports (``filings``), the industrial chains with their six lists (``chains``), and the
+supervision orders with their replies (``dispatch``). Import them
 from here: ``from investment.models import AttractionProject``."""
 
 from .attraction import AttractionProject
 from .chains import Carrier, ChainLink, IndustrialChain, LocalEnterprise, Policy, Responsibility, TargetEnterprise
+from .dispatch import OrderReply, SupervisionOrder
 from .filings import Filing, FilingImmutable, FilingQuerySet
 
 __all__ = [
@@ -15,7 +17,9 @@ __all__ = [
     "FilingQuerySet",
     "IndustrialChain",
     "LocalEnterprise",
+    "OrderReply",
     "Policy",
     "Responsibility",
+    "SupervisionOrder",
     "TargetEnterprise",
 ]

@@ -38,6 +38,24 @@ WRITE = os.environ.get("JIAXIAN_WRITE_GOLDEN") == "1"
 ADDED_TO_SCHEMA: list[str] = [
     # A reserve's coverage warning against its year's plan (issue 14 item 6).
     "/components/schemas/BondReserve/properties/coverage_warning",
+    # The supervision orders and their replies (issue 17 item 2).
+    "/paths/~1api~1order-replies~1",
+    "/paths/~1api~1order-replies~1{id}~1",
+    "/paths/~1api~1order-replies~1{id}~1history~1",
+    "/paths/~1api~1supervision-orders~1",
+    "/paths/~1api~1supervision-orders~1{id}~1",
+    "/paths/~1api~1supervision-orders~1{id}~1history~1",
+    "/components/schemas/OrderReply",
+    "/components/schemas/OrderReplyDecisionEnum",
+    "/components/schemas/OrderReplyRequest",
+    "/components/schemas/PaginatedOrderReplyList",
+    "/components/schemas/PaginatedSupervisionOrderList",
+    "/components/schemas/PatchedOrderReplyRequest",
+    "/components/schemas/PatchedSupervisionOrderRequest",
+    "/components/schemas/SupervisionOrder",
+    "/components/schemas/SupervisionOrderLevelEnum",
+    "/components/schemas/SupervisionOrderRequest",
+    "/components/schemas/SupervisionOrderStageEnum",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]

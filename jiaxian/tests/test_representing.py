@@ -5,10 +5,13 @@ today and as of a past date, with records whose optional fields are empty."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from investment.models import OrderReply, SupervisionOrder
 from jiaxian.representing import QuickRepresentation
 from jiaxian.urls import router
 
@@ -19,6 +22,34 @@ CASES = [(prefix, "") for prefix in LOOKUPS] + [
     for prefix, viewset, _basename in router.registry
     if "as_of" in getattr(viewset, "query_parameters", ())
 ]
+
+
+def issue_an_order_with_a_reply(project) -> None:
+    order = SupervisionOrder.objects.create(
+        year=2023,
+        subject="开工滞后",
+        demand="限期整改",
+        issued_on=datetime.date(2023, 3, 1),
+        due_on=datetime.date(2023, 3, 31),
+        department=project.department,
+        key_project=project,
+    )
+    OrderReply.objects.create(
+        order=order,
+        text="已整改",
+        replied_on=datetime.date(2023, 3, 10),
+        decision="accepted",
+        decided_on=datetime.date(2023, 3, 12),
+    )
+    SupervisionOrder.objects.create(  # open, no reply, an empty list of replies
+        year=2023,
+        subject="手续未办",
+        demand="限期办理",
+        issued_on=datetime.date(2023, 4, 1),
+        due_on=datetime.date(2023, 4, 30),
+        department=project.department,
+        key_project=project,
+    )
 
 
 def answers(client: APIClient, prefix: str, query: str) -> list:
@@ -46,6 +77,8 @@ def test_every_resources_answers_are_drfs(
     make_attraction_project(name="空字段")
     client = APIClient()
     client.force_authenticate(admin_user)
+    if prefix in ("supervision-orders", "order-replies"):  # the demo has none yet
+        issue_an_order_with_a_reply(make_key_project(name="督办项目"))
     if prefix == "filings":  # the demo files none
         filed = client.post("/api/filings/", {"year": 2023, "quarter": 2, "format": "xlsx"}, format="json")
         assert filed.status_code == 201, filed.content
