@@ -1,13 +1,10 @@
 """API views of the investment app."""
 
-import datetime
-from functools import cached_property
-
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -24,10 +21,10 @@ from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
 from investment.pipeline import AlreadySigned, sign
 from jiaxian import periods
-from jiaxian.api import Conflict, PreconditionFailed, claimed_version, period_parameter
+from jiaxian.api import DATE_PARAMETER_SCHEMA, Conflict, PreconditionFailed, claimed_version
 from jiaxian.api_defaults import ModelPermissions, SignedInWithPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format, export_response
-from jiaxian.ledger_api import DepartmentRule, LedgerViewSet
+from jiaxian.ledger_api import AsOfMixin, DepartmentRule, LedgerViewSet
 from jiaxian.subqueries import ids_related
 from jiaxian.versions import StaleVersion
 from projects.models import NoPlan, YearPlan
@@ -331,7 +328,18 @@ class ResponsibilityViewSet(LedgerViewSet):
     ordering_fields = ("person",)
 
 
-class SupervisionOrderViewSet(LedgerViewSet):
+ORDER_AS_OF = OpenApiParameter(
+    "as_of",
+    DATE_PARAMETER_SCHEMA,
+    description=(
+        f"The date of the stage and the overdue flag, and of their filters (YYYY-MM-DD, in the years "
+        f"{periods.YEAR_MIN} to {periods.YEAR_MAX}); default today."
+    ),
+)
+
+
+@extend_schema_view(list=extend_schema(parameters=[ORDER_AS_OF]), retrieve=extend_schema(parameters=[ORDER_AS_OF]))
+class SupervisionOrderViewSet(AsOfMixin, LedgerViewSet):
     """Supervision orders; a list's ``stage`` and ``overdue`` (and their filters) as of
     ``?as_of=`` (default today). The creator is the order's ``issued_by``."""
 
@@ -339,25 +347,12 @@ class SupervisionOrderViewSet(LedgerViewSet):
     serializer_class = serializers.SupervisionOrderSerializer
     filterset_class = filtersets.SupervisionOrderFilterSet
     ordering_fields = ("year", "number", "issued_on", "due_on")
-    # Read by the view, not a filter (jiaxian.api_defaults.FilterBackend refuses the others).
-    query_parameters = ("as_of",)
-
-    @cached_property
-    def as_of(self) -> datetime.date:
-        """``?as_of=`` as a date, today without it; a bad one is a 400 naming it. A write's
-        stage is today's."""
-        if self.request.method != "GET":
-            return periods.today()
-        return period_parameter(self.request, "as_of", periods.parse_date, default=periods.today())
 
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action in ("list", "retrieve"):
             return queryset.with_stage(self.as_of)
         return queryset
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "as_of": self.as_of}
 
     def perform_create(self, serializer):
         serializer.save(issued_by=self.request.user)

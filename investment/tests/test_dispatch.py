@@ -343,3 +343,13 @@ def test_a_clerk_in_the_admin_cannot_set_a_decision(client, persona, make_order)
     assert answer.status_code == 302, answer.content  # saved: the clerk's text, not the decision
     stored = OrderReply.objects.get()
     assert (stored.text, stored.decision, stored.decided_on) == ("已完成，附照片", "", None)
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_as_of_on_the_orders_list_and_detail():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path in ("/api/supervision-orders/", "/api/supervision-orders/{id}/"):
+        names = {parameter["name"] for parameter in schema["paths"][path]["get"]["parameters"]}
+        assert "as_of" in names, path

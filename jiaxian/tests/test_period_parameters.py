@@ -231,7 +231,9 @@ def test_the_schema_gives_every_as_of_the_pattern_of_the_range_and_every_year_it
                 and "progress" not in path
             ):
                 assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (2000, 2100), path
-    assert as_of == 5 and year == 3  # the five paths above; quotas, chain conversion and export
+    # as_of: the key projects' list and detail, the quota and chain-conversion reports, the chain
+    # map, the supervision orders' list and detail; year: quotas, chain conversion and export.
+    assert as_of == 7 and year == 3
 
 
 @pytest.mark.django_db

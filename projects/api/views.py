@@ -1,15 +1,13 @@
 """API views of the projects app: queryset, serializer, filters — little else. Every list
 costs a fixed number of queries whatever the page size (related rows are prefetched)."""
 
-import datetime
-
 from django.db.models import Prefetch
 from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from jiaxian import periods
-from jiaxian.api import DATE_PARAMETER_SCHEMA, period_parameter
-from jiaxian.ledger_api import LedgerViewSet
+from jiaxian.api import DATE_PARAMETER_SCHEMA
+from jiaxian.ledger_api import AsOfMixin, LedgerViewSet
 from jiaxian.subqueries import ids_related
 from projects import filtersets, models
 
@@ -66,7 +64,7 @@ AS_OF = OpenApiParameter(
 
 
 @extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))
-class KeyProjectViewSet(LedgerViewSet):
+class KeyProjectViewSet(AsOfMixin, LedgerViewSet):
     """Key projects; each with its warning light and problem counts as of ``?as_of=`` (default
     today), annotated in the list's one query (the plan of that date's year is one more). A
     detail reads its light's figures and its plan's thresholds in its one query instead, and a
@@ -77,17 +75,7 @@ class KeyProjectViewSet(LedgerViewSet):
     ).annotate(successor_ids=ids_related(models.KeyProject, "successors"))
     serializer_class = serializers.KeyProjectSerializer
     filterset_class = filtersets.KeyProjectFilterSet
-    # Read by the view, not a filter (jiaxian.api_defaults.FilterBackend refuses the others).
-    query_parameters = ("as_of",)
     ordering_fields = ("name", "total_investment", "started_on", "planned_completion_on", "completed_on")
-
-    @cached_property
-    def as_of(self) -> datetime.date:
-        """``?as_of=`` as a date, today without it; a bad one is a 400 naming it. A write's
-        figures are today's, whatever it says."""
-        if self.request.method != "GET":
-            return periods.today()
-        return period_parameter(self.request, "as_of", periods.parse_date, default=periods.today())
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -101,12 +89,6 @@ class KeyProjectViewSet(LedgerViewSet):
     def plan(self) -> models.YearPlan:
         """The plan whose thresholds the lights follow: that of ``as_of``'s year."""
         return models.YearPlan.for_year(self.as_of.year)
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.request is not None:
-            context["as_of"] = self.as_of
-        return context
 
 
 class MilestoneViewSet(LedgerViewSet):
