@@ -345,6 +345,35 @@ def zh_admin_client(admin_client):
 DEMO_FIXTURES = sorted((Path(__file__).resolve().parent / "fixtures").glob("*.json"))
 
 
+@pytest.fixture
+def persona(db, department, make_department):
+    """A user of a group of the data migrations, by the name of their role: ``leader``,
+    ``bureau`` (bureau staff), ``clerk`` (a member of ``department``) or ``other clerk`` (of
+    another department)."""
+    from django.contrib.auth.models import Group, User
+
+    from projects import access
+
+    other = make_department(name="县住房和城乡建设局")
+
+    def make(name: str) -> User:
+        group = {
+            "leader": access.LEADERS_GROUP,
+            "bureau": access.BUREAU_STAFF_GROUP,
+            "clerk": access.DEPARTMENT_STAFF_GROUP,
+            "other clerk": access.DEPARTMENT_STAFF_GROUP,
+        }[name]
+        user = User.objects.create_user(name.replace(" ", "-"), password="pw", is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        if name == "clerk":
+            department.members.add(user)
+        if name == "other clerk":
+            other.members.add(user)
+        return user
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def load_demo_records() -> Callable[[], None]:
     """A function that saves the demo data into the current database as ``loaddata

@@ -292,7 +292,7 @@ def report(plan: YearPlan, as_of: datetime.date) -> Report:
     key_projects = listed_key_projects(plan, as_of).aggregate(
         count=Count("pk"), total=Sum("total_investment"), planned=Sum("listings__planned_investment")
     )
-    completed = year_progress_reports(plan, as_of).aggregate(total=Sum("completed_investment"))["total"]
+    completed = year_progress_reports(plan, as_of).aggregate(total=Sum(ProgressReport.counted_investment()))["total"]
     reserves = pooled_bond_reserves(plan, as_of).aggregate(count=Count("pk"), demand=Sum("bond_demand"))
     attraction = signed_attraction_projects(plan, as_of).aggregate(
         signed=Count("pk"),

@@ -26,6 +26,13 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def known_by(on: datetime.date) -> datetime.datetime:
+    """The first moment after ``on`` in the county's time zone: what was recorded before it was
+    known on ``on`` ("as known on K" compares a time with ``known_by(K)``, which an index on the
+    time serves)."""
+    return timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min))
+
+
 def year_start(year: int) -> datetime.date:
     return datetime.date(year, 1, 1)
 

@@ -102,3 +102,74 @@ class DatedSteps:
                 return condition & Q(**{f"{field}__lte": as_of})
             condition &= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": as_of})
         return condition
+
+
+class LatestEvent:
+    """A record whose state is the event that happened last: each event keeps the time it last
+    happened in its own field (null: never), and the record is in the state of the event with
+    the latest time, or ``before`` when none has happened. Unlike ``DatedSteps`` the events have
+    no order of their own (a report is submitted, returned, submitted again, approved, returned
+    again…); on equal times the event listed first wins (a report approved as it is entered
+    carries the same time as submitted and approved, and is approved).
+
+    The state three ways that cannot drift apart: ``state_of`` for one record, ``annotation``
+    in the database, ``condition`` as a filter on the times.
+
+    ::
+
+        REVIEW = LatestEvent(
+            ("approved_at", Stage.APPROVED), ("returned_at", Stage.RETURNED), ("submitted_at", Stage.SUBMITTED),
+            before=Stage.DRAFT,
+        )
+    """
+
+    def __init__(self, *events: tuple[str, str], before: str, noun: str = "state"):
+        if not events:
+            raise ValueError("LatestEvent needs at least one event")
+        self.events: tuple[tuple[str, str], ...] = tuple(events)
+        self.before = before
+        self.noun = noun
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(field for field, _state in self.events)
+
+    @property
+    def values(self) -> list[str]:
+        return [str(self.before)] + [str(state) for _field, state in self.events]
+
+    def state_of(self, record: Any) -> str:
+        """``record``'s state, read from its attributes."""
+        best: tuple[str, Any] | None = None
+        for field, state in self.events:
+            value = getattr(record, field)
+            # Strictly later only: on equal times the one listed first (already best) stays.
+            if value is not None and (best is None or value > best[1]):
+                best = (state, value)
+        return str(best[0]) if best is not None else str(self.before)
+
+    def condition(self, state: str) -> Q:
+        """The records in ``state``, as a condition on the times: its time is set, later than
+        each event listed before it and not earlier than each listed after it; ``before`` is no
+        time at all. An unknown state is a ValueError."""
+        if state not in self.values:
+            raise ValueError(f"unknown {self.noun} {state!r}")
+        if state == str(self.before):
+            return Q(*(Q(**{f"{field}__isnull": True}) for field in self.fields))
+        index = next(i for i, (_field, each) in enumerate(self.events) if str(each) == state)
+        field = self.events[index][0]
+        condition = Q(**{f"{field}__isnull": False})
+        for other_index, (other, _state) in enumerate(self.events):
+            if other_index == index:
+                continue
+            beats = "gt" if other_index < index else "gte"
+            condition &= Q(**{f"{other}__isnull": True}) | Q(**{f"{field}__{beats}": models.F(other)})
+        return condition
+
+    def annotation(self) -> Case:
+        """The expression of ``state_of`` in the database."""
+        return Case(
+            *(When(self.condition(str(state)), then=Value(str(state))) for _field, state in self.events),
+            default=Value(str(self.before)),
+            output_field=models.CharField(max_length=max(len(value) for value in self.values)),
+        )

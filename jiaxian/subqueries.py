@@ -45,13 +45,17 @@ def count_related(model: type[models.Model], relation: str, condition: Q | None 
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
 
 
-def sum_related(model: type[models.Model], relation: str, field: str, condition: Q | None = None) -> Coalesce:
+def sum_related(
+    model: type[models.Model], relation: str, field: str, condition: Q | None = None, expression: Any = None
+) -> Coalesce:
     """The sum of ``field`` over the outer row's ``relation`` rows that meet ``condition`` (0
-    when none), typed as ``field`` is (an amount stays a Decimal of two places)."""
+    when none), typed as ``field`` is (an amount stays a Decimal of two places). ``expression``,
+    when given, is summed instead of the field itself (typed as the field): a value worked out
+    from the row, such as the amount a report counted on a past day."""
     rows, _link = _related_rows(model, relation, condition)
     summed_field = rows.model._meta.get_field(field)
     output: Any = summed_field.clone()
-    summed = rows.annotate(total=Sum(field)).values("total")
+    summed = rows.annotate(total=Sum(field if expression is None else expression, output_field=output)).values("total")
     return Coalesce(Subquery(summed, output_field=output), Value(output.to_python(0)), output_field=output)
 
 

@@ -2,7 +2,7 @@
 English words that the API and imports use."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class AreaKindChoices(models.TextChoices):
@@ -58,3 +58,21 @@ class KeyProjectWarningChoices(models.TextChoices):
     GREEN = "green", _("Green")
     YELLOW = "yellow", _("Yellow")
     RED = "red", _("Red")
+
+
+class ReviewStageChoices(models.TextChoices):
+    """Where a monthly progress report is in its review (审核): the latest of its dated events
+    (``ProgressReport.REVIEW``)."""
+
+    DRAFT = "draft", pgettext_lazy("review stage", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("review stage", "Submitted, awaiting review")
+    APPROVED = "approved", pgettext_lazy("review stage", "Approved")
+    RETURNED = "returned", pgettext_lazy("review stage", "Returned")
+
+
+class ReviewActionChoices(models.TextChoices):
+    """The events of a report's review trail (``ProgressReview``)."""
+
+    SUBMITTED = "submitted", pgettext_lazy("review event", "Submitted")
+    APPROVED = "approved", pgettext_lazy("review event", "Approved")
+    RETURNED = "returned", pgettext_lazy("review event", "Returned")

@@ -57,7 +57,7 @@ from jiaxian.admin import change_url_of
 from jiaxian.paging import CountedPaginator
 from jiaxian.params import YearField
 
-from . import access, validation
+from . import access, review, validation
 from .models import AnnualListing, Area, Department, KeyProject, ProgressReport, YearPlan
 
 PER_PAGE = 100
@@ -284,7 +284,9 @@ def save_month(month: datetime.date, rows: list[dict], data: list[dict], user=No
         amount, note = values["completed_investment"], values["note"].strip()
         write = Write(project, report, values.get("version"), row.get("editable", True))
         if amount is None:
-            if report is not None:
+            if report is not None and (locked := review.entry_refusal(user, report)):
+                outcomes.append(locked)
+            elif report is not None:
                 write.delete = True
                 outcomes.append(write)
             elif note:
@@ -293,6 +295,10 @@ def save_month(month: datetime.date, rows: list[dict], data: list[dict], user=No
                 )
             continue
         if report is not None and report.completed_investment == amount and report.note == note:
+            continue
+        locked = review.entry_refusal(user, report) if report is not None else None
+        if locked:
+            outcomes.append(locked)
             continue
         write.report = report or ProgressReport(project=project, month=month)
         write.report.completed_investment, write.report.note = amount, note
@@ -359,16 +365,20 @@ def write_month(writes: list[Write], user) -> None:
         if write.report.pk is not None and not write.delete:
             write.report.version, write.report.updated_at = write.shown + 1, now
             updated.append(write.report)
+    # Each row becomes what its author's entries become (projects.review): bureau staff's are
+    # approved as they save, a department clerk's stay as they are until submitted.
+    events = [review.stamp_entry(report, user, now) for report in [*created, *updated]]
     if created:
         bulk_create_with_history(created, ProgressReport, default_user=user, default_date=now)
     if updated:
         bulk_update_with_history(
             updated,
             ProgressReport,
-            ["completed_investment", "note", "version", "updated_at"],
+            ["completed_investment", "note", "version", "updated_at", *review.ENTRY_FIELDS],
             default_user=user,
             default_date=now,
         )
+    review.write_trail(events)
     if deleted:
         ProgressReport.objects.filter(pk__in=deleted).delete()
 

@@ -62,11 +62,12 @@ class KeyProjectQuerySet(models.QuerySet):
         # The related models by their relation (models.py imports this module, not the reverse).
         return self.model._meta.get_field(name).related_model
 
-    def with_progress(self, as_of: datetime.date) -> KeyProjectQuerySet:
+    def with_progress(self, as_of: datetime.date, known_on: datetime.date | None = None) -> KeyProjectQuerySet:
         """Annotate, for the year of ``as_of``, in the same query (correlated subqueries):
 
-        - ``year_completed_investment``: the sum (万元) of the project's progress reports of
-          that year for months that began on or before ``as_of``; 0 without reports;
+        - ``year_completed_investment``: the sum (万元) of the project's approved progress
+          reports of that year for months that began on or before ``as_of``, as known on
+          ``known_on`` (None: now; ``ProgressReport.counted_investment``); 0 without any;
         - ``year_planned_investment``: the planned investment (万元) of its listing for that
           year if listed by ``as_of``, else 0;
         - ``late_since``: the earliest ``planned_on`` of its milestones planned before
@@ -90,23 +91,35 @@ class KeyProjectQuerySet(models.QuerySet):
             .values("planned_on")[:1]
         )
         return self.annotate(
-            year_completed_investment=self._completed_between(periods.year_start(as_of.year), as_of),
+            year_completed_investment=self._completed_between(periods.year_start(as_of.year), as_of, known_on),
             year_planned_investment=Coalesce(
                 Subquery(planned, output_field=amount), Value(Decimal("0")), output_field=amount
             ),
             late_since=Subquery(late, output_field=models.DateField()),
         )
 
-    def with_completed_between(self, start: datetime.date, end: datetime.date) -> KeyProjectQuerySet:
-        """Annotate ``period_completed_investment``: the sum (万元) of the project's progress
-        reports for the months that begin from ``start`` to ``end`` (both included); 0 without
-        reports. The quarterly export's "completed this quarter"."""
-        return self.annotate(period_completed_investment=self._completed_between(start, end))
+    def with_completed_between(
+        self, start: datetime.date, end: datetime.date, known_on: datetime.date | None = None
+    ) -> KeyProjectQuerySet:
+        """Annotate ``period_completed_investment``: the sum (万元) of the project's approved
+        progress reports for the months that begin from ``start`` to ``end`` (both included),
+        as known on ``known_on`` (None: now); 0 without any. The quarterly export's "completed
+        this quarter"."""
+        return self.annotate(period_completed_investment=self._completed_between(start, end, known_on))
 
-    def _completed_between(self, start: datetime.date, end: datetime.date) -> Coalesce:
-        """The sum (万元) of the project's progress reports for the months that begin from
-        ``start`` to ``end``; 0 without reports."""
-        return sum_related(self.model, "progress_reports", "completed_investment", Q(month__gte=start, month__lte=end))
+    def _completed_between(
+        self, start: datetime.date, end: datetime.date, known_on: datetime.date | None = None
+    ) -> Coalesce:
+        """The sum (万元) of the amounts the project's progress reports for the months that begin
+        from ``start`` to ``end`` count as known on ``known_on``; 0 without any."""
+        Report = self._related("progress_reports")
+        return sum_related(
+            self.model,
+            "progress_reports",
+            "approved_investment",
+            Q(month__gte=start, month__lte=end),
+            expression=Report.counted_investment(known_on) if known_on is not None else None,
+        )
 
     def with_warning(self, as_of: datetime.date, plan) -> KeyProjectQuerySet:
         """Annotate ``warning``: the warning light (红黄绿灯) on ``as_of`` under ``plan``'s

@@ -392,7 +392,21 @@ class Filler:
                 day = datetime.date(listing.year, month, 1)
                 if day > end:
                     break
-                reports.append(ProgressReport(project_id=project.pk, month=day, completed_investment=monthly))
+                # Approved on the row, as the migration approves a database's reports (no trail:
+                # the pages timed read the row's approval, "known now").
+                approved = datetime.datetime.combine(
+                    min(day + datetime.timedelta(days=33), LAST_DAY), datetime.time(10), datetime.UTC
+                )
+                reports.append(
+                    ProgressReport(
+                        project_id=project.pk,
+                        month=day,
+                        completed_investment=monthly,
+                        submitted_at=approved,
+                        approved_at=approved,
+                        approved_investment=monthly,
+                    )
+                )
         self.save(ProgressReport, reports)
 
     def fill_problems(self, projects: list[KeyProject]) -> None:

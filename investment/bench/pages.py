@@ -192,7 +192,7 @@ def light_parts(as_of: datetime.date) -> tuple[str, list]:
     sql = """
         (SELECT MIN(m.planned_on) FROM projects_milestone m
           WHERE m.project_id = p.id AND m.planned_on < %s AND (m.done_on IS NULL OR m.done_on > %s)) AS late_since,
-        COALESCE((SELECT SUM(r.completed_investment) FROM projects_progressreport r
+        COALESCE((SELECT SUM(r.approved_investment) FROM projects_progressreport r
           WHERE r.project_id = p.id AND r.month >= %s AND r.month <= %s), 0) AS completed,
         COALESCE((SELECT l.planned_investment FROM projects_annuallisting l
           WHERE l.project_id = p.id AND l.year = %s AND l.listed_on <= %s), 0) AS planned,

@@ -125,7 +125,7 @@ def floor_statement(plan: YearPlan, as_of: datetime.date) -> tuple[str, list]:
                   FROM {key_project} p INNER JOIN {listing} l ON l.project_id = p.id
                  WHERE l.year = %s AND l.listed_on <= %s) k
          CROSS JOIN
-               (SELECT SUM(r.completed_investment) AS completed
+               (SELECT SUM(r.approved_investment) AS completed
                   FROM {progress} r
                  WHERE r.month >= %s AND r.month <= %s
                    AND r.project_id IN (SELECT l.project_id FROM {listing} l WHERE l.year = %s AND l.listed_on <= %s)) c

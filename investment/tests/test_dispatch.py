@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +14,6 @@ from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from investment.models import OrderReply, SupervisionOrder
-from projects import access
 
 d = datetime.date
 ISSUED, DUE = d(2023, 3, 1), d(2023, 3, 31)
@@ -164,30 +162,6 @@ def test_a_reply_is_refused_naming_the_field(make_order, first, second, field):
 
 
 # --- who may do what ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def persona(db, department, make_department):
-    """A user of a group of the data migrations; the clerk is a member of ``department``, the
-    other clerk of another department."""
-    other = make_department(name="县住房和城乡建设局")
-
-    def make(name: str) -> User:
-        group = {
-            "leader": access.LEADERS_GROUP,
-            "bureau": access.BUREAU_STAFF_GROUP,
-            "clerk": access.DEPARTMENT_STAFF_GROUP,
-            "other clerk": access.DEPARTMENT_STAFF_GROUP,
-        }[name]
-        user = User.objects.create_user(name.replace(" ", "-"), password="pw", is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
-        if name == "clerk":
-            department.members.add(user)
-        if name == "other clerk":
-            other.members.add(user)
-        return user
-
-    return make
 
 
 def client_of(user) -> APIClient:

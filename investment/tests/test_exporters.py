@@ -15,7 +15,7 @@ import pytest
 from investment import quotas
 from investment.exporters import QuarterlyExporter
 from jiaxian.exporting import Column, Format, Kind, Sheet, escape_formula, write_csv_zip, write_xlsx
-from projects.models import ProgressReport
+from projects.tests.helpers import approved_report
 
 Q2_END = datetime.date(2023, 6, 30)
 GENERATED = datetime.datetime(2023, 7, 1, 9, 30)
@@ -233,9 +233,7 @@ def test_the_export_asks_the_same_number_of_queries_at_10_and_100_projects(
 def test_key_projects_show_the_quarters_and_the_years_completed_investment(plan, make_listing):
     listing = make_listing(year=2023, listed_on=datetime.date(2023, 2, 1), planned_investment=Decimal("1000.00"))
     for month, amount in ((3, "100.00"), (4, "20.00"), (6, "3.00"), (7, "999.00")):
-        ProgressReport.objects.create(
-            project=listing.project, month=datetime.date(2023, month, 1), completed_investment=Decimal(amount)
-        )
+        approved_report(listing.project, datetime.date(2023, month, 1), amount)
     workbook = xlsx(QuarterlyExporter(plan, 2))
     [row] = table(workbook, "重点项目")
     # Q2 is April to June; the year to the quarter's end is March to June; July is after it.

@@ -56,6 +56,21 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/SupervisionOrderLevelEnum",
     "/components/schemas/SupervisionOrderRequest",
     "/components/schemas/SupervisionOrderStageEnum",
+    # The review of monthly reports (issue 17 item 1).
+    "/paths/~1api~1progress-reports~1approve~1",
+    "/paths/~1api~1progress-reports~1return~1",
+    "/paths/~1api~1progress-reports~1submit~1",
+    "/paths/~1api~1progress-reports~1{id}~1approve~1",
+    "/paths/~1api~1progress-reports~1{id}~1return~1",
+    "/paths/~1api~1progress-reports~1{id}~1submit~1",
+    "/components/schemas/ProgressReport/properties/stage",
+    "/components/schemas/ProgressReport/properties/submitted_at",
+    "/components/schemas/ProgressReport/properties/approved_at",
+    "/components/schemas/ProgressReport/properties/approved_investment",
+    "/components/schemas/ProgressReport/properties/returned_at",
+    "/components/schemas/ProgressReport/properties/return_reason",
+    "/components/schemas/ReviewActionRequest",
+    "/components/schemas/ProgressReportStageEnum",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from investment import quotas
 from projects.models import AnnualListing, KeyProject, Milestone, ProgressReport
+from projects.tests.helpers import approved_report
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def listed(today, make_key_project, make_listing):
 
 
 def report(project, month, amount):
-    ProgressReport.objects.create(project=project, month=month, completed_investment=D(amount))
+    approved_report(project, month, amount)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def test_the_completed_investment_is_summed_from_the_listings_and_reports_alone(
     # of the projects' table: the reports and listings' indexes answer the sum.
     with CaptureQueriesContext(connection) as queries:
         quotas.report(plan, d(2023, 6, 30))
-    (summed,) = [query["sql"] for query in queries.captured_queries if "completed_investment" in query["sql"]]
+    (summed,) = [query["sql"] for query in queries.captured_queries if "approved_investment" in query["sql"]]
     assert ProgressReport._meta.db_table in summed and AnnualListing._meta.db_table in summed
     assert KeyProject._meta.db_table not in summed
 

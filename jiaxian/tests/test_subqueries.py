@@ -9,7 +9,8 @@ import pytest
 from django.db.models import Q
 
 from jiaxian.subqueries import count_related, sum_related
-from projects.models import KeyProject, Problem, ProgressReport
+from projects.models import KeyProject, Problem
+from projects.tests.helpers import approved_report
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ d = datetime.date
 def two_projects(make_key_project, department):
     busy, idle = make_key_project(), make_key_project()
     for month, amount in ((d(2023, 1, 1), "100.50"), (d(2023, 2, 1), "200.25"), (d(2024, 1, 1), "7.00")):
-        ProgressReport.objects.create(project=busy, month=month, completed_investment=Decimal(amount))
+        approved_report(busy, month, amount)
     for raised in (d(2023, 1, 5), d(2023, 3, 5)):
         Problem.objects.create(project=busy, description="问题", raised_on=raised, department=department)
     return busy, idle

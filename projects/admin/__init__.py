@@ -5,7 +5,8 @@ base that every ledger of both apps builds on (``jiaxian.admin``: ``LedgerAdmin`
 - ``reference``: industries, areas, departments, bond sectors, the year plan, and the user's
   departments on the user's page;
 - ``key_projects``: key projects, their inlines and filters, the warning light's badge;
-- ``bonds``: special-bond reserves and their filters.
+- ``bonds``: special-bond reserves and their filters;
+- ``progress``: the review list of monthly progress reports (submit, approve, return).
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
 names from here: ``from projects.admin import KeyProjectAdmin``. The modules build on
@@ -35,6 +36,7 @@ from .key_projects import (
     warning_badge,
     warning_plan,
 )
+from .progress import ProgressReportAdmin, ReviewStageFilter
 from .reference import (
     AreaAdmin,
     DepartmentAdmin,
@@ -62,7 +64,9 @@ __all__ = [
     "PoolFilter",
     "ProblemInline",
     "ProblemsFilter",
+    "ProgressReportAdmin",
     "ProgressReportInline",
+    "ReviewStageFilter",
     "SectorAdmin",
     "UserWithDepartmentsAdmin",
     "WarningFilter",

@@ -22,6 +22,7 @@ from jiaxian.admin import (
     LedgerAdmin,
     LedgerImportMixin,
     VersionedInline,
+    VersionedInlineForm,
     YearFilter,
     YearRecordsFilter,
     annotated_column,
@@ -30,7 +31,7 @@ from jiaxian.admin import (
 )
 from jiaxian.subqueries import rows_related
 
-from .. import access
+from .. import access, review
 from ..choices import AnnualListingCategoryChoices, KeyProjectWarningChoices
 from ..models import AnnualListing, KeyProject, Milestone, Problem, ProgressReport, YearPlan
 from ..resources import KeyProjectResource
@@ -133,16 +134,37 @@ class MilestoneInline(KeyProjectInline, admin.TabularInline):
         return milestone.days_late(periods.today()) or "—"
 
 
+class ProgressReportInlineForm(VersionedInlineForm):
+    """A month's cell: an approved report is locked for department clerks (``projects.review``):
+    changing or deleting it is refused on the cell."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and (self.has_changed() or (cleaned or {}).get("DELETE")):
+            refused = review.entry_refusal(self.access_user, self.instance)
+            if refused:
+                raise forms.ValidationError(refused, code="locked")
+        return cleaned
+
+
 class ProgressReportInline(KeyProjectInline, admin.TabularInline):
     """The monthly progress as a twelve-month grid (templates/admin/edit_inline/month_grid.html):
-    a cell a month, in its month's column, January first."""
+    a cell a month, in its month's column, January first, with its review stage. What a
+    department clerk enters is a draft until submitted (the monthly entry page, the review
+    list); bureau staff's is approved as it saves (``KeyProjectAdmin.save_formset``)."""
 
     model = ProgressReport
+    form = ProgressReportInlineForm
     template = "admin/edit_inline/month_grid.html"
     classes = ("month-grid",)
     extra = 0
-    fields = ("month", "completed_investment", "note")
+    fields = ("month", "completed_investment", "note", "review_stage")
+    readonly_fields = ("review_stage",)
     ordering = ("month",)
+
+    @admin.display(description=_("review stage"))
+    def review_stage(self, report):
+        return report.get_stage_display() if report.pk else "—"
 
     def get_formset(self, request, obj=None, **kwargs):
         # An empty box for each month of this year the project owes a report for
@@ -150,6 +172,7 @@ class ProgressReportInline(KeyProjectInline, admin.TabularInline):
         # a figure is typed (an unchanged extra form is not saved).
         missing = obj.unreported_months(periods.today()) if obj is not None else []
         formset = super().get_formset(request, obj, extra=len(missing), **kwargs)
+        formset.form.access_user = request.user  # a class made for this request
 
         class WithMissingMonths(formset):
             def __init__(self, *args, **kwargs):
@@ -267,6 +290,20 @@ class KeyProjectAdmin(LedgerImportMixin, LedgerAdmin):
         ),
         (_("Record"), {"fields": (("version", "created_at", "updated_at"),), "classes": ("collapse",)}),
     )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProgressReport:
+            return super().save_formset(request, form, formset, change)
+        # Each month entered becomes what its author's entries become (projects.review).
+        reports = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        events = []
+        for report in reports:
+            events.append(review.stamp_entry(report, request.user))
+            report.save()
+        review.write_trail(events)
+        return None
 
     def get_inlines(self, request, obj):
         # A new project gets the standard milestones when saved; its progress and problems

@@ -8,7 +8,7 @@ from jiaxian import periods
 from jiaxian.api import RECORD_FIELDS, RelatedIdsField, StrictIntegerField, ValidatedModelSerializer
 from jiaxian.representing import QuickRepresentation
 from projects import models
-from projects.choices import KeyProjectWarningChoices
+from projects.choices import KeyProjectWarningChoices, ReviewStageChoices
 
 
 class IndustrySerializer(ValidatedModelSerializer):
@@ -121,11 +121,48 @@ class MilestoneSerializer(ValidatedModelSerializer):
 
 class ProgressReportSerializer(ValidatedModelSerializer):
     """One month's completed investment of a key project (``/api/progress-reports/``);
-    ``month`` is the month's first day."""
+    ``month`` is the month's first day. Its review (``stage`` and the times of the latest
+    submission, approval and return, the approved amount, the reason of a return) is read-only:
+    the actions ``submit``, ``approve`` and ``return`` write it (``projects.review``)."""
+
+    stage = serializers.ChoiceField(
+        choices=ReviewStageChoices.choices,
+        read_only=True,
+        help_text="The review stage: the latest of submitted, approved and returned (draft before any).",
+    )
 
     class Meta:
         model = models.ProgressReport
-        fields = ("id", "project", "month", "completed_investment", "note", *RECORD_FIELDS)
+        fields = (
+            "id",
+            "project",
+            "month",
+            "completed_investment",
+            "note",
+            "stage",
+            "submitted_at",
+            "approved_at",
+            "approved_investment",
+            "returned_at",
+            "return_reason",
+            *RECORD_FIELDS,
+        )
+
+
+class ReviewActionSerializer(serializers.Serializer):
+    """The body of a review action on several reports (``ids``) or on one (the path's): the
+    reason of a return."""
+
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=1000,
+        required=False,
+        help_text="The reports (their ids) of a batch action; not sent to the action of one report.",
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Why the reports are returned (return only)."
+    )
 
 
 class ProblemSerializer(ValidatedModelSerializer):

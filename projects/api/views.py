@@ -1,15 +1,21 @@
 """API views of the projects app: queryset, serializer, filters — little else. Every list
 costs a fixed number of queries whatever the page size (related rows are prefetched)."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.functional import cached_property
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
 from jiaxian import periods
-from jiaxian.api import DATE_PARAMETER_SCHEMA
+from jiaxian.api import DATE_PARAMETER_SCHEMA, Conflict, PreconditionFailed, body_version, claimed_version
 from jiaxian.ledger_api import AsOfMixin, LedgerViewSet
 from jiaxian.subqueries import ids_related
-from projects import filtersets, models
+from projects import filtersets, models, review
+from projects.choices import ReviewActionChoices
 
 from . import serializers
 
@@ -98,11 +104,149 @@ class MilestoneViewSet(LedgerViewSet):
     ordering_fields = ("planned_on", "done_on")
 
 
+REVIEW_ERRORS = {
+    400: OpenApiResponse(description="A return without a reason, or a malformed list of ids; nothing changed."),
+    403: OpenApiResponse(
+        description=(
+            "Not the user's to take: another department's report (submit), or not bureau staff (approve, "
+            "return); `detail` says which. Nothing changed."
+        )
+    ),
+    409: OpenApiResponse(description="A report is not at a stage the action starts from; nothing changed."),
+    412: OpenApiResponse(description="A report changed since the version read; nothing changed."),
+}
+
+
 class ProgressReportViewSet(LedgerViewSet):
+    """Monthly reports and their review (``projects.review``): a department clerk's entry is a
+    draft until submitted, bureau staff's is approved as it saves; an approved report is locked
+    for department clerks. ``…/<id>/submit/``, ``…/approve/``, ``…/return/`` act on one report
+    (at the version of ``If-Match`` or the body's ``version``); the same paths without an id
+    take a list of ``ids`` and act on all of them or on none."""
+
     queryset = models.ProgressReport.objects.all()
     serializer_class = serializers.ProgressReportSerializer
     filterset_class = filtersets.ProgressReportFilterSet
     ordering_fields = ("month", "completed_investment")
+
+    def perform_create(self, serializer):
+        self.check_written(serializer)
+        values = review.entry_values(self.request.user, serializer.validated_data.get("completed_investment"))
+        with transaction.atomic():
+            report = serializer.save(**values)
+            review.write_trail([review.entry_event(report, self.request.user)])
+
+    def perform_update(self, serializer):
+        self.check_written(serializer)
+        self.check_unlocked(serializer.instance)
+        amount = serializer.validated_data.get("completed_investment", serializer.instance.completed_investment)
+        values = review.entry_values(self.request.user, amount)
+        with transaction.atomic():
+            self.claim(serializer.instance)
+            report = serializer.save(**values)
+            review.write_trail([review.entry_event(report, self.request.user)])
+
+    def perform_destroy(self, instance):
+        self.check_unlocked(instance)
+        super().perform_destroy(instance)
+
+    def check_unlocked(self, report) -> None:
+        refused = review.entry_refusal(self.request.user, report)
+        if refused:
+            raise PermissionDenied(refused)
+
+    def review(self, action: str, reports: list, shown: dict | None) -> None:
+        body = serializers.ReviewActionSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            review.act(action, reports, self.request.user, body.validated_data.get("reason", ""), shown)
+        except review.Refused as refused:
+            detail = " ".join(refused.messages)
+            if "forbidden" in refused.kinds:
+                raise PermissionDenied(detail) from refused
+            if "reason" in refused.kinds:
+                raise ValidationError({"reason": refused.messages}) from refused
+            if "stale" in refused.kinds:
+                raise PreconditionFailed(detail) from refused
+            raise Conflict(detail, code="review_stage") from refused
+
+    def review_one(self, action: str, request):
+        report = self.get_object()
+        header = request.headers.get("If-Match")
+        self.review(action, [report], {report.pk: claimed_version(header, body_version(request.data), report.version)})
+        return Response(self.get_serializer(report).data)
+
+    def review_many(self, action: str, request):
+        body = serializers.ReviewActionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids = body.validated_data.get("ids")
+        if not ids:
+            raise ValidationError({"ids": [_("Name the reports to act on (their ids).")]})
+        reports = list(self.get_queryset().filter(pk__in=ids))
+        missing = sorted(set(ids) - {report.pk for report in reports})
+        if missing:
+            raise ValidationError(
+                {"ids": [_("No such reports: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in missing)}]}
+            )
+        self.review(action, reports, None)
+        return Response(self.get_serializer(reports, many=True).data)
+
+    @extend_schema(
+        summary="Submit a report",
+        request=serializers.ReviewActionSerializer,
+        responses={200: serializers.ProgressReportSerializer, **REVIEW_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request, pk=None):
+        return self.review_one(ReviewActionChoices.SUBMITTED, request)
+
+    @extend_schema(
+        summary="Approve a report",
+        request=serializers.ReviewActionSerializer,
+        responses={200: serializers.ProgressReportSerializer, **REVIEW_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request, pk=None):
+        return self.review_one(ReviewActionChoices.APPROVED, request)
+
+    @extend_schema(
+        summary="Return a report",
+        request=serializers.ReviewActionSerializer,
+        responses={200: serializers.ProgressReportSerializer, **REVIEW_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return", filter_backends=[])
+    def return_report(self, request, pk=None):
+        return self.review_one(ReviewActionChoices.RETURNED, request)
+
+    @extend_schema(
+        operation_id="progress_reports_submit_many",
+        summary="Submit reports",
+        request=serializers.ReviewActionSerializer,
+        responses={200: serializers.ProgressReportSerializer(many=True), **REVIEW_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="submit", url_name="submit-many", filter_backends=[])
+    def submit_many(self, request):
+        return self.review_many(ReviewActionChoices.SUBMITTED, request)
+
+    @extend_schema(
+        operation_id="progress_reports_approve_many",
+        summary="Approve reports",
+        request=serializers.ReviewActionSerializer,
+        responses={200: serializers.ProgressReportSerializer(many=True), **REVIEW_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="approve", url_name="approve-many", filter_backends=[])
+    def approve_many(self, request):
+        return self.review_many(ReviewActionChoices.APPROVED, request)
+
+    @extend_schema(
+        operation_id="progress_reports_return_many",
+        summary="Return reports",
+        request=serializers.ReviewActionSerializer,
+        responses={200: serializers.ProgressReportSerializer(many=True), **REVIEW_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="return", url_name="return-many", filter_backends=[])
+    def return_many(self, request):
+        return self.review_many(ReviewActionChoices.RETURNED, request)
 
 
 class ProblemViewSet(LedgerViewSet):

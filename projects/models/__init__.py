@@ -26,7 +26,7 @@ from jiaxian.versions import StaleVersion
 from .base import ProjectCodeMixin
 from .bonds import BondReserve
 from .key_projects import AnnualListing, KeyProject, warning_light
-from .progress import Milestone, Problem, ProgressReport
+from .progress import Milestone, Problem, ProgressReport, ProgressReview
 from .reference import Area, Department, Industry, NoPlan, Sector, YearPlan, department_field
 from .uploads import ImportUpload
 
@@ -42,6 +42,7 @@ __all__ = [
     "NoPlan",
     "Problem",
     "ProgressReport",
+    "ProgressReview",
     "ProjectCodeMixin",
     "Sector",
     "StaleVersion",

@@ -96,13 +96,20 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
         rows = [{"project_id": project.pk, "kind": kind} for project in projects for kind in kinds]
         bulk.create_rows(Milestone, rows, user)
 
-    def completed_investment(self, year: int, as_of: datetime.date | None = None) -> Decimal:
-        """The investment (万元) completed in ``year``: the sum of its progress reports of that
-        year, with ``as_of`` only of the months that began by then; 0 without reports."""
+    def completed_investment(
+        self, year: int, as_of: datetime.date | None = None, known_on: datetime.date | None = None
+    ) -> Decimal:
+        """The investment (万元) completed in ``year``: the sum of what its progress reports of
+        that year count as known on ``known_on`` (None: now; only approved amounts,
+        ``ProgressReport.investment_known_on``), with ``as_of`` only of the months that began
+        by then; 0 without any."""
         reports = self.progress_reports.filter(month__year=year)
         if as_of is not None:
             reports = reports.filter(month__lte=as_of)
-        return reports.aggregate(total=models.Sum("completed_investment"))["total"] or Decimal("0")
+        if known_on is not None:
+            reports = reports.prefetch_related("reviews")
+        amounts = (report.investment_known_on(known_on) for report in reports)
+        return sum((amount for amount in amounts if amount is not None), Decimal("0"))
 
     def planned_investment(self, year: int, as_of: datetime.date | None = None) -> Decimal:
         """The planned investment (万元) of its listing for ``year`` (listed by ``as_of``, when

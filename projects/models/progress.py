@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.models import amount_field, non_negative, unique_errors
+from jiaxian.steps import LatestEvent
 
 from .. import validation
-from ..choices import MilestoneKindChoices
+from ..choices import MilestoneKindChoices, ReviewActionChoices, ReviewStageChoices
 from ..querysets import ProblemQuerySet
 from .base import KeyProjectPart
 from .reference import department_field
@@ -83,8 +85,22 @@ class Milestone(KeyProjectPart):
 class ProgressReport(KeyProjectPart):
     """The investment a key project completed in one month (月度进度), in 万元. ``month`` is
     the month's first day; one report per project and month; no month after the current one.
-    The year's and the cumulative totals, and the completion rate, derive from these
-    (``KeyProject.completed_investment``)."""
+
+    A report is reviewed (``projects.review``): the department submits it, the bureau approves
+    or returns it. Its stage is the latest of the three times (``REVIEW``), never stored apart
+    from them; each event is also kept in the trail (``ProgressReview``), an approval with the
+    amount it approved. Only approved amounts count in the figures: the row carries its latest
+    approval's time and amount (``approved_at``, ``approved_investment``), so that a year's
+    completed investment stays one sum over an index, and ``counted_investment(K)`` gives the
+    amount known on a past day K from the trail (``KeyProject.completed_investment``)."""
+
+    REVIEW = LatestEvent(
+        ("approved_at", ReviewStageChoices.APPROVED),
+        ("returned_at", ReviewStageChoices.RETURNED),
+        ("submitted_at", ReviewStageChoices.SUBMITTED),
+        before=ReviewStageChoices.DRAFT,
+        noun="review stage",
+    )
 
     project = models.ForeignKey(
         "projects.KeyProject", models.CASCADE, verbose_name=_("key project"), related_name="progress_reports"
@@ -92,6 +108,12 @@ class ProgressReport(KeyProjectPart):
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     completed_investment = amount_field(_("investment completed in the month (万元)"))
     note = models.TextField(_("progress note"), blank=True)
+    # Written by the review alone (``projects.review``), never by a form or a serializer.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    approved_investment = amount_field(_("approved investment (万元)"), null=True, blank=True, editable=False)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
+    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
 
     class Meta:
         # By project id, not through the project's name (a join and a sort of every report for
@@ -100,23 +122,78 @@ class ProgressReport(KeyProjectPart):
         ordering = ["project_id", "month"]
         verbose_name = _("monthly progress report")
         verbose_name_plural = _("monthly progress reports")
+        permissions = [("review_progressreport", _("Can approve and return monthly progress reports"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "month"],
                 name="%(app_label)s_%(class)s_one_per_project_and_month",
                 violation_error_message=_("This project already has a report for that month."),
             ),
-            *non_negative("completed_investment"),
+            *non_negative("completed_investment", "approved_investment"),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True, approved_investment__isnull=True)
+                | Q(approved_at__isnull=False, approved_investment__isnull=False),
+                name="%(app_label)s_%(class)s_approved_with_amount",
+                violation_error_message=_("An approval keeps the amount it approved."),
+            ),
         ]
-        # The year's completed investment of each project (the warning light: one project's
+        # The year's approved investment of each project (the warning light: one project's
         # months), and of all the listed projects together (the quota report: the year's
         # months of every project, then those of the listed ones). The amount is a key column
         # rather than an INCLUDE, as in the other covering indexes, so that SQLite's index
-        # covers the sum too.
+        # covers the sum too; the approval time beside it answers "known on K".
         indexes = [
-            models.Index(fields=["project", "month", "completed_investment"], name="projects_progress_cover"),
-            models.Index(fields=["month", "project", "completed_investment"], name="projects_progress_month_cover"),
+            models.Index(
+                fields=["project", "month", "approved_investment", "approved_at"], name="projects_progress_cover"
+            ),
+            models.Index(
+                fields=["month", "project", "approved_investment", "approved_at"], name="projects_progress_month_cover"
+            ),
         ]
+
+    @property
+    def stage(self) -> str:
+        """The review stage (``ReviewStageChoices``), from the times: ``REVIEW.annotation()``
+        in a query."""
+        return self.REVIEW.state_of(self)
+
+    def get_stage_display(self) -> str:
+        return str(ReviewStageChoices(self.stage).label)
+
+    @classmethod
+    def counted_investment(cls, known_on: datetime.date | None = None):
+        """The amount a report counts in the figures as known on ``known_on`` (None: now), as an
+        expression: its latest amount approved by the end of that day, null when none was (a
+        sum skips it). Now, the row's own latest approval; on a past day, the row's approval
+        when it was made by then, else the trail's latest approval by then (a report reopened
+        and approved again since). ``investment_known_on`` for one report."""
+        if known_on is None:
+            return F("approved_investment")
+        known_by = periods.known_by(known_on)
+        earlier = (
+            ProgressReview.objects.filter(report=OuterRef("pk"), action=ReviewActionChoices.APPROVED, at__lt=known_by)
+            .order_by("-at", "-id")
+            .values("amount")[:1]
+        )
+        return Case(
+            When(approved_at__lt=known_by, then=F("approved_investment")),
+            default=Subquery(earlier),
+            output_field=cls._meta.get_field("approved_investment").clone(),
+        )
+
+    def investment_known_on(self, known_on: datetime.date | None = None):
+        """``counted_investment`` for this report (None when it counts nothing then)."""
+        if known_on is None or self.approved_at is None:
+            return self.approved_investment
+        known_by = periods.known_by(known_on)
+        if self.approved_at < known_by:
+            return self.approved_investment
+        earlier = [
+            review
+            for review in self.reviews.all()
+            if review.action == ReviewActionChoices.APPROVED and review.at < known_by
+        ]
+        return max(earlier, key=lambda review: (review.at, review.pk)).amount if earlier else None
 
     def __str__(self) -> str:
         return f"{self.project_id and self.project} {self.month:%Y-%m}" if self.month else str(self.project_id)
@@ -157,6 +234,41 @@ class ProgressReport(KeyProjectPart):
                     gettext("%(month)s has not begun yet.") % {"month": self.month.strftime("%Y-%m")},
                 )
         return errors
+
+
+class ProgressReview(models.Model):
+    """One event of a report's review trail: submitted, approved (with the amount it approved)
+    or returned (with the reason the department sees), when and by whom. Written once and never
+    changed: the trail is its own history, so it has no version; "as known on K" reads the
+    amounts approved by K from it (``ProgressReport.counted_investment``)."""
+
+    report = models.ForeignKey(
+        ProgressReport, models.CASCADE, verbose_name=_("monthly progress report"), related_name="reviews"
+    )
+    action = models.CharField(_("review event"), max_length=10, choices=ReviewActionChoices.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("by"), related_name="+"
+    )
+    amount = amount_field(_("approved investment (万元)"), null=True, blank=True)
+    reason = models.TextField(_("reason for return"), blank=True)
+
+    class Meta:
+        ordering = ["report_id", "at", "id"]
+        verbose_name = _("review event")
+        verbose_name_plural = _("review trail")
+        indexes = [models.Index(fields=["report", "action", "at"], name="projects_review_known")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action=ReviewActionChoices.APPROVED) | Q(amount__isnull=False),
+                name="%(app_label)s_%(class)s_approval_amount",
+                violation_error_message=_("An approval keeps the amount it approved."),
+            ),
+            *non_negative("amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}" if self.at else self.get_action_display()
 
 
 class Problem(KeyProjectPart):

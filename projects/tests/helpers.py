@@ -106,3 +106,25 @@ def form_data(response) -> dict:
             else:
                 data[form.add_prefix(name)] = "on" if value is True else str(value)
     return data
+
+
+def approved_report(project, month, amount, *, at=None, **fields):
+    """A monthly report approved at ``at`` (default now) at its amount, as the review leaves it:
+    the row's approval and its event in the trail (``projects.review``)."""
+    from django.utils import timezone
+
+    from projects.models import ProgressReport, ProgressReview
+
+    at = at or timezone.now()
+    amount = Decimal(amount)
+    report = ProgressReport.objects.create(
+        project=project,
+        month=month,
+        completed_investment=amount,
+        submitted_at=at,
+        approved_at=at,
+        approved_investment=amount,
+        **fields,
+    )
+    ProgressReview.objects.create(report=report, action="approved", at=at, amount=amount)
+    return report

@@ -35,7 +35,7 @@ CRUD = ("view", "add", "change", "delete")
 # Exactly what each group holds after migrate, written out again here (not read from the
 # migrations) so that a change to either shows.
 # Supervision orders (issue 17): leaders and bureau staff issue them and decide on the replies;
-# department staff read them and reply.
+# department staff read them and reply. Monthly reports' review: bureau staff approve and return.
 ORDERS = ("supervisionorder", "orderreply")
 EXPECTED_GROUPS = {
     "县领导": {f"view_{model}" for model in EVERY_MODEL}
@@ -43,7 +43,7 @@ EXPECTED_GROUPS = {
     | {"view_supervisionorder", "add_supervisionorder", "change_supervisionorder", "view_orderreply"}
     | {"decide_orderreply"},
     "招商局、发改委工作人员": {f"{action}_{model}" for model in (*EVERY_MODEL, *ORDERS) for action in CRUD}
-    | {"edit_all_departments", "view_filing", "export_quarter", "decide_orderreply"},
+    | {"edit_all_departments", "view_filing", "export_quarter", "decide_orderreply", "review_progressreport"},
     "部门工作人员": {f"view_{model}" for model in (*EVERY_MODEL, *ORDERS)}
     | {
         f"{action}_{model}"

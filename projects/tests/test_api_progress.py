@@ -12,6 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from projects.models import Milestone, Problem, ProgressReport
+from projects.tests.helpers import approved_report
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
@@ -81,7 +82,7 @@ def test_milestones_list_the_standard_set_and_a_custom_one_needs_a_name(api, pro
 
 
 def test_the_warning_is_given_as_of_today_or_as_of_a_date(api, project):
-    ProgressReport.objects.create(project=project, month=d(2023, 1, 1), completed_investment=D("2500.00"))
+    approved_report(project, d(2023, 1, 1), "2500.00")
     # Today (2023-06-30): 25 % at a time progress of 50 %: 25 points behind, yellow.
     assert api.get(f"/api/key-projects/{project.pk}/").json()["warning"] == "yellow"
     # On 2023-03-31: 25 % at 25 %: green.

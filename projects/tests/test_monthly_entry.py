@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from jiaxian import periods
 from projects import monthly_entry
-from projects.models import ProgressReport
+from projects.models import ProgressReport, ProgressReview
 
 pytestmark = pytest.mark.django_db
 
@@ -350,8 +350,9 @@ def test_saving_the_month_takes_as_many_queries_for_4_rows_as_for_40(
     """Half the rows have a report that changes, half get a new one. The POST's queries: the
     session and its user (2); the projects listed, the month's reports, the projects by name
     (3); a savepoint (1) around the claim of the changed reports (1), the new reports
-    created and their history (2), the changed ones updated and their history (2); releasing
-    the savepoint (1)."""
+    created and their history (2), the changed ones updated and their history (2), the review
+    trail's approvals (1: an administrator's entries are approved as they save); releasing the
+    savepoint (1)."""
     for n in range(size):
         project = make_key_project(name=f"项目{n:03}")
         make_listing(project=project, year=2023, planned_investment=D("100.00"))
@@ -359,11 +360,15 @@ def test_saving_the_month_takes_as_many_queries_for_4_rows_as_for_40(
             ProgressReport.objects.create(project=project, month=d(2023, 5, 1), completed_investment=D("1.00"))
     page = table(zh_admin_client)
     data = post_of(page, {f"项目{n:03}": (f"{n}.50", "") for n in range(size)})
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert zh_admin_client.post(URL, data).status_code == 302
     assert sorted(ProgressReport.objects.values_list("completed_investment", flat=True)) == [
         D(f"{n}.50") for n in range(size)
     ]
+    assert sorted(ProgressReport.objects.values_list("approved_investment", flat=True)) == [
+        D(f"{n}.50") for n in range(size)
+    ]
+    assert ProgressReview.objects.filter(action="approved").count() == size
     assert ProgressReport.history.count() == size + size // 2  # the creations, then one entry per save
 
 

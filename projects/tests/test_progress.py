@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from jiaxian.models import ratio
 from projects.choices import MilestoneKindChoices as Kind
 from projects.models import KeyProject, Milestone, Problem, ProgressReport
+from projects.tests.helpers import approved_report
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_a_negative_amount_is_refused(project):
 
 def test_the_years_completed_and_planned_investment_derive_from_the_reports(project):
     for month, amount in [(d(2022, 11, 1), "500.00"), (d(2023, 1, 1), "1000.00"), (d(2023, 6, 1), "2000.00")]:
-        ProgressReport.objects.create(project=project, month=month, completed_investment=D(amount))
+        approved_report(project, month, amount)
     assert project.completed_investment(2023) == D("3000.00")
     assert project.completed_investment(2023, d(2023, 5, 31)) == D("1000.00")
     assert ratio(project.completed_investment(2023), project.planned_investment(2023)) == D("0.2500")

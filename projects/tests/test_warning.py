@@ -10,7 +10,8 @@ import pytest
 
 from jiaxian import periods
 from projects.choices import MilestoneKindChoices as Kind
-from projects.models import KeyProject, Milestone, ProgressReport, YearPlan
+from projects.models import KeyProject, Milestone, YearPlan
+from projects.tests.helpers import approved_report
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def set_milestone(project, planned_on, done_on=None, kind=Kind.APPROVAL):
 
 
 def report(project, month, amount):
-    ProgressReport.objects.create(project=project, month=month, completed_investment=D(amount))
+    approved_report(project, month, amount)
 
 
 def light(project, plan, as_of=AS_OF) -> tuple[str, str]:
