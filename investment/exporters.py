@@ -78,12 +78,15 @@ class SummarySheet:
     )
 
     def sheet(self, export: QuarterlyExporter) -> Sheet:
-        report = quotas.report(export.plan, export.as_of)
+        report = quotas.report(export.plan, export.as_of, export.known_on)
         preamble = [
             ["县（区）", export.county],
             [headers.YEAR, str(export.year)],
             ["季度", f"第{export.quarter}季度"],
             ["截至日期", export.as_of],
+            # The day the reviewed monthly progress is known on, when the export names one (a
+            # filing does); without it, what is approved when it is written.
+            *([["审核数据截至", export.known_on]] if export.known_on is not None else []),
             ["生成时间", GENERATED_AT],
             ["说明", "各项指标按截至日期的台账数据计算；金额单位为万元。"],
             [],
@@ -141,8 +144,8 @@ class KeyProjectSheet:
         # The F()s reuse the join of the records' filter on the year's listing (one per project and year).
         records = (
             quotas.records(export.plan, as_of, "key_project_count")
-            .with_progress(as_of)
-            .with_completed_between(periods.quarter_start(export.plan.year, export.quarter), as_of)
+            .with_progress(as_of, export.known_on)
+            .with_completed_between(periods.quarter_start(export.plan.year, export.quarter), as_of, export.known_on)
             .annotate(
                 listing_category=F("listings__category"),
                 listing_listed_on=F("listings__listed_on"),
@@ -416,11 +419,14 @@ class QuarterlyExporter(BaseExporter):
         format: Format | str = Format.XLSX,
         generated_at: datetime.datetime | None = None,
         county: str | None = None,
+        known_on: datetime.date | None = None,
     ):
         super().__init__(format=format, generated_at=generated_at)
         self.plan = plan
         self.quarter = quarter
         self.as_of = periods.quarter_end(plan.year, quarter)
+        # The monthly progress counts the reports approved by the end of this day (None: now).
+        self.known_on = known_on
         self.county = county or settings.COUNTY_NAME
 
     @classmethod

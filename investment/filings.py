@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+from jiaxian import periods
 from jiaxian.exporting import Format, write_export
 
 from .exporters import QuarterlyExporter
@@ -25,7 +26,9 @@ def file_quarter(year: int, quarter: int, format: Format | str, user) -> Filing:
 
     A year without a plan is ``projects.models.NoPlan``; a bad quarter or format a ValueError.
     """
-    exporter = QuarterlyExporter.for_quarter(year, quarter, Format(format))
+    # Known on the day it is filed: recomputed as known on that day, the quarter gives these figures.
+    known_on = periods.today()
+    exporter = QuarterlyExporter.for_quarter(year, quarter, Format(format), known_on=known_on)
     written = write_export(exporter)
     try:
         content = written.path.read_bytes()
@@ -46,6 +49,7 @@ def file_quarter(year: int, quarter: int, format: Format | str, user) -> Filing:
                     sha256=written.sha256,
                     size=len(content),
                     filed_by=user,
+                    known_on=known_on,
                 )
                 filing.save()
                 return filing

@@ -111,6 +111,8 @@ class Report:
     as_of: datetime.date
     targets: list[Target]
     indicators: list[Target]
+    # The day the reviewed figures are known on (None: now; ``ProgressReport.counted_investment``).
+    known_on: datetime.date | None = None
 
     @property
     def year(self) -> int:
@@ -272,9 +274,11 @@ def _progress(key, label, numerator: int, completed: Decimal, planned: Decimal, 
     return Target(key, label, Kind.SHARE, numerator, None, value, threshold, value is not None and value >= threshold)
 
 
-def report(plan: YearPlan, as_of: datetime.date) -> Report:
+def report(plan: YearPlan, as_of: datetime.date, known_on: datetime.date | None = None) -> Report:
     """Every target of ``plan`` as of ``as_of``, in four queries (one per ledger, and one for
-    the key projects' monthly progress).
+    the key projects' monthly progress). The monthly progress counts only approved reports, as
+    known on ``known_on`` (None: now): each report's latest amount approved by the end of that
+    day (``ProgressReport.counted_investment``).
 
     ``key_project_investment_progress`` is a share of amounts, not of records: its value is
     the year's completed investment of the listed projects (their progress reports of the
@@ -292,7 +296,9 @@ def report(plan: YearPlan, as_of: datetime.date) -> Report:
     key_projects = listed_key_projects(plan, as_of).aggregate(
         count=Count("pk"), total=Sum("total_investment"), planned=Sum("listings__planned_investment")
     )
-    completed = year_progress_reports(plan, as_of).aggregate(total=Sum(ProgressReport.counted_investment()))["total"]
+    completed = year_progress_reports(plan, as_of).aggregate(total=Sum(ProgressReport.counted_investment(known_on)))[
+        "total"
+    ]
     reserves = pooled_bond_reserves(plan, as_of).aggregate(count=Count("pk"), demand=Sum("bond_demand"))
     attraction = signed_attraction_projects(plan, as_of).aggregate(
         signed=Count("pk"),
@@ -374,7 +380,7 @@ def report(plan: YearPlan, as_of: datetime.date) -> Report:
             None,
         ),
     ]
-    return Report(plan=plan, as_of=as_of, targets=targets, indicators=indicators)
+    return Report(plan=plan, as_of=as_of, targets=targets, indicators=indicators, known_on=known_on)
 
 
 # --- the records behind each figure --------------------------------------------------------
@@ -470,7 +476,9 @@ class KeyProjectSignals:
         return self.spawned_key_projects + self.spawned_attraction_projects
 
 
-def key_project_signals(plan: YearPlan, as_of: datetime.date) -> KeyProjectSignals:
+def key_project_signals(
+    plan: YearPlan, as_of: datetime.date, known_on: datetime.date | None = None
+) -> KeyProjectSignals:
     """The lights of the key projects listed for the plan year by ``as_of`` (the rule of
     ``KeyProjectQuerySet.with_warning`` under ``plan``), counted by colour, and the projects
     the year spawned: key projects listed for the year by ``as_of`` for the first time (no
@@ -483,7 +491,7 @@ def key_project_signals(plan: YearPlan, as_of: datetime.date) -> KeyProjectSigna
     earlier_listing = AnnualListing.objects.filter(project=OuterRef("pk"), year__lt=plan.year)
     figures = (
         listed_key_projects(plan, as_of)
-        .with_progress(as_of)
+        .with_progress(as_of, known_on)
         .annotate(first_spawned=Q(predecessor__isnull=False) & ~Exists(earlier_listing))
         .values("pk", "late_since", "year_completed_investment", "year_planned_investment", "first_spawned")
         .distinct()

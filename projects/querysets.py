@@ -121,7 +121,7 @@ class KeyProjectQuerySet(models.QuerySet):
             expression=Report.counted_investment(known_on) if known_on is not None else None,
         )
 
-    def with_warning(self, as_of: datetime.date, plan) -> KeyProjectQuerySet:
+    def with_warning(self, as_of: datetime.date, plan, known_on: datetime.date | None = None) -> KeyProjectQuerySet:
         """Annotate ``warning``: the warning light (红黄绿灯) on ``as_of`` under ``plan``'s
         thresholds (the plan of ``as_of``'s year), as ``green``, ``yellow`` or ``red``, the
         worse of two signals (with ``with_progress``'s figures, also annotated):
@@ -138,9 +138,11 @@ class KeyProjectQuerySet(models.QuerySet):
 
         Compared without division, ``12·completed ≥ (months − 12·gap)·planned`` scaled to whole
         numbers, so that the boundaries are exact on PostgreSQL (and on SQLite for amounts
-        that are whole 万元). ``KeyProject.warning_on`` gives the same answer for one project."""
+        that are whole 万元). The completed investment is what the approved reports count as
+        known on ``known_on`` (None: now). ``KeyProject.warning_on`` gives the same answer for
+        one project."""
         red, yellow = self.warning_conditions(as_of, plan)
-        return self.with_progress(as_of).annotate(
+        return self.with_progress(as_of, known_on).annotate(
             warning=Case(
                 When(red, then=Value(Warning.RED.value)),
                 When(yellow, then=Value(Warning.YELLOW.value)),
@@ -152,7 +154,7 @@ class KeyProjectQuerySet(models.QuerySet):
     # The settings of the year's plan that the light follows (``warning_light``).
     LIGHT_SETTINGS = ("milestone_yellow_max_days", "investment_yellow_gap", "investment_red_gap")
 
-    def with_warning_figures(self, as_of: datetime.date) -> KeyProjectQuerySet:
+    def with_warning_figures(self, as_of: datetime.date, known_on: datetime.date | None = None) -> KeyProjectQuerySet:
         """``with_progress``'s figures on ``as_of`` and, in the same query, the light's settings
         of the plan of ``as_of``'s year (``plan_<setting>``: the saved plan's, else the defaults):
         what ``KeyProject.warning_from_figures`` decides the light from, in Python, without a
@@ -160,7 +162,7 @@ class KeyProjectQuerySet(models.QuerySet):
         more; a list uses ``with_warning``, the same rule in the database, which can filter."""
         YearPlan = apps.get_model("projects", "YearPlan")
         settings = {f"plan_{name}": YearPlan.setting_of(name, as_of.year) for name in self.LIGHT_SETTINGS}
-        return self.with_progress(as_of).annotate(**settings)
+        return self.with_progress(as_of, known_on).annotate(**settings)
 
     @staticmethod
     def warning_conditions(as_of: datetime.date, plan) -> tuple[Q, Q]:
@@ -182,13 +184,13 @@ class KeyProjectQuerySet(models.QuerySet):
         yellow = Q(late_since__isnull=False) | Q(LessThan(scaled_completed, scaled_planned(plan.investment_yellow_gap)))
         return red, yellow
 
-    def behind_time_progress(self, as_of: datetime.date) -> KeyProjectQuerySet:
+    def behind_time_progress(self, as_of: datetime.date, known_on: datetime.date | None = None) -> KeyProjectQuerySet:
         """Projects whose year's completion rate on ``as_of`` trails the time progress
         (``12·completed < months_elapsed·planned``, exact); a project with nothing planned is
         never behind."""
         months = periods.months_elapsed(as_of)
         amount = DecimalField(max_digits=30, decimal_places=2)
-        return self.with_progress(as_of).filter(
+        return self.with_progress(as_of, known_on).filter(
             LessThan(
                 ExpressionWrapper(F("year_completed_investment") * Value(12), output_field=amount),
                 ExpressionWrapper(F("year_planned_investment") * Value(months), output_field=amount),

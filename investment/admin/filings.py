@@ -39,7 +39,7 @@ class FilingAdmin(admin.ModelAdmin):
         "download",
     )
     list_filter = ("year", "quarter", "format")
-    fields = ("year", "quarter", "format", "version", "sha256", "size", "filed_by", "filed_at", "download")
+    fields = ("year", "quarter", "format", "version", "sha256", "size", "filed_by", "filed_at", "known_on", "download")
     readonly_fields = fields
     list_select_related = ("filed_by",)
 

@@ -85,15 +85,27 @@ class TargetSerializer(serializers.Serializer):
 class QuotaReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     as_of = serializers.DateField()
+    known_on = serializers.DateField(
+        allow_null=True, help_text="The day the monthly progress is known on (approved by its end); null: now."
+    )
     targets = TargetSerializer(many=True)
     indicators = TargetSerializer(many=True)
 
 
-class QuotaReportQuerySerializer(serializers.Serializer):
-    """The report's parameters; a bad one is a 400 that names it."""
+class PeriodQuerySerializer(serializers.Serializer):
+    """A report's year and as-of day; a bad one is a 400 that names it."""
 
     year = YearParameter()
     as_of = DateParameter(required=False)
+
+
+class QuotaReportQuerySerializer(PeriodQuerySerializer):
+    """The quota report's parameters; a bad one is a 400 that names it."""
+
+    known_on = DateParameter(
+        required=False,
+        help_text="Count the monthly reports as approved by the end of this day (default: now).",
+    )
 
 
 class QuarterlyExportQuerySerializer(serializers.Serializer):
@@ -102,6 +114,11 @@ class QuarterlyExportQuerySerializer(serializers.Serializer):
     year = YearParameter()
     quarter = QuarterParameter()
     format = serializers.ChoiceField(choices=["xlsx", "csv"], default="xlsx", help_text=_("xlsx, or csv (a zip)."))
+    known_on = DateParameter(
+        required=False,
+        help_text="Count the monthly reports as approved by the end of this day (default: now; a filing's "
+        "`known_on` recomputes it).",
+    )
 
 
 class FilingSerializer(serializers.ModelSerializer):
@@ -125,9 +142,10 @@ class FilingSerializer(serializers.ModelSerializer):
             "size",
             "filed_by",
             "filed_at",
+            "known_on",
             "download_url",
         )
-        read_only_fields = ("version", "sha256", "size", "filed_by", "filed_at")
+        read_only_fields = ("version", "sha256", "size", "filed_by", "filed_at", "known_on")
 
     def get_download_url(self, obj) -> str:
         request = self.context.get("request")

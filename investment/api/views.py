@@ -33,6 +33,7 @@ from . import serializers
 from .serializers import (
     AttractionProjectSerializer,
     FilingSerializer,
+    PeriodQuerySerializer,
     QuarterlyExportQuerySerializer,
     QuotaReportQuerySerializer,
     QuotaReportSerializer,
@@ -57,9 +58,9 @@ class AttractionProjectViewSet(LedgerViewSet):
 
 
 class QuotaReportView(APIView):
-    """``GET /api/reports/quotas/?year=Y&as_of=D``: every target of Y's plan as of D
-    (default: today, or Y's last day when Y is past). 400 names a bad parameter; 404 when
-    Y has no plan."""
+    """``GET /api/reports/quotas/?year=Y&as_of=D&known_on=K``: every target of Y's plan as of D
+    (default: today, or Y's last day when Y is past), the monthly progress as approved by the
+    end of K (default: now). 400 names a bad parameter; 404 when Y has no plan."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -74,7 +75,8 @@ class QuotaReportView(APIView):
         except NoPlan as missing:
             raise NotFound(str(missing)) from None
         as_of = query.validated_data.get("as_of") or periods.default_as_of(year)
-        return Response(QuotaReportSerializer(quotas.report(plan, as_of)).data)
+        known_on = query.validated_data.get("known_on")
+        return Response(QuotaReportSerializer(quotas.report(plan, as_of, known_on)).data)
 
 
 class ChainConversionView(APIView):
@@ -86,7 +88,7 @@ class ChainConversionView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        parameters=[QuotaReportQuerySerializer],
+        parameters=[PeriodQuerySerializer],
         responses=serializers.ChainConversionReportSerializer,
         description=(
             "Per chain: its targets in play that year (not signed before it), how many reached negotiation, "
@@ -96,7 +98,7 @@ class ChainConversionView(APIView):
     def get(self, request):
         if not request.user.has_perm("investment.view_targetenterprise"):
             raise PermissionDenied(_("The chains' conversion needs the permission investment.view_targetenterprise."))
-        query = QuotaReportQuerySerializer(data=request.query_params)
+        query = PeriodQuerySerializer(data=request.query_params)
         if not query.is_valid():
             raise ValidationError(query.errors)
         year = query.validated_data["year"]
@@ -168,7 +170,9 @@ class QuarterlyExportView(APIView):
             raise ValidationError(query.errors)
         year, quarter = query.validated_data["year"], query.validated_data["quarter"]
         try:
-            exporter = QuarterlyExporter.for_quarter(year, quarter, format=query.validated_data["format"])
+            exporter = QuarterlyExporter.for_quarter(
+                year, quarter, format=query.validated_data["format"], known_on=query.validated_data.get("known_on")
+            )
         except NoPlan as missing:
             raise NotFound(str(missing)) from None
         return export_response(exporter)

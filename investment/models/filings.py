@@ -45,7 +45,8 @@ class FilingQuerySet(models.QuerySet):
 
 class Filing(models.Model):
     """A quarterly compliance export as filed (归档): its bytes, their SHA-256 and size, who
-    filed it and when. ``version`` counts the filings of one year, quarter and format from 1.
+    filed it and when, and the day its reviewed figures are known on
+    (``known_on``). ``version`` counts the filings of one year, quarter and format from 1.
 
     Immutable: ``save()`` inserts and refuses to update; ``delete()`` refuses; so do the
     queryset's ``update()`` and ``delete()`` (``FilingImmutable``). Make one with
@@ -65,6 +66,10 @@ class Filing(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, verbose_name=_("filed by"), related_name="filings", editable=False
     )
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now, editable=False)
+    # The monthly progress in the filed bytes counts the reports approved by the end of this day
+    # (the day it was filed): the quarter recomputed as known on it gives the same figures, even
+    # after a report was reopened and changed (``QuarterlyExporter(known_on=…)``).
+    known_on = models.DateField(_("figures known on"), editable=False)
 
     objects = FilingQuerySet.as_manager()
 

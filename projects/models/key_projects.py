@@ -136,14 +136,16 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
         months = (datetime.date(on.year, month, 1) for month in range(1, on.month + 1))
         return [month for month in months if month not in reported]
 
-    def warning_on(self, as_of: datetime.date, plan: YearPlan | None = None) -> str:
+    def warning_on(
+        self, as_of: datetime.date, plan: YearPlan | None = None, known_on: datetime.date | None = None
+    ) -> str:
         """The warning light on ``as_of`` (``green``, ``yellow`` or ``red``) under ``plan``
         (by default the plan of ``as_of``'s year): the rule of
         ``KeyProjectQuerySet.with_warning``, which lists use, for one project."""
         plan = plan or YearPlan.for_year(as_of.year)
         return warning_light(
             self.late_since(as_of),
-            self.completed_investment(as_of.year, as_of),
+            self.completed_investment(as_of.year, as_of, known_on),
             self.planned_investment(as_of.year, as_of),
             as_of,
             plan,

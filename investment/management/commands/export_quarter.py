@@ -1,6 +1,8 @@
-"""``manage.py export_quarter --year Y --quarter Q [--format xlsx|csv] [--output PATH]``: the
-quarterly compliance export written to a file, by default ``郏县-Y-QQ.xlsx`` (or
-``.csv.zip``) in the current folder. Prints the path, the number of rows and the SHA-256."""
+"""``manage.py export_quarter --year Y --quarter Q [--known-on K] [--format xlsx|csv] [--output PATH]``:
+the quarterly compliance export written to a file, by default ``郏县-Y-QQ.xlsx`` (or
+``.csv.zip``) in the current folder; with ``--known-on`` the monthly progress as approved by
+the end of day K (a filing's recomputation). Prints the path, the number of rows and the
+SHA-256."""
 
 from __future__ import annotations
 
@@ -28,12 +30,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quarter", type=command_argument(periods.parse_quarter), required=True, help="Quarter, 1 to 4."
         )
+        parser.add_argument(
+            "--known-on",
+            type=command_argument(lambda raw: periods.parse_date(raw, "known_on")),
+            help="Count the monthly reports as approved by the end of this day (default: now).",
+        )
         parser.add_argument("--format", choices=[f.value for f in Format], default=Format.XLSX.value)
         parser.add_argument("--output", help="File to write (default: <county>-<year>-Q<quarter>.<ext> here).")
 
-    def handle(self, *args, year, quarter, format, output, **options):
+    def handle(self, *args, year, quarter, format, output, known_on=None, **options):
         try:
-            exporter = QuarterlyExporter.for_quarter(year, quarter, format)
+            exporter = QuarterlyExporter.for_quarter(year, quarter, format, known_on=known_on)
         except NoPlan:
             raise CommandError(f"There is no year plan for {year}: enter it first (admin: year plans).") from None
         path = Path(output) if output else Path.cwd() / exporter.filename
