@@ -8,12 +8,14 @@ them (the ledgers' changelists, filtered by ``QuotaFilter``, ``ListedForFilter``
 
 It computes nothing: figures, shares and the bars' lengths come from ``quotas``; this module
 writes them (万元 with thousands separators, shares as percentages) and links them. Besides
-the session's and the user's, eight queries whatever the number of records (nine without a
+the session's and the user's, ten queries whatever the number of records (eleven without a
 year: the latest plan's, ``YearPlanQuerySet.latest_year``): the plans, the
 report's four, the key projects' lights and spawned projects (``quotas.key_project_signals``,
 two): the counts of each warning colour and of the second phases and expansions the year
 spawned, shown under the targets; and the lead pipeline of every industrial chain (招商转化,
-``quotas.chain_conversion``, one), each chain linked to its map.
+``quotas.chain_conversion``, one), each chain linked to its map; and what waits today in the
+dispatch loop (``quotas.workload``, two): the reports awaiting review, the orders awaiting a
+reply or a decision, the overdue orders, each linked to its list.
 """
 
 from __future__ import annotations
@@ -52,6 +54,32 @@ QUARTER_NAMES = (_("End of Q1"), _("End of Q2"), _("End of Q3"), _("End of Q4"))
 
 
 # --- writing figures ---------------------------------------------------------------------------
+
+
+def work_lines(year: int) -> list[dict]:
+    """What waits today in the year's dispatch loop (``quotas.workload``), each count linked to
+    its list: the review list at 已提交待审核, the orders at their stage today, or overdue."""
+    work = quotas.workload(year, periods.today())
+    reports = reverse("admin:projects_progressreport_changelist")
+    orders = reverse("admin:investment_supervisionorder_changelist")
+    return [
+        {
+            "label": _("Monthly reports awaiting review"),
+            "count": work.awaiting_review,
+            "url": f"{reports}?stage=submitted",
+        },
+        {
+            "label": _("Orders awaiting a reply"),
+            "count": work.awaiting_reply,
+            "url": f"{orders}?stage=open&year={year}",
+        },
+        {
+            "label": _("Orders replied, awaiting a decision"),
+            "count": work.awaiting_decision,
+            "url": f"{orders}?stage=replied&year={year}",
+        },
+        {"label": _("Overdue orders"), "count": work.overdue_orders, "url": f"{orders}?overdue=yes&year={year}"},
+    ]
 
 
 def percent(ratio: Decimal | None) -> str:
@@ -258,6 +286,7 @@ def dashboard(request):
             unmet=sum(target.met is False for target in report.targets),
             targets=[line(report, target) for target in report.targets],
             signals=quotas.key_project_signals(plan, as_of),
+            work=work_lines(year),
             chains=chain_lines(year, as_of),
             indicators=[line(report, target) for target in report.indicators],
             quarters=[

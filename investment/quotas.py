@@ -8,7 +8,9 @@ number of records.
   (conditional aggregation: every count of a ledger in one pass) and one of the key projects'
   monthly progress.
 - ``key_project_signals(plan, as_of)``: the warning lights by colour and the projects the year
-  spawned, two queries; ``chain_conversion(year, as_of)``: every chain's lead pipeline, one.
+  spawned, two queries; ``chain_conversion(year, as_of)``: every chain's lead pipeline, one;
+  ``workload(year, on)``: the reports awaiting review and the orders awaiting a reply or a
+  decision, or overdue, two.
 - ``records(plan, as_of, key, part)`` hands out the records behind a figure (one query when
   evaluated), so that the dashboard, the API and the export drill down through the same rules.
 - The rules (big project, key industry, started, in production) are one condition each
@@ -45,10 +47,12 @@ from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.models import ratio
+from projects.choices import ReviewStageChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, ProgressReport, YearPlan
 from projects.querysets import KeyProjectQuerySet
 
-from .models import AttractionProject, IndustrialChain
+from .choices import SupervisionOrderStageChoices as OrderStage
+from .models import AttractionProject, IndustrialChain, SupervisionOrder
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -601,3 +605,39 @@ def chain_conversion(year_or_plan: int | YearPlan, as_of: datetime.date) -> list
         )
         for row in rows
     ]
+
+
+# --- the work waiting today (the dispatch loop) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What waits to be done on a day: the year's monthly reports submitted and not yet reviewed,
+    and the supervision orders awaiting a reply, awaiting a decision, and overdue (not closed and
+    past their due date) on that day."""
+
+    awaiting_review: int
+    awaiting_reply: int
+    awaiting_decision: int
+    overdue_orders: int
+
+
+def workload(year: int, on: datetime.date) -> Workload:
+    """The ``Workload`` of ``year`` on ``on``: the reports of the year's months submitted and not
+    reviewed now (the review's stage is the present's, ``ProgressReport.REVIEW``), the orders
+    issued in the year by their stage on ``on`` (``SupervisionOrderQuerySet.with_stage``). Two
+    queries, whatever the number of records."""
+    submitted = ProgressReport.REVIEW.condition(ReviewStageChoices.SUBMITTED)
+    awaiting_review = ProgressReport.objects.filter(
+        submitted, month__gte=periods.year_start(year), month__lte=periods.year_end(year)
+    ).count()
+    orders = (
+        SupervisionOrder.objects.filter(year=year)
+        .with_stage(on)
+        .aggregate(
+            reply=Count("pk", filter=Q(stage_as_of=OrderStage.OPEN)),
+            decision=Count("pk", filter=Q(stage_as_of=OrderStage.REPLIED)),
+            overdue=Count("pk", filter=Q(overdue_as_of=True)),
+        )
+    )
+    return Workload(awaiting_review, orders["reply"], orders["decision"], orders["overdue"])

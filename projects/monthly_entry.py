@@ -29,6 +29,12 @@ not editable (a project without a department, for instance) is read-only, and a 
 one of them is refused like a bad row (named, with its department; nothing saved). Sent
 unchanged, such a row is skipped.
 
+The review (``projects.review``): each row shows its report's stage (a returned one with the
+reason). What a department clerk saves stays a draft (or the stage it had); 保存并提交本页 saves
+the page and submits its drafts and returned reports, both or neither. Bureau staff's rows are
+approved as they save (they get no submit button). An approved report is locked for department
+clerks: its row is read-only, and a posted change to it is refused, named.
+
 A page takes the same queries whatever the size of the ledger: the count and total (one
 aggregate over the selection's listings), the page's listings with their projects, the page's
 reports (and the user's departments, for a clerk; the selects' reference tables, on a GET).
@@ -37,6 +43,7 @@ reports (and the user's departments, for a clerk; the selects' reference tables,
 from __future__ import annotations
 
 import datetime
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -44,7 +51,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -58,6 +65,7 @@ from jiaxian.paging import CountedPaginator
 from jiaxian.params import YearField
 
 from . import access, review, validation
+from .choices import ReviewActionChoices as Action, ReviewStageChoices as Stage
 from .models import AnnualListing, Area, Department, KeyProject, ProgressReport, YearPlan
 
 PER_PAGE = 100
@@ -224,6 +232,9 @@ def rows_of(month: datetime.date, user=None, selection: Selection | None = None)
         }
         for listing in page.object_list
     ]
+    for row in rows:
+        # Approved and locked for this user (projects.review): shown, not editable.
+        row["locked"] = row["report"] is not None and review.entry_refusal(user, row["report"]) is not None
     return Rows(rows, page, summary["count"], summary["total"] or Decimal("0"))
 
 
@@ -383,6 +394,22 @@ def write_month(writes: list[Write], user) -> None:
         ProgressReport.objects.filter(pk__in=deleted).delete()
 
 
+def submit_page(month: datetime.date, rows: list[dict], user) -> tuple[int, list[str]]:
+    """Submit the month's drafts and returned reports of the page's rows the user may edit
+    (``projects.review``): the number submitted and the refusals (each naming its report). Four
+    queries: the reports, then the review's claim, update with history and trail."""
+    ids = [row["project"].pk for row in rows if row["editable"]]
+    waiting = Q(ProgressReport.REVIEW.condition(Stage.DRAFT)) | Q(ProgressReport.REVIEW.condition(Stage.RETURNED))
+    reports = list(
+        ProgressReport.objects.filter(waiting, month=month, project_id__in=ids).select_related("project__department")
+    )
+    try:
+        review.act(Action.SUBMITTED, reports, user)
+    except review.Refused as refused:
+        return 0, refused.messages
+    return len(reports), []
+
+
 def monthly_entry(request):
     """The page (see the module's docstring)."""
     if not all(request.user.has_perm(permission) for permission in PERMISSIONS):
@@ -398,13 +425,26 @@ def monthly_entry(request):
     if request.method == "POST" and not errors:
         formset = RowFormSet(request.POST)
         if formset.is_valid():
-            errors = save_month(month, rows, formset.cleaned_data, request.user)
+            submitted, submitting = 0, "_submit" in request.POST
+            # Saved and submitted together, or neither: a refused submission keeps nothing (a
+            # plain save is one transaction already, save_month's).
+            with transaction.atomic() if submitting else nullcontext():
+                errors = save_month(month, rows, formset.cleaned_data, request.user)
+                if not errors and submitting:
+                    submitted, errors = submit_page(month, rows, request.user)
+                    if errors:
+                        transaction.set_rollback(True)
             if not errors:
                 messages.success(
                     request,
                     gettext("Saved the progress of %(month)s for %(count)s projects.")
                     % {"month": month.strftime("%Y-%m"), "count": len(rows)},
                 )
+                if submitting:
+                    messages.success(
+                        request,
+                        gettext("Submitted %(count)s reports for review.") % {"count": submitted},
+                    )
                 return HttpResponseRedirect(f"{reverse('monthly-entry')}{here}&page={found.page.number}")
         else:
             names = {row["project"].pk: str(row["project"]) for row in rows}
@@ -431,6 +471,8 @@ def monthly_entry(request):
             status = 400
     context = {
         **admin.site.each_context(request),
+        # Bureau staff's entries are approved as they save: they have nothing to submit.
+        "reviews": review.reviews(request.user),
         "title": gettext("Monthly progress entry"),
         "month": month,
         "months": range(1, 13),

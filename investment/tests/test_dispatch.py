@@ -327,3 +327,29 @@ def test_the_schema_documents_as_of_on_the_orders_list_and_detail():
     for path in ("/api/supervision-orders/", "/api/supervision-orders/{id}/"):
         names = {parameter["name"] for parameter in schema["paths"][path]["get"]["parameters"]}
         assert "as_of" in names, path
+
+
+# --- what waits today, on the dashboard ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_workload_counts_reports_awaiting_review_and_orders_by_stage_today(make_order, make_listing):
+    from django.utils import timezone
+
+    from investment import quotas
+    from projects.models import ProgressReport
+
+    listing = make_listing(year=2023, listed_on=d(2023, 1, 15))
+    ProgressReport.objects.create(
+        project=listing.project, month=d(2023, 5, 1), completed_investment=1, submitted_at=timezone.now()
+    )
+    ProgressReport.objects.create(project=listing.project, month=d(2023, 4, 1), completed_investment=1)  # a draft
+    open_order, replied, closed = make_order(), make_order(), make_order()
+    reply(replied, d(2023, 3, 10))
+    reply(closed, d(2023, 3, 10), decision="accepted", decided_on=d(2023, 3, 12))
+    on = d(2023, 4, 15)  # after the due date 3-31: the two not closed are overdue
+    assert quotas.workload(2023, on) == quotas.Workload(
+        awaiting_review=1, awaiting_reply=1, awaiting_decision=1, overdue_orders=2
+    )
+    assert quotas.workload(2023, d(2023, 3, 20)).overdue_orders == 0
+    assert open_order.stage_on(on) == "open"
