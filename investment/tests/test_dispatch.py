@@ -353,3 +353,18 @@ def test_the_workload_counts_reports_awaiting_review_and_orders_by_stage_today(m
     )
     assert quotas.workload(2023, d(2023, 3, 20)).overdue_orders == 0
     assert open_order.stage_on(on) == "open"
+
+
+def test_the_demo_loop_has_orders_at_every_stage_and_reports_returned_and_late(demo_data):
+    from collections import Counter
+
+    from projects.models import ProgressReport, ProgressReview
+
+    stages = Counter(
+        (order.stage_as_of, order.overdue_as_of) for order in SupervisionOrder.objects.with_stage(d(2023, 8, 15))
+    )
+    assert stages == {("closed", False): 2, ("replied", True): 2, ("open", True): 2}
+    assert ProgressReview.objects.filter(action="returned").count() > 0
+    assert not ProgressReport.objects.exclude(ProgressReport.REVIEW.condition("approved")).exists()
+    late = ProgressReport.objects.filter(submitted_at__day=8).values("project__department__code").distinct()
+    assert {row["project__department__code"] for row in late} == {"SLJ", "CGJ"}
