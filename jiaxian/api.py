@@ -7,6 +7,7 @@ imports those while its views module loads, so they must not import views.)"""
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, cast
@@ -73,6 +74,54 @@ class StrictDecimalField(serializers.DecimalField):
         if not isinstance(data, str):
             self.fail("not_a_string")
         return super().to_internal_value(data)
+
+
+# The largest id a record can have (a BigAutoField's, 2⁶³ − 1): a larger one is no id at all,
+# and the database would overflow comparing it.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        "minItems": 1,
+        "maxItems": 1000,
+    }
+)
+class IdListField(serializers.Field):
+    """A list of record ids (whole numbers from 1), 1 to ``max_length`` of them, for an action on
+    several records. One flat message for the whole list (a ListField's are keyed by position,
+    which the error body's schema does not allow), naming the first bad item."""
+
+    default_error_messages = {
+        "not_a_list": _("Send a list of ids, as in [12, 13]."),
+        "empty": _("Name at least one record."),
+        "too_many": _("At most %(max)s records at once."),
+        "bad_item": _("Item %(position)s is not an id (a whole number from 1): %(item)s."),
+    }
+
+    def __init__(self, *, max_length: int = 1000, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        if not data:
+            self.fail("empty")
+        if len(data) > self.max_length:
+            raise serializers.ValidationError(self.error_messages["too_many"] % {"max": self.max_length})
+        for position, item in enumerate(data, start=1):
+            if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= MAX_ID:
+                shown = json.dumps(item)[:40]
+                raise serializers.ValidationError(
+                    self.error_messages["bad_item"] % {"position": position, "item": shown}
+                )
+        return list(dict.fromkeys(data))
+
+    def to_representation(self, value):
+        return list(value)
 
 
 class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

@@ -70,6 +70,7 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/ProgressReport/properties/returned_at",
     "/components/schemas/ProgressReport/properties/return_reason",
     "/components/schemas/ReviewActionRequest",
+    "/components/schemas/ReviewBatchRequest",
     "/components/schemas/ProgressReportStageEnum",
 ]
 

@@ -5,7 +5,14 @@ from django.utils.translation import gettext as _, gettext_lazy
 from rest_framework import serializers
 
 from jiaxian import periods
-from jiaxian.api import RECORD_FIELDS, RelatedIdsField, StrictIntegerField, ValidatedModelSerializer
+from jiaxian.api import (
+    RECORD_FIELDS,
+    IdListField,
+    RelatedIdsField,
+    StrictCharField,
+    StrictIntegerField,
+    ValidatedModelSerializer,
+)
 from jiaxian.representing import QuickRepresentation
 from projects import models
 from projects.choices import KeyProjectWarningChoices, ReviewStageChoices
@@ -150,19 +157,17 @@ class ProgressReportSerializer(ValidatedModelSerializer):
 
 
 class ReviewActionSerializer(serializers.Serializer):
-    """The body of a review action on several reports (``ids``) or on one (the path's): the
-    reason of a return."""
+    """The body of a review action on one report (the path's): the reason of a return."""
 
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        min_length=1,
-        max_length=1000,
-        required=False,
-        help_text="The reports (their ids) of a batch action; not sent to the action of one report.",
+    reason = StrictCharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Why the report is returned (return only)."
     )
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=2000, help_text="Why the reports are returned (return only)."
-    )
+
+
+class ReviewBatchSerializer(ReviewActionSerializer):
+    """The body of a review action on several reports: their ids, and the reason of a return."""
+
+    ids = IdListField(help_text="The reports (their ids); the action is taken on all of them or on none.")
 
 
 class ProblemSerializer(ValidatedModelSerializer):

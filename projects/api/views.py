@@ -155,11 +155,9 @@ class ProgressReportViewSet(LedgerViewSet):
         if refused:
             raise PermissionDenied(refused)
 
-    def review(self, action: str, reports: list, shown: dict | None) -> None:
-        body = serializers.ReviewActionSerializer(data=self.request.data)
-        body.is_valid(raise_exception=True)
+    def review(self, action: str, reports: list, reason: str, shown: dict | None) -> None:
         try:
-            review.act(action, reports, self.request.user, body.validated_data.get("reason", ""), shown)
+            review.act(action, reports, self.request.user, reason, shown)
         except review.Refused as refused:
             detail = " ".join(refused.messages)
             if "forbidden" in refused.kinds:
@@ -172,23 +170,25 @@ class ProgressReportViewSet(LedgerViewSet):
 
     def review_one(self, action: str, request):
         report = self.get_object()
+        # The body first, as for an update: a malformed request is a 400 whatever its version.
+        body = serializers.ReviewActionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         header = request.headers.get("If-Match")
-        self.review(action, [report], {report.pk: claimed_version(header, body_version(request.data), report.version)})
+        shown = {report.pk: claimed_version(header, body_version(request.data), report.version)}
+        self.review(action, [report], body.validated_data.get("reason", ""), shown)
         return Response(self.get_serializer(report).data)
 
     def review_many(self, action: str, request):
-        body = serializers.ReviewActionSerializer(data=request.data)
+        body = serializers.ReviewBatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        ids = body.validated_data.get("ids")
-        if not ids:
-            raise ValidationError({"ids": [_("Name the reports to act on (their ids).")]})
+        ids = body.validated_data["ids"]
         reports = list(self.get_queryset().filter(pk__in=ids))
         missing = sorted(set(ids) - {report.pk for report in reports})
         if missing:
             raise ValidationError(
                 {"ids": [_("No such reports: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in missing)}]}
             )
-        self.review(action, reports, None)
+        self.review(action, reports, body.validated_data.get("reason", ""), None)
         return Response(self.get_serializer(reports, many=True).data)
 
     @extend_schema(
@@ -221,30 +221,51 @@ class ProgressReportViewSet(LedgerViewSet):
     @extend_schema(
         operation_id="progress_reports_submit_many",
         summary="Submit reports",
-        request=serializers.ReviewActionSerializer,
+        request=serializers.ReviewBatchSerializer,
         responses={200: serializers.ProgressReportSerializer(many=True), **REVIEW_ERRORS},
     )
-    @action(detail=False, methods=["post"], url_path="submit", url_name="submit-many", filter_backends=[])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="submit",
+        url_name="submit-many",
+        filter_backends=[],
+        pagination_class=None,
+    )
     def submit_many(self, request):
         return self.review_many(ReviewActionChoices.SUBMITTED, request)
 
     @extend_schema(
         operation_id="progress_reports_approve_many",
         summary="Approve reports",
-        request=serializers.ReviewActionSerializer,
+        request=serializers.ReviewBatchSerializer,
         responses={200: serializers.ProgressReportSerializer(many=True), **REVIEW_ERRORS},
     )
-    @action(detail=False, methods=["post"], url_path="approve", url_name="approve-many", filter_backends=[])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="approve",
+        url_name="approve-many",
+        filter_backends=[],
+        pagination_class=None,
+    )
     def approve_many(self, request):
         return self.review_many(ReviewActionChoices.APPROVED, request)
 
     @extend_schema(
         operation_id="progress_reports_return_many",
         summary="Return reports",
-        request=serializers.ReviewActionSerializer,
+        request=serializers.ReviewBatchSerializer,
         responses={200: serializers.ProgressReportSerializer(many=True), **REVIEW_ERRORS},
     )
-    @action(detail=False, methods=["post"], url_path="return", url_name="return-many", filter_backends=[])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="return",
+        url_name="return-many",
+        filter_backends=[],
+        pagination_class=None,
+    )
     def return_many(self, request):
         return self.review_many(ReviewActionChoices.RETURNED, request)
 

@@ -286,3 +286,25 @@ def test_a_clerk_cannot_approve_from_the_review_list(client, persona, submitted)
     client.post(url, {"action": "approve_selected", "_selected_action": [submitted.pk]})
     submitted.refresh_from_db()
     assert submitted.stage == Stage.SUBMITTED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("approve/", {"ids": [1, 2.5, False]}, "ids"),
+        ("approve/", {"ids": []}, "ids"),
+        ("approve/", {"ids": [2**63]}, "ids"),
+        ("approve/", {"ids": "1,2"}, "ids"),
+        ("approve/", {}, "ids"),
+        ("return/", {"ids": [1], "reason": 0}, "reason"),
+        ("{id}/return/", {"reason": 0}, "reason"),
+    ],
+)
+def test_a_malformed_body_is_a_400_naming_the_field_in_flat_messages(persona, submitted, path, body, field):
+    response = client_of(persona("bureau")).post(URL + path.format(id=submitted.pk), body, format="json")
+    assert response.status_code == 400, response.json()
+    messages = response.json()[field]
+    assert isinstance(messages, list) and all(isinstance(message, str) for message in messages)
+    submitted.refresh_from_db()
+    assert submitted.stage == Stage.SUBMITTED
