@@ -308,3 +308,24 @@ def test_a_malformed_body_is_a_400_naming_the_field_in_flat_messages(persona, su
     assert isinstance(messages, list) and all(isinstance(message, str) for message in messages)
     submitted.refresh_from_db()
     assert submitted.stage == Stage.SUBMITTED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_review_list_costs_the_same_queries_for_3_reports_as_for_30(
+    client, persona, make_listing, size, django_assert_num_queries
+):
+    for n in range(size):
+        listing = make_listing(year=2023, listed_on=d(2023, 1, 15))
+        ProgressReport.objects.create(
+            project=listing.project, month=d(2023, 5, 1), completed_investment=D(n), submitted_at=at(d(2023, 6, 2))
+        )
+    client.force_login(persona("bureau"))
+    url = "/admin/projects/progressreport/"
+    client.get(url)  # the session and the permissions read once
+    # Session, user, the user's permissions (2); the latest plan's year (the month filter); the
+    # unit filter's choices; the count; the page's rows with their projects and units.
+    with django_assert_num_queries(8):
+        response = client.get(url, {"stage": "submitted"})
+    assert response.status_code == 200
+    assert response.content.decode().count('class="action-select"') == size
