@@ -119,3 +119,11 @@ class OrderReplyDecisionChoices(models.TextChoices):
 
     ACCEPTED = "accepted", _("accepted (order closed)")
     RETURNED = "returned", _("returned (reply again)")
+
+
+class DispatchMeetingKindChoices(models.TextChoices):
+    """The kinds of meeting at which the county presses its projects (调度会)."""
+
+    MONTHLY = "monthly", _("月度调度会")
+    SPECIAL = "special", _("专题调度会")
+    ON_SITE = "on_site", _("现场推进会")

@@ -1,4 +1,5 @@
-"""Who may decide on a reply to a supervision order: the one rule the admin and the API ask.
+"""The dispatch loop's rules that the admin and the API both ask: who may decide on a reply to a
+supervision order, and how a meeting's decision becomes an order (转督办).
 
 A department's clerks reply to the orders addressed to their departments (the department rule
 of ``projects.access``, through ``OrderReply.owner_department``); accepting or returning a reply
@@ -8,7 +9,13 @@ without it may neither set nor change a decision, nor change a reply once it is 
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext
+
+from jiaxian import periods, versions
 
 DECIDE_PERMISSION = "investment.decide_orderreply"
 DECISION_FIELDS = ("decision", "decided_on", "comment")
@@ -33,3 +40,71 @@ def reply_refusal(user, stored, changed: list[str]) -> dict[str, str]:
         for name in changed:
             refused.setdefault(name, gettext("The reply is decided: it can no longer be changed."))
     return refused
+
+
+ISSUE_PERMISSION = "investment.add_supervisionorder"
+# An order's subject is a line of its letter; a decision's text may be a paragraph.
+SUBJECT_LENGTH = 60
+
+
+def may_issue(user) -> bool:
+    return bool(user is not None and user.is_active and user.has_perm(ISSUE_PERMISSION))
+
+
+def order_from_decision(
+    decision,
+    user,
+    *,
+    level: str | None = None,
+    issued_on: datetime.date | None = None,
+    due_on: datetime.date | None = None,
+    version: int | None = None,
+):
+    """Turn a meeting's decision into a supervision order (转督办) and link the two: the order
+    is addressed to the decision's department about its key project, issued by ``user`` on
+    ``issued_on`` (default today), due on the decision's date unless ``due_on`` says another;
+    its subject is the decision's first words, its demand the decision as the meeting put it.
+
+    ``version``, when given, is the decision's version the caller read (``StaleVersion`` if it
+    moved). Refused with ``PermissionDenied`` for a user who may not issue orders, and with a
+    ``ValidationError`` naming the field (nothing written) for a decision already turned, one
+    without a key project, or an order that would not be valid (a due date already passed)."""
+    from .models import SupervisionOrder  # the models import this module's neighbours
+
+    if not may_issue(user):
+        raise PermissionDenied(gettext("Only bureau staff and county leaders issue supervision orders."))
+    if decision.order_id is not None:
+        raise ValidationError(
+            {
+                "order": gettext("The decision is already supervision order %(order)s.")
+                % {"order": decision.order.reference}
+            }
+        )
+    if decision.key_project_id is None:
+        raise ValidationError(
+            {"key_project": gettext("Name the key project the decision is about before turning it into an order.")}
+        )
+    issued_on = issued_on or periods.today()
+    meeting = decision.meeting
+    text = decision.text.strip()
+    subject = text if len(text) <= SUBJECT_LENGTH else f"{text[: SUBJECT_LENGTH - 1]}…"
+    order = SupervisionOrder(
+        year=issued_on.year,
+        subject=subject,
+        demand=gettext("%(text)s (decided at %(meeting)s)") % {"text": text, "meeting": meeting},
+        issued_by=user,
+        issued_on=issued_on,
+        due_on=due_on or decision.due_on,
+        department_id=decision.department_id,
+        key_project_id=decision.key_project_id,
+    )
+    if level:
+        order.level = level
+    # The number is the year's next free one, taken on save.
+    order.full_clean(exclude=["number"])
+    with transaction.atomic():
+        versions.claim(decision, decision.version if version is None else version)
+        order.save()
+        decision.order = order
+        decision.save(update_fields=["order"])
+    return order

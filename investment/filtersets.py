@@ -24,6 +24,7 @@ from .choices import (
     CarrierSizeUnitChoices,
     ChainLinkCoverageChoices,
     ChainLinkPositionChoices,
+    DispatchMeetingKindChoices,
     OrderReplyDecisionChoices,
     SupervisionOrderLevelChoices,
     SupervisionOrderStageChoices,
@@ -199,3 +200,35 @@ class OrderReplyFilterSet(StrictFilterSet):
     class Meta:
         model = models.OrderReply
         fields = ["order"]
+
+
+class DispatchMeetingFilterSet(SearchFilterSet):
+    """The meetings: by kind, by the year they were held, by a department present or a project
+    discussed, by the day held (``held_on_min``/``_max``)."""
+
+    search_fields = ("title", "chaired_by", "minutes")
+    kind = django_filters.MultipleChoiceFilter(choices=DispatchMeetingKindChoices.choices)
+    year = YearFilter(field_name="held_on__year")
+    department = IntegerFilter(field_name="departments_present", distinct=True, label="department present")
+    key_project = IntegerFilter(field_name="projects_discussed", distinct=True, label="key project discussed")
+    ranges = ["held_on"]
+
+    class Meta:
+        model = models.DispatchMeeting
+        fields = ["kind"]
+
+
+class MeetingDecisionFilterSet(SearchFilterSet):
+    """The meetings' decisions: ``turned`` says whether a decision became an order."""
+
+    search_fields = ("text",)
+    meeting = IntegerFilter()
+    department = IntegerFilter()
+    key_project = IntegerFilter()
+    year = YearFilter(field_name="meeting__held_on__year", label="year (its meeting's)")
+    turned = BooleanFilter(field_name="order", lookup_expr="isnull", exclude=True, label="turned into an order")
+    ranges = ["due_on"]
+
+    class Meta:
+        model = models.MeetingDecision
+        fields = ["meeting"]

@@ -5,7 +5,8 @@
 - ``filings``: the filed quarterly exports, listed and downloadable, never changed;
 - ``chains``: the industrial chains with their six lists, and the signing of a target
   enterprise;
-- ``dispatch``: the supervision orders and their replies.
+- ``dispatch``: the supervision orders and their replies;
+- ``meetings``: the dispatch meetings and their decisions, and 转督办.
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
 names from here: ``from investment.admin import QuotaFilter``. The modules build on
@@ -37,6 +38,7 @@ from .chains import (
 )
 from .dispatch import OrderReplyAdmin, OrderStageFilter, OverdueFilter, SupervisionOrderAdmin
 from .filings import IMMUTABLE_MESSAGE, FilingAdmin
+from .meetings import DecisionInline, DispatchMeetingAdmin, MeetingDecisionAdmin, TurnedFilter
 
 __all__ = [
     "IMMUTABLE_MESSAGE",
@@ -46,11 +48,14 @@ __all__ = [
     "ChainLinkAdmin",
     "ChainLinkInline",
     "CoverageFilter",
+    "DecisionInline",
+    "DispatchMeetingAdmin",
     "FilingAdmin",
     "IndustrialChainAdmin",
     "LinkFilter",
     "LocalEnterpriseAdmin",
     "LocalEnterpriseInline",
+    "MeetingDecisionAdmin",
     "OrderReplyAdmin",
     "OrderStageFilter",
     "OverdueFilter",
@@ -64,6 +69,7 @@ __all__ = [
     "TargetEnterpriseAdmin",
     "TargetEnterpriseInline",
     "TargetStageFilter",
+    "TurnedFilter",
     "ValidOnFilter",
     "coverage_badge",
 ]

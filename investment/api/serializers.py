@@ -13,6 +13,7 @@ from investment import dispatch, models
 from investment.choices import (
     ChainLinkCoverageChoices,
     FilingFormatChoices,
+    SupervisionOrderLevelChoices,
     SupervisionOrderStageChoices,
     TargetEnterpriseStageChoices,
 )
@@ -426,3 +427,52 @@ class SupervisionOrderSerializer(ValidatedModelSerializer):
         if hasattr(obj, "overdue_as_of"):
             return obj.overdue_as_of
         return obj.is_overdue_on(self.as_of)
+
+
+# --- dispatch meetings ---------------------------------------------------------------------------
+
+
+class DispatchMeetingSerializer(ManyToManySerializer):
+    """A dispatch meeting; ``departments_present`` and ``projects_discussed`` are lists of ids
+    (written), ``decisions`` its decisions' ids (read-only: written at ``…/decisions/``)."""
+
+    decisions = RelatedIdsField("decisions", "decision_ids")
+
+    class Meta:
+        model = models.DispatchMeeting
+        fields = "__all__"
+
+
+class MeetingDecisionSerializer(ValidatedModelSerializer):
+    """A meeting's decision; ``order`` is the supervision order it became (read-only: set by
+    ``…/decisions/<id>/to-order/``)."""
+
+    order_reference = serializers.SerializerMethodField(help_text=_("The order's number, 郏督〔2023〕12号."))
+
+    class Meta:
+        model = models.MeetingDecision
+        fields = "__all__"
+
+    def get_order_reference(self, obj) -> str | None:
+        return obj.order.reference if obj.order_id is not None else None
+
+
+class DecisionToOrderSerializer(serializers.Serializer):
+    """转督办: what the order takes besides the decision's department, project, text and date;
+    ``version`` the decision's version read (or ``If-Match``)."""
+
+    level = serializers.ChoiceField(
+        choices=SupervisionOrderLevelChoices.choices, required=False, help_text=_("Default 一般督办 (general).")
+    )
+    issued_on = DateParameter(required=False, help_text=_("Default today; the order is numbered in its year."))
+    due_on = DateParameter(required=False, help_text=_("Default the decision's due date."))
+    version = StrictIntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text=_("The decision's version read.")
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)

@@ -8,9 +8,11 @@ from .views import (
     CarrierViewSet,
     ChainConversionView,
     ChainLinkViewSet,
+    DispatchMeetingViewSet,
     FilingViewSet,
     IndustrialChainViewSet,
     LocalEnterpriseViewSet,
+    MeetingDecisionViewSet,
     OrderReplyViewSet,
     PolicyViewSet,
     QuarterlyExportView,
@@ -32,6 +34,8 @@ routes = [
     ("responsibilities", ResponsibilityViewSet),
     ("supervision-orders", SupervisionOrderViewSet),
     ("order-replies", OrderReplyViewSet),
+    ("dispatch-meetings", DispatchMeetingViewSet),
+    ("meeting-decisions", MeetingDecisionViewSet),
 ]
 
 urlpatterns = [

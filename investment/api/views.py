@@ -15,7 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from investment import filtersets, models, quotas
+from investment import dispatch, filtersets, models, quotas
 from investment.exporters import QuarterlyExporter
 from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
@@ -370,3 +370,145 @@ class OrderReplyViewSet(LedgerViewSet):
     serializer_class = serializers.OrderReplySerializer
     filterset_class = filtersets.OrderReplyFilterSet
     ordering_fields = ("replied_on", "decided_on")
+
+
+# --- dispatch meetings ---------------------------------------------------------------------------------
+
+
+class CanIssueOrders(SignedInWithPermissions):
+    """转督办 issues an order: the orders' add permission (bureau staff, county leaders)."""
+
+    required = (dispatch.ISSUE_PERMISSION, "investment.view_meetingdecision")
+    message = gettext_lazy(
+        "Turning a decision into an order needs the permissions investment.add_supervisionorder and "
+        "investment.view_meetingdecision."
+    )
+
+
+class CanKeepDecisions(ModelPermissions):
+    """A meeting's ``…/decisions/``: read with the decisions' view permission, add with their add
+    permission (the meeting's own permissions say nothing about its decisions)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        needed = "view" if request.method in permissions.SAFE_METHODS else "add"
+        return user.has_perm(f"investment.{needed}_meetingdecision")
+
+
+class DispatchMeetingViewSet(LedgerViewSet):
+    """Dispatch meetings; ``…/<id>/decisions/`` lists and adds a meeting's decisions, and
+    ``…/<id>/decisions/<decision id>/to-order/`` turns one into a supervision order (转督办)."""
+
+    queryset = models.DispatchMeeting.objects.prefetch_related("departments_present", "projects_discussed").annotate(
+        decision_ids=ids_related(models.DispatchMeeting, "decisions")
+    )
+    serializer_class = serializers.DispatchMeetingSerializer
+    filterset_class = filtersets.DispatchMeetingFilterSet
+    ordering_fields = ("held_on",)
+
+    @extend_schema(
+        methods=["get"],
+        summary="A meeting's decisions",
+        responses={200: serializers.MeetingDecisionSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["post"],
+        summary="Add a decision to a meeting",
+        request=serializers.MeetingDecisionSerializer,
+        responses={201: serializers.MeetingDecisionSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[CanKeepDecisions, DepartmentRule],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def decisions(self, request, pk=None):
+        meeting = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            decisions = meeting.decisions.select_related("order")
+            return Response(serializers.MeetingDecisionSerializer(decisions, many=True, context=context).data)
+        if not isinstance(request.data, dict):
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("Send an object of fields.")]})
+        # The meeting is the path's, whatever the body says.
+        serializer = serializers.MeetingDecisionSerializer(
+            data={**request.data, "meeting": meeting.pk}, context=context
+        )
+        serializer.is_valid(raise_exception=True)
+        self.check_object_permissions(request, self.as_written(serializer))
+        decision = serializer.save()
+        return Response(serializers.MeetingDecisionSerializer(decision, context=context).data, status=201)
+
+    @extend_schema(
+        summary="Turn a decision into a supervision order (转督办)",
+        description=(
+            "Issues an order to the decision's department about its key project, due on the decision's date "
+            "(or `due_on`), issued today (or `issued_on`) by the user, and links the two (the decision's "
+            "`order`). 400 names the field: a decision without a key project, one already turned (`order`), "
+            "a due date before the issue date; 412 when `If-Match` or `version` names another version of the "
+            "decision. Needs `add_supervisionorder`."
+        ),
+        request=serializers.DecisionToOrderSerializer,
+        parameters=[
+            OpenApiParameter("decision_id", int, OpenApiParameter.PATH, description="The decision's id."),
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description='The decision\'s version read, as in its ETag ("3"); a stale one is refused with 412.',
+            ),
+        ],
+        responses={
+            201: serializers.SupervisionOrderSerializer,
+            412: OpenApiResponse(description="The decision changed since the version sent; nothing written."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"decisions/(?P<decision_id>[0-9]{1,18})/to-order",
+        url_name="decision-to-order",
+        permission_classes=[CanIssueOrders],
+        filter_backends=[],
+    )
+    def to_order(self, request, pk=None, decision_id=None):
+        meeting = self.get_object()
+        decision = (
+            models.MeetingDecision.objects.select_related("meeting", "order")
+            .filter(meeting=meeting, pk=decision_id)
+            .first()
+        )
+        if decision is None:
+            raise NotFound(_("The meeting has no decision %(id)s.") % {"id": decision_id})
+        body = serializers.DecisionToOrderSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        expected = claimed_version(request.headers.get("If-Match"), fields.pop("version", None), decision.version)
+        try:
+            order = dispatch.order_from_decision(decision, request.user, version=expected, **fields)
+        except StaleVersion as exc:
+            raise PreconditionFailed(
+                _("The decision was changed by someone else (now version %(now)s). Reload it and try again.")
+                % {"now": exc.current}
+            ) from exc
+        except DjangoValidationError as exc:
+            errors = exc.message_dict
+            if NON_FIELD_ERRORS in errors:
+                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+            raise ValidationError(errors) from exc
+        order = SupervisionOrderViewSet.queryset.with_stage(periods.today()).get(pk=order.pk)
+        data = serializers.SupervisionOrderSerializer(order, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class MeetingDecisionViewSet(LedgerViewSet):
+    """The meetings' decisions, each with the order it became (``order``, read-only)."""
+
+    queryset = models.MeetingDecision.objects.select_related("order")
+    serializer_class = serializers.MeetingDecisionSerializer
+    filterset_class = filtersets.MeetingDecisionFilterSet
+    ordering_fields = ("due_on",)

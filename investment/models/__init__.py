@@ -1,22 +1,26 @@
 """The investment app's models: attraction projects (``attraction``), the filed quarterly
 exports (``filings``), the industrial chains with their six lists (``chains``), and the
-supervision orders with their replies (``dispatch``). Import them
+supervision orders with their replies (``dispatch``), the dispatch meetings with their
+decisions (``meetings``). Import them
 from here: ``from investment.models import AttractionProject``."""
 
 from .attraction import AttractionProject
 from .chains import Carrier, ChainLink, IndustrialChain, LocalEnterprise, Policy, Responsibility, TargetEnterprise
 from .dispatch import OrderReply, SupervisionOrder
 from .filings import Filing, FilingImmutable, FilingQuerySet
+from .meetings import DispatchMeeting, MeetingDecision
 
 __all__ = [
     "AttractionProject",
     "Carrier",
+    "DispatchMeeting",
     "ChainLink",
     "Filing",
     "FilingImmutable",
     "FilingQuerySet",
     "IndustrialChain",
     "LocalEnterprise",
+    "MeetingDecision",
     "OrderReply",
     "Policy",
     "Responsibility",

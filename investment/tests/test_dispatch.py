@@ -363,8 +363,27 @@ def test_the_demo_loop_has_orders_at_every_stage_and_reports_returned_and_late(d
     stages = Counter(
         (order.stage_as_of, order.overdue_as_of) for order in SupervisionOrder.objects.with_stage(d(2023, 8, 15))
     )
-    assert stages == {("closed", False): 2, ("replied", True): 2, ("open", True): 2}
+    # and October's meeting's two orders, not issued yet
+    assert stages == {("closed", False): 2, ("replied", True): 2, ("open", True): 2, (None, False): 2}
     assert ProgressReview.objects.filter(action="returned").count() > 0
     assert not ProgressReport.objects.exclude(ProgressReport.REVIEW.condition("approved")).exists()
     late = ProgressReport.objects.filter(submitted_at__day=8).values("project__department__code").distinct()
     assert {row["project__department__code"] for row in late} == {"SLJ", "CGJ"}
+
+
+def test_the_demo_has_two_meetings_whose_decisions_became_orders(demo_data):
+    from investment.models import DispatchMeeting, MeetingDecision
+
+    assert DispatchMeeting.objects.count() == 2
+    turned = MeetingDecision.objects.filter(order__isnull=False).select_related("order", "meeting")
+    assert sorted(decision.order.number for decision in turned) == [3, 4, 7, 8]
+    for decision in turned:
+        # An order issued on or after its meeting, to the decision's department about its project.
+        assert decision.order.issued_on >= decision.meeting.held_on
+        assert (decision.order.department_id, decision.order.key_project_id) == (
+            decision.department_id,
+            decision.key_project_id,
+        )
+        assert decision.meeting.projects_discussed.filter(pk=decision.key_project_id).exists()
+    stages = {order.number: order.stage_as_of for order in SupervisionOrder.objects.with_stage(d(2023, 12, 31))}
+    assert (stages[7], stages[8]) == ("closed", "open")

@@ -72,6 +72,25 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/ReviewActionRequest",
     "/components/schemas/ReviewBatchRequest",
     "/components/schemas/ProgressReportStageEnum",
+    # The dispatch meetings and their decisions, 转督办 (issue 17 item 3).
+    "/paths/~1api~1dispatch-meetings~1",
+    "/paths/~1api~1dispatch-meetings~1{id}~1",
+    "/paths/~1api~1dispatch-meetings~1{id}~1history~1",
+    "/paths/~1api~1dispatch-meetings~1{id}~1decisions~1",
+    "/paths/~1api~1dispatch-meetings~1{id}~1decisions~1{decision_id}~1to-order~1",
+    "/paths/~1api~1meeting-decisions~1",
+    "/paths/~1api~1meeting-decisions~1{id}~1",
+    "/paths/~1api~1meeting-decisions~1{id}~1history~1",
+    "/components/schemas/DecisionToOrderRequest",
+    "/components/schemas/DispatchMeeting",
+    "/components/schemas/DispatchMeetingKindEnum",
+    "/components/schemas/DispatchMeetingRequest",
+    "/components/schemas/MeetingDecision",
+    "/components/schemas/MeetingDecisionRequest",
+    "/components/schemas/PaginatedDispatchMeetingList",
+    "/components/schemas/PaginatedMeetingDecisionList",
+    "/components/schemas/PatchedDispatchMeetingRequest",
+    "/components/schemas/PatchedMeetingDecisionRequest",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]

@@ -36,15 +36,18 @@ CRUD = ("view", "add", "change", "delete")
 # migrations) so that a change to either shows.
 # Supervision orders (issue 17): leaders and bureau staff issue them and decide on the replies;
 # department staff read them and reply. Monthly reports' review: bureau staff approve and return.
+# Dispatch meetings and their decisions: bureau staff keep them, everyone else reads them.
 ORDERS = ("supervisionorder", "orderreply")
+MEETINGS = ("dispatchmeeting", "meetingdecision")
 EXPECTED_GROUPS = {
     "县领导": {f"view_{model}" for model in EVERY_MODEL}
     | {"view_filing"}
     | {"view_supervisionorder", "add_supervisionorder", "change_supervisionorder", "view_orderreply"}
-    | {"decide_orderreply"},
-    "招商局、发改委工作人员": {f"{action}_{model}" for model in (*EVERY_MODEL, *ORDERS) for action in CRUD}
+    | {"decide_orderreply"}
+    | {f"view_{model}" for model in MEETINGS},
+    "招商局、发改委工作人员": {f"{action}_{model}" for model in (*EVERY_MODEL, *ORDERS, *MEETINGS) for action in CRUD}
     | {"edit_all_departments", "view_filing", "export_quarter", "decide_orderreply", "review_progressreport"},
-    "部门工作人员": {f"view_{model}" for model in (*EVERY_MODEL, *ORDERS)}
+    "部门工作人员": {f"view_{model}" for model in (*EVERY_MODEL, *ORDERS, *MEETINGS)}
     | {
         f"{action}_{model}"
         for model in (*PROJECT_LEDGERS, "attractionproject")
