@@ -108,3 +108,50 @@ def order_from_decision(
         decision.order = order
         decision.save(update_fields=["order"])
     return order
+
+
+# How long a department has to answer an order, unless the issuer says otherwise: two weeks.
+DEFAULT_REPLY_DAYS = 14
+RED_LIGHT_DEMAND = "查明投资进度滞后原因，制定赶工计划，按期报送整改情况。"
+
+
+def orders_for_projects(
+    projects, user, *, level: str, issued_on: datetime.date, due_on: datetime.date, subject: str, demand: str
+):
+    """One order to each of ``projects``' departments about the project (the bulk issue from the
+    red lights): subject ``subject`` followed by the project's name, the same demand and dates.
+    All are issued or none: a ``ValidationError`` names each refused project's field (the dates:
+    ``due_on``, ``issued_on``) and nothing is written."""
+    from .models import SupervisionOrder
+
+    if not may_issue(user):
+        raise PermissionDenied(gettext("Only bureau staff and county leaders issue supervision orders."))
+    orders = [
+        SupervisionOrder(
+            year=issued_on.year,
+            subject=f"{subject}{project.name}"[:200],
+            demand=demand,
+            level=level,
+            issued_by=user,
+            issued_on=issued_on,
+            due_on=due_on,
+            department_id=project.department_id,
+            key_project_id=project.pk,
+        )
+        for project in projects
+    ]
+    errors: dict[str, list] = {}
+    for order in orders:
+        try:
+            order.full_clean(exclude=["number"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    if message not in errors.setdefault(field, []):
+                        errors[field].append(message)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        for order in orders:
+            order.save()
+    return orders

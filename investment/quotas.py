@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.models import ratio
-from projects.choices import ReviewStageChoices
+from projects.choices import KeyProjectWarningChoices, ReviewStageChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, ProgressReport, YearPlan
 from projects.querysets import KeyProjectQuerySet
 
@@ -516,6 +516,26 @@ def key_project_signals(
         red=lights["red"],
         spawned_key_projects=lights["spawned"],
         spawned_attraction_projects=spawned_attraction,
+    )
+
+
+def red_light_projects(plan: YearPlan, as_of: datetime.date) -> KeyProjectQuerySet:
+    """The key projects listed for the plan year by ``as_of`` whose light is red on ``as_of``
+    (``KeyProjectQuerySet.with_warning``, the light the dashboard counts), each annotated
+    ``open_order``: whether an order about it was issued by ``as_of`` and not closed by then
+    (the bulk issue skips those unless asked). One query, by name."""
+    unclosed = (
+        SupervisionOrder.objects.filter(key_project=OuterRef("pk"))
+        .with_stage(as_of)
+        .filter(stage_as_of__in=[OrderStage.OPEN, OrderStage.REPLIED])
+    )
+    return (
+        listed_key_projects(plan, as_of)
+        .with_warning(as_of, plan)
+        .filter(warning=KeyProjectWarningChoices.RED)
+        .annotate(open_order=Exists(unclosed))
+        .select_related("department")
+        .order_by("name", "pk")
     )
 
 

@@ -274,6 +274,25 @@ class VersionedInline(InlineBase):
         return [*super().get_fields(request, obj), "seen_version"]
 
 
+# --- what other apps show on a record's page ---------------------------------------------------
+
+# A record's page may show records of an app its own app must not know (an app lower in the
+# layers: ``projects`` never names ``investment``): that app registers a block for the model,
+# a callable ``(request, obj) -> HTML`` drawn below the page's inlines.
+PageBlock = Callable[[Any, Model], str]
+_PAGE_BLOCKS: dict[type[Model], list[PageBlock]] = {}
+
+
+def add_page_block(model: type[Model], block: PageBlock) -> None:
+    """Show ``block(request, obj)`` on every saved ``model`` record's change page (an empty
+    string shows nothing); blocks appear in the order they were added."""
+    _PAGE_BLOCKS.setdefault(model, []).append(block)
+
+
+def page_blocks(request, obj: Model) -> list[str]:
+    return [html for block in _PAGE_BLOCKS.get(type(obj), []) if (html := block(request, obj))]
+
+
 class LedgerAdmin(SimpleHistoryAdmin):
     """Shared by every ledger: 100 rows a page, history view, the bookkeeping fields shown
     but never edited, and a change form that refuses to save over a newer version.
@@ -317,6 +336,11 @@ class LedgerAdmin(SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return LedgerChangeList
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["page_blocks"] = page_blocks(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

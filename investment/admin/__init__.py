@@ -6,7 +6,8 @@
 - ``chains``: the industrial chains with their six lists, and the signing of a target
   enterprise;
 - ``dispatch``: the supervision orders and their replies;
-- ``meetings``: the dispatch meetings and their decisions, and 转督办.
+- ``meetings``: the dispatch meetings and their decisions, and 转督办;
+- ``pages``: the dispatch blocks on a key project's and an attraction project's page.
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
 names from here: ``from investment.admin import QuotaFilter``. The modules build on
@@ -16,6 +17,7 @@ Columns, filters, history, and the signing of a target enterprise. The stage, th
 100-million flag and a link's coverage come from the querysets, the same rules the reports use.
 """
 
+from . import pages  # noqa: F401  (registers the blocks)
 from .attraction import AttractionProjectAdmin, BigProjectFilter, QuotaFilter, StageFilter
 from .chains import (
     CarrierAdmin,

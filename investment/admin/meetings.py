@@ -38,8 +38,9 @@ class TurnedFilter(ConditionsFilter):
 
 
 def order_cell(decision) -> str:
-    """A decision's order as a link, or the link that turns it into one."""
-    if decision.pk is None:
+    """A decision's order as a link, or the link that turns it into one (once it names its key
+    project: an order is about one)."""
+    if decision.pk is None or (decision.order_id is None and decision.key_project_id is None):
         return "—"
     if decision.order_id is not None:
         url = reverse("admin:investment_supervisionorder_change", args=[decision.order_id])
@@ -49,15 +50,15 @@ def order_cell(decision) -> str:
 
 
 class DecisionInline(VersionedInline, admin.TabularInline):
+    """A meeting's decisions, one line each as a key project's inlines are (the text behind its
+    toggle: templates/admin/edit_inline/compact.html)."""
+
     model = MeetingDecision
+    template = "admin/edit_inline/compact.html"
     extra = 1
     fields = ("text", "department", "due_on", "key_project", "order_shown")
     readonly_fields = ("order_shown",)
-    autocomplete_fields = ("key_project",)
-    formfield_overrides = {
-        # One line a decision on a 1366 px page; the text grows as it is typed.
-        MeetingDecision._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}
-    }
+    autocomplete_fields = ("department", "key_project")
 
     @admin.display(description=_("supervision order"))
     def order_shown(self, decision):
@@ -73,8 +74,8 @@ class DispatchMeetingAdmin(LedgerAdmin):
     list_display_links = ("held_on", "meeting_title")
     list_filter = ("kind", ("held_on", admin.DateFieldListFilter), "departments_present")
     search_fields = ("title", "chaired_by", "minutes")
-    autocomplete_fields = ("projects_discussed",)
-    filter_horizontal = ("departments_present",)
+    # Type to search, one line each: a list of 17 units beside another would fill the screen.
+    autocomplete_fields = ("departments_present", "projects_discussed")
     inlines = [DecisionInline]
     fieldsets = (
         (None, {"fields": (("held_on", "kind"), "title", "chaired_by")}),
@@ -107,7 +108,7 @@ class DispatchMeetingAdmin(LedgerAdmin):
 
 class ToOrderForm(forms.Form):
     level = forms.ChoiceField(label=_("level"), choices=Level.choices, initial=Level.KEY)
-    issued_on = forms.DateField(label=_("issued on"), widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(label=_("issued on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 @admin.register(MeetingDecision)
