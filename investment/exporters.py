@@ -3,8 +3,9 @@
 ``QuarterlyExporter`` writes, as of the quarter's last day, the sheet ``汇总`` (every target of
 ``quotas.report`` with its figure, threshold and whether it is met, then the informational
 lines) and the ledgers behind the figures: ``重点项目``, ``专项债储备`` and ``招商引资项目``, each
-ending in a totals row. Each sheet is one small class with one job; a new report is a new
-exporter class made of sheets.
+ending in a totals row; then ``督办事项``, the year's supervision orders with their stage on that
+day (the figures are not of it: it is the dispatch loop's account). Each sheet is one small
+class with one job; a new report is a new exporter class made of sheets.
 
 Nothing here computes a figure: the summary is ``quotas.report``, the records are
 ``quotas.records``, the flags of the attraction projects are ``quotas.with_share_flags``, the
@@ -16,7 +17,8 @@ after the as-of day are left blank: they were not known on that day, and the exp
 the same whenever it is made.
 
 Queries, whatever the number of records, all in one snapshot (``reading``; on PostgreSQL within
-``BEGIN``, ``SET TRANSACTION`` and ``COMMIT``): the report's four, then one per ledger sheet.
+``BEGIN``, ``SET TRANSACTION`` and ``COMMIT``): the report's four, then one per ledger sheet and
+one for the orders.
 """
 
 from __future__ import annotations
@@ -37,7 +39,14 @@ from projects.choices import AnnualListingCategoryChoices, BondReserveStatusChoi
 from projects.models import BondReserve, YearPlan
 
 from . import headers, quotas
-from .choices import AttractionProjectInvestorOriginChoices, AttractionProjectStageChoices
+from .choices import (
+    AttractionProjectInvestorOriginChoices,
+    AttractionProjectStageChoices,
+    SupervisionOrderLevelChoices,
+    SupervisionOrderStageChoices,
+)
+from .models import SupervisionOrder
+from .models.dispatch import CONCERNING
 
 CHUNK = 2_000
 ZERO = Decimal("0")
@@ -401,6 +410,95 @@ class AttractionProjectSheet:
         ]
 
 
+class SupervisionOrderSheet:
+    """``督办事项``: the supervision orders issued in the year on or before the as-of day, by
+    number, each with its stage on that day and, when it is overdue then, the days past its due
+    date (blank otherwise: due on the day itself, closed, or not yet due); the totals row counts
+    the orders and the overdue ones (under 编号) and each stage (under 事项). Stages from the dated replies
+    (``SupervisionOrderQuerySet.with_stage``), like the other sheets' stages: the figures as
+    known on a day (``known_on``) concern the reviewed monthly progress only."""
+
+    name = "督办事项"
+    # Widths given, not measured: a quarter without orders prints as one with them.
+    columns = (
+        Column(headers.SERIAL, Kind.INTEGER, width=6),
+        Column("编号", width=22),
+        Column("事项", width=40),
+        Column("督办级别", width=10),
+        Column(headers.DEPARTMENT, width=20),
+        Column("对象类别", width=14),
+        Column("督办对象", width=32),
+        Column("交办日期", Kind.DATE, width=12),
+        Column("办结时限", Kind.DATE, width=12),
+        Column(headers.STAGE, width=14),
+        Column("超期天数", Kind.INTEGER, width=10),
+        Column("最近反馈日期", Kind.DATE, width=14),
+    )
+
+    def sheet(self, export: QuarterlyExporter) -> Sheet:
+        return Sheet(self.name, self.columns, self.rows(export))
+
+    def rows(self, export: QuarterlyExporter) -> Iterator[list[Any]]:
+        as_of = export.as_of
+        records = (
+            SupervisionOrder.objects.filter(issued_on__gte=periods.year_start(export.year), issued_on__lte=as_of)
+            .with_stage(as_of)
+            .with_last_reply(as_of)
+            .order_by("number", "pk")
+            .values_list(
+                "year",
+                "number",
+                "subject",
+                "level",
+                "department__name",
+                "key_project__name",
+                "attraction_project__name",
+                "problem__project__name",
+                "problem__description",
+                "issued_on",
+                "due_on",
+                "stage_as_of",
+                "overdue_days_as_of",
+                "last_replied_on",
+            )
+        )
+        levels, stages = labels(SupervisionOrderLevelChoices), labels(SupervisionOrderStageChoices)
+        # What an order concerns, in the words of its fields (重点项目, 招商引资项目, 问题).
+        kinds = [str(SupervisionOrder._meta.get_field(name).verbose_name) for name in CONCERNING]
+        reference_of = SupervisionOrder.reference_of
+        by_stage = dict.fromkeys(stages, 0)
+        count = overdue = 0
+        for row in records.iterator(chunk_size=CHUNK):
+            year, number, subject, level, department, key_project, attraction, problem_project, problem = row[:9]
+            issued, due, stage, overdue_days, last_replied = row[9:]
+            if problem_project is not None:
+                problem = f"{problem_project}：{problem[:50]}"
+            kind, concerning = next(
+                ((kind, name) for kind, name in zip(kinds, (key_project, attraction, problem), strict=True) if name),
+                (None, None),
+            )
+            count += 1
+            overdue += overdue_days is not None
+            by_stage[stage] += 1
+            yield [
+                count,
+                reference_of(year, number),
+                subject,
+                levels.get(level, level),
+                department,
+                kind,
+                concerning,
+                issued,
+                due,
+                stages.get(stage, stage),
+                overdue_days,
+                last_replied,
+            ]
+        # The counts of each stage under the subject, the widest column (the stage's is narrow).
+        stage_counts = "，".join(f"{label}{by_stage[stage]}件" for stage, label in stages.items())
+        yield [None, f"{headers.TOTAL_PREFIX}（{count}件，超期{overdue}件）", stage_counts, *[None] * 9]
+
+
 class QuarterlyExporter(BaseExporter):
     """The compliance export of ``plan``'s year for ``quarter`` (1–4), as of the quarter's last
     day, in ``format``. ``for_quarter(year, quarter, format)`` finds the plan: a year without
@@ -409,7 +507,7 @@ class QuarterlyExporter(BaseExporter):
 
     identifier = "quarterly"
     verbose_name = _("Quarterly compliance export")
-    sheet_classes = (SummarySheet, KeyProjectSheet, BondReserveSheet, AttractionProjectSheet)
+    sheet_classes = (SummarySheet, KeyProjectSheet, BondReserveSheet, AttractionProjectSheet, SupervisionOrderSheet)
 
     def __init__(
         self,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from jiaxian.steps import DatedSteps
+from jiaxian.steps import DatedSteps, DaysAfter
 from jiaxian.subqueries import count_related
 
 from .choices import (
@@ -133,8 +133,9 @@ class SupervisionOrderQuerySet(models.QuerySet):
     ``SupervisionOrder.stage_on``, in the page's query."""
 
     def with_stage(self, as_of: datetime.date) -> SupervisionOrderQuerySet:
-        """Annotate ``stage_as_of`` and ``overdue_as_of`` (not closed by ``as_of`` and due
-        before it)."""
+        """Annotate ``stage_as_of``, ``overdue_as_of`` (not closed by ``as_of`` and due before
+        it) and ``overdue_days_as_of`` (``as_of`` − due date in days when overdue, else null),
+        the answers of ``stage_on``, ``is_overdue_on`` and ``overdue_days_on``."""
         from .models import OrderReply  # the model module imports this one
 
         latest = (
@@ -155,13 +156,27 @@ class SupervisionOrderQuerySet(models.QuerySet):
             output_field=models.CharField(max_length=10),
         )
         annotated = self.annotate(stage_as_of=stage)
+        overdue = Q(issued_on__lte=as_of, due_on__lt=as_of) & ~Q(stage_as_of=OrderStage.CLOSED)
         return annotated.annotate(
             overdue_as_of=Case(
-                When(
-                    Q(issued_on__lte=as_of, due_on__lt=as_of) & ~Q(stage_as_of=OrderStage.CLOSED),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=models.BooleanField(),
+                When(overdue, then=Value(True)), default=Value(False), output_field=models.BooleanField()
+            ),
+            overdue_days_as_of=Case(
+                When(overdue, then=DaysAfter("due_on", as_of)), default=None, output_field=models.IntegerField()
+            ),
+        )
+
+    def with_last_reply(self, as_of: datetime.date) -> SupervisionOrderQuerySet:
+        """Annotate ``last_replied_on``: the day of the latest reply replied on or before
+        ``as_of`` (null without one), whatever its decision."""
+        replies = self.model._meta.get_field("replies").related_model._default_manager
+        return self.annotate(
+            last_replied_on=Subquery(
+                replies.filter(order=OuterRef("pk"), replied_on__lte=as_of)
+                .order_by()
+                .values("order")
+                .annotate(last=Max("replied_on"))
+                .values("last"),
+                output_field=models.DateField(),
             )
         )

@@ -16,6 +16,9 @@ as a filter on the dates themselves (``condition``, which an index can serve).
     STAGES.step_on(project, as_of)                  # "started"
     queryset.annotate(stage_as_of=STAGES.annotation(as_of))
     queryset.filter(STAGES.condition(Stage.SIGNED, as_of))
+
+``DaysAfter(field, day)`` counts the days a dated step lies before a day, in the database (how
+many days an order is past its due date on the quarter's end).
 """
 
 from __future__ import annotations
@@ -172,4 +175,28 @@ class LatestEvent:
             *(When(self.condition(str(state)), then=Value(str(state))) for _field, state in self.events),
             default=Value(str(self.before)),
             output_field=models.CharField(max_length=max(len(value) for value in self.values)),
+        )
+
+
+class DaysAfter(models.Func):
+    """The whole days ``day`` comes after the date ``expression`` (``day − expression``: 0 on
+    the same day, negative when ``day`` is earlier, null when the date is null), as an integer
+    in the database. PostgreSQL subtracts two dates to an integer; SQLite subtracts their
+    Julian day numbers (exact for dates: both fall at noon)."""
+
+    # (CAST(day AS date) - CAST(expression AS date)); SQLite's below.
+    template = "(CAST(%(expressions)s AS date))"
+    arg_joiner = " AS date) - CAST("
+    output_field = models.IntegerField()
+
+    def __init__(self, expression: Any, day: datetime.date):
+        super().__init__(Value(day, output_field=models.DateField()), expression)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
         )

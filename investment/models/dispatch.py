@@ -117,8 +117,13 @@ class SupervisionOrder(TrackedModel):
     def reference(self) -> str:
         """The order's number as its letter reads, 郏督〔2023〕12号 (the prefix is the setting
         ``SUPERVISION_ORDER_PREFIX``)."""
-        number = "" if self.number is None else self.number
-        return f"{settings.SUPERVISION_ORDER_PREFIX}〔{self.year}〕{number}号"
+        return self.reference_of(self.year, self.number)
+
+    @staticmethod
+    def reference_of(year: int, number: int | None) -> str:
+        """The reference of the order ``number`` of ``year`` (the export's rows have no
+        instance); an order not numbered yet reads 郏督〔2023〕号."""
+        return f"{settings.SUPERVISION_ORDER_PREFIX}〔{year}〕{'' if number is None else number}号"
 
     @property
     def concerning(self) -> models.Model | None:
@@ -144,6 +149,12 @@ class SupervisionOrder(TrackedModel):
         overdue yet)."""
         stage = self.stage_on(as_of)
         return stage is not None and stage != Stage.CLOSED and self.due_on < as_of
+
+    def overdue_days_on(self, as_of: datetime.date) -> int | None:
+        """The days ``as_of`` is past the due date when the order is overdue on it (1 the day
+        after the due date), else None: not overdue (due on ``as_of`` itself, closed, not
+        issued yet) has no days. ``SupervisionOrderQuerySet.with_stage``'s ``overdue_days_as_of``."""
+        return (as_of - self.due_on).days if self.is_overdue_on(as_of) else None
 
     def clean(self):
         errors = validation.merge(

@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from investment.models import IndustrialChain, TargetEnterprise
+from investment.models import IndustrialChain, SupervisionOrder, TargetEnterprise
 
 # pytest-django's live server answers in a thread while Playwright's page runs in this one,
 # inside an event loop: Django would refuse its database calls (SynchronousOnlyOperation).
@@ -44,6 +44,28 @@ def negotiating(make_link, make_target, chain) -> TargetEnterprise:
         visited_on=datetime.date(2023, 2, 1),
         negotiating_on=datetime.date(2023, 3, 1),
     )
+
+
+@pytest.fixture
+def make_order(db, make_key_project, department):
+    """A supervision order, validated and saved: by default issued 2023-03-01, due 2023-03-31,
+    to ``department``, about a new key project of it, numbered next in its year."""
+
+    def make(**fields) -> SupervisionOrder:
+        fields.setdefault("year", fields.get("issued_on", datetime.date(2023, 3, 1)).year)
+        fields.setdefault("subject", "开工滞后")
+        fields.setdefault("demand", "本月底前完成施工许可办理")
+        fields.setdefault("issued_on", datetime.date(2023, 3, 1))
+        fields.setdefault("due_on", datetime.date(2023, 3, 31))
+        fields.setdefault("department", department)
+        if not {"key_project", "attraction_project", "problem"} & set(fields):
+            fields["key_project"] = make_key_project(department=fields["department"])
+        order = SupervisionOrder(**fields)
+        order.full_clean()
+        order.save()
+        return order
+
+    return make
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,17 @@ from django.db.models import Model
 
 from investment import models
 
+
+def reply(order, replied_on, decision="", decided_on=None, comment="") -> models.OrderReply:
+    """A reply to ``order``, validated and saved, with the issuer's decision if given."""
+    record = models.OrderReply(
+        order=order, text="已完成", replied_on=replied_on, decision=decision, decided_on=decided_on, comment=comment
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
 # The targets of the quota report in the order the contract lists them.
 CONTRACT_TARGETS = [
     "key_project_count",

@@ -14,37 +14,10 @@ from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from investment.models import OrderReply, SupervisionOrder
+from investment.tests.helpers import reply
 
 d = datetime.date
 ISSUED, DUE = d(2023, 3, 1), d(2023, 3, 31)
-
-
-@pytest.fixture
-def make_order(db, make_key_project, department):
-    def make(**fields) -> SupervisionOrder:
-        fields.setdefault("year", fields.get("issued_on", ISSUED).year)
-        fields.setdefault("subject", "开工滞后")
-        fields.setdefault("demand", "本月底前完成施工许可办理")
-        fields.setdefault("issued_on", ISSUED)
-        fields.setdefault("due_on", DUE)
-        fields.setdefault("department", department)
-        if not {"key_project", "attraction_project", "problem"} & set(fields):
-            fields["key_project"] = make_key_project(department=fields["department"])
-        order = SupervisionOrder(**fields)
-        order.full_clean()
-        order.save()
-        return order
-
-    return make
-
-
-def reply(order, replied_on, decision="", decided_on=None, comment="") -> OrderReply:
-    record = OrderReply(
-        order=order, text="已完成", replied_on=replied_on, decision=decision, decided_on=decided_on, comment=comment
-    )
-    record.full_clean()
-    record.save()
-    return record
 
 
 def both_stages(order, as_of):

@@ -141,7 +141,7 @@ def test_the_totals_rows_add_up_to_the_report(ledgers, today):
 def test_the_xlsx_has_frozen_headers_autofilters_and_number_formats(ledgers):
     workbook = xlsx(QuarterlyExporter(ledgers, 2))
     sheet = workbook["招商引资项目"]
-    assert workbook.sheetnames == ["汇总", "重点项目", "专项债储备", "招商引资项目"]
+    assert workbook.sheetnames == ["汇总", "重点项目", "专项债储备", "招商引资项目", "督办事项"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:S")
     assert sheet["J2"].number_format == "#,##0.00"
@@ -152,7 +152,7 @@ def test_the_xlsx_has_frozen_headers_autofilters_and_number_formats(ledgers):
 
 def test_each_csv_starts_with_a_byte_order_mark_and_has_the_xlsx_columns(ledgers):
     sheets = csv_sheets(QuarterlyExporter(ledgers, 2, format=Format.CSV).render())
-    assert list(sheets) == ["1-汇总.csv", "2-重点项目.csv", "3-专项债储备.csv", "4-招商引资项目.csv"]
+    assert list(sheets) == ["1-汇总.csv", "2-重点项目.csv", "3-专项债储备.csv", "4-招商引资项目.csv", "5-督办事项.csv"]
     for content in sheets.values():
         assert content.startswith(b"\xef\xbb\xbf")
     header = next(csv.reader(io.StringIO(sheets["4-招商引资项目.csv"].decode("utf-8-sig"))))
@@ -220,13 +220,13 @@ def test_the_export_asks_the_same_number_of_queries_at_10_and_100_projects(
         [build_attraction_project(signed_on=datetime.date(2023, 1, 5)) for _ in range(10)]
     )
     # The report's four aggregates (one per ledger, one of the key projects' monthly progress),
-    # then one query per ledger sheet.
-    with django_assert_num_queries(7):
+    # then one query per ledger sheet and one for the supervision orders.
+    with django_assert_num_queries(8):
         export()
     AttractionProject.objects.bulk_create(
         [build_attraction_project(signed_on=datetime.date(2023, 1, 5)) for _ in range(90)]
     )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         export()
 
 
@@ -254,7 +254,7 @@ def test_every_sheet_prints_on_a4_landscape_one_page_wide_with_its_header_row_on
         assert sheet.oddHeader.center.text == "郏县 2023年第2季度 截至2023-06-30"
         assert (sheet.oddFooter.left.text, sheet.oddFooter.right.text) == ("&A", "第 &P 页，共 &N 页")
     # The summary on one page; the ledgers as many pages long as they take.
-    assert [int(sheet.page_setup.fitToHeight) for sheet in workbook.worksheets] == [1, 0, 0, 0]
+    assert [int(sheet.page_setup.fitToHeight) for sheet in workbook.worksheets] == [1, 0, 0, 0, 0]
 
 
 def test_the_csv_has_no_signature_block(ledgers, today):
@@ -264,16 +264,41 @@ def test_the_csv_has_no_signature_block(ledgers, today):
 
 
 def test_the_export_asks_the_same_number_of_queries_whatever_the_number_of_records_of_every_ledger(
-    plan, make_listing, build_bond_reserve, build_attraction_project, django_assert_num_queries
+    plan,
+    make_listing,
+    build_bond_reserve,
+    build_attraction_project,
+    make_attraction_project,
+    make_order,
+    department,
+    django_assert_num_queries,
 ):
     """Each ledger grown fivefold, rows of each sheet: no query per row (a sheet reading model
-    instances and their relations would ask one per reserve, or per project)."""
+    instances and their relations would ask one per reserve, or per project, or per order and
+    its replies and what it concerns)."""
     from investment.models import AttractionProject
-    from projects.models import BondReserve
+    from investment.tests.helpers import reply
+    from projects.models import BondReserve, Problem
 
     def grow(count: int) -> None:
-        for _ in range(count):
-            make_listing(year=2023, listed_on=datetime.date(2023, 2, 1))
+        for number in range(count):
+            listing = make_listing(year=2023, listed_on=datetime.date(2023, 2, 1))
+            # Orders about each kind of record, replied to or not.
+            concerning = [
+                {"key_project": listing.project},
+                {"attraction_project": make_attraction_project(signed_on=datetime.date(2023, 7, 5))},
+                {
+                    "problem": Problem.objects.create(
+                        project=listing.project,
+                        description="问题",
+                        raised_on=datetime.date(2023, 2, 1),
+                        department=department,
+                    )
+                },
+            ][number % 3]
+            order = make_order(**concerning)
+            if number % 2:
+                reply(order, datetime.date(2023, 3, 10))
         BondReserve.objects.bulk_create([build_bond_reserve() for _ in range(count)])
         AttractionProject.objects.bulk_create(
             [build_attraction_project(signed_on=datetime.date(2023, 1, 5)) for _ in range(count)]
@@ -282,12 +307,13 @@ def test_the_export_asks_the_same_number_of_queries_whatever_the_number_of_recor
     def rows(format: str) -> int:
         return QuarterlyExporter(plan, 2, format=format).write(io.BytesIO())
 
+    # The report's four aggregates, one query per ledger sheet, one for the orders.
     grow(4)
     before = {}
     for format in ("xlsx", "csv"):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             before[format] = rows(format)
     grow(16)
     for format in ("xlsx", "csv"):
-        with django_assert_num_queries(7):
-            assert rows(format) - before[format] == 16 * 3  # every new record is a row
+        with django_assert_num_queries(8):
+            assert rows(format) - before[format] == 16 * 4  # every new record is a row

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from investment import quotas
 from investment.exporters import QuarterlyExporter
 from investment.filings import file_quarter
+from investment.tests.helpers import reply
 from jiaxian import periods
 from projects import review
 from projects.models import ProgressReport
@@ -72,10 +73,24 @@ def key_project_rows(content: bytes) -> list[tuple]:
     return [tuple(row) for row in sheet.iter_rows(values_only=True)]
 
 
+def every_sheet(content: bytes) -> dict[str, list[tuple]]:
+    """Every sheet's rows, but the generation-time line (the one thing two runs write apart)."""
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return {
+        sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True) if row[0] != "生成时间"]
+        for sheet in book.worksheets
+    }
+
+
 @pytest.mark.django_db
-def test_a_filed_quarter_recomputed_as_known_on_its_day_is_unchanged_after_a_report_is_reopened(june, monkeypatch):
+def test_a_filed_quarter_recomputed_as_known_on_its_day_is_unchanged_after_a_report_is_reopened(
+    june, monkeypatch, make_order
+):
     plan, report = june
     filer = User.objects.create_superuser("filer", "filer@example.invalid", "pw")
+    # An order about the project, replied to in June and decided only after the filing.
+    order = make_order(key_project=report.project, issued_on=d(2023, 6, 10), due_on=d(2023, 6, 20))
+    answer = reply(order, d(2023, 6, 25))
     monkeypatch.setattr(periods, "today", lambda: d(2023, 7, 5))
     filing = file_quarter(2023, 2, "xlsx", filer)
     assert filing.known_on == d(2023, 7, 5)
@@ -90,7 +105,17 @@ def test_a_filed_quarter_recomputed_as_known_on_its_day_is_unchanged_after_a_rep
     review.act("approved", [ProgressReport.objects.get(pk=report.pk)], filer)
     assert ProgressReport.objects.get(pk=report.pk).approved_investment == D("900.00")
 
+    monkeypatch.setattr(periods, "today", lambda: d(2023, 7, 10))
+    answer.decision, answer.decided_on = "accepted", d(2023, 7, 10)
+    answer.full_clean()
+    answer.save()
+
     again = QuarterlyExporter(plan, 2, known_on=filing.known_on).render()
     now = QuarterlyExporter(plan, 2).render()
     assert key_project_rows(again) == filed
     assert key_project_rows(now) != filed
+    # Every sheet, the orders' too: as of 30 June the order was replied and overdue (its
+    # acceptance on 10 July is after the quarter), in the filing and in its recomputation.
+    assert every_sheet(again) == every_sheet(filing.content_bytes())
+    (order_row,) = every_sheet(again)["督办事项"][1:-1]
+    assert order_row[9:11] == ("已反馈待审核", 10)

@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from jiaxian.steps import DatedSteps
+from jiaxian.steps import DatedSteps, DaysAfter
+from projects.models import Problem  # a model with a nullable date, for DaysAfter to read
 
 d = datetime.date
 STEPS = DatedSteps(("opened_on", "open"), ("closed_on", "closed"), before="draft", noun="state")
@@ -50,3 +51,18 @@ def test_an_unknown_step_is_a_value_error_naming_the_noun():
 def test_a_declaration_needs_a_step():
     with pytest.raises(ValueError):
         DatedSteps(before="draft")
+
+
+@pytest.mark.django_db
+def test_days_after_counts_whole_days_in_the_database_negative_before_and_null_without_a_date(
+    make_key_project, department
+):
+    project = make_key_project()
+    dues = {"none": None, "same": d(2024, 3, 1), "leap": d(2024, 2, 28), "year": d(2023, 3, 1), "later": d(2024, 3, 4)}
+    for text, due in dues.items():
+        Problem.objects.create(
+            project=project, description=text, raised_on=d(2023, 1, 1), due_on=due, department=department
+        )
+    days = dict(Problem.objects.annotate(days=DaysAfter("due_on", d(2024, 3, 1))).values_list("description", "days"))
+    # 2024 is a leap year: 28 February to 1 March is two days, a year back 366.
+    assert days == {"none": None, "same": 0, "leap": 2, "year": 366, "later": -3}
