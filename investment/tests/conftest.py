@@ -1,6 +1,7 @@
 """Fixtures of the investment app's tests: a chain with a target in negotiation (the pipeline's
-and the admin's signing tests); the browser that the Playwright tests drive, the clerk they sign
-in as (``log_in``) and the demo data they read.
+and the admin's signing tests); a supervision order (the dispatch loop's tests); the browser
+that the Playwright tests drive, the clerk they sign in as (``log_in``) and the demo data they
+read.
 
 Debian's Chromium (``apt-get install chromium fonts-wqy-microhei``; ``make test`` does it),
 never a browser that ``playwright install`` downloads (it cannot download here).
@@ -17,6 +18,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from investment.models import IndustrialChain, SupervisionOrder, TargetEnterprise
+from investment.tests.helpers import ORDER_DUE, ORDER_ISSUED
 
 # pytest-django's live server answers in a thread while Playwright's page runs in this one,
 # inside an event loop: Django would refuse its database calls (SynchronousOnlyOperation).
@@ -48,15 +50,15 @@ def negotiating(make_link, make_target, chain) -> TargetEnterprise:
 
 @pytest.fixture
 def make_order(db, make_key_project, department):
-    """A supervision order, validated and saved: by default issued 2023-03-01, due 2023-03-31,
-    to ``department``, about a new key project of it, numbered next in its year."""
+    """A saved supervision order, issued on 2023-03-01 and due on 2023-03-31 to ``department``
+    about a new key project of that department, unless the fields say otherwise."""
 
     def make(**fields) -> SupervisionOrder:
-        fields.setdefault("year", fields.get("issued_on", datetime.date(2023, 3, 1)).year)
+        fields.setdefault("year", fields.get("issued_on", ORDER_ISSUED).year)
         fields.setdefault("subject", "开工滞后")
         fields.setdefault("demand", "本月底前完成施工许可办理")
-        fields.setdefault("issued_on", datetime.date(2023, 3, 1))
-        fields.setdefault("due_on", datetime.date(2023, 3, 31))
+        fields.setdefault("issued_on", ORDER_ISSUED)
+        fields.setdefault("due_on", ORDER_DUE)
         fields.setdefault("department", department)
         if not {"key_project", "attraction_project", "problem"} & set(fields):
             fields["key_project"] = make_key_project(department=fields["department"])

@@ -14,10 +14,9 @@ from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from investment.models import OrderReply, SupervisionOrder
-from investment.tests.helpers import reply
+from investment.tests.helpers import ORDER_DUE as DUE, ORDER_ISSUED as ISSUED, reply
 
 d = datetime.date
-ISSUED, DUE = d(2023, 3, 1), d(2023, 3, 31)
 
 
 def both_stages(order, as_of):
