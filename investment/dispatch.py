@@ -1,10 +1,15 @@
 """The dispatch loop's rules that the admin and the API both ask: who may decide on a reply to a
-supervision order, and how a meeting's decision becomes an order (转督办).
+supervision order, and the decision itself; how a meeting's decision becomes an order (转督办);
+the orders issued at once for the red-light projects.
 
 A department's clerks reply to the orders addressed to their departments (the department rule
 of ``projects.access``, through ``OrderReply.owner_department``); accepting or returning a reply
 is the issuers' (``investment.decide_orderreply``: bureau staff and county leaders). A clerk
 without it may neither set nor change a decision, nor change a reply once it is decided.
+
+``decide`` accepts or returns the reply that awaits a decision (the order's latest, undecided),
+at the order's version the user read: the order's version counts its replies' changes
+(``OrderReply.save``), so that nobody decides on a reply they have not seen.
 """
 
 from __future__ import annotations
@@ -13,12 +18,17 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jiaxian import periods, versions
 
+from .choices import OrderReplyDecisionChoices as Decision, SupervisionOrderStageChoices as Stage
+from .models import OrderReply, SupervisionOrder
+
 DECIDE_PERMISSION = "investment.decide_orderreply"
 DECISION_FIELDS = ("decision", "decided_on", "comment")
+# The refusal of a decision to one who may not decide (the API's 403, a field's error).
+DECIDE_REFUSAL = gettext_lazy("Only the issuer or bureau staff accept or return a reply.")
 
 
 def may_decide(user) -> bool:
@@ -31,15 +41,81 @@ def reply_refusal(user, stored, changed: list[str]) -> dict[str, str]:
     changes (a new reply's: those not left blank)."""
     if may_decide(user):
         return {}
-    refused = {
-        name: gettext("Only the issuer or bureau staff accept or return a reply.")
-        for name in changed
-        if name in DECISION_FIELDS
-    }
+    refused = {name: str(DECIDE_REFUSAL) for name in changed if name in DECISION_FIELDS}
     if stored is not None and stored.decision:
         for name in changed:
             refused.setdefault(name, gettext("The reply is decided: it can no longer be changed."))
     return refused
+
+
+class NotAwaitingDecision(Exception):
+    """No reply of the order awaits a decision: it has none, its latest was returned (a new one
+    is awaited) or accepted (the order is closed). ``stage`` is the order's today."""
+
+    def __init__(self, order: SupervisionOrder):
+        self.order = order
+        self.stage = order.stage_on(periods.today())
+        label = Stage(self.stage).label if self.stage else "—"
+        super().__init__(
+            gettext("%(order)s is “%(stage)s”: no reply awaits a decision.")
+            % {"order": order.reference, "stage": label}
+        )
+
+
+def awaiting_decision(order: SupervisionOrder) -> OrderReply | None:
+    """The reply of ``order`` that awaits a decision: its latest (by the day replied, then as
+    entered), when it is undecided; None otherwise. One query."""
+    latest = OrderReply.objects.filter(order=order).order_by("-replied_on", "-pk").first()
+    if latest is None or latest.decision:
+        return None
+    latest.order = order
+    return latest
+
+
+def decide(
+    order: SupervisionOrder,
+    decision: str,
+    *,
+    user,
+    comment: str = "",
+    decided_on: datetime.date | None = None,
+    expected_version: int | None = None,
+) -> OrderReply:
+    """Accept or return (``decision``) the reply of ``order`` that awaits a decision, on
+    ``decided_on`` (default today), with ``comment`` (needed for a return), by ``user``; return
+    the reply, saved with its history entry (the order's version is raised with it).
+
+    Refused, with nothing written:
+    - ``PermissionDenied`` when ``user`` may not decide (``may_decide``);
+    - ``NotAwaitingDecision`` when no reply awaits a decision (read on the order's row locked
+      for this transaction, so that two issuers deciding at once make one decision);
+    - ``ValidationError`` naming the field, from ``OrderReply.clean``: ``decided_on`` in the
+      future or before the reply, ``comment`` missing for a return;
+    - ``StaleVersion`` when the order is no longer at ``expected_version`` (the version the
+      user read; by default ``order``'s own), claimed with ``jiaxian.versions.claim``.
+    """
+    if not may_decide(user):
+        raise PermissionDenied(str(DECIDE_REFUSAL))
+    with transaction.atomic():
+        try:
+            versions.claim(order, order.version if expected_version is None else expected_version)
+        except versions.StaleVersion as stale:
+            changed: versions.StaleVersion | None = stale
+        else:
+            changed = None
+        reply = awaiting_decision(order)
+        if reply is None:
+            raise NotAwaitingDecision(order)
+        reply.decision = Decision(decision)
+        reply.decided_on = decided_on or periods.today()
+        reply.comment = comment.strip()
+        reply.full_clean()
+        if changed is not None:
+            raise changed
+        if user is not None and user.is_authenticated:
+            reply._history_user = user
+        reply.save()
+    return reply
 
 
 ISSUE_PERMISSION = "investment.add_supervisionorder"
@@ -69,8 +145,6 @@ def order_from_decision(
     moved). Refused with ``PermissionDenied`` for a user who may not issue orders, and with a
     ``ValidationError`` naming the field (nothing written) for a decision already turned, one
     without a key project, or an order that would not be valid (a due date already passed)."""
-    from .models import SupervisionOrder  # the models import this module's neighbours
-
     if not may_issue(user):
         raise PermissionDenied(gettext("Only bureau staff and county leaders issue supervision orders."))
     if decision.order_id is not None:
@@ -122,8 +196,6 @@ def orders_for_projects(
     red lights): subject ``subject`` followed by the project's name, the same demand and dates.
     All are issued or none: a ``ValidationError`` names each refused project's field (the dates:
     ``due_on``, ``issued_on``) and nothing is written."""
-    from .models import SupervisionOrder
-
     if not may_issue(user):
         raise PermissionDenied(gettext("Only bureau staff and county leaders issue supervision orders."))
     orders = [

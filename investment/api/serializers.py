@@ -24,8 +24,10 @@ from jiaxian.api import (
     DateParameter,
     QuarterParameter,
     RelatedIdsField,
+    StrictCharField,
     StrictIntegerField,
     ValidatedModelSerializer,
+    VersionField,
     YearParameter,
 )
 
@@ -394,6 +396,46 @@ class OrderReplySerializer(ValidatedModelSerializer):
         if refused:
             raise exceptions.PermissionDenied(refused)
         return super().validate(attrs)
+
+
+class OrderReplyCreationSerializer(OrderReplySerializer):
+    """The body of a reply to the path's order (``POST /api/supervision-orders/<id>/replies/``):
+    what was done and the day (default today). The order's clerks reply (the department rule);
+    the decision is the accept and return actions'."""
+
+    class Meta:
+        model = models.OrderReply
+        fields = ("text", "replied_on", "version")
+        extra_kwargs = {"replied_on": {"required": False, "help_text": _("Default today.")}}
+
+    def validate(self, attrs):
+        # The order's turn rules (Model.clean) need the order, and the day replied its default.
+        attrs = {"order": self.context["order"], "replied_on": periods.today(), **attrs}
+        return super().validate(attrs)
+
+
+class OrderDecisionSerializer(serializers.Serializer):
+    """The body of an accept or a return (``POST /api/supervision-orders/<id>/accept/``,
+    ``…/return/``) of the reply that awaits a decision; ``version`` is the order's, as its
+    ``ETag`` says (or send ``If-Match``)."""
+
+    comment = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Why the reply is returned (needed for a return; the department sees it)."),
+    )
+    decided_on = serializers.DateField(
+        required=False, help_text=_("Default today; not in the future, not before the reply.")
+    )
+    version = VersionField(help_text=_("The order's version read, as in its ETag; a stale one is refused with 412."))
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
 
 
 class SupervisionOrderSerializer(ValidatedModelSerializer):

@@ -1,6 +1,11 @@
 """API views of the investment app."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError as DjangoValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied as DjangoPermissionDenied,
+    ValidationError as DjangoValidationError,
+)
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -16,12 +21,21 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from investment import dispatch, filtersets, models, quotas
+from investment.choices import OrderReplyDecisionChoices
 from investment.exporters import QuarterlyExporter
 from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
 from investment.pipeline import AlreadySigned, sign
-from jiaxian import periods
-from jiaxian.api import DATE_PARAMETER_SCHEMA, Conflict, PreconditionFailed, claimed_version
+from jiaxian import periods, versions
+from jiaxian.api import (
+    DATE_PARAMETER_SCHEMA,
+    Conflict,
+    PreconditionFailed,
+    body_version,
+    claimed_version,
+    if_match_versions,
+    refused_version,
+)
 from jiaxian.api_defaults import ModelPermissions, SignedInWithPermissions
 from jiaxian.exporting import CONTENT_TYPES, Format, export_response
 from jiaxian.ledger_api import AsOfMixin, DepartmentRule, LedgerViewSet
@@ -342,10 +356,51 @@ ORDER_AS_OF = OpenApiParameter(
 )
 
 
+class OrderReplyPermissions(ModelPermissions):
+    """An order's replies (``…/supervision-orders/<id>/replies/``) by the replies' model
+    permissions: reading them needs ``view_orderreply``, replying ``add_orderreply``."""
+
+    def _queryset(self, view):
+        return models.OrderReply.objects.all()
+
+
+class MayDecide(permissions.BasePermission):
+    """Accepting or returning a reply: the issuers' (``investment.dispatch.may_decide``)."""
+
+    message = dispatch.DECIDE_REFUSAL
+
+    def has_permission(self, request, view):
+        return dispatch.may_decide(request.user)
+
+
+ORDER_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "The order's version read, as in its ETag (\"3\"); it counts its replies' changes too. A stale one is "
+        "refused with 412."
+    ),
+)
+
+DECISION_RESPONSES = {
+    200: serializers.SupervisionOrderSerializer,
+    400: OpenApiResponse(
+        description="`decided_on` in the future or before the reply, a return without a `comment`; nothing changed."
+    ),
+    403: OpenApiResponse(description="Not the issuer's or bureau staff's to decide; nothing changed."),
+    409: OpenApiResponse(description="No reply awaits a decision (the order is not replied); nothing changed."),
+    412: OpenApiResponse(description="The order or its replies changed since the version read; nothing changed."),
+}
+
+
 @extend_schema_view(list=extend_schema(parameters=[ORDER_AS_OF]), retrieve=extend_schema(parameters=[ORDER_AS_OF]))
 class SupervisionOrderViewSet(AsOfMixin, LedgerViewSet):
     """Supervision orders; a list's ``stage`` and ``overdue`` (and their filters) as of
-    ``?as_of=`` (default today). The creator is the order's ``issued_by``."""
+    ``?as_of=`` (default today). The creator is the order's ``issued_by``. ``…/<id>/replies/``
+    lists the order's replies and takes a new one (its department's clerks, bureau staff);
+    ``…/<id>/accept/`` and ``…/return/`` decide the reply that awaits a decision
+    (``investment.dispatch``), at the order's version (``If-Match`` or the body's ``version``)."""
 
     queryset = models.SupervisionOrder.objects.annotate(reply_ids=ids_related(models.SupervisionOrder, "replies"))
     serializer_class = serializers.SupervisionOrderSerializer
@@ -361,10 +416,124 @@ class SupervisionOrderViewSet(AsOfMixin, LedgerViewSet):
     def perform_create(self, serializer):
         serializer.save(issued_by=self.request.user)
 
+    def order_answer(self, pk: int) -> Response:
+        """The order as it now stands, its stage as of today."""
+        order = self.queryset.with_stage(self.as_of).get(pk=pk)
+        return Response(self.get_serializer(order).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The replies to an order",
+        description="The order's replies in turn (as `/api/order-replies/?order=<id>` gives them), not paginated.",
+        responses=serializers.OrderReplySerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Reply to an order",
+        description=(
+            "A reply of the order's department (its clerks, or bureau staff): `text`, and `replied_on` (default "
+            "today). Replies come in turn: 400 naming `replied_on` while the one before awaits its decision, "
+            "before its return, or once one was accepted. 403 naming the department for another department's "
+            "order; 412 when `If-Match` names a version other than the order's."
+        ),
+        request=serializers.OrderReplyCreationSerializer,
+        parameters=[ORDER_IF_MATCH],
+        responses={
+            201: serializers.OrderReplySerializer,
+            412: OpenApiResponse(description="The order changed since the version sent; nothing written."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[OrderReplyPermissions, DepartmentRule],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def replies(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "GET":
+            replies = models.OrderReply.objects.filter(order=order)
+            return Response(serializers.OrderReplySerializer(replies, many=True).data)
+        context = {**self.get_serializer_context(), "order": order}
+        body = serializers.OrderReplyCreationSerializer(data=request.data, context=context)
+        body.is_valid(raise_exception=True)
+        # A creation's body version is not a claim (as on every creation); If-Match is the order's.
+        header = request.headers.get("If-Match")
+        with transaction.atomic():
+            try:
+                versions.claim(order, claimed_version(header, None, order.version))
+            except StaleVersion as stale:
+                named = if_match_versions(header) is not None
+                raise refused_version(stale.expected if named else None, stale.current) from stale
+            reply = body.save()
+        data = serializers.OrderReplySerializer(reply, context=context).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def decide(self, request, decision: str) -> Response:
+        order = self.get_object()
+        # The body first, as for an update: a malformed request is a 400 whatever its version.
+        body = serializers.OrderDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        header, sent = request.headers.get("If-Match"), body_version(request.data)
+        expected = claimed_version(header, sent, order.version)
+        try:
+            dispatch.decide(order, decision, user=request.user, expected_version=expected, **body.validated_data)
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(str(refused)) from refused
+        except dispatch.NotAwaitingDecision as exc:
+            raise Conflict(str(exc), code="order_stage") from exc
+        except StaleVersion as stale:
+            named = sent is not None or if_match_versions(header) is not None
+            raise refused_version(stale.expected if named else None, stale.current) from stale
+        except DjangoValidationError as exc:
+            errors = exc.message_dict
+            if NON_FIELD_ERRORS in errors:
+                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+            raise ValidationError(errors) from exc
+        return self.order_answer(order.pk)
+
+    @extend_schema(
+        summary="Accept the reply",
+        description=(
+            "Accepts the reply that awaits a decision, on `decided_on` (default today): the order is closed. "
+            "Needs `investment.decide_orderreply` (the issuers: county leaders, bureau staff)."
+        ),
+        request=serializers.OrderDecisionSerializer,
+        parameters=[ORDER_IF_MATCH],
+        responses=DECISION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"], permission_classes=[MayDecide], filter_backends=[])
+    def accept(self, request, pk=None):
+        return self.decide(request, OrderReplyDecisionChoices.ACCEPTED)
+
+    @extend_schema(
+        summary="Return the reply",
+        description=(
+            "Returns the reply that awaits a decision, with a `comment` the department sees, on `decided_on` "
+            "(default today): the order is open again and awaits a new reply. Needs "
+            "`investment.decide_orderreply` (the issuers: county leaders, bureau staff)."
+        ),
+        request=serializers.OrderDecisionSerializer,
+        parameters=[ORDER_IF_MATCH],
+        responses=DECISION_RESPONSES,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="return",
+        url_name="return",
+        permission_classes=[MayDecide],
+        filter_backends=[],
+    )
+    def return_reply(self, request, pk=None):
+        return self.decide(request, OrderReplyDecisionChoices.RETURNED)
+
 
 class OrderReplyViewSet(LedgerViewSet):
     """The replies to supervision orders: a department's clerks reply to their departments'
-    orders; the issuers accept or return a reply (``decision``, ``decided_on``, ``comment``)."""
+    orders; the issuers accept or return a reply (``decision``, ``decided_on``, ``comment``;
+    or the order's ``accept`` and ``return`` actions)."""
 
     queryset = models.OrderReply.objects.all()
     serializer_class = serializers.OrderReplySerializer

@@ -16,7 +16,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 
 from jiaxian.models import TrackedModel, year_field
@@ -36,7 +36,12 @@ CONCERNING = ("key_project", "attraction_project", "problem")
 
 class SupervisionOrder(TrackedModel):
     """An order to a department (its clerks reply, the department rule: ``owner_department``),
-    numbered within its year as the county numbers its letters: 郏督〔2023〕12号."""
+    numbered within its year as the county numbers its letters: 郏督〔2023〕12号.
+
+    Its ``version`` counts its replies' changes too (``OrderReply.save``): what a client reads
+    of an order (its stage, its replies) changes with them, so that a decision claimed at the
+    version the client read (``investment.dispatch.decide``) cannot take a reply that was
+    added, changed or decided since."""
 
     owner_department = "department"
 
@@ -231,6 +236,28 @@ class OrderReply(TrackedModel):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+    def save(self, *args, **kwargs):
+        # Within the caller's transaction, or one of its own: the reply and its order's version
+        # are written together.
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            self._order_changed()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(savepoint=False):
+            deleted = super().delete(*args, **kwargs)
+            self._order_changed()
+        return deleted
+
+    def _order_changed(self) -> None:
+        """Raise the order's version by one (``SupervisionOrder``: it counts its replies'
+        changes), in the database and on the order loaded with this reply, if it is. No history
+        entry of the order: none of its fields changed, the reply's entry says what did."""
+        SupervisionOrder._base_manager.filter(pk=self.order_id).update(version=F("version") + 1)
+        order = self._state.fields_cache.get("order")
+        if order is not None:
+            order.version += 1
 
     def clean(self):
         errors = validation.merge(

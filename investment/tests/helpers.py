@@ -99,4 +99,3 @@ def add_chain_rows(model: type[Model], count: int, chain, *, industry, departmen
 
 # A supervision order's days in the tests of the dispatch loop: issued, and due.
 ORDER_ISSUED, ORDER_DUE = datetime.date(2023, 3, 1), datetime.date(2023, 3, 31)
-

@@ -91,6 +91,12 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/PaginatedMeetingDecisionList",
     "/components/schemas/PatchedDispatchMeetingRequest",
     "/components/schemas/PatchedMeetingDecisionRequest",
+    # The supervision orders' actions: an order's replies, accepting and returning (issue 17 item 5).
+    "/paths/~1api~1supervision-orders~1{id}~1replies~1",
+    "/paths/~1api~1supervision-orders~1{id}~1accept~1",
+    "/paths/~1api~1supervision-orders~1{id}~1return~1",
+    "/components/schemas/OrderReplyCreationRequest",
+    "/components/schemas/OrderDecisionRequest",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]
