@@ -136,10 +136,10 @@ class SupervisionOrderQuerySet(models.QuerySet):
         """Annotate ``stage_as_of``, ``overdue_as_of`` (not closed by ``as_of`` and due before
         it) and ``overdue_days_as_of`` (``as_of`` − due date in days when overdue, else null),
         the answers of ``stage_on``, ``is_overdue_on`` and ``overdue_days_on``."""
-        from .models import OrderReply  # the model module imports this one
-
+        # The replies' model through the relation: the models import this module, not the reverse.
+        replies = self.model._meta.get_field("replies").related_model
         latest = (
-            OrderReply.objects.filter(order=OuterRef("pk"), replied_on__lte=as_of)
+            replies._default_manager.filter(order=OuterRef("pk"), replied_on__lte=as_of)
             .order_by("-replied_on", "-id")
             .annotate(
                 stage=Case(
