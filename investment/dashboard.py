@@ -8,14 +8,16 @@ them (the ledgers' changelists, filtered by ``QuotaFilter``, ``ListedForFilter``
 
 It computes nothing: figures, shares and the bars' lengths come from ``quotas``; this module
 writes them (万元 with thousands separators, shares as percentages) and links them. Besides
-the session's and the user's, ten queries whatever the number of records (eleven without a
+the session's and the user's, eleven queries whatever the number of records (twelve without a
 year: the latest plan's, ``YearPlanQuerySet.latest_year``): the plans, the
 report's four, the key projects' lights and spawned projects (``quotas.key_project_signals``,
 two): the counts of each warning colour and of the second phases and expansions the year
 spawned, shown under the targets; and the lead pipeline of every industrial chain (招商转化,
 ``quotas.chain_conversion``, one), each chain linked to its map; and what waits today in the
-dispatch loop (``quotas.workload``, two): the reports awaiting review, the orders awaiting a
-reply or a decision, the overdue orders, each linked to its list.
+dispatch loop (``quotas.workload``, three): the reports awaiting review, the orders awaiting a
+reply or a decision, the overdue orders, each linked to its list, and the departments late with
+the latest month's reports due (named, with their projects missing), linked to the monthly entry
+page of that month.
 """
 
 from __future__ import annotations
@@ -56,13 +58,17 @@ QUARTER_NAMES = (_("End of Q1"), _("End of Q2"), _("End of Q3"), _("End of Q4"))
 # --- writing figures ---------------------------------------------------------------------------
 
 
-def work_lines(year: int) -> list[dict]:
+def work_lines(plan: YearPlan) -> list[dict]:
     """What waits today in the year's dispatch loop (``quotas.workload``), each count linked to
-    its list: the review list at 已提交待审核, the orders at their stage today, or overdue."""
-    work = quotas.workload(year, periods.today())
+    its list: the review list at 已提交待审核, the orders at their stage today, or overdue; and
+    the departments late with the latest month's reports due, linked to that month on the
+    monthly entry page (where the missing rows are, even those with no report at all), each
+    department's name to its own projects there."""
+    year = plan.year
+    work = quotas.workload(plan, periods.today())
     reports = reverse("admin:projects_progressreport_changelist")
     orders = reverse("admin:investment_supervisionorder_changelist")
-    return [
+    lines = [
         {
             "label": _("Monthly reports awaiting review"),
             "count": work.awaiting_review,
@@ -80,6 +86,26 @@ def work_lines(year: int) -> list[dict]:
         },
         {"label": _("Overdue orders"), "count": work.overdue_orders, "url": f"{orders}?overdue=yes&year={year}"},
     ]
+    late = work.late
+    if late is not None:
+        entry = f"{reverse('monthly-entry')}?year={late.month.year}&month={late.month.month}"
+        lines.append(
+            {
+                "label": gettext("Departments late with the reports of %(month)s (due %(due)s)")
+                % {"month": f"{late.month:%Y-%m}", "due": late.due_on.isoformat()},
+                "count": len(late.departments),
+                "url": entry,
+                "details": [
+                    {
+                        "name": department.name,
+                        "missing": department.missing,
+                        "url": f"{entry}&department={department.department_id}",
+                    }
+                    for department in late.departments
+                ],
+            }
+        )
+    return lines
 
 
 def percent(ratio: Decimal | None) -> str:
@@ -286,7 +312,7 @@ def dashboard(request):
             unmet=sum(target.met is False for target in report.targets),
             targets=[line(report, target) for target in report.targets],
             signals=quotas.key_project_signals(plan, as_of),
-            work=work_lines(year),
+            work=work_lines(plan),
             chains=chain_lines(year, as_of),
             indicators=[line(report, target) for target in report.indicators],
             quarters=[

@@ -9,8 +9,9 @@ number of records.
   monthly progress.
 - ``key_project_signals(plan, as_of)``: the warning lights by colour and the projects the year
   spawned, two queries; ``chain_conversion(year, as_of)``: every chain's lead pipeline, one;
-  ``workload(year, on)``: the reports awaiting review and the orders awaiting a reply or a
-  decision, or overdue, two.
+  ``workload(plan, on)``: the reports awaiting review, the orders awaiting a reply or a
+  decision, or overdue, and the departments late with the latest month's reports
+  (``late_departments``), three.
 - ``records(plan, as_of, key, part)`` hands out the records behind a figure (one query when
   evaluated), so that the dashboard, the API and the export drill down through the same rules.
 - The rules (big project, key industry, started, in production) are one condition each
@@ -631,22 +632,87 @@ def chain_conversion(year_or_plan: int | YearPlan, as_of: datetime.date) -> list
 
 
 @dataclass(frozen=True)
+class LateDepartment:
+    """A department late with a month's reports: ``missing`` is the number of its listed key
+    projects whose report of the month was not submitted by the due day."""
+
+    department_id: int
+    name: str
+    missing: int
+
+
+@dataclass(frozen=True)
+class LateReports:
+    """The departments late with the reports of ``month`` (its first day), due on ``due_on``;
+    ``departments`` by the most projects missing, then by the department's code."""
+
+    month: datetime.date
+    due_on: datetime.date
+    departments: tuple[LateDepartment, ...]
+
+
+def late_month(plan: YearPlan, on: datetime.date) -> datetime.date | None:
+    """The latest month of the plan's year (its first day) whose reports were due before ``on``
+    (``YearPlan.progress_due_on``): on the due day itself the month is not late yet. None before
+    January's due day has passed; December once the year is past."""
+    for month in range(12, 0, -1):
+        first = datetime.date(plan.year, month, 1)
+        if plan.progress_due_on(first) < on:
+            return first
+    return None
+
+
+def late_departments(plan: YearPlan, on: datetime.date) -> LateReports | None:
+    """The departments late on ``on`` with the reports of ``late_month(plan, on)`` (None when no
+    month of the year is due yet): those with at least one key project listed for the year on
+    or before the due day whose report of the month was not submitted by the due day
+    (``ProgressReport.submitted_by_condition``: a submission or an approval in its trail by the
+    end of that day; no report at all is not submitted). A report handed in after the due day
+    leaves the department late for that month. A project without a department counts for none.
+    One query, whatever the number of projects."""
+    month = late_month(plan, on)
+    if month is None:
+        return None
+    due_on = plan.progress_due_on(month)
+    submitted = ProgressReport.objects.filter(
+        ProgressReport.submitted_by_condition(due_on), project=OuterRef("project"), month=month
+    )
+    rows = (
+        AnnualListing.objects.filter(KeyProjectQuerySet.listing_condition(plan.year, due_on))
+        .filter(~Exists(submitted))
+        .values("project__department_id", "project__department__name", "project__department__code")
+        .annotate(missing=Count("pk"))
+        .order_by("-missing", "project__department__code")
+    )
+    departments = tuple(
+        LateDepartment(row["project__department_id"], row["project__department__name"], row["missing"]) for row in rows
+    )
+    return LateReports(month, due_on, departments)
+
+
+@dataclass(frozen=True)
 class Workload:
     """What waits to be done on a day: the year's monthly reports submitted and not yet reviewed,
-    and the supervision orders awaiting a reply, awaiting a decision, and overdue (not closed and
-    past their due date) on that day."""
+    the supervision orders awaiting a reply, awaiting a decision, and overdue (not closed and
+    past their due date) on that day, and the departments late with the latest month's reports
+    due (``late_departments``; None before any month of the year is due)."""
 
     awaiting_review: int
     awaiting_reply: int
     awaiting_decision: int
     overdue_orders: int
+    late: LateReports | None = None
 
 
-def workload(year: int, on: datetime.date) -> Workload:
-    """The ``Workload`` of ``year`` on ``on``: the reports of the year's months submitted and not
+def workload(year_or_plan: int | YearPlan, on: datetime.date) -> Workload:
+    """The ``Workload`` of a year on ``on``: the reports of the year's months submitted and not
     reviewed now (the review's stage is the present's, ``ProgressReport.REVIEW``), the orders
-    issued in the year by their stage on ``on`` (``SupervisionOrderQuerySet.with_stage``). Two
-    queries, whatever the number of records."""
+    issued in the year by their stage on ``on`` (``SupervisionOrderQuerySet.with_stage``), the
+    departments late (``late_departments``, with the plan's due day; a year given as a number
+    takes its plan, or the defaults, in one more query). Three queries, whatever the number of
+    records (two before any month of the year is due)."""
+    plan = year_or_plan if isinstance(year_or_plan, YearPlan) else YearPlan.for_year(year_or_plan)
+    year = plan.year
     submitted = ProgressReport.REVIEW.condition(ReviewStageChoices.SUBMITTED)
     awaiting_review = ProgressReport.objects.filter(
         submitted, month__gte=periods.year_start(year), month__lte=periods.year_end(year)
@@ -660,4 +726,4 @@ def workload(year: int, on: datetime.date) -> Workload:
             overdue=Count("pk", filter=Q(overdue_as_of=True)),
         )
     )
-    return Workload(awaiting_review, orders["reply"], orders["decision"], orders["overdue"])
+    return Workload(awaiting_review, orders["reply"], orders["decision"], orders["overdue"], late_departments(plan, on))

@@ -208,6 +208,7 @@ def test_a_plan_posted_with_its_year_alone_takes_the_seeds_figures(editor):
     assert body["key_project_investment_target"] == "3000000.00"
     assert body["bond_reserve_demand_target"] == "700000.00"
     assert body["attraction_big_share_target"] == "0.7000"
+    assert body["progress_due_day"] == 5
     assert editor.get("/api/plans/2024/").json()["year"] == 2024
 
 

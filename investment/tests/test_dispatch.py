@@ -320,8 +320,10 @@ def test_the_workload_counts_reports_awaiting_review_and_orders_by_stage_today(m
     reply(replied, d(2023, 3, 10))
     reply(closed, d(2023, 3, 10), decision="accepted", decided_on=d(2023, 3, 12))
     on = d(2023, 4, 15)  # after the due date 3-31: the two not closed are overdue
+    department = listing.project.department  # no March report by its due day, 4-05: late
+    late = quotas.LateReports(d(2023, 3, 1), d(2023, 4, 5), (quotas.LateDepartment(department.pk, department.name, 1),))
     assert quotas.workload(2023, on) == quotas.Workload(
-        awaiting_review=1, awaiting_reply=1, awaiting_decision=1, overdue_orders=2
+        awaiting_review=1, awaiting_reply=1, awaiting_decision=1, overdue_orders=2, late=late
     )
     assert quotas.workload(2023, d(2023, 3, 20)).overdue_orders == 0
     assert open_order.stage_on(on) == "open"

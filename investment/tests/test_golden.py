@@ -97,6 +97,10 @@ ADDED_TO_SCHEMA: list[str] = [
     "/paths/~1api~1supervision-orders~1{id}~1return~1",
     "/components/schemas/OrderReplyCreationRequest",
     "/components/schemas/OrderDecisionRequest",
+    # The year plan's due day of monthly reports (issue 17 item 1).
+    "/components/schemas/YearPlan/properties/progress_due_day",
+    "/components/schemas/YearPlanRequest/properties/progress_due_day",
+    "/components/schemas/PatchedYearPlanRequest/properties/progress_due_day",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]

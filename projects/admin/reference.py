@@ -101,6 +101,7 @@ class YearPlanAdmin(LedgerAdmin):
                 )
             },
         ),
+        (_("Monthly progress reports"), {"fields": ("progress_due_day",)}),
         (_("Record"), {"fields": ("version", "created_at", "updated_at")}),
     )
 

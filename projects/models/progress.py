@@ -10,7 +10,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
 from django.utils.translation import gettext, gettext_lazy as _
 
 from jiaxian import periods
@@ -180,6 +180,27 @@ class ProgressReport(KeyProjectPart):
             default=Subquery(earlier),
             output_field=cls._meta.get_field("approved_investment").clone(),
         )
+
+    # The trail's events that say a report was handed in: a submission, or an approval (what
+    # bureau staff enter is approved as it saves, with no submission of its own).
+    HANDED_IN = (ReviewActionChoices.SUBMITTED, ReviewActionChoices.APPROVED)
+
+    @classmethod
+    def submitted_by_condition(cls, day: datetime.date) -> Q:
+        """Reports submitted on or before ``day`` (by its end, in the county's time zone): whose
+        trail has a submission or an approval made by then. Read from the trail, not from the
+        row, whose ``submitted_at`` is the latest submission: a report submitted on time,
+        returned and submitted again after ``day`` was still submitted by ``day``; and what the
+        trail says of a past day never changes. ``was_submitted_by`` for one report."""
+        handed_in = ProgressReview.objects.filter(
+            report=OuterRef("pk"), action__in=cls.HANDED_IN, at__lt=periods.known_by(day)
+        )
+        return Q(Exists(handed_in))
+
+    def was_submitted_by(self, day: datetime.date) -> bool:
+        """``submitted_by_condition`` for this report (reads its trail, ``reviews``)."""
+        known_by = periods.known_by(day)
+        return any(review.action in self.HANDED_IN and review.at < known_by for review in self.reviews.all())
 
     def investment_known_on(self, known_on: datetime.date | None = None):
         """``counted_investment`` for this report (None when it counts nothing then)."""

@@ -3,10 +3,12 @@ sectors — and the year plan (every target and threshold of a year)."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -137,6 +139,16 @@ class YearPlan(TrackedModel):
     investment_red_gap = ratio_field(_("investment light: red from points behind"), "0.3000")
     coverage_warning_ratio = ratio_field(_("coverage ratio: warning below"), "1.2000", upper=None)
     coverage_refusal_ratio = ratio_field(_("coverage ratio: refused below"), "1.0000", upper=None)
+    # At most the 28th, so that every month has the day (February too).
+    progress_due_day = models.PositiveSmallIntegerField(
+        _("monthly report due day"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_(
+            "A month's progress reports are due by this day of the following month (1 to 28); a "
+            "department that has not submitted them all by then is late."
+        ),
+    )
 
     objects = YearPlanQuerySet.as_manager()
 
@@ -157,6 +169,11 @@ class YearPlan(TrackedModel):
                 "coverage_thresholds_ordered",
                 _("The refusal ratio cannot be above the warning ratio."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(progress_due_day__gte=1, progress_due_day__lte=28),
+                name="%(app_label)s_%(class)s_progress_due_day_range",
+                violation_error_message=_("The monthly report due day is a day from 1 to 28."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +183,12 @@ class YearPlan(TrackedModel):
     def for_year(cls, year: int) -> YearPlan:
         """The saved plan of ``year``, or an unsaved one with the default thresholds."""
         return cls.objects.filter(year=year).first() or cls(year=year)
+
+    def progress_due_on(self, month: datetime.date) -> datetime.date:
+        """The day the progress reports of ``month`` (any day of it) are due: day
+        ``progress_due_day`` of the following month (of January next year for December)."""
+        following = datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        return following.replace(day=self.progress_due_day)
 
     def clean(self):
         errors = validation.merge(

@@ -460,9 +460,17 @@ def year_plan_form():
 
 def test_year_plan_add_form_saves_a_valid_plan(zh_admin_client, year_plan_form):
     year_plan_form["attraction_count_target"] = 65
+    year_plan_form["progress_due_day"] = 28
     response = zh_admin_client.post(reverse("admin:projects_yearplan_add"), year_plan_form)
     assert response.status_code == 302
     assert YearPlan.for_year(2024).attraction_count_target == 65
+    assert YearPlan.for_year(2024).progress_due_day == 28
+
+
+def test_year_plan_page_shows_the_monthly_report_due_day(zh_admin_client):
+    content = zh_admin_client.get(reverse("admin:projects_yearplan_add")).content.decode()
+    assert 'name="progress_due_day"' in content
+    assert "月报截止日" in content
 
 
 @pytest.mark.parametrize(
@@ -471,6 +479,7 @@ def test_year_plan_add_form_saves_a_valid_plan(zh_admin_client, year_plan_form):
         ({"investment_yellow_gap": "0.3000", "investment_red_gap": "0.2999"}, "investment_red_gap"),
         ({"coverage_refusal_ratio": "1.2001", "coverage_warning_ratio": "1.2000"}, "coverage_refusal_ratio"),
         ({"attraction_big_share_target": "1.0001"}, "attraction_big_share_target"),
+        ({"progress_due_day": "29"}, "progress_due_day"),
     ],
 )
 def test_year_plan_add_form_shows_the_error_next_to_the_field_and_saves_nothing(

@@ -816,6 +816,8 @@ def test_a_page_number_that_only_looks_like_a_number_is_a_400_naming_it(superuse
         ("key-projects", {"started_on": "2023-07-01"}, {"started_on"}),  # after the frozen today
         ("annual-listings", {"planned_investment": "50000.01"}, {"planned_investment"}),  # above the total
         ("plans", {"coverage_refusal_ratio": "1.3000"}, {"coverage_refusal_ratio"}),  # above the warning ratio
+        ("plans", {"progress_due_day": 29}, {"progress_due_day"}),  # not a day of every month
+        ("plans", {"progress_due_day": 0}, {"progress_due_day"}),
         # JSON types.
         ("attraction-projects", {"contract_amount": 10000}, {"contract_amount"}),
         ("bond-reserves", {"total_investment": 30000.0}, {"total_investment"}),
