@@ -6,6 +6,7 @@ and the bureau accepts the reply, closing the order. Screenshots in test-results
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,6 +41,9 @@ def run_action(page: Page, action: str) -> None:
 def test_a_month_is_submitted_returned_corrected_approved_and_a_red_light_order_closed(
     live_server, page: Page, demo, output_path
 ):
+    # Eleven pages in a row, on a machine running the whole suite on every core: patient waits.
+    page.set_default_timeout(30_000)
+    expect.set_options(timeout=30_000)
     Command().group_logins()
     clerk = get_user_model().objects.get(username="clerk")
     department = clerk.departments.get()
@@ -105,6 +109,9 @@ def test_a_month_is_submitted_returned_corrected_approved_and_a_red_light_order_
     page.click("text=红灯项目批量督办")
     page.fill("#id_as_of", "2023-06-30")
     page.click(".red-light-day input[type=submit]")
+    # The red list of that day (today's, before, is another): wait for the page asked.
+    expect(page).to_have_url(re.compile(r"as_of=2023-06-30"))
+    expect(page.locator("table.red-light-projects")).to_be_visible()
     ticked = page.locator("table.red-light-projects input[type=checkbox]:checked").count()
     assert ticked > 0
     page.screenshot(path=Path(output_path) / "loop-3-red-lights.png", full_page=True)
