@@ -214,6 +214,15 @@ class VersionField(serializers.IntegerField):
         raise SkipField
 
 
+def api_validation_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A model's refusal (``full_clean``, a rule of the domain) as the API's 400: each field's
+    messages under its name, the record's own under ``non_field_errors``."""
+    errors = exc.message_dict
+    if NON_FIELD_ERRORS in errors:
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+    return serializers.ValidationError(errors)
+
+
 class ValidatedModelSerializer(QuickRepresentation, serializers.ModelSerializer):
     """A model serializer that refuses what the admin and the import refuse.
 
@@ -270,10 +279,7 @@ class ValidatedModelSerializer(QuickRepresentation, serializers.ModelSerializer)
             else:
                 instance.full_clean()
         except DjangoValidationError as exc:
-            errors = exc.message_dict
-            if NON_FIELD_ERRORS in errors:
-                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
-            raise serializers.ValidationError(errors) from exc
+            raise api_validation_error(exc) from exc
         # What the model's cleaning normalised (a blank project code becomes null, codes upper
         # case) is what gets saved.
         return {name: getattr(instance, name) for name in attrs}

@@ -1,7 +1,6 @@
 """API views of the investment app."""
 
 from django.core.exceptions import (
-    NON_FIELD_ERRORS,
     PermissionDenied as DjangoPermissionDenied,
     ValidationError as DjangoValidationError,
 )
@@ -31,6 +30,7 @@ from jiaxian.api import (
     DATE_PARAMETER_SCHEMA,
     Conflict,
     PreconditionFailed,
+    api_validation_error,
     body_version,
     claimed_version,
     if_match_versions,
@@ -303,10 +303,7 @@ class TargetEnterpriseViewSet(LedgerViewSet):
                 % {"now": exc.current}
             ) from exc
         except DjangoValidationError as exc:
-            errors = exc.message_dict
-            if NON_FIELD_ERRORS in errors:
-                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
-            raise ValidationError(errors) from exc
+            raise api_validation_error(exc) from exc
         project = self._signed_project(project.pk)
         data = AttractionProjectSerializer(project, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
@@ -487,10 +484,7 @@ class SupervisionOrderViewSet(AsOfMixin, LedgerViewSet):
             named = sent is not None or if_match_versions(header) is not None
             raise refused_version(stale.expected if named else None, stale.current) from stale
         except DjangoValidationError as exc:
-            errors = exc.message_dict
-            if NON_FIELD_ERRORS in errors:
-                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
-            raise ValidationError(errors) from exc
+            raise api_validation_error(exc) from exc
         return self.order_answer(order.pk)
 
     @extend_schema(
@@ -665,10 +659,7 @@ class DispatchMeetingViewSet(LedgerViewSet):
                 % {"now": exc.current}
             ) from exc
         except DjangoValidationError as exc:
-            errors = exc.message_dict
-            if NON_FIELD_ERRORS in errors:
-                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
-            raise ValidationError(errors) from exc
+            raise api_validation_error(exc) from exc
         order = SupervisionOrderViewSet.queryset.with_stage(periods.today()).get(pk=order.pk)
         data = serializers.SupervisionOrderSerializer(order, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
