@@ -108,7 +108,10 @@ class DispatchMeetingAdmin(LedgerAdmin):
 
 class ToOrderForm(forms.Form):
     level = forms.ChoiceField(label=_("level"), choices=Level.choices, initial=Level.KEY)
-    issued_on = forms.DateField(label=_("issued on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    issued_on = forms.DateField(
+        label=pgettext_lazy("supervision order", "issued on"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
 
 
 @admin.register(MeetingDecision)
