@@ -51,6 +51,20 @@ class Department(CodedModel):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("members"), related_name="departments", blank=True
     )
+    # The unit's work-group robot (WeCom / DingTalk style), told once per reminder event
+    # about the unit's projects, reports and orders (investment.reminders); optional.
+    webhook_url = models.URLField(
+        _("group robot webhook"),
+        max_length=500,
+        blank=True,
+        help_text=_("The address of the unit's group robot; reminders about its work are posted there."),
+    )
+    webhook_secret = models.CharField(
+        _("group robot secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("For robots that sign their requests (HMAC-SHA256 of a timestamp); empty if it does not."),
+    )
 
     class Meta(CodedModel.Meta):
         verbose_name = _("department")
