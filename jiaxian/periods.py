@@ -177,3 +177,30 @@ def parse_date(raw: str | datetime.date, name: str = "as_of") -> datetime.date:
             % {"value": day.isoformat(), "min": YEAR_MIN, "max": YEAR_MAX},
         )
     return day
+
+
+def parse_moment(raw: str | datetime.datetime, name: str = "now") -> datetime.datetime:
+    """``raw`` written YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (or a datetime) as an aware moment:
+    a naive one is read in the county's time zone, a day alone is its first minute. Anything
+    else is a PeriodParameterError naming ``name``."""
+    if isinstance(raw, datetime.datetime):
+        moment = raw
+    else:
+        text = _text(raw)
+        if len(text) == 10:
+            day = parse_date(text, name)
+            moment = datetime.datetime.combine(day, datetime.time.min)
+        else:
+            try:
+                if not text.isascii() or "T" not in text:
+                    raise ValueError(text)
+                moment = datetime.datetime.fromisoformat(text)
+            except ValueError:
+                raise PeriodParameterError(
+                    name,
+                    gettext("“%(value)s” is not a time written YYYY-MM-DDTHH:MM.") % {"value": text},
+                ) from None
+            parse_date(moment.date(), name)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment

@@ -169,3 +169,34 @@ def test_parse_date_refuses_a_date_outside_the_years_2000_to_2100(english, raw):
     with pytest.raises(periods.PeriodParameterError, match="is outside the years 2000 to 2100") as caught:
         periods.parse_date(raw, "valid_on")
     assert caught.value.name == "valid_on"
+
+
+@pytest.mark.parametrize(
+    ("raw", "local"),
+    [
+        ("2023-07-06", datetime.datetime(2023, 7, 6, 0, 0)),
+        ("2023-07-06T09:30", datetime.datetime(2023, 7, 6, 9, 30)),
+        ("2023-07-06T09:30:15", datetime.datetime(2023, 7, 6, 9, 30, 15)),
+    ],
+)
+def test_parse_moment_reads_a_naive_time_in_the_countys_zone(raw, local):
+    moment = periods.parse_moment(raw)
+    assert timezone.is_aware(moment)
+    assert timezone.localtime(moment).replace(tzinfo=None) == local
+
+
+def test_parse_moment_keeps_an_explicit_offset():
+    moment = periods.parse_moment("2023-07-06T01:30+00:00")
+    assert timezone.localtime(moment).replace(tzinfo=None) == datetime.datetime(2023, 7, 6, 9, 30)
+
+
+@pytest.mark.parametrize("raw", ["2023-07-06 09:30", "2023-07-06T25:00", "tomorrow", "2023-7-6T09:30", ""])
+def test_parse_moment_refuses_what_is_not_a_time(english, raw):
+    with pytest.raises(periods.PeriodParameterError) as caught:
+        periods.parse_moment(raw)
+    assert caught.value.name == "now"
+
+
+def test_parse_moment_refuses_a_time_outside_the_years(english):
+    with pytest.raises(periods.PeriodParameterError, match="is outside the years 2000 to 2100"):
+        periods.parse_moment("2101-01-01T00:00")
