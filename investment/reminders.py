@@ -43,7 +43,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from jiaxian.notify import Reminder, Webhook
 from projects.choices import ReviewActionChoices, ReviewStageChoices
@@ -70,17 +70,45 @@ def due_reminders(now: datetime.datetime) -> list[Reminder]:
     return Finder(local_date(now)).reminders()
 
 
+# The text of each kind of event (the key's first part), translated once per run.
+MESSAGES = {
+    "milestone-due": gettext_noop("%(department)s: milestone “%(milestone)s” of %(project)s is due on %(due)s."),
+    "milestone-late": gettext_noop(
+        "%(department)s: milestone “%(milestone)s” of %(project)s was due on %(due)s and is late."
+    ),
+    "order-issued": gettext_noop("%(department)s: supervision order %(order)s was issued to you; reply by %(due)s."),
+    "order-due": gettext_noop("%(department)s: supervision order %(order)s is due on %(due)s."),
+    "order-overdue": gettext_noop("%(department)s: supervision order %(order)s was due on %(due)s and is overdue."),
+    "order-returned": gettext_noop(
+        "%(department)s: your reply to supervision order %(order)s was returned on %(returned)s "
+        "(%(comment)s); reply again by %(due)s."
+    ),
+    "order-replied": gettext_noop(
+        "%(department)s replied to supervision order %(order)s on %(replied)s; it awaits your decision (due %(due)s)."
+    ),
+    "reports-late": gettext_noop(
+        "%(department)s: %(count)s monthly reports of %(month)s were not submitted by their due day, %(due)s."
+    ),
+    "report-returned": gettext_noop(
+        "%(department)s: the monthly report of %(project)s for %(month)s was returned on %(returned)s "
+        "(%(reason)s); correct it and submit it again (due %(due)s)."
+    ),
+    "reports-awaiting": gettext_noop(
+        "%(department)s: %(count)s monthly reports of %(month)s await review (due %(due)s)."
+    ),
+}
+
 # ``_Found.about`` of the events about a department itself (its late or submitted reports).
 DEPARTMENT = "department"
 
 
 @dataclass
 class _Found:
-    """An event found before its department is read: the reminder's parts, and the department
+    """An event found before its department is read: the reminder's parts (the text's values:
+    ``MESSAGES`` of the event's kind gives the text), and the department
     whose members (and robot) are told, or the persons told instead (``user_ids``)."""
 
     event: str
-    text: str  # a format string of gettext's, with %(department)s
     values: dict
     link: str
     about: models.Model | str  # DEPARTMENT: the department, once read
@@ -104,6 +132,7 @@ class Finder:
             *self.reports_awaiting_review(),
         ]
         departments = departments_with_members({item.department_id for item in found if item.department_id is not None})
+        texts = {kind: gettext(message) for kind, message in MESSAGES.items()}
         reminders = []
         for item in found:
             department = departments.get(item.department_id) if item.department_id is not None else None
@@ -120,7 +149,7 @@ class Finder:
             reminders.append(
                 Reminder(
                     event=item.event,
-                    text=item.text % {**item.values, "department": name},
+                    text=texts[item.event.split(":", 1)[0]] % {**item.values, "department": name},
                     link=item.link,
                     user_ids=user_ids,
                     about=department if isinstance(item.about, str) else item.about,
@@ -148,14 +177,8 @@ class Finder:
             assert planned is not None  # the filter's
             late = planned < today
             key = "milestone-late" if late else "milestone-due"
-            text = (
-                gettext("%(department)s: milestone “%(milestone)s” of %(project)s was due on %(due)s and is late.")
-                if late
-                else gettext("%(department)s: milestone “%(milestone)s” of %(project)s is due on %(due)s.")
-            )
             yield _Found(
                 event=f"{key}:{milestone.pk}:{planned.isoformat()}",
-                text=text,
                 values={
                     "milestone": str(milestone),
                     "project": milestone.project.name,
@@ -198,59 +221,26 @@ class Finder:
         # The annotations of ``orders`` (the latest reply replied by today, the issuer).
         figures = order.__dict__
         reply_id = figures["reply_id"]
+
+        def event(key: str, **more) -> _Found:
+            return _Found(key, {**values, **more}, link, order, order.department_id)
+
         if reply_id is None:
-            yield _Found(
-                f"order-issued:{order.pk}",
-                gettext("%(department)s: supervision order %(order)s was issued to you; reply by %(due)s."),
-                values,
-                link,
-                order,
-                order.department_id,
-            )
+            yield event(f"order-issued:{order.pk}")
         if today <= order.due_on <= today + datetime.timedelta(days=ORDER_DAYS):
-            yield _Found(
-                f"order-due:{order.pk}:{order.due_on.isoformat()}",
-                gettext("%(department)s: supervision order %(order)s is due on %(due)s."),
-                values,
-                link,
-                order,
-                order.department_id,
-            )
+            yield event(f"order-due:{order.pk}:{order.due_on.isoformat()}")
         if order.due_on < today:
-            yield _Found(
-                f"order-overdue:{order.pk}",
-                gettext("%(department)s: supervision order %(order)s was due on %(due)s and is overdue."),
-                values,
-                link,
-                order,
-                order.department_id,
-            )
+            yield event(f"order-overdue:{order.pk}")
         if figures["stage_as_of"] == Stage.OPEN and reply_id is not None:
-            yield _Found(
+            yield event(
                 f"order-returned:{reply_id}",
-                gettext(
-                    "%(department)s: your reply to supervision order %(order)s was returned on %(returned)s "
-                    "(%(comment)s); reply again by %(due)s."
-                ),
-                {**values, "returned": figures["reply_decided_on"].isoformat(), "comment": figures["reply_comment"]},
-                link,
-                order,
-                order.department_id,
+                returned=figures["reply_decided_on"].isoformat(),
+                comment=figures["reply_comment"],
             )
         if figures["stage_as_of"] == Stage.REPLIED and order.issued_by_id is not None and figures["issuer_active"]:
-            yield _Found(
-                f"order-replied:{reply_id}",
-                gettext(
-                    "%(department)s replied to supervision order %(order)s on %(replied)s; it awaits your "
-                    "decision (due %(due)s)."
-                ),
-                {**values, "replied": figures["reply_on"].isoformat()},
-                link,
-                order,
-                order.department_id,
-                user_ids=(order.issued_by_id,),
-                to_robot=False,
-            )
+            replied = event(f"order-replied:{reply_id}", replied=figures["reply_on"].isoformat())
+            replied.user_ids, replied.to_robot = (order.issued_by_id,), False
+            yield replied
 
     # --- monthly reports --------------------------------------------------------------------
 
@@ -280,10 +270,6 @@ class Finder:
             )
             yield _Found(
                 event=f"reports-late:{department.department_id}:{month}",
-                text=gettext(
-                    "%(department)s: %(count)s monthly reports of %(month)s were not submitted by their due day, "
-                    "%(due)s."
-                ),
                 values={"count": department.missing, "month": month, "due": late.due_on.isoformat()},
                 link=f"{reverse('monthly-entry')}?{query}",
                 about=DEPARTMENT,
@@ -308,10 +294,6 @@ class Finder:
             due = self.plan(report.month.year).progress_due_on(report.month)
             yield _Found(
                 event=f"report-returned:{report.return_id}",
-                text=gettext(
-                    "%(department)s: the monthly report of %(project)s for %(month)s was returned on %(returned)s "
-                    "(%(reason)s); correct it and submit it again (due %(due)s)."
-                ),
                 values={
                     "project": report.project.name,
                     "month": f"{report.month:%Y-%m}",
@@ -348,7 +330,6 @@ class Finder:
             )
             yield _Found(
                 event=f"reports-awaiting:{department_id}:{month:%Y-%m}",
-                text=gettext("%(department)s: %(count)s monthly reports of %(month)s await review (due %(due)s)."),
                 values={
                     "count": row["count"],
                     "month": f"{month:%Y-%m}",
