@@ -188,7 +188,7 @@ def floor_statement(today: datetime.date) -> tuple[str, list]:
                 AND (l.id IS NULL OR l.decided_on IS NULL OR l.decided_on > %s OR l.decision <> %s)),
            events (kind, ref, day, department_id, issuer, label) AS (
              SELECT CASE WHEN m.planned_on < %s THEN 'milestone-late' ELSE 'milestone-due' END,
-                    m.id, m.planned_on, p.department_id, NULL, p.name
+                    m.id, m.planned_on, p.department_id, CAST(NULL AS INTEGER), p.name
                FROM {t[Milestone]} m INNER JOIN {t[KeyProject]} p ON p.id = m.project_id
               WHERE m.planned_on <= %s AND (m.done_on IS NULL OR m.done_on > %s)
                 AND (p.completed_on IS NULL OR p.completed_on > %s)
