@@ -400,6 +400,13 @@ def test_every_event_is_found_in_a_fixed_number_of_queries(city, django_assert_n
     }
     assert kinds(small) == {kind: 2 * n for kind, n in per_department.items()}
     assert kinds(large) == {kind: 6 * n for kind, n in per_department.items()}
+    assert set(per_department) == set(reminders.MESSAGES)  # every kind of event, each with its text
+
+
+def test_every_kind_of_event_has_its_chinese_text():
+    for kind, message in reminders.MESSAGES.items():
+        text = translation.gettext(message)
+        assert text != message and "%(department)s" in text, kind
 
 
 def test_keys_are_stable_and_robots_only_where_set(city):
