@@ -46,7 +46,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_noop
 
 from jiaxian.notify import Reminder, Webhook
-from projects.choices import ReviewActionChoices, ReviewStageChoices
+from projects.choices import MilestoneKindChoices, ReviewActionChoices, ReviewStageChoices
 from projects.models import Department, Milestone, ProgressReport, ProgressReview, YearPlan
 from projects.review import REVIEW_PERMISSION
 
@@ -122,6 +122,7 @@ class Finder:
 
     def __init__(self, today: datetime.date):
         self.today = today
+        self.links = ChangeLinks()
 
     def reminders(self) -> list[Reminder]:
         found = [
@@ -132,6 +133,9 @@ class Finder:
             *self.reports_awaiting_review(),
         ]
         departments = departments_with_members({item.department_id for item in found if item.department_id is not None})
+        members = {
+            pk: tuple(member.pk for member in department.members.all()) for pk, department in departments.items()
+        }
         texts = {kind: gettext(message) for kind, message in MESSAGES.items()}
         reminders = []
         for item in found:
@@ -140,7 +144,7 @@ class Finder:
             if item.user_ids is not None:
                 user_ids = item.user_ids
             else:
-                user_ids = tuple(member.pk for member in department.members.all()) if department is not None else ()
+                user_ids = members[department.pk] if department is not None else ()
             webhooks: tuple[Webhook, ...] = ()
             if item.to_robot and department is not None and department.webhook_url:
                 webhooks = (Webhook(f"department:{department.pk}", department.webhook_url, department.webhook_secret),)
@@ -168,25 +172,30 @@ class Finder:
             Milestone.objects.filter(planned_on__lte=today + datetime.timedelta(days=MILESTONE_DAYS))
             .filter(Q(done_on__isnull=True) | Q(done_on__gt=today))
             .filter(Q(project__completed_on__isnull=True) | Q(project__completed_on__gt=today))
-            .select_related("project")
-            .only("kind", "name", "planned_on", "project__name", "project__department_id")
+            .annotate(project_name=F("project__name"), project_department_id=F("project__department_id"))
+            .only("project_id", "kind", "name", "planned_on")
             .order_by("planned_on", "id")
         )
+        kinds = {value: str(label) for value, label in MilestoneKindChoices.choices}
         for milestone in rows:
-            planned = milestone.planned_on
+            planned, figures = milestone.planned_on, milestone.__dict__
             assert planned is not None  # the filter's
             late = planned < today
             key = "milestone-late" if late else "milestone-due"
             yield _Found(
                 event=f"{key}:{milestone.pk}:{planned.isoformat()}",
                 values={
-                    "milestone": str(milestone),
-                    "project": milestone.project.name,
+                    # ``Milestone.__str__``, with the kinds' labels translated once (a model's
+                    # ``get_kind_display`` costs more than the rest of the reminder).
+                    "milestone": milestone.name
+                    if milestone.kind == MilestoneKindChoices.CUSTOM
+                    else kinds[milestone.kind],
+                    "project": figures["project_name"],
                     "due": planned.isoformat(),
                 },
-                link=reverse("admin:projects_keyproject_change", args=[milestone.project_id]),
+                link=self.links.change("admin:projects_keyproject_change", milestone.project_id),
                 about=milestone,
-                department_id=milestone.project.department_id,
+                department_id=figures["project_department_id"],
             )
 
     # --- supervision orders -----------------------------------------------------------------
@@ -217,7 +226,7 @@ class Finder:
         """The events of one order read by ``orders`` (its annotations)."""
         today = self.today
         values = {"order": str(order), "due": order.due_on.isoformat()}
-        link = reverse("admin:investment_supervisionorder_change", args=[order.pk])
+        link = self.links.change("admin:investment_supervisionorder_change", order.pk)
         # The annotations of ``orders`` (the latest reply replied by today, the issuer).
         figures = order.__dict__
         reply_id = figures["reply_id"]
@@ -286,8 +295,8 @@ class Finder:
             ProgressReport.objects.filter(ProgressReport.REVIEW.condition(ReviewStageChoices.RETURNED))
             .annotate(return_id=Subquery(returns.values("pk")[:1]))
             .filter(return_id__isnull=False)
-            .select_related("project")
-            .only("month", "returned_at", "return_reason", "project__name", "project__department_id")
+            .annotate(project_name=F("project__name"), project_department_id=F("project__department_id"))
+            .only("project_id", "month", "returned_at", "return_reason")
             .order_by("month", "id")
         )
         for report in rows:
@@ -295,15 +304,15 @@ class Finder:
             yield _Found(
                 event=f"report-returned:{report.return_id}",
                 values={
-                    "project": report.project.name,
+                    "project": report.__dict__["project_name"],
                     "month": f"{report.month:%Y-%m}",
                     "returned": timezone.localdate(report.returned_at).isoformat(),
                     "reason": report.return_reason,
                     "due": due.isoformat(),
                 },
-                link=reverse("admin:projects_progressreport_change", args=[report.pk]),
+                link=self.links.change("admin:projects_progressreport_change", report.pk),
                 about=report,
-                department_id=report.project.department_id,
+                department_id=report.__dict__["project_department_id"],
             )
 
     def reports_awaiting_review(self) -> Iterable[_Found]:
@@ -341,6 +350,24 @@ class Finder:
                 user_ids=staff,
                 to_robot=False,
             )
+
+
+class ChangeLinks:
+    """Admin change pages by URL name and id, reversed once per name (``reverse`` costs more
+    than the rest of a reminder): the path reversed with ``SENTINEL`` for the id, which each
+    link replaces."""
+
+    SENTINEL = 9_876_543_210
+
+    def __init__(self):
+        self.paths: dict[str, tuple[str, str]] = {}
+
+    def change(self, name: str, pk: int) -> str:
+        parts = self.paths.get(name)
+        if parts is None:
+            before, _sentinel, after = reverse(name, args=[self.SENTINEL]).rpartition(str(self.SENTINEL))
+            parts = self.paths[name] = (before, after)
+        return f"{parts[0]}{pk}{parts[1]}"
 
 
 def bureau_staff() -> tuple[int, ...]:
