@@ -65,8 +65,9 @@ def local_date(now: datetime.datetime) -> datetime.date:
 
 
 def due_reminders(now: datetime.datetime) -> list[Reminder]:
-    """Every reminder due as of ``now`` (see the module): the department events first, by kind
-    and record, then the issuers', then bureau staff's. At most nine queries."""
+    """Every reminder due as of ``now`` (see the module), in a stable order: the milestones (by
+    planned date), the orders (by due date, each order's events together), the late reports, the
+    returned reports and the reports awaiting review (by month). At most nine queries."""
     return Finder(local_date(now)).reminders()
 
 
@@ -104,9 +105,9 @@ DEPARTMENT = "department"
 
 @dataclass
 class _Found:
-    """An event found before its department is read: the reminder's parts (the text's values:
-    ``MESSAGES`` of the event's kind gives the text), and the department
-    whose members (and robot) are told, or the persons told instead (``user_ids``)."""
+    """An event found before its department is read: the reminder's parts (the values of its
+    text, which ``MESSAGES`` gives by the event's kind), and the department whose members (and
+    robot) are told, or the persons told instead (``user_ids``)."""
 
     event: str
     values: dict
