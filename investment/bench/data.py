@@ -36,7 +36,15 @@ from django.db import connection, models, transaction
 from django.db.models.functions import Left
 
 from investment.choices import AttractionProjectInvestorOriginChoices, ChainLinkPositionChoices
-from investment.models import AttractionProject, ChainLink, IndustrialChain, LocalEnterprise, TargetEnterprise
+from investment.models import (
+    AttractionProject,
+    ChainLink,
+    IndustrialChain,
+    LocalEnterprise,
+    OrderReply,
+    SupervisionOrder,
+    TargetEnterprise,
+)
 from projects.choices import AnnualListingCategoryChoices, AreaKindChoices, KeyProjectNatureChoices
 from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, Problem, ProgressReport
 from projects.models.reference import Area, Department, Industry, Sector, YearPlan
@@ -118,7 +126,7 @@ def delete_synthetic() -> int:
     table = {
         model: connection.ops.quote_name(model._meta.db_table)
         for model in (*LEDGERS, AnnualListing, Milestone, ProgressReport, Problem)
-        + (IndustrialChain, ChainLink, TargetEnterprise, LocalEnterprise)
+        + (IndustrialChain, ChainLink, TargetEnterprise, LocalEnterprise, SupervisionOrder, OrderReply)
     }
     chain_industries = connection.ops.quote_name(IndustrialChain.industries.through._meta.db_table)
 
@@ -136,6 +144,14 @@ def delete_synthetic() -> int:
         for enterprises in (TargetEnterprise, LocalEnterprise):
             cursor.execute(f"DELETE FROM {table[enterprises]} WHERE {starts_bench('company')}", [PREFIX])
             deleted += cursor.rowcount
+        # Supervision orders on synthetic key projects (bench_reminders'), with their replies:
+        # an order protects its project.
+        orders = (
+            f"SELECT id FROM {table[SupervisionOrder]} WHERE key_project_id IN "
+            f"(SELECT id FROM {table[KeyProject]} WHERE {starts_bench()})"
+        )
+        cursor.execute(f"DELETE FROM {table[OrderReply]} WHERE order_id IN ({orders})", [PREFIX])
+        cursor.execute(f"DELETE FROM {table[SupervisionOrder]} WHERE id IN ({orders})", [PREFIX])
         for ledger in (AttractionProject, BondReserve, KeyProject):
             cursor.execute(f"DELETE FROM {table[ledger]} WHERE {starts_bench()}", [PREFIX])
             deleted += cursor.rowcount
