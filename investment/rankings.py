@@ -123,6 +123,10 @@ class UnitRanking:
     red: bool = False
     black: bool = False
 
+    @property
+    def figure_list(self) -> list[Figure]:
+        return list(self.figures.values())
+
 
 @dataclass(frozen=True)
 class Rankings:

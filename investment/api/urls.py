@@ -17,6 +17,7 @@ from .views import (
     PolicyViewSet,
     QuarterlyExportView,
     QuotaReportView,
+    RankingsView,
     ResponsibilityViewSet,
     SupervisionOrderViewSet,
     TargetEnterpriseViewSet,
@@ -40,6 +41,7 @@ routes = [
 
 urlpatterns = [
     path("reports/quotas/", QuotaReportView.as_view(), name="quota-report"),
+    path("reports/rankings/", RankingsView.as_view(), name="rankings-report"),
     path("reports/chain-conversion/", ChainConversionView.as_view(), name="chain-conversion-report"),
     path("exports/quarterly/", QuarterlyExportView.as_view(), name="quarterly-export"),
     # Before the router's chains/<id>/ (jiaxian/urls.py includes these first).

@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from investment import dispatch, filtersets, models, quotas
+from investment import dispatch, filtersets, models, quotas, rankings
 from investment.choices import OrderReplyDecisionChoices
 from investment.exporters import QuarterlyExporter
 from investment.filings import download_response, file_quarter
@@ -51,6 +51,8 @@ from .serializers import (
     QuarterlyExportQuerySerializer,
     QuotaReportQuerySerializer,
     QuotaReportSerializer,
+    RankingsQuerySerializer,
+    RankingsSerializer,
 )
 
 
@@ -119,6 +121,34 @@ class ChainConversionView(APIView):
         as_of = query.validated_data.get("as_of") or periods.default_as_of(year)
         data = {"year": year, "as_of": as_of, "chains": quotas.chain_conversion(year, as_of)}
         return Response(serializers.ChainConversionReportSerializer(data).data)
+
+
+class RankingsView(APIView):
+    """``GET /api/reports/rankings/?year=Y&as_of=D&by=department|area``: the rankings of the
+    departments or the areas on Y's plan as of D (default: today, or Y's last day when Y is
+    past), from ``rankings.rankings``. 400 names a bad parameter; 404 when Y has no plan."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[RankingsQuerySerializer],
+        responses=RankingsSerializer,
+        description=(
+            "Each unit's value, rank (ties share one) and 0–100 score on each indicator (null: nothing to rank "
+            "it on), the composite of the scores with the year's weights, its rank, and the 红榜/黑榜."
+        ),
+    )
+    def get(self, request):
+        query = RankingsQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        year = query.validated_data["year"]
+        try:
+            plan = YearPlan.objects.saved(year)
+        except NoPlan as missing:
+            raise NotFound(str(missing)) from None
+        as_of = query.validated_data.get("as_of") or periods.default_as_of(year)
+        return Response(RankingsSerializer(rankings.rankings(plan, as_of, query.validated_data["by"])).data)
 
 
 # --- the quarterly export and its filings --------------------------------------------------------
