@@ -183,6 +183,14 @@ class RankingsSerializer(serializers.Serializer):
         return [unit.unit_id for unit in rankings.black_list]
 
 
+class CircularExportQuerySerializer(serializers.Serializer):
+    """The monthly circular's parameters; a bad one is a 400 that names it."""
+
+    year = YearParameter()
+    month = serializers.IntegerField(min_value=1, max_value=12, help_text=_("The month, 1 to 12."))
+    format = serializers.ChoiceField(choices=["xlsx", "csv"], default="xlsx", help_text=_("xlsx, or csv (a zip)."))
+
+
 class QuarterlyExportQuerySerializer(serializers.Serializer):
     """The export's parameters; a bad one is a 400 that names it."""
 

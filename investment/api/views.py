@@ -21,6 +21,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from investment import dispatch, filtersets, models, quotas, rankings
 from investment.choices import OrderReplyDecisionChoices
+from investment.circular import CircularExporter
 from investment.exporters import QuarterlyExporter
 from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
@@ -46,6 +47,7 @@ from projects.models import NoPlan, YearPlan
 from . import serializers
 from .serializers import (
     AttractionProjectSerializer,
+    CircularExportQuerySerializer,
     FilingSerializer,
     PeriodQuerySerializer,
     QuarterlyExportQuerySerializer,
@@ -217,6 +219,33 @@ class QuarterlyExportView(APIView):
             exporter = QuarterlyExporter.for_quarter(
                 year, quarter, format=query.validated_data["format"], known_on=query.validated_data.get("known_on")
             )
+        except NoPlan as missing:
+            raise NotFound(str(missing)) from None
+        return export_response(exporter)
+
+
+class CircularExportView(APIView):
+    """``GET /api/exports/circular/?year=Y&month=M&format=xlsx|csv``: the monthly rankings circular
+    of Y's month M as of its last day (``investment.circular``), streamed as a download
+    (``X-Content-SHA256`` gives its checksum). 400 names a bad parameter; 404 when Y has no plan.
+    For every signed-in user, as the rankings are."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = DownloadNegotiation
+
+    @extend_schema(
+        parameters=[CircularExportQuerySerializer],
+        responses=BINARY_RESPONSES,
+        description="The monthly rankings circular (红榜/黑榜, departments, areas), as of the month's last day.",
+    )
+    def get(self, request):
+        query = CircularExportQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        data = query.validated_data
+        try:
+            exporter = CircularExporter.for_month(data["year"], data["month"], format=data["format"])
         except NoPlan as missing:
             raise NotFound(str(missing)) from None
         return export_response(exporter)
