@@ -108,6 +108,8 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/Rankings",
     "/components/schemas/RankingUnitEnum",
     "/components/schemas/UnitRanking",
+    # The monthly rankings circular (issue 18 item 2).
+    "/paths/~1api~1exports~1circular~1",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]
