@@ -1,10 +1,18 @@
 """The weights of the rankings' indicators, per year plan, and equal weights (1) for every
-existing plan. The indicators are data here, not imported (a migration must not change with the
-code)."""
+existing plan; the groups of ``projects``' migration ``0005_department_groups`` (found by name)
+read them, and bureau staff (招商局、发改委工作人员) change them. The indicators and the lists are
+data here, not imported (a migration must not change with the code)."""
 
 import django.db.models.deletion
 from decimal import Decimal
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+GROUPS = {
+    "县领导": ["view_rankingweight"],
+    "招商局、发改委工作人员": ["view_rankingweight", "change_rankingweight"],
+    "部门工作人员": ["view_rankingweight"],
+}
 
 INDICATORS = (
     "investment_progress",
@@ -17,6 +25,32 @@ INDICATORS = (
     "attraction_key_industry_share",
     "attraction_started_share",
 )
+
+
+def permissions_of(apps, codenames):
+    Permission = apps.get_model("auth", "Permission")
+    return [
+        Permission.objects.get(content_type__app_label="investment", content_type__model="rankingweight", codename=c)
+        for c in codenames
+    ]
+
+
+def grant(apps, schema_editor):
+    # On a fresh database the permissions do not exist yet while migrate runs: make them first.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    for name, codenames in GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*permissions_of(apps, codenames))
+
+
+def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for group in Group.objects.filter(name__in=GROUPS):
+        group.permissions.remove(*permissions_of(apps, GROUPS[group.name]))
 
 
 def seed(apps, schema_editor):
@@ -56,4 +90,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),
+        migrations.RunPython(grant, revoke),
     ]
