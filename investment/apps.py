@@ -7,3 +7,6 @@ class InvestmentConfig(AppConfig):
 
     name = "investment"
     verbose_name = _("Investment attraction")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

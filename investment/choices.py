@@ -127,3 +127,24 @@ class DispatchMeetingKindChoices(models.TextChoices):
     MONTHLY = "monthly", _("月度调度会")
     SPECIAL = "special", _("专题调度会")
     ON_SITE = "on_site", _("现场推进会")
+
+
+class RankingIndicatorChoices(models.TextChoices):
+    """The indicators the departments and areas are ranked on (``investment.rankings``)."""
+
+    INVESTMENT_PROGRESS = "investment_progress", _("Key projects: completion rate minus time progress")
+    RED_LIGHT_SHARE = "red_light_share", _("Share of key projects on red light")
+    OVERDUE_ORDERS = "overdue_orders", _("Overdue supervision orders")
+    OVERDUE_PROBLEMS = "overdue_problems", _("Overdue problems")
+    LATE_REPORTS = "late_reports", _("Monthly reports not submitted by the due day")
+    ATTRACTION_SIGNED = "attraction_signed", _("Attraction projects signed")
+    ATTRACTION_BIG_SHARE = "attraction_big_share", _("Signed: share of 100-million-yuan projects")
+    ATTRACTION_KEY_INDUSTRY_SHARE = "attraction_key_industry_share", _("Signed: share in key industries")
+    ATTRACTION_STARTED_SHARE = "attraction_started_share", _("Signed: share started")
+
+
+class RankingUnitChoices(models.TextChoices):
+    """What the rankings rank."""
+
+    DEPARTMENT = "department", _("departments")
+    AREA = "area", _("areas")

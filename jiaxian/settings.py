@@ -339,6 +339,7 @@ SPECTACULAR_SETTINGS = {
         "SupervisionOrderStageEnum": "investment.choices.SupervisionOrderStageChoices",
         "SupervisionOrderLevelEnum": "investment.choices.SupervisionOrderLevelChoices",
         "OrderReplyDecisionEnum": "investment.choices.OrderReplyDecisionChoices",
+        "RankingUnitEnum": "investment.choices.RankingUnitChoices",
     },
 }
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from rest_framework.routers import DefaultRouter
 
-from investment import chain_map_page, dashboard, export_page, waiting
+from investment import chain_map_page, circular_page, dashboard, export_page, rankings_page, waiting
 from investment.api import urls as investment_api
 from jiaxian import schema
 from jiaxian.throttling import ThrottledAdminLoginForm
@@ -32,6 +32,8 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard.dashboard), name="quota-dashboard"),
     path("admin/chains/<int:pk>/map/", admin.site.admin_view(chain_map_page.chain_map_page), name="chain-map"),
     path("admin/exports/quarterly/", admin.site.admin_view(export_page.quarterly_export), name="quarterly-export-page"),
+    path("admin/rankings/", admin.site.admin_view(rankings_page.rankings_page), name="rankings-page"),
+    path("admin/exports/circular/", admin.site.admin_view(circular_page.circular_export), name="circular-export-page"),
     path("admin/waiting/", admin.site.admin_view(waiting.waiting_page), name="waiting-for-me"),
     path("admin/progress/monthly/", admin.site.admin_view(monthly_entry.monthly_entry), name="monthly-entry"),
     path("admin/", admin.site.urls),

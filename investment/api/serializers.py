@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.relations import ManyRelatedField
 
@@ -13,12 +14,14 @@ from investment import dispatch, models
 from investment.choices import (
     ChainLinkCoverageChoices,
     FilingFormatChoices,
+    RankingUnitChoices,
     SupervisionOrderLevelChoices,
     SupervisionOrderStageChoices,
     TargetEnterpriseStageChoices,
 )
 from investment.pipeline import PROJECT_FIELDS
 from investment.quotas import Kind
+from investment.rankings import SPECS
 from jiaxian import periods
 from jiaxian.api import (
     DateParameter,
@@ -109,6 +112,83 @@ class QuotaReportQuerySerializer(PeriodQuerySerializer):
         required=False,
         help_text="Count the monthly reports as approved by the end of this day (default: now).",
     )
+
+
+class RankingsQuerySerializer(PeriodQuerySerializer):
+    """The rankings' parameters; a bad one is a 400 that names it."""
+
+    by = serializers.ChoiceField(
+        choices=RankingUnitChoices.choices,
+        default=RankingUnitChoices.DEPARTMENT,
+        help_text=_("Rank the departments (department) or the areas (area)."),
+    )
+
+
+class RankingIndicatorSerializer(serializers.Serializer):
+    """One indicator of the rankings (``rankings.IndicatorSpec``) with its weight this year."""
+
+    key = serializers.CharField()
+    label = serializers.CharField()
+    direction = serializers.CharField(help_text="Which values are better: `higher` or `lower`.")
+    weight = serializers.SerializerMethodField()
+
+    def get_weight(self, spec) -> str:
+        return str(self.context["weights"][spec.key])
+
+
+class RankingFigureSerializer(serializers.Serializer):
+    """A unit's value, rank (1 best, ties shared) and 0–100 score on one indicator; all null when
+    the unit has nothing to rank on it."""
+
+    indicator = serializers.CharField()
+    value = serializers.SerializerMethodField()
+    rank = serializers.IntegerField(allow_null=True)
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+
+    def get_value(self, figure) -> str | None:
+        return decimal_text(figure.value, SPECS[figure.indicator].kind)
+
+
+class UnitRankingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="unit_id")
+    code = serializers.CharField()
+    name = serializers.CharField()
+    composite = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    red = serializers.BooleanField(help_text="On the 红榜: the best three by composite, ties included.")
+    black = serializers.BooleanField(help_text="On the 黑榜: the worst three by composite, ties included.")
+    figures = RankingFigureSerializer(many=True, source="figure_list", help_text="In the order of `indicators`.")
+
+
+class RankingsSerializer(serializers.Serializer):
+    """``rankings.Rankings`` as the API writes it: the indicators with their weights, the units
+    by composite rank, and the ids of the units on the 红榜 and the 黑榜."""
+
+    year = serializers.IntegerField()
+    as_of = serializers.DateField()
+    by = serializers.ChoiceField(choices=RankingUnitChoices.choices)
+    indicators = serializers.SerializerMethodField()
+    units = UnitRankingSerializer(many=True)
+    red_list = serializers.SerializerMethodField()
+    black_list = serializers.SerializerMethodField()
+
+    @extend_schema_field(RankingIndicatorSerializer(many=True))
+    def get_indicators(self, rankings) -> list[dict]:
+        return RankingIndicatorSerializer(rankings.indicators, many=True, context={"weights": rankings.weights}).data
+
+    def get_red_list(self, rankings) -> list[int]:
+        return [unit.unit_id for unit in rankings.red_list]
+
+    def get_black_list(self, rankings) -> list[int]:
+        return [unit.unit_id for unit in rankings.black_list]
+
+
+class CircularExportQuerySerializer(serializers.Serializer):
+    """The monthly circular's parameters; a bad one is a 400 that names it."""
+
+    year = YearParameter()
+    month = serializers.IntegerField(min_value=1, max_value=12, help_text=_("The month, 1 to 12."))
+    format = serializers.ChoiceField(choices=["xlsx", "csv"], default="xlsx", help_text=_("xlsx, or csv (a zip)."))
 
 
 class QuarterlyExportQuerySerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from .views import (
     CarrierViewSet,
     ChainConversionView,
     ChainLinkViewSet,
+    CircularExportView,
     DispatchMeetingViewSet,
     FilingViewSet,
     IndustrialChainViewSet,
@@ -17,6 +18,7 @@ from .views import (
     PolicyViewSet,
     QuarterlyExportView,
     QuotaReportView,
+    RankingsView,
     ResponsibilityViewSet,
     SupervisionOrderViewSet,
     TargetEnterpriseViewSet,
@@ -40,7 +42,9 @@ routes = [
 
 urlpatterns = [
     path("reports/quotas/", QuotaReportView.as_view(), name="quota-report"),
+    path("reports/rankings/", RankingsView.as_view(), name="rankings-report"),
     path("reports/chain-conversion/", ChainConversionView.as_view(), name="chain-conversion-report"),
+    path("exports/circular/", CircularExportView.as_view(), name="circular-export"),
     path("exports/quarterly/", QuarterlyExportView.as_view(), name="quarterly-export"),
     # Before the router's chains/<id>/ (jiaxian/urls.py includes these first).
     path("chains/<int:id>/map/", ChainMapView.as_view(), name="chain-map-api"),

@@ -19,8 +19,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from investment import dispatch, filtersets, models, quotas
+from investment import dispatch, filtersets, models, quotas, rankings
 from investment.choices import OrderReplyDecisionChoices
+from investment.circular import CircularExporter
 from investment.exporters import QuarterlyExporter
 from investment.filings import download_response, file_quarter
 from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
@@ -46,11 +47,14 @@ from projects.models import NoPlan, YearPlan
 from . import serializers
 from .serializers import (
     AttractionProjectSerializer,
+    CircularExportQuerySerializer,
     FilingSerializer,
     PeriodQuerySerializer,
     QuarterlyExportQuerySerializer,
     QuotaReportQuerySerializer,
     QuotaReportSerializer,
+    RankingsQuerySerializer,
+    RankingsSerializer,
 )
 
 
@@ -121,6 +125,34 @@ class ChainConversionView(APIView):
         return Response(serializers.ChainConversionReportSerializer(data).data)
 
 
+class RankingsView(APIView):
+    """``GET /api/reports/rankings/?year=Y&as_of=D&by=department|area``: the rankings of the
+    departments or the areas on Y's plan as of D (default: today, or Y's last day when Y is
+    past), from ``rankings.rankings``. 400 names a bad parameter; 404 when Y has no plan."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[RankingsQuerySerializer],
+        responses=RankingsSerializer,
+        description=(
+            "Each unit's value, rank (ties share one) and 0–100 score on each indicator (null: nothing to rank "
+            "it on), the composite of the scores with the year's weights, its rank, and the 红榜/黑榜."
+        ),
+    )
+    def get(self, request):
+        query = RankingsQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        year = query.validated_data["year"]
+        try:
+            plan = YearPlan.objects.saved(year)
+        except NoPlan as missing:
+            raise NotFound(str(missing)) from None
+        as_of = query.validated_data.get("as_of") or periods.default_as_of(year)
+        return Response(RankingsSerializer(rankings.rankings(plan, as_of, query.validated_data["by"])).data)
+
+
 # --- the quarterly export and its filings --------------------------------------------------------
 
 XLSX_TYPE = CONTENT_TYPES[Format.XLSX]
@@ -187,6 +219,33 @@ class QuarterlyExportView(APIView):
             exporter = QuarterlyExporter.for_quarter(
                 year, quarter, format=query.validated_data["format"], known_on=query.validated_data.get("known_on")
             )
+        except NoPlan as missing:
+            raise NotFound(str(missing)) from None
+        return export_response(exporter)
+
+
+class CircularExportView(APIView):
+    """``GET /api/exports/circular/?year=Y&month=M&format=xlsx|csv``: the monthly rankings circular
+    of Y's month M as of its last day (``investment.circular``), streamed as a download
+    (``X-Content-SHA256`` gives its checksum). 400 names a bad parameter; 404 when Y has no plan.
+    For every signed-in user, as the rankings are."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = DownloadNegotiation
+
+    @extend_schema(
+        parameters=[CircularExportQuerySerializer],
+        responses=BINARY_RESPONSES,
+        description="The monthly rankings circular (红榜/黑榜, departments, areas), as of the month's last day.",
+    )
+    def get(self, request):
+        query = CircularExportQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        data = query.validated_data
+        try:
+            exporter = CircularExporter.for_month(data["year"], data["month"], format=data["format"])
         except NoPlan as missing:
             raise NotFound(str(missing)) from None
         return export_response(exporter)

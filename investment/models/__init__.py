@@ -1,7 +1,7 @@
 """The investment app's models: attraction projects (``attraction``), the filed quarterly
 exports (``filings``), the industrial chains with their six lists (``chains``), and the
 supervision orders with their replies (``dispatch``), the dispatch meetings with their
-decisions (``meetings``). Import them
+decisions (``meetings``), the weights of the rankings (``rankings``). Import them
 from here: ``from investment.models import AttractionProject``."""
 
 from .attraction import AttractionProject
@@ -9,6 +9,7 @@ from .chains import Carrier, ChainLink, IndustrialChain, LocalEnterprise, Policy
 from .dispatch import OrderReply, SupervisionOrder
 from .filings import Filing, FilingImmutable, FilingQuerySet
 from .meetings import DispatchMeeting, MeetingDecision
+from .rankings import RankingWeight
 
 __all__ = [
     "AttractionProject",
@@ -23,6 +24,7 @@ __all__ = [
     "MeetingDecision",
     "OrderReply",
     "Policy",
+    "RankingWeight",
     "Responsibility",
     "SupervisionOrder",
     "TargetEnterprise",

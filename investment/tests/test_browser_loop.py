@@ -31,6 +31,7 @@ GROUP_MIGRATIONS = [
     ("investment.migrations.0005_department_groups", "grant"),
     ("investment.migrations.0008_supervision_order_groups", "grant"),
     ("investment.migrations.0011_dispatch_meeting_groups", "grant"),
+    ("investment.migrations.0012_ranking_weights", "grant"),
 ]
 
 

@@ -101,6 +101,15 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/YearPlan/properties/progress_due_day",
     "/components/schemas/YearPlanRequest/properties/progress_due_day",
     "/components/schemas/PatchedYearPlanRequest/properties/progress_due_day",
+    # The rankings of the departments and areas (issue 18 item 1).
+    "/paths/~1api~1reports~1rankings~1",
+    "/components/schemas/RankingFigure",
+    "/components/schemas/RankingIndicator",
+    "/components/schemas/Rankings",
+    "/components/schemas/RankingUnitEnum",
+    "/components/schemas/UnitRanking",
+    # The monthly rankings circular (issue 18 item 2).
+    "/paths/~1api~1exports~1circular~1",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]

@@ -37,6 +37,7 @@ CRUD = ("view", "add", "change", "delete")
 # Supervision orders (issue 17): leaders and bureau staff issue them and decide on the replies;
 # department staff read them and reply. Monthly reports' review: bureau staff approve and return.
 # Dispatch meetings and their decisions: bureau staff keep them, everyone else reads them.
+# The rankings' weights (issue 18): bureau staff change them, everyone else reads them.
 ORDERS = ("supervisionorder", "orderreply")
 MEETINGS = ("dispatchmeeting", "meetingdecision")
 EXPECTED_GROUPS = {
@@ -44,16 +45,18 @@ EXPECTED_GROUPS = {
     | {"view_filing"}
     | {"view_supervisionorder", "add_supervisionorder", "change_supervisionorder", "view_orderreply"}
     | {"decide_orderreply"}
-    | {f"view_{model}" for model in MEETINGS},
+    | {f"view_{model}" for model in MEETINGS}
+    | {"view_rankingweight"},
     "招商局、发改委工作人员": {f"{action}_{model}" for model in (*EVERY_MODEL, *ORDERS, *MEETINGS) for action in CRUD}
-    | {"edit_all_departments", "view_filing", "export_quarter", "decide_orderreply", "review_progressreport"},
+    | {"edit_all_departments", "view_filing", "export_quarter", "decide_orderreply", "review_progressreport"}
+    | {"view_rankingweight", "change_rankingweight"},
     "部门工作人员": {f"view_{model}" for model in (*EVERY_MODEL, *ORDERS, *MEETINGS)}
     | {
         f"{action}_{model}"
         for model in (*PROJECT_LEDGERS, "attractionproject")
         for action in ("add", "change", "delete")
     }
-    | {"view_filing", "add_orderreply", "change_orderreply"},
+    | {"view_filing", "add_orderreply", "change_orderreply", "view_rankingweight"},
 }
 
 
