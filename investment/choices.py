@@ -127,3 +127,11 @@ class DispatchMeetingKindChoices(models.TextChoices):
     MONTHLY = "monthly", _("月度调度会")
     SPECIAL = "special", _("专题调度会")
     ON_SITE = "on_site", _("现场推进会")
+
+
+class ReminderDeliveryChannelChoices(models.TextChoices):
+    """The channels a reminder is sent by outside the product (the product's own notification
+    needs no record of sending: it is the record)."""
+
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Group robot")

@@ -1,0 +1,352 @@
+"""The sending of reminders (``investment.notifications.deliver``) through real parts: e-mail
+to an SMTP server the test starts (aiosmtpd on a free loopback port), robot posts to an HTTP
+server on the loopback in a thread; and the notifications in the product (the admin's pages,
+the API), each person seeing only their own."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import urllib.parse
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+
+from investment.choices import ReminderDeliveryChannelChoices as Channel
+from investment.models import Notification, NotificationSetting, ReminderDelivery
+from investment.notifications import deliver
+from jiaxian.notify import Reminder, Webhook, WebhookError, post_webhook, signed_url
+
+NOW = datetime.datetime(2023, 6, 30, 9, 0, tzinfo=datetime.UTC)
+LATER = NOW + datetime.timedelta(hours=1)
+SECRET = "SEC-robot-secret"
+
+
+# --- the real servers ------------------------------------------------------------------------
+
+
+class Inbox:
+    """aiosmtpd's handler: keeps each message it is given, (recipients, parsed message)."""
+
+    def __init__(self):
+        self.messages: list[tuple[list[str], object]] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [message for recipients, message in self.messages if address in recipients]
+
+
+def free_port() -> int:
+    """A port nothing listens on now (aiosmtpd 1.4 cannot be given port 0: its start connects
+    to the port it was given to see the server up)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1 and a free port; the settings send to it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.DEFAULT_FROM_EMAIL = "reminders@example.invalid"
+    yield inbox
+    controller.stop()
+
+
+class Robot:
+    """A group robot on the loopback: answers each post with ``status`` (200 with errcode 0
+    unless told otherwise) and keeps what it was posted, with the signature's verdict."""
+
+    def __init__(self):
+        self.posts: list[dict] = []
+        self.status = 200
+        self.answer = {"errcode": 0, "errmsg": "ok"}
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                robot.posts.append(
+                    {
+                        "path": urllib.parse.urlsplit(self.path).path,
+                        "json": json.loads(body),
+                        "content_type": self.headers["Content-Type"],
+                        "signed": robot.verify(query),
+                        "status": robot.status,
+                    }
+                )
+                answer = json.dumps(robot.answer).encode()
+                self.send_response(robot.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, format, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @staticmethod
+    def verify(query: dict) -> bool | None:
+        """DingTalk's check: the sign is base64(HMAC-SHA256(secret, "<timestamp>\\n<secret>"));
+        None when the request carries no signature."""
+        if "sign" not in query:
+            return None
+        timestamp = query["timestamp"][0]
+        digest = hmac.new(SECRET.encode(), f"{timestamp}\n{SECRET}".encode(), hashlib.sha256).digest()
+        return hmac.compare_digest(base64.b64encode(digest).decode(), query["sign"][0])
+
+
+@pytest.fixture
+def robot():
+    robot = Robot()
+    robot.thread.start()
+    yield robot
+    robot.server.shutdown()
+    robot.server.server_close()
+
+
+# --- people and reminders --------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(db):
+    """Three people: two with addresses, one without."""
+    return [
+        User.objects.create_user("zhang", "zhang@example.invalid"),
+        User.objects.create_user("li", "li@example.invalid"),
+        User.objects.create_user("wang", ""),
+    ]
+
+
+def reminder(number: int, users, webhooks=(), about=None) -> Reminder:
+    return Reminder(
+        event=f"order-overdue:{number}",
+        text=f"督办单 {number} 已逾期，请尽快反馈。",
+        link=f"/admin/investment/supervisionorder/{number}/change/",
+        user_ids=tuple(user.pk for user in users),
+        about=about,
+        webhooks=tuple(webhooks),
+    )
+
+
+def subject_of(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+# --- e-mail ----------------------------------------------------------------------------------
+
+
+def test_deliver_sends_each_person_with_an_address_an_email_through_smtp(smtp, people, department, settings):
+    settings.SITE_URL = "https://invest.example.invalid"
+    counts = deliver([reminder(1, people, about=department)], NOW)
+
+    assert counts == {"notifications": 3, "emails": 2, "webhooks": 0, "failures": 0}
+    assert sorted(recipients[0] for recipients, _ in smtp.messages) == ["li@example.invalid", "zhang@example.invalid"]
+    (message,) = smtp.to("zhang@example.invalid")
+    assert message["From"] == "reminders@example.invalid"
+    assert "督办单 1 已逾期" in subject_of(message)
+    body = message.get_payload(decode=True).decode(message.get_content_charset())
+    assert "https://invest.example.invalid/admin/investment/supervisionorder/1/change/" in body
+    sent = ReminderDelivery.objects.filter(channel=Channel.EMAIL).order_by("recipient")
+    assert [(row.recipient, row.attempts, row.sent_at) for row in sent] == sorted(
+        [(str(people[0].pk), 1, NOW), (str(people[1].pk), 1, NOW)]
+    )
+    notification = Notification.objects.get(user=people[2])
+    assert (notification.about, notification.created_at, notification.read_at) == (department, NOW, None)
+
+
+def test_deliver_twice_sends_nothing_the_second_time(smtp, robot, people):
+    reminders = [reminder(1, people, [Webhook("department:1", robot.url)]), reminder(2, people[:1])]
+    first = deliver(reminders, NOW)
+    second = deliver(reminders, LATER)
+
+    assert first == {"notifications": 4, "emails": 3, "webhooks": 1, "failures": 0}
+    assert second == {"notifications": 0, "emails": 0, "webhooks": 0, "failures": 0}
+    assert len(smtp.messages) == 3
+    assert len(robot.posts) == 1
+    assert Notification.objects.count() == 4
+    assert set(Notification.objects.values_list("created_at", flat=True)) == {NOW}
+
+
+def test_a_person_who_turned_email_off_gets_the_notification_but_no_email(smtp, people):
+    NotificationSetting.objects.create(user=people[0], email_enabled=False)
+    NotificationSetting.objects.create(user=people[1], email_enabled=True)
+
+    counts = deliver([reminder(1, people)], NOW)
+
+    assert counts["emails"] == 1
+    assert [recipients for recipients, _ in smtp.messages] == [["li@example.invalid"]]
+    assert Notification.objects.filter(user=people[0]).exists()
+    assert not ReminderDelivery.objects.filter(recipient=str(people[0].pk)).exists()
+
+
+def test_inactive_and_unknown_people_are_skipped(smtp, people):
+    people[1].is_active = False
+    people[1].save()
+    missing = User(pk=999_999)
+
+    counts = deliver([reminder(1, [people[0], people[1], missing])], NOW)
+
+    assert counts == {"notifications": 1, "emails": 1, "webhooks": 0, "failures": 0}
+    assert list(Notification.objects.values_list("user_id", flat=True)) == [people[0].pk]
+
+
+def test_an_address_the_server_refuses_is_retried_up_to_the_maximum(smtp, people, settings, caplog):
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    smtp.refuse.add("zhang@example.invalid")
+    reminders = [reminder(1, people[:2])]
+
+    first = deliver(reminders, NOW)
+    second = deliver(reminders, LATER)
+    third = deliver(reminders, LATER + datetime.timedelta(hours=1))
+
+    assert (first["emails"], first["failures"]) == (1, 1)
+    assert (second["emails"], second["failures"]) == (0, 1)
+    assert third == {"notifications": 0, "emails": 0, "webhooks": 0, "failures": 0}
+    row = ReminderDelivery.objects.get(channel=Channel.EMAIL, recipient=str(people[0].pk))
+    assert (row.attempts, row.sent_at, row.last_attempt_at) == (2, None, LATER)
+    assert "SMTPRecipientsRefused" in row.last_error
+    assert len(smtp.to("li@example.invalid")) == 1
+    assert "order-overdue:1 by email" in caplog.text
+
+
+def test_a_mail_server_that_cannot_be_reached_fails_every_message_of_the_run(people, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+
+    counts = deliver([reminder(1, people)], NOW)
+
+    assert counts == {"notifications": 3, "emails": 0, "webhooks": 0, "failures": 2}
+    assert set(ReminderDelivery.objects.values_list("attempts", "sent_at")) == {(1, None)}
+
+
+# --- group robots ----------------------------------------------------------------------------
+
+
+def test_a_robot_gets_each_event_once_however_many_of_its_unit_are_concerned(robot, people):
+    webhook = Webhook("department:1", f"{robot.url}/send?access_token=abc", SECRET)
+    other = Webhook("department:2", f"{robot.url}/other")
+    reminders = [
+        # The same robot named twice (two members of its unit), and a second robot.
+        reminder(1, people, [webhook, webhook, other]),
+        reminder(2, people[:1], [webhook]),
+    ]
+
+    counts = deliver(reminders, NOW)
+
+    assert counts["webhooks"] == 3
+    assert [(post["path"], post["signed"]) for post in robot.posts] == [
+        ("/send", True),
+        ("/other", None),
+        ("/send", True),
+    ]
+    assert robot.posts[0]["json"] == {
+        "msgtype": "text",
+        "text": {"content": "督办单 1 已逾期，请尽快反馈。\n/admin/investment/supervisionorder/1/change/"},
+    }
+    assert robot.posts[0]["content_type"].startswith("application/json")
+
+
+def test_a_failing_robot_is_retried_on_the_next_run_and_not_posted_again_after(robot, people):
+    robot.status = 500
+    reminders = [reminder(1, people[:1], [Webhook("department:1", robot.url)])]
+
+    first = deliver(reminders, NOW)
+    robot.status = 200
+    second = deliver(reminders, LATER)
+    third = deliver(reminders, LATER + datetime.timedelta(hours=1))
+
+    assert (first["webhooks"], first["failures"]) == (0, 1)
+    assert (second["webhooks"], second["failures"]) == (1, 0)
+    assert third["webhooks"] == third["failures"] == 0
+    assert [post["status"] for post in robot.posts] == [500, 200]
+    row = ReminderDelivery.objects.get(channel=Channel.WEBHOOK)
+    assert (row.recipient, row.attempts, row.sent_at, row.last_error) == ("department:1", 2, LATER, "")
+
+
+def test_a_robot_that_refuses_with_an_errcode_is_a_failure(robot, people, settings):
+    settings.REMINDER_MAX_ATTEMPTS = 1
+    robot.answer = {"errcode": 310000, "errmsg": "sign not match"}
+    reminders = [reminder(1, people[:1], [Webhook("department:1", robot.url)])]
+
+    assert deliver(reminders, NOW)["failures"] == 1
+    # Given up after the one try the setting allows.
+    assert deliver(reminders, LATER)["failures"] == 0
+    assert len(robot.posts) == 1
+    assert "310000" in ReminderDelivery.objects.get(channel=Channel.WEBHOOK).last_error
+
+
+def test_post_webhook_refuses_an_address_that_is_not_http():
+    with pytest.raises(WebhookError, match="http"):
+        post_webhook(Webhook("department:1", "file:///etc/passwd"), "text")
+
+
+def test_post_webhook_times_out():
+    # A socket that listens and never answers: the post gives up after its timeout.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        with pytest.raises(WebhookError, match="not reached"):
+            post_webhook(Webhook("x", f"http://127.0.0.1:{silent.getsockname()[1]}/"), "text", timeout=0.5)
+
+
+def test_signed_url_is_dingtalks_signature():
+    # DingTalk's documented recipe, computed independently here.
+    timestamp = 1_700_000_000_000
+    digest = hmac.new(b"abc", f"{timestamp}\nabc".encode(), hashlib.sha256).digest()
+    expected = urllib.parse.quote_plus(base64.b64encode(digest).decode())
+
+    assert signed_url("https://oapi.example/robot/send?access_token=t", "abc", timestamp) == (
+        f"https://oapi.example/robot/send?access_token=t&timestamp={timestamp}&sign={expected}"
+    )
+    assert signed_url("https://h/x", "", timestamp) == "https://h/x"
+    assert signed_url("https://h/x", "abc", timestamp).startswith("https://h/x?timestamp=")
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_deliver_asks_a_fixed_number_of_queries(size, smtp, robot, department, django_assert_num_queries):
+    users = [User.objects.create_user(f"user{n}", f"user{n}@example.invalid") for n in range(size)]
+    NotificationSetting.objects.create(user=users[0], email_enabled=True)
+    reminders = [reminder(n, users, [Webhook(f"department:{n}", robot.url)], about=department) for n in range(size)]
+    ContentType.objects.get_for_model(department)  # the process's cache, as on every run but the first
+    # 1 the people with their settings, 2 the notifications already made, 3 the new ones,
+    # 4 the deliveries already recorded, 5–8 savepoint, the new deliveries, the changed ones
+    # (none: no statement), release.
+    with django_assert_num_queries(7):
+        counts = deliver(reminders, NOW)
+    assert counts == {"notifications": size * size, "emails": size * size, "webhooks": size, "failures": 0}
