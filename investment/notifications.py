@@ -32,7 +32,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext
 
 from jiaxian.notify import Reminder, Webhook, WebhookError, post_webhook
@@ -240,6 +240,12 @@ def _failed(
     )
     deliveries.record(event, channel, recipient, error)
     counts.failures += 1
+
+
+def mark_read(notifications: QuerySet[Notification], now) -> int:
+    """Mark the unread ones of ``notifications`` read at ``now``; how many. A notification read
+    already keeps the time it was first read. One query."""
+    return notifications.filter(read_at__isnull=True).update(read_at=now)
 
 
 def deliver(reminders: Iterable[Reminder], now) -> dict[str, int]:

@@ -13,6 +13,7 @@ from .views import (
     IndustrialChainViewSet,
     LocalEnterpriseViewSet,
     MeetingDecisionViewSet,
+    NotificationViewSet,
     OrderReplyViewSet,
     PolicyViewSet,
     QuarterlyExportView,
@@ -36,6 +37,7 @@ routes = [
     ("order-replies", OrderReplyViewSet),
     ("dispatch-meetings", DispatchMeetingViewSet),
     ("meeting-decisions", MeetingDecisionViewSet),
+    ("notifications", NotificationViewSet),
 ]
 
 urlpatterns = [

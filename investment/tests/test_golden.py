@@ -101,6 +101,14 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/YearPlan/properties/progress_due_day",
     "/components/schemas/YearPlanRequest/properties/progress_due_day",
     "/components/schemas/PatchedYearPlanRequest/properties/progress_due_day",
+    # The signed-in person's notifications (issue 18 item 3).
+    "/paths/~1api~1notifications~1",
+    "/paths/~1api~1notifications~1{id}~1",
+    "/paths/~1api~1notifications~1{id}~1read~1",
+    "/paths/~1api~1notifications~1read-all~1",
+    "/components/schemas/Notification",
+    "/components/schemas/PaginatedNotificationList",
+    "/components/schemas/MarkedRead",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]

@@ -21,6 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
+from rest_framework.test import APIClient
 
 from investment.choices import ReminderDeliveryChannelChoices as Channel
 from investment.models import Notification, NotificationSetting, ReminderDelivery
@@ -350,3 +351,98 @@ def test_deliver_asks_a_fixed_number_of_queries(size, smtp, robot, department, d
     with django_assert_num_queries(7):
         counts = deliver(reminders, NOW)
     assert counts == {"notifications": size * size, "emails": size * size, "webhooks": size, "failures": 0}
+
+
+# --- the API: each person's own ----------------------------------------------------------------
+
+
+@pytest.fixture
+def two_people_notified(people):
+    """Zhang has three notifications (the second read), Li one."""
+    zhang, li, _wang = people
+    for number, user in [(1, zhang), (2, zhang), (3, zhang), (4, li)]:
+        Notification.objects.create(
+            user=user,
+            event=f"order-overdue:{number}",
+            text=f"第 {number} 条",
+            link="/admin/",
+            created_at=NOW + datetime.timedelta(minutes=number),
+            read_at=NOW if number == 2 else None,
+        )
+    return zhang, li
+
+
+def client_of(user):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_lists_only_the_persons_own_notifications_newest_first(two_people_notified):
+    zhang, li = two_people_notified
+
+    listed = client_of(zhang).get("/api/notifications/").json()
+    unread = client_of(zhang).get("/api/notifications/?unread=true").json()
+    read = client_of(zhang).get("/api/notifications/?unread=false").json()
+
+    assert [item["text"] for item in listed["results"]] == ["第 3 条", "第 2 条", "第 1 条"]
+    assert listed["count"] == 3
+    assert [item["text"] for item in unread["results"]] == ["第 3 条", "第 1 条"]
+    assert [item["text"] for item in read["results"]] == ["第 2 条"]
+    assert [item["text"] for item in client_of(li).get("/api/notifications/").json()["results"]] == ["第 4 条"]
+
+
+def test_the_api_refuses_a_bad_unread_value_naming_it(two_people_notified):
+    answer = client_of(two_people_notified[0]).get("/api/notifications/?unread=yes")
+    assert answer.status_code == 400
+    assert "unread" in answer.json()
+
+
+def test_anonymous_clients_get_no_notifications(two_people_notified):
+    assert APIClient().get("/api/notifications/").status_code == 401
+
+
+def test_marking_ones_own_read_and_someone_elses_is_a_404(two_people_notified):
+    zhang, li = two_people_notified
+    mine = Notification.objects.get(event="order-overdue:1")
+    theirs = Notification.objects.get(event="order-overdue:4")
+
+    answer = client_of(zhang).post(f"/api/notifications/{mine.pk}/read/")
+    again = client_of(zhang).post(f"/api/notifications/{mine.pk}/read/")
+
+    assert answer.status_code == 200
+    assert answer.json()["read_at"] is not None
+    assert again.json()["read_at"] == answer.json()["read_at"]  # the first reading stays
+    assert client_of(zhang).post(f"/api/notifications/{theirs.pk}/read/").status_code == 404
+    assert client_of(zhang).get(f"/api/notifications/{theirs.pk}/").status_code == 404
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+def test_read_all_marks_only_the_persons_own_unread(two_people_notified):
+    zhang, li = two_people_notified
+
+    answer = client_of(zhang).post("/api/notifications/read-all/")
+
+    assert answer.json() == {"marked": 2}
+    assert not Notification.objects.filter(user=zhang, read_at__isnull=True).exists()
+    assert Notification.objects.get(user=li).read_at is None
+    assert Notification.objects.get(event="order-overdue:2").read_at == NOW
+
+
+def test_a_notification_says_what_it_is_about(people, department):
+    deliver([reminder(1, people[:1], about=department)], NOW)
+
+    (item,) = client_of(people[0]).get("/api/notifications/").json()["results"]
+
+    assert (item["about_kind"], item["about_id"]) == ("projects.department", department.pk)
+    assert item["link"] == "/admin/investment/supervisionorder/1/change/"
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_the_api_list_asks_a_fixed_number_of_queries(size, people, django_assert_num_queries):
+    for number in range(size):
+        Notification.objects.create(user=people[0], event=f"e:{number}", text="t", created_at=NOW)
+    client = client_of(people[0])
+    # 1 the count, 2 the page's rows with their kinds of record.
+    with django_assert_num_queries(2):
+        assert len(client.get("/api/notifications/").json()["results"]) == size
