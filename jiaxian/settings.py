@@ -117,6 +117,9 @@ INSTALLED_APPS = [
 # and the model that keeps an import's upload for its confirmation (jiaxian/admin.py).
 LEDGER_ACCESS_RULE = "projects.access"
 LEDGER_IMPORT_UPLOAD_MODEL = "projects.ImportUpload"
+# Django's authentication by password, the signed-in user loaded with the count of their unread
+# notifications in the same query (the bell of every admin page).
+AUTHENTICATION_BACKENDS = ["investment.notifications.NotifiedModelBackend"]
 
 # The county's prefix of a supervision order's number, as its letters read: 郏督〔2023〕12号.
 SUPERVISION_ORDER_PREFIX = os.environ.get("SUPERVISION_ORDER_PREFIX", "郏督")

@@ -7,6 +7,7 @@
   enterprise;
 - ``dispatch``: the supervision orders and their replies;
 - ``meetings``: the dispatch meetings and their decisions, and 转督办;
+- ``notifications``: what was sent of the reminders (read only);
 - ``pages``: the dispatch blocks on a key project's and an attraction project's page.
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
@@ -41,6 +42,7 @@ from .chains import (
 from .dispatch import OrderReplyAdmin, OrderStageFilter, OverdueFilter, SupervisionOrderAdmin
 from .filings import IMMUTABLE_MESSAGE, FilingAdmin
 from .meetings import DecisionInline, DispatchMeetingAdmin, MeetingDecisionAdmin, TurnedFilter
+from .notifications import ReminderDeliveryAdmin
 
 __all__ = [
     "IMMUTABLE_MESSAGE",
@@ -63,6 +65,7 @@ __all__ = [
     "OverdueFilter",
     "PolicyAdmin",
     "QuotaFilter",
+    "ReminderDeliveryAdmin",
     "ResponsibilityAdmin",
     "ResponsibilityForm",
     "SignForm",

@@ -70,6 +70,13 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def local_link(self) -> str:
+        """The link when it is a path of this site (what the pages make a link of), else empty:
+        a notification never sends its reader elsewhere."""
+        link = self.link
+        return link if link.startswith("/") and not link.startswith("//") and "\\" not in link else ""
+
 
 class ReminderDelivery(models.Model):
     """What was sent, or tried, of one event by one channel to one recipient: a person's id for

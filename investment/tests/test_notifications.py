@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 import urllib.parse
@@ -21,6 +22,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from investment.choices import ReminderDeliveryChannelChoices as Channel
@@ -446,3 +451,150 @@ def test_the_api_list_asks_a_fixed_number_of_queries(size, people, django_assert
     # 1 the count, 2 the page's rows with their kinds of record.
     with django_assert_num_queries(2):
         assert len(client.get("/api/notifications/").json()["results"]) == size
+
+
+# --- the admin: the bell, the list, the settings -----------------------------------------------
+
+
+@pytest.fixture
+def staff(two_people_notified):
+    """Zhang and Li as staff, signed in to the admin each in a client that checks CSRF."""
+    clients = []
+    for user in two_people_notified:
+        user.is_staff = True
+        user.save()
+        client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(user)
+        clients.append(client)
+    return clients
+
+
+def csrf_post(client, url, data=None):
+    """POST as the page's form does: with the token of the CSRF cookie."""
+    client.get(reverse("my-notifications"))
+    token = client.cookies["csrftoken"].value
+    return client.post(url, {**(data or {}), "csrfmiddlewaretoken": token})
+
+
+def bell(page) -> str:
+    return re.search(r'id="notification-bell"[^>]*>.*?<span class="notification-count">(\d+)</span>', page).group(1)
+
+
+def test_the_bell_shows_the_persons_unread_count_on_every_admin_page(staff):
+    zhang, li = staff
+    assert bell(zhang.get(reverse("admin:index")).content.decode()) == "2"
+    assert bell(li.get(reverse("waiting-for-me")).content.decode()) == "1"
+
+
+def test_the_bell_costs_no_query_of_its_own(staff, django_assert_num_queries, two_people_notified):
+    zhang_client = staff[0]
+    zhang = two_people_notified[0]
+    zhang_client.get(reverse("admin:index"))  # the content types and the session, warmed
+    with CaptureQueriesContext(connection) as before:
+        zhang_client.get(reverse("admin:index"))
+    Notification.objects.filter(user=zhang).update(read_at=None)
+    Notification.objects.create(user=zhang, event="e:new", text="t", created_at=NOW)
+    with CaptureQueriesContext(connection) as after:
+        page = zhang_client.get(reverse("admin:index")).content.decode()
+    assert bell(page) == "4"
+    assert len(after.captured_queries) == len(before.captured_queries)
+    assert not any("investment_notification" in query["sql"].split("FROM", 1)[0] for query in after.captured_queries)
+
+
+def test_the_bell_counts_for_a_session_signed_in_by_djangos_own_backend(staff, two_people_notified, settings):
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    client = Client()
+    client.force_login(two_people_notified[0])
+    assert bell(client.get(reverse("admin:index")).content.decode()) == "2"
+
+
+def test_the_list_shows_only_the_persons_own_newest_first_the_unread_marked(staff):
+    zhang, li = staff
+    page = zhang.get(reverse("my-notifications")).content.decode()
+    rows = re.findall(r'<tr class="(notification-\w+)" id="notification-\d+">\s*<td>.*?(第 \d 条)', page, re.S)
+    assert rows == [
+        ("notification-unread", "第 3 条"),
+        ("notification-read", "第 2 条"),
+        ("notification-unread", "第 1 条"),
+    ]
+    assert "第 4 条" not in page
+    unread = zhang.get(reverse("my-notifications") + "?unread=1").content.decode()
+    assert re.findall(r"第 \d 条", unread) == ["第 3 条", "第 1 条"]
+    assert 'href="/admin/"' in page
+
+
+def test_marking_read_needs_the_csrf_token_and_only_ones_own(staff):
+    zhang, li = staff
+    mine = Notification.objects.get(event="order-overdue:1")
+    theirs = Notification.objects.get(event="order-overdue:4")
+
+    assert zhang.post(reverse("my-notification-read", args=[mine.pk])).status_code == 403  # no token
+    assert Notification.objects.get(pk=mine.pk).read_at is None
+    assert csrf_post(zhang, reverse("my-notification-read", args=[theirs.pk])).status_code == 404
+    answer = csrf_post(zhang, reverse("my-notification-read", args=[mine.pk]), {"page": "1", "unread": "1"})
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("my-notifications") + "?page=1&unread=1"
+    assert Notification.objects.get(pk=mine.pk).read_at is not None
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+    assert zhang.get(reverse("my-notification-read", args=[mine.pk])).status_code == 405
+
+
+def test_marking_all_read_marks_only_the_persons_own(staff, two_people_notified):
+    zhang_client = staff[0]
+    zhang, li = two_people_notified
+    assert csrf_post(zhang_client, reverse("my-notifications-read-all")).status_code == 302
+    assert not Notification.objects.filter(user=zhang, read_at__isnull=True).exists()
+    assert Notification.objects.get(user=li).read_at is None
+    assert bell(zhang_client.get(reverse("admin:index")).content.decode()) == "0"
+
+
+def test_a_person_turns_email_off_in_their_own_settings(staff, two_people_notified, smtp):
+    zhang_client = staff[0]
+    zhang, li = two_people_notified
+    page = zhang_client.get(reverse("my-notification-settings")).content.decode()
+    assert "zhang@example.invalid" in page
+    assert 'name="email_enabled"' in page and "checked" in page
+
+    answer = csrf_post(zhang_client, reverse("my-notification-settings"), {})  # the box unticked
+
+    assert answer.status_code == 302
+    assert NotificationSetting.objects.get(user=zhang).email_enabled is False
+    assert not NotificationSetting.objects.filter(user=li).exists()
+    deliver([reminder(9, [zhang, li])], NOW)
+    assert [recipients for recipients, _ in smtp.messages] == [["li@example.invalid"]]
+
+
+def test_a_link_elsewhere_is_shown_as_text_not_followed(staff, two_people_notified):
+    Notification.objects.create(
+        user=two_people_notified[0], event="e:x", text="外部", link="//evil.example/", created_at=NOW
+    )
+    page = staff[0].get(reverse("my-notifications")).content.decode()
+    assert "外部" in page
+    assert "evil.example" not in page
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_list_page_asks_a_fixed_number_of_queries(size, staff, two_people_notified, django_assert_num_queries):
+    zhang_client = staff[0]
+    for number in range(size):
+        Notification.objects.create(user=two_people_notified[0], event=f"e:{number}", text="t", created_at=NOW)
+    zhang_client.get(reverse("my-notifications"))
+    # 1 the session, 2 the user with the bell's count, 3 the page's count, 4–5 the user's
+    # permissions (the admin's navigation), 6 the page's rows.
+    with django_assert_num_queries(6):
+        zhang_client.get(reverse("my-notifications"))
+
+
+def test_the_deliveries_are_listed_read_only_for_a_superuser(admin_client, robot, people):
+    robot.status = 500
+    deliver([reminder(1, people[:1], [Webhook("department:1", robot.url)])], NOW)
+    row = ReminderDelivery.objects.get(channel=Channel.WEBHOOK)
+
+    listed = admin_client.get(reverse("admin:investment_reminderdelivery_changelist") + "?sent_at__isempty=1")
+    assert listed.status_code == 200
+    assert "department:1" in listed.content.decode()
+    assert "HTTP 500" in listed.content.decode()
+    assert admin_client.get(reverse("admin:investment_reminderdelivery_add")).status_code == 403
+    answer = admin_client.post(reverse("admin:investment_reminderdelivery_change", args=[row.pk]), {"attempts": 0})
+    assert answer.status_code == 403
+    assert ReminderDelivery.objects.get(pk=row.pk).attempts == 1
