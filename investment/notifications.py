@@ -14,10 +14,11 @@ until ``REMINDER_MAX_ATTEMPTS`` tries have failed; a success is never sent again
 every hour sends nothing twice. Two runs at the same moment could both send what neither has
 recorded yet: cron or the systemd timer runs one at a time.
 
-A fixed number of queries whatever the number of reminders and people (five, fewer when there is
+A fixed number of queries whatever the number of reminders and people (six, fewer when there is
 nothing to write): the people, the notifications already made, the new ones, the deliveries
-already recorded, and the deliveries' writes (new rows, then the changed ones); the
-database's limit on a statement's parameters splits the bulk writes of a very large run.
+already recorded, and the deliveries' writes (new rows, then the changed ones). The database's
+limit on a statement's parameters splits a very large run: the lookups take ``LOOKUP_SIZE``
+keys a query, the writes ``BATCH_SIZE`` rows a statement.
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ logger = logging.getLogger(__name__)
 
 # Bulk writes in batches of this many rows (each a statement).
 BATCH_SIZE = 500
+# Lookups by key (``event IN (…)``) this many keys a query: a statement's parameters are
+# bounded (PostgreSQL's protocol: 65,535; SQLite: 32,766), and a city's run may name more events.
+LOOKUP_SIZE = 5000
+
+
+def _chunks(items: list, size: int = LOOKUP_SIZE) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @dataclass
@@ -134,21 +143,26 @@ def _unique(reminders: Iterable[Reminder]) -> list[Reminder]:
 def _people(reminders: list[Reminder]) -> dict[int, tuple[str, bool]]:
     """The people concerned who exist and are active: id → (e-mail address, wants e-mail).
     One query; a person without a setting wants e-mail (the default)."""
-    ids = {user_id for reminder in reminders for user_id in reminder.user_ids}
-    if not ids:
-        return {}
-    rows = (
-        get_user_model()
-        .objects.filter(pk__in=ids, is_active=True)
-        .values_list("pk", "email", F("notification_setting__email_enabled"))
-    )
-    return {pk: (email or "", enabled is not False) for pk, email, enabled in rows}
+    ids = sorted({user_id for reminder in reminders for user_id in reminder.user_ids})
+    people: dict[int, tuple[str, bool]] = {}
+    for chunk in _chunks(ids):
+        rows = (
+            get_user_model()
+            .objects.filter(pk__in=chunk, is_active=True)
+            .values_list("pk", "email", F("notification_setting__email_enabled"))
+        )
+        people.update({pk: (email or "", enabled is not False) for pk, email, enabled in rows})
+    return people
 
 
 def _notify(reminders: list[Reminder], people: dict[int, tuple[str, bool]], now) -> int:
     """Make the notifications not made yet; their number. Two queries (the existing, the new)."""
     events = [reminder.event for reminder in reminders]
-    existing = set(Notification.objects.filter(event__in=events, user__in=list(people)).values_list("user_id", "event"))
+    existing = {
+        pair
+        for chunk in _chunks(events)
+        for pair in Notification.objects.filter(event__in=chunk).values_list("user_id", "event")
+    }
     models = {type(reminder.about) for reminder in reminders if reminder.about is not None}
     # Cached after the first run of the process; at most one query.
     content_types = ContentType.objects.get_for_models(*models) if models else {}
@@ -264,7 +278,8 @@ def deliver(reminders: Iterable[Reminder], now) -> dict[str, int]:
     counts.notifications = _notify(reminders, people, now)
     known = {
         (row.event, row.channel, row.recipient): row
-        for row in ReminderDelivery.objects.filter(event__in=[reminder.event for reminder in reminders])
+        for chunk in _chunks([reminder.event for reminder in reminders])
+        for row in ReminderDelivery.objects.filter(event__in=chunk)
     }
     deliveries = _Deliveries(known, now)
     _send_emails(reminders, people, deliveries, counts)

@@ -601,3 +601,12 @@ def test_the_deliveries_are_listed_read_only_for_a_superuser(admin_client, robot
     answer = admin_client.post(reverse("admin:investment_reminderdelivery_change", args=[row.pk]), {"attempts": 0})
     assert answer.status_code == 403
     assert ReminderDelivery.objects.get(pk=row.pk).attempts == 1
+
+
+def test_a_run_larger_than_a_lookup_asks_by_chunks_and_sends_the_same(smtp, people, monkeypatch):
+    monkeypatch.setattr("investment.notifications.LOOKUP_SIZE", 2)
+    reminders = [reminder(number, people) for number in range(5)]
+
+    assert deliver(reminders, NOW) == {"notifications": 15, "emails": 10, "webhooks": 0, "failures": 0}
+    assert deliver(reminders, LATER) == {"notifications": 0, "emails": 0, "webhooks": 0, "failures": 0}
+    assert len(smtp.messages) == 10
