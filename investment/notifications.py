@@ -16,7 +16,8 @@ recorded yet: cron or the systemd timer runs one at a time.
 
 A fixed number of queries whatever the number of reminders and people (six, fewer when there is
 nothing to write): the people, the notifications already made, the new ones, the deliveries
-already recorded, and the deliveries' writes (new rows, then the changed ones). The database's
+already recorded, and the deliveries' writes (new rows, then the changed ones, in one
+transaction). The database's
 limit on a statement's parameters splits a very large run: the lookups take ``LOOKUP_SIZE``
 keys a query, the writes ``BATCH_SIZE`` rows a statement.
 """

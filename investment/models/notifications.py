@@ -42,6 +42,8 @@ class Notification(models.Model):
     )
     object_id = models.PositiveBigIntegerField(_("record id"), null=True, blank=True)
     about = GenericForeignKey("content_type", "object_id")
+    # A generic foreign key takes no verbose_name argument; without one it is the field's name.
+    about.verbose_name = _("record concerned")
     created_at = models.DateTimeField(_("created at"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
