@@ -225,15 +225,19 @@ def _send_emails(
 
 
 def _post_webhooks(reminders: list[Reminder], deliveries: _Deliveries, counts: DeliveryCounts) -> None:
-    """Post each event once to each of its robots that is due."""
+    """Post each event once to each of its robots that is due. A robot that failed once in
+    this run is not tried again in it: its other events wait for the next run, untried and
+    uncounted (a robot that is down would otherwise cost its timeout once per event)."""
+    failed: set[str] = set()
     for reminder in reminders:
         robots: dict[str, Webhook] = {webhook.key: webhook for webhook in reminder.webhooks if webhook.url}
         for key, webhook in robots.items():
-            if not deliveries.due(reminder.event, Channel.WEBHOOK, key):
+            if key in failed or not deliveries.due(reminder.event, Channel.WEBHOOK, key):
                 continue
             try:
                 post_webhook(webhook, message_text(reminder))
             except WebhookError as exc:
+                failed.add(key)
                 _failed(deliveries, counts, reminder.event, Channel.WEBHOOK, key, exc)
             else:
                 deliveries.record(reminder.event, Channel.WEBHOOK, key, None)

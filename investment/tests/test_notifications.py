@@ -610,3 +610,27 @@ def test_a_run_larger_than_a_lookup_asks_by_chunks_and_sends_the_same(smtp, peop
     assert deliver(reminders, NOW) == {"notifications": 15, "emails": 10, "webhooks": 0, "failures": 0}
     assert deliver(reminders, LATER) == {"notifications": 0, "emails": 0, "webhooks": 0, "failures": 0}
     assert len(smtp.messages) == 10
+
+
+def test_a_robot_that_failed_is_not_tried_again_in_the_same_run(robot, people):
+    robot.status = 500
+    webhook = Webhook("department:1", robot.url)
+    other = Webhook("department:2", f"{robot.url}/other")
+    reminders = [reminder(1, people[:1], [webhook]), reminder(2, people[:1], [webhook, other])]
+
+    first = deliver(reminders, NOW)
+    robot.status = 200
+    second = deliver(reminders, LATER)
+
+    # The first run: event 1 failed at robot 1, event 2 left for the next run there, but tried at
+    # robot 2 (which failed too, on its own account).
+    assert (first["webhooks"], first["failures"]) == (0, 2)
+    assert (second["webhooks"], second["failures"]) == (3, 0)
+    assert [post["path"] for post in robot.posts] == ["/", "/other", "/", "/", "/other"]
+    assert sorted(
+        ReminderDelivery.objects.filter(channel=Channel.WEBHOOK).values_list("event", "recipient", "attempts")
+    ) == [
+        ("order-overdue:1", "department:1", 2),
+        ("order-overdue:2", "department:1", 1),
+        ("order-overdue:2", "department:2", 2),
+    ]
