@@ -17,9 +17,8 @@ recorded yet: cron or the systemd timer runs one at a time.
 A fixed number of queries whatever the number of reminders and people (six, fewer when there is
 nothing to write): the people, the notifications already made, the new ones, the deliveries
 already recorded, and the deliveries' writes (new rows, then the changed ones, in one
-transaction). The database's
-limit on a statement's parameters splits a very large run: the lookups take ``LOOKUP_SIZE``
-keys a query, the writes ``BATCH_SIZE`` rows a statement.
+transaction). The database's limit on a statement's parameters splits a very large run: the
+lookups take ``LOOKUP_SIZE`` keys a query, the writes ``BATCH_SIZE`` rows a statement.
 """
 
 from __future__ import annotations
@@ -53,7 +52,8 @@ BATCH_SIZE = 500
 LOOKUP_SIZE = 5000
 
 
-def _chunks(items: list, size: int = LOOKUP_SIZE) -> Iterable[list]:
+def _chunks(items: list) -> Iterable[list]:
+    size = LOOKUP_SIZE  # read at each call (a test makes it small)
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

@@ -607,7 +607,13 @@ def test_a_run_larger_than_a_lookup_asks_by_chunks_and_sends_the_same(smtp, peop
     monkeypatch.setattr("investment.notifications.LOOKUP_SIZE", 2)
     reminders = [reminder(number, people) for number in range(5)]
 
-    assert deliver(reminders, NOW) == {"notifications": 15, "emails": 10, "webhooks": 0, "failures": 0}
+    with CaptureQueriesContext(connection) as run:
+        assert deliver(reminders, NOW) == {"notifications": 15, "emails": 10, "webhooks": 0, "failures": 0}
+    # Five events, two a lookup: three queries of the deliveries recorded (and of the notifications).
+    lookups = [
+        query for query in run.captured_queries if query["sql"].startswith('SELECT "investment_reminderdelivery"')
+    ]
+    assert len(lookups) == 3
     assert deliver(reminders, LATER) == {"notifications": 0, "emails": 0, "webhooks": 0, "failures": 0}
     assert len(smtp.messages) == 10
 
