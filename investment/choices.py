@@ -148,3 +148,11 @@ class RankingUnitChoices(models.TextChoices):
 
     DEPARTMENT = "department", _("departments")
     AREA = "area", _("areas")
+
+
+class ReminderDeliveryChannelChoices(models.TextChoices):
+    """The channels a reminder is sent by outside the product (the product's own notification
+    needs no record of sending: it is the record)."""
+
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Group robot")

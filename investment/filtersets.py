@@ -232,3 +232,11 @@ class MeetingDecisionFilterSet(SearchFilterSet):
     class Meta:
         model = models.MeetingDecision
         fields = ["meeting"]
+
+
+class NotificationFilterSet(StrictFilterSet):
+    unread = BooleanFilter(field_name="read_at", lookup_expr="isnull", label="not read yet")
+
+    class Meta:
+        model = models.Notification
+        fields: list[str] = []

@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -116,6 +117,9 @@ INSTALLED_APPS = [
 # and the model that keeps an import's upload for its confirmation (jiaxian/admin.py).
 LEDGER_ACCESS_RULE = "projects.access"
 LEDGER_IMPORT_UPLOAD_MODEL = "projects.ImportUpload"
+# Django's authentication by password, the signed-in user loaded with the count of their unread
+# notifications in the same query (the bell of every admin page).
+AUTHENTICATION_BACKENDS = ["investment.notifications.NotifiedModelBackend"]
 
 # The county's prefix of a supervision order's number, as its letters read: 郏督〔2023〕12号.
 SUPERVISION_ORDER_PREFIX = os.environ.get("SUPERVISION_ORDER_PREFIX", "郏督")
@@ -358,6 +362,78 @@ IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 200, minimum=1)
 
 # The county named at the head of the quarterly compliance export and in its file names.
 COUNTY_NAME = os.environ.get("JIAXIAN_COUNTY_NAME", "").strip() or "郏县"
+
+# --- E-mail (the reminders: investment.notifications; docs/notifications.md) ------------------
+# DJANGO_EMAIL_URL in one variable (smtp://user:password@host:port, smtp+tls:// for STARTTLS,
+# smtp+ssl:// for TLS from the start, console:// to print them), else the usual variables one by
+# one. Without either, the console in debug and SMTP on localhost:25 otherwise.
+_EMAIL_SCHEMES = {"smtp": (25, False, False), "smtp+tls": (587, True, False), "smtp+ssl": (465, False, True)}
+_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
+def email_url_settings(raw: str) -> dict[str, object]:
+    """The e-mail settings that a ``DJANGO_EMAIL_URL`` says; an unknown scheme, a port that is
+    not a number or an SMTP address without a host is an error naming the variable. The user
+    and password are percent-decoded (an ``@`` in a password is ``%40``)."""
+    parts = urlsplit(raw.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "console":
+        return {"EMAIL_BACKEND": _CONSOLE_BACKEND}
+    if scheme not in _EMAIL_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DJANGO_EMAIL_URL must start with smtp://, smtp+tls://, smtp+ssl:// or console://; got {raw!r}."
+        )
+    default_port, use_tls, use_ssl = _EMAIL_SCHEMES[scheme]
+    try:
+        port = parts.port or default_port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DJANGO_EMAIL_URL has a port that is not a number: {raw!r}.") from exc
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"DJANGO_EMAIL_URL names no host: {raw!r}.")
+    return {
+        "EMAIL_BACKEND": _SMTP_BACKEND,
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }
+
+
+def email_settings(debug: bool) -> dict[str, object]:
+    """The e-mail settings from the environment (the module's globals take them)."""
+    url = os.environ.get("DJANGO_EMAIL_URL", "").strip()
+    if url:
+        return email_url_settings(url)
+    host = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+    use_tls = envbool("DJANGO_EMAIL_USE_TLS", False)
+    use_ssl = envbool("DJANGO_EMAIL_USE_SSL", False)
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured("DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL exclude each other: set one.")
+    return {
+        "EMAIL_BACKEND": _CONSOLE_BACKEND if debug and not host else _SMTP_BACKEND,
+        "EMAIL_HOST": host or "localhost",
+        "EMAIL_PORT": envint("DJANGO_EMAIL_PORT", 465 if use_ssl else 587 if use_tls else 25, minimum=1),
+        "EMAIL_HOST_USER": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }
+
+
+globals().update(email_settings(DEBUG))
+# A mail server that does not answer fails the try (retried on the next run), not the run.
+EMAIL_TIMEOUT = envint("DJANGO_EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "").strip() or "webmaster@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = f"[{COUNTY_NAME}] "
+# The address the links of e-mails and robot messages start with (https://invest.example.gov.cn);
+# empty, they carry the page's path alone.
+SITE_URL = os.environ.get("JIAXIAN_SITE_URL", "").strip().rstrip("/")
+# How many times a reminder is tried by e-mail, or posted to a robot, before it is given up.
+REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
 
 LOGGING = {
     "version": 1,

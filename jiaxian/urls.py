@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from rest_framework.routers import DefaultRouter
 
-from investment import chain_map_page, circular_page, dashboard, export_page, rankings_page, waiting
+from investment import (
+    chain_map_page,
+    circular_page,
+    dashboard,
+    export_page,
+    notification_pages,
+    rankings_page,
+    waiting,
+)
 from investment.api import urls as investment_api
 from jiaxian import schema
 from jiaxian.throttling import ThrottledAdminLoginForm
@@ -35,6 +43,22 @@ urlpatterns = [
     path("admin/rankings/", admin.site.admin_view(rankings_page.rankings_page), name="rankings-page"),
     path("admin/exports/circular/", admin.site.admin_view(circular_page.circular_export), name="circular-export-page"),
     path("admin/waiting/", admin.site.admin_view(waiting.waiting_page), name="waiting-for-me"),
+    path("admin/notifications/", admin.site.admin_view(notification_pages.notification_list), name="my-notifications"),
+    path(
+        "admin/notifications/<int:pk>/read/",
+        admin.site.admin_view(notification_pages.mark_read),
+        name="my-notification-read",
+    ),
+    path(
+        "admin/notifications/read-all/",
+        admin.site.admin_view(notification_pages.mark_all_read),
+        name="my-notifications-read-all",
+    ),
+    path(
+        "admin/notifications/settings/",
+        admin.site.admin_view(notification_pages.notification_settings),
+        name="my-notification-settings",
+    ),
     path("admin/progress/monthly/", admin.site.admin_view(monthly_entry.monthly_entry), name="monthly-entry"),
     path("admin/", admin.site.urls),
     # For signed-in users only, generated once per process (jiaxian/schema.py).

@@ -8,6 +8,7 @@
 - ``dispatch``: the supervision orders and their replies;
 - ``meetings``: the dispatch meetings and their decisions, and 转督办;
 - ``rankings``: the weights of the rankings' indicators;
+- ``notifications``: what was sent of the reminders (read only);
 - ``pages``: the dispatch blocks on a key project's and an attraction project's page.
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
@@ -42,6 +43,7 @@ from .chains import (
 from .dispatch import OrderReplyAdmin, OrderStageFilter, OverdueFilter, SupervisionOrderAdmin
 from .filings import IMMUTABLE_MESSAGE, FilingAdmin
 from .meetings import DecisionInline, DispatchMeetingAdmin, MeetingDecisionAdmin, TurnedFilter
+from .notifications import ReminderDeliveryAdmin
 from .rankings import RankingWeightAdmin
 
 __all__ = [
@@ -66,6 +68,7 @@ __all__ = [
     "PolicyAdmin",
     "QuotaFilter",
     "RankingWeightAdmin",
+    "ReminderDeliveryAdmin",
     "ResponsibilityAdmin",
     "ResponsibilityForm",
     "SignForm",

@@ -598,3 +598,28 @@ class DecisionToOrderSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    """One of the signed-in person's notifications: what, where to act on it (``link``, a path
+    of this site), about which record (``about_kind`` as ``app_label.model`` and ``about_id``,
+    both null when about none), when it was made and read (null while unread). Read-only: a
+    notification is marked read by POSTing to its ``read/``."""
+
+    about_kind = serializers.SerializerMethodField()
+    about_id = serializers.IntegerField(source="object_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = models.Notification
+        fields = ("id", "event", "text", "link", "about_kind", "about_id", "created_at", "read_at")
+        read_only_fields = fields
+
+    def get_about_kind(self, notification) -> str | None:
+        content_type = notification.content_type
+        return None if content_type is None else f"{content_type.app_label}.{content_type.model}"
+
+
+class MarkedReadSerializer(serializers.Serializer):
+    """How many notifications a ``read-all/`` marked read."""
+
+    marked = serializers.IntegerField()

@@ -14,6 +14,7 @@ from .views import (
     IndustrialChainViewSet,
     LocalEnterpriseViewSet,
     MeetingDecisionViewSet,
+    NotificationViewSet,
     OrderReplyViewSet,
     PolicyViewSet,
     QuarterlyExportView,
@@ -38,6 +39,7 @@ routes = [
     ("order-replies", OrderReplyViewSet),
     ("dispatch-meetings", DispatchMeetingViewSet),
     ("meeting-decisions", MeetingDecisionViewSet),
+    ("notifications", NotificationViewSet),
 ]
 
 urlpatterns = [

@@ -6,6 +6,7 @@ from django.core.exceptions import (
 )
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -19,7 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from investment import dispatch, filtersets, models, quotas, rankings
+from investment import dispatch, filtersets, models, notifications, quotas, rankings
 from investment.choices import OrderReplyDecisionChoices
 from investment.circular import CircularExporter
 from investment.exporters import QuarterlyExporter
@@ -731,3 +732,36 @@ class MeetingDecisionViewSet(LedgerViewSet):
     serializer_class = serializers.MeetingDecisionSerializer
     filterset_class = filtersets.MeetingDecisionFilterSet
     ordering_fields = ("due_on",)
+
+
+# --- the signed-in person's notifications ------------------------------------------------------
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """The signed-in person's own notifications, the newest first (``?unread=true``: those not
+    read yet); someone else's is a 404, whoever asks. Marked read by POSTing to ``read/``
+    (one) or ``read-all/`` (every unread one). Made by ``manage.py send_reminders``, never by
+    the API."""
+
+    queryset = models.Notification.objects.select_related("content_type")
+    serializer_class = serializers.NotificationSerializer
+    filterset_class = filtersets.NotificationFilterSet
+    # Each person's own: no model permission to ask, only to be signed in (get_queryset).
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return super().get_queryset().filter(user=self.request.user)
+
+    @extend_schema(request=None, responses={200: serializers.NotificationSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        notifications.mark_read(models.Notification.objects.filter(pk=notification.pk), timezone.now())
+        notification.refresh_from_db(fields=["read_at"])
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(request=None, responses={200: serializers.MarkedReadSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[], pagination_class=None)
+    def read_all(self, request):
+        marked = notifications.mark_read(self.get_queryset(), timezone.now())
+        return Response({"marked": marked})

@@ -1,7 +1,8 @@
 """The investment app's models: attraction projects (``attraction``), the filed quarterly
 exports (``filings``), the industrial chains with their six lists (``chains``), and the
 supervision orders with their replies (``dispatch``), the dispatch meetings with their
-decisions (``meetings``), the weights of the rankings (``rankings``). Import them
+decisions (``meetings``), the weights of the rankings (``rankings``), the notifications and
+what was sent of the reminders (``notifications``). Import them
 from here: ``from investment.models import AttractionProject``."""
 
 from .attraction import AttractionProject
@@ -9,6 +10,7 @@ from .chains import Carrier, ChainLink, IndustrialChain, LocalEnterprise, Policy
 from .dispatch import OrderReply, SupervisionOrder
 from .filings import Filing, FilingImmutable, FilingQuerySet
 from .meetings import DispatchMeeting, MeetingDecision
+from .notifications import Notification, NotificationSetting, ReminderDelivery
 from .rankings import RankingWeight
 
 __all__ = [
@@ -22,9 +24,12 @@ __all__ = [
     "IndustrialChain",
     "LocalEnterprise",
     "MeetingDecision",
+    "Notification",
+    "NotificationSetting",
     "OrderReply",
     "Policy",
     "RankingWeight",
+    "ReminderDelivery",
     "Responsibility",
     "SupervisionOrder",
     "TargetEnterprise",

@@ -110,6 +110,14 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/UnitRanking",
     # The monthly rankings circular (issue 18 item 2).
     "/paths/~1api~1exports~1circular~1",
+    # The signed-in person's notifications (issue 18 item 3).
+    "/paths/~1api~1notifications~1",
+    "/paths/~1api~1notifications~1{id}~1",
+    "/paths/~1api~1notifications~1{id}~1read~1",
+    "/paths/~1api~1notifications~1read-all~1",
+    "/components/schemas/Notification",
+    "/components/schemas/PaginatedNotificationList",
+    "/components/schemas/MarkedRead",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
-from investment.models import OrderReply, SupervisionOrder
+from investment.models import Notification, OrderReply, SupervisionOrder
 from jiaxian.representing import QuickRepresentation
 from jiaxian.urls import router
 
@@ -79,6 +80,11 @@ def test_every_resources_answers_are_drfs(
     client.force_authenticate(admin_user)
     if prefix in ("supervision-orders", "order-replies"):  # the demo has none yet
         issue_an_order_with_a_reply(make_key_project(name="督办项目"))
+    if prefix == "notifications":  # the signed-in person's own; the demo has none
+        for number, about in enumerate([None, make_key_project(name="提醒项目")]):
+            Notification.objects.create(
+                user=admin_user, event=f"e:{number}", text="提醒", about=about, created_at=timezone.now()
+            )
     if prefix == "filings":  # the demo files none
         filed = client.post("/api/filings/", {"year": 2023, "quarter": 2, "format": "xlsx"}, format="json")
         assert filed.status_code == 201, filed.content
