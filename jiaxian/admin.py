@@ -57,7 +57,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_permission_codename
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import Choices, Max, Min, Model, Q
+from django.db.models import Choices, Max, Min, Model, Q, URLField
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -316,6 +316,9 @@ class LedgerAdmin(SimpleHistoryAdmin):
     paginator = IdsFirstPaginator
     readonly_fields = ("version", "created_at", "updated_at")
     form = VersionedModelForm
+    # An address typed without a scheme (a robot's webhook) is read as https, Django 6's rule,
+    # rather than as http now and https after an upgrade.
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
     def action_checkbox(self, obj):
         # Django's column renders a CheckboxInput through the form renderer's templates for every
