@@ -129,7 +129,8 @@ class CircularExporter(BaseExporter):
         ]
         columns = (
             Column("榜单", width=8),
-            Column("类别", width=8),
+            # Wide enough for the preamble's day and time above it (a narrower one prints ###).
+            Column("类别", width=20),
             Column("名次", Kind.INTEGER, width=6),
             Column("单位", width=30),
             Column("综合得分", Kind.AMOUNT, width=10),
@@ -160,11 +161,14 @@ class CircularExporter(BaseExporter):
                 Column(
                     f"{heading}（{'越高越好' if spec.higher_is_better else '越低越好'}，权重{weight}）",
                     VALUE_KINDS[spec.kind],
+                    width=14,
                 ),
                 Column(f"{heading}·名次", Kind.INTEGER, width=8),
                 Column(f"{heading}·得分", Kind.AMOUNT, width=8),
             ]
-        return Sheet(name, columns, self.ranking_rows(result))
+        # Nine indicators of three columns each: three A4 pages wide, each page led by the
+        # unit's rank, code and name (one page wide, the figures printed too small to read).
+        return Sheet(name, columns, self.ranking_rows(result), pages_wide=3, title_columns=3)
 
     def ranking_rows(self, result: rankings.Rankings) -> Iterator[list[Any]]:
         for unit in result.units:

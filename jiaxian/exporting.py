@@ -192,6 +192,10 @@ class Sheet:
     signature: Sequence[Sequence[Any]] = ()
     # Printed on one page (a summary), rather than one page wide and as long as it takes.
     one_page: bool = False
+    # A table too wide for one page (one column per indicator) prints this many pages wide,
+    # its first ``title_columns`` columns (the row's name) repeated on each.
+    pages_wide: int = 1
+    title_columns: int = 0
 
 
 Typed = tuple[Kind, Any] | None
@@ -356,7 +360,8 @@ def write_xlsx(
     unchanged data gives the same bytes. On an error ``target`` holds an incomplete file
     (``write_export`` removes it).
 
-    Every sheet prints on A4 landscape, one page wide, its header row repeated on every page,
+    Every sheet prints on A4 landscape, one page wide (or ``pages_wide``, its ``title_columns``
+    repeated), its header row repeated on every page,
     ``page_header`` (plain text) centred above and the sheet's name and page number below; a
     ``one_page`` sheet on one page, its ``signature`` lines below its rows."""
     workbook = xlsx.Workbook(target, created=fixed_time, creator="jiaxian")
@@ -367,8 +372,10 @@ def write_xlsx(
     for sheet in sheets:
         header_row = len(sheet.preamble) + 1  # numbered from 1: the header is below the preamble
         page = xlsx.PageSetup(
+            fit_width=sheet.pages_wide,
             fit_height=1 if sheet.one_page else 0,
             title_rows=(header_row, header_row),
+            title_columns=sheet.title_columns,
             header=f"&C{xlsx.header_text(page_header)}" if page_header else "",
             footer=PAGE_FOOTER,
         )

@@ -65,15 +65,18 @@ class Style:
 
 @dataclass(frozen=True)
 class PageSetup:
-    """How a sheet prints: on A4, landscape or not, ``fit_height`` pages high at most (0: as
-    many as it takes) and always one page wide; ``title_rows`` (the first and last, numbered
-    from 1) repeated at the top of every page; ``header`` and ``footer`` as Excel's header
+    """How a sheet prints: on A4, landscape or not, ``fit_width`` pages wide and ``fit_height``
+    pages high at most (0: as many as it takes); ``title_rows`` (the first and last, numbered
+    from 1) repeated at the top of every page, and the first ``title_columns`` columns at the
+    left of every page (a table too wide for one page keeps its row names); ``header`` and ``footer`` as Excel's header
     codes (``&L``, ``&C``, ``&R`` sections, ``&P`` the page, ``&N`` the pages, ``&A`` the sheet;
     a literal ampersand is ``&&``: ``header_text``)."""
 
     landscape: bool = True
+    fit_width: int = 1
     fit_height: int = 0
     title_rows: tuple[int, int] | None = None
+    title_columns: int = 0
     header: str = ""
     footer: str = ""
 
@@ -307,6 +310,19 @@ _FLUSH_PARTS = 50_000  # the XML pieces gathered before they go to the zip (abou
 _INVALID_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
+def _print_titles(sheet: str, page: PageSetup | None) -> str:
+    """The value of a sheet's ``_xlnm.Print_Titles``: its title columns then its title rows
+    (Excel's order), ``'部门排名'!$A:$C,'部门排名'!$1:$1``; empty when it has neither."""
+    if page is None:
+        return ""
+    parts = []
+    if page.title_columns:
+        parts.append(f"{sheet}!$A:${_column_name(page.title_columns - 1)}")
+    if page.title_rows:
+        parts.append(f"{sheet}!${page.title_rows[0]}:${page.title_rows[1]}")
+    return ",".join(parts)
+
+
 def _column_name(index: int) -> str:
     """``0`` → ``A``, ``26`` → ``AA``."""
     name = ""
@@ -398,7 +414,7 @@ class Worksheet:
         if page:
             orientation = "landscape" if page.landscape else "portrait"
             self.parts.append(
-                f'<pageSetup paperSize="{A4}" orientation="{orientation}" fitToWidth="1" '
+                f'<pageSetup paperSize="{A4}" orientation="{orientation}" fitToWidth="{page.fit_width}" '
                 f'fitToHeight="{page.fit_height}"/>'
             )
             header = f"<oddHeader>{_attribute(page.header)}</oddHeader>" if page.header else ""
@@ -432,7 +448,7 @@ class Workbook:
         self.created, self.creator = created, creator
         self.styles: list[Style] = [Style()]
         self.sheets: list[tuple[str, str | None]] = []  # name, autofilter range
-        self.title_rows: list[tuple[int, int] | None] = []  # each sheet's rows printed on every page
+        self.titles: list[PageSetup | None] = []  # each sheet's rows and columns printed on every page
         self.open: Worksheet | None = None
 
     def style(self, style: Style) -> int:
@@ -454,7 +470,7 @@ class Workbook:
         self._close_sheet()
         entry = self.zip.entry(f"xl/worksheets/sheet{len(self.sheets) + 1}.xml")
         self.open = Worksheet(entry, selected=not self.sheets, widths=widths, frozen_rows=frozen_rows, page=page)
-        self.title_rows.append(page.title_rows if page else None)
+        self.titles.append(page)
         self.sheets.append((name, None))
         return self.open
 
@@ -493,12 +509,11 @@ class Workbook:
             for index, (name, filter) in enumerate(self.sheets)
             if filter
         )
-        # The rows a sheet prints at the top of every page.
+        # The columns a sheet prints at the left and the rows at the top of every page.
         names += "".join(
-            f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
-            f"{_attribute(_quoted(name))}!${rows[0]}:${rows[1]}</definedName>"
-            for index, ((name, _filter), rows) in enumerate(zip(self.sheets, self.title_rows, strict=True))
-            if rows
+            f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">{_attribute(titles)}</definedName>'
+            for index, ((name, _filter), page) in enumerate(zip(self.sheets, self.titles, strict=True))
+            if (titles := _print_titles(_quoted(name), page))
         )
         return (
             f'{_HEADER}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}">'

@@ -73,6 +73,22 @@ def test_the_circular_has_the_summary_with_both_lists_then_departments_and_areas
     assert table(rows_of(workbook, AREA_SHEET), "名次")[1][1] == "AU1"
 
 
+def test_the_circular_prints_readably(plan, case):
+    """The summary on one page; each ranking three pages wide (one page wide its 32 columns
+    printed too small to read), the rank, code and name heading every page."""
+    workbook = openpyxl.load_workbook(io.BytesIO(CircularExporter(plan, 6).render()))
+    summary = workbook[SUMMARY_SHEET]
+    assert (summary.page_setup.fitToWidth, summary.page_setup.fitToHeight) == (1, 1)
+    # The preamble's day and time stand in the 类别 column: wide enough to show them, not ###.
+    assert summary.column_dimensions["B"].width >= 19
+    for name in (DEPARTMENT_SHEET, AREA_SHEET):
+        sheet = workbook[name]
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (3, 0)
+        assert sheet.print_title_cols == "$A:$C"
+        header_row = int(sheet.print_title_rows.split(":")[0].lstrip("$"))
+        assert [sheet.cell(header_row, column).value for column in (1, 2, 3)] == ["名次", "代码", "单位"]
+
+
 def test_the_circular_ranks_as_of_the_months_end(plan, case):
     exporter = CircularExporter(plan, 7)
     assert exporter.as_of == d(2023, 7, 31)
