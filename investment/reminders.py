@@ -1,4 +1,4 @@
-"""What is due as of now, and whom to tell (DESIGN's dispatch loop, step 6: 提醒): the finding
+"""What is due as of now, and whom to tell (the dispatch loop's last step, 提醒): the finding
 half of the reminders. ``due_reminders(now)`` describes each event as a
 ``jiaxian.notify.Reminder``; the sending (``manage.py send_reminders``) tells each person and
 each group robot once per event key, so that this module only has to give the same event the

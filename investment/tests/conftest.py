@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 
 from investment.models import IndustrialChain, SupervisionOrder, TargetEnterprise
 from investment.tests.helpers import ORDER_DUE, ORDER_ISSUED
+from investment.tests.loopback import robot, smtp  # noqa: F401 (fixtures: a real SMTP server, a real robot)
 
 # pytest-django's live server answers in a thread while Playwright's page runs in this one,
 # inside an event loop: Django would refuse its database calls (SynchronousOnlyOperation).
