@@ -86,6 +86,9 @@ class Command(BaseCommand):
             user, _created = get_user_model().objects.get_or_create(username=username)
             user.is_staff = user.is_active = True
             user.is_superuser = False
+            # An address the reminders' e-mails can go to (the console with debug on; .invalid
+            # is never a real domain).
+            user.email = f"{username}@demo.invalid"
             user.set_password(password)
             user.save()
             user.groups.set([group])
