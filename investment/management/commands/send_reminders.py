@@ -34,7 +34,8 @@ class Command(BaseCommand):
         reminders = due_reminders(now)
         if dry_run:
             for reminder in reminders:
-                self.stdout.write(f"{reminder.event}\t{len(reminder.user_ids)} persons\t{reminder.text}")
+                told = f"persons: {len(reminder.user_ids)}, robots: {len(reminder.webhooks)}"
+                self.stdout.write(f"{reminder.event}\t{told}\t{reminder.text}")
             self.stdout.write(f"{len(reminders)} reminders due as of {timezone.localtime(now):%Y-%m-%d %H:%M}")
             return
         counts = deliver(reminders, now)
