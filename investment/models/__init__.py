@@ -7,7 +7,7 @@ from here: ``from investment.models import AttractionProject``."""
 from .attraction import AttractionProject
 from .chains import Carrier, ChainLink, IndustrialChain, LocalEnterprise, Policy, Responsibility, TargetEnterprise
 from .dispatch import OrderReply, SupervisionOrder
-from .filings import Filing, FilingImmutable, FilingQuerySet
+from .filings import CircularFiling, FiledExport, Filing, FilingImmutable, FilingQuerySet
 from .meetings import DispatchMeeting, MeetingDecision
 from .rankings import RankingWeight
 
@@ -16,6 +16,8 @@ __all__ = [
     "Carrier",
     "DispatchMeeting",
     "ChainLink",
+    "CircularFiling",
+    "FiledExport",
     "Filing",
     "FilingImmutable",
     "FilingQuerySet",
