@@ -1,12 +1,16 @@
 """The admin's page of the monthly rankings circular: pick a year and a month, then download the
-circular (``circular.CircularExporter``) as XLSX or as a zip of CSVs. A thin door, like the
+circular (``circular.CircularExporter``) as XLSX or as a zip of CSVs, or file it (归档,
+``filings.file_circular``; that needs ``investment.file_circular``). A thin door, like the
 command and the API; the 排名通报 page links here with its year and month chosen. Wrapped in
 ``admin.site.admin_view`` by the URLconf."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from jiaxian import periods
@@ -14,6 +18,9 @@ from jiaxian.exporting import Format, export_response
 from projects.models import YearPlan
 
 from .circular import CircularExporter
+from .filings import file_circular
+
+FILE_PERMISSION = "investment.file_circular"
 
 
 def parse(data, plans: dict[int, YearPlan]) -> tuple[dict, list[str]]:
@@ -39,7 +46,12 @@ def parse(data, plans: dict[int, YearPlan]) -> tuple[dict, list[str]]:
 
 
 def circular_export(request):
-    """GET: the form (``year`` and ``month`` may be given to preselect). POST: the file."""
+    """GET: the form (``year`` and ``month`` may be given to preselect). POST with ``action``
+    ``download`` (or none): the file; ``file``: a new filing, then the list of filed circulars
+    (403 without ``investment.file_circular``)."""
+    may_file = request.user.has_perm(FILE_PERMISSION)
+    if request.method == "POST" and request.POST.get("action") == "file" and not may_file:
+        raise PermissionDenied(gettext("Filing the circular needs the permission to file it."))
     plans = {plan.year: plan for plan in YearPlan.objects.order_by("-year")}
     today = periods.today()
     default_year = YearPlan.objects.latest_year() or today.year
@@ -50,6 +62,13 @@ def circular_export(request):
         values, errors = parse(request.POST, plans)
         choice.update(values)
         if not errors:
+            if request.POST.get("action") == "file":
+                filing = file_circular(values["year"], values["month"], values["format"], request.user)
+                messages.success(
+                    request,
+                    gettext("Filed %(filing)s, SHA-256 %(sha256)s.") % {"filing": filing, "sha256": filing.sha256},
+                )
+                return HttpResponseRedirect(reverse("admin:investment_circularfiling_changelist"))
             exporter = CircularExporter(plans[values["year"]], values["month"], format=values["format"])
             return export_response(exporter)
         status = 400
@@ -65,5 +84,8 @@ def circular_export(request):
         "formats": [(f.value, f.value.upper() if f == Format.XLSX else "CSV (zip)") for f in Format],
         "choice": choice,
         "errors": errors,
+        "may_file": may_file,
+        "may_view_filings": request.user.has_perm("investment.view_circularfiling"),
+        "filings_url": reverse("admin:investment_circularfiling_changelist"),
     }
     return TemplateResponse(request, "admin/circular_export.html", context, status=status)

@@ -7,6 +7,7 @@ from jiaxian.filters import (
     AsOfFilter,
     BooleanFilter,
     IntegerFilter,
+    MonthOfYearFilter,
     QuarterFilter,
     SearchFilterSet,
     StrictFilterSet,
@@ -40,6 +41,15 @@ class FilingFilterSet(StrictFilterSet):
 
     class Meta:
         model = models.Filing
+        fields = ["format"]
+
+
+class CircularFilingFilterSet(StrictFilterSet):
+    year = YearFilter()
+    month = MonthOfYearFilter()
+
+    class Meta:
+        model = models.CircularFiling
         fields = ["format"]
 
 

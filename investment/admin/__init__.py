@@ -2,7 +2,7 @@
 
 - ``attraction``: the attraction ledger and its filters, with ``QuotaFilter`` (the projects
   behind a figure of the year's report);
-- ``filings``: the filed quarterly exports, listed and downloadable, never changed;
+- ``filings``: the filed quarterly exports and monthly circulars, listed and downloadable, never changed;
 - ``chains``: the industrial chains with their six lists, and the signing of a target
   enterprise;
 - ``dispatch``: the supervision orders and their replies;
@@ -41,7 +41,7 @@ from .chains import (
     coverage_badge,
 )
 from .dispatch import OrderReplyAdmin, OrderStageFilter, OverdueFilter, SupervisionOrderAdmin
-from .filings import IMMUTABLE_MESSAGE, FilingAdmin
+from .filings import IMMUTABLE_MESSAGE, CircularFilingAdmin, FiledExportAdmin, FilingAdmin
 from .meetings import DecisionInline, DispatchMeetingAdmin, MeetingDecisionAdmin, TurnedFilter
 from .notifications import ReminderDeliveryAdmin
 from .rankings import RankingWeightAdmin
@@ -56,6 +56,8 @@ __all__ = [
     "CoverageFilter",
     "DecisionInline",
     "DispatchMeetingAdmin",
+    "CircularFilingAdmin",
+    "FiledExportAdmin",
     "FilingAdmin",
     "IndustrialChainAdmin",
     "LinkFilter",

@@ -1,5 +1,6 @@
-"""The filed quarterly exports in the admin: listed and downloadable, never added, changed
-or deleted (``investment.filings`` files and serves them)."""
+"""The filed quarterly exports and monthly circulars in the admin: listed and downloadable,
+never added, changed or deleted (``investment.filings`` files and serves them). What the two
+lists share is ``FiledExportAdmin``."""
 
 from __future__ import annotations
 
@@ -14,33 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from jiaxian.admin import record_page
 
 from ..filings import download_response
-from ..models import Filing
+from ..models import CircularFiling, Filing
 
 IMMUTABLE_MESSAGE = _(
     "A filing cannot be changed or deleted, not even by a superuser: it is the record of what was filed."
 )
 
 
-@admin.register(Filing)
-class FilingAdmin(admin.ModelAdmin):
-    """Filed quarterly exports: listed and downloadable, never added, changed or deleted here
-    (new ones come from the export page's 归档 button)."""
+class FiledExportAdmin(admin.ModelAdmin):
+    """A list of filed exports (``models.FiledExport``): read-only, each downloadable with its
+    SHA-256 in the response's headers."""
 
-    list_display = (
-        "__str__",
-        "year",
-        "quarter",
-        "format",
-        "version",
-        "filed_by",
-        "filed_at",
-        "size",
-        "sha256",
-        "download",
-    )
-    list_filter = ("year", "quarter", "format")
-    fields = ("year", "quarter", "format", "version", "sha256", "size", "filed_by", "filed_at", "known_on", "download")
-    readonly_fields = fields
     list_select_related = ("filed_by",)
 
     def get_queryset(self, request):
@@ -57,7 +42,8 @@ class FilingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("download"))
     def download(self, obj):
-        url = reverse("admin:investment_filing_download", args=[obj.pk])
+        meta = self.model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_download", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.filename)
 
     def get_urls(self):
@@ -66,7 +52,7 @@ class FilingAdmin(admin.ModelAdmin):
     def download_view(self, request, pk):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return download_response(get_object_or_404(Filing, pk=pk))
+        return download_response(get_object_or_404(self.model, pk=pk))
 
     def refuse(self, request):
         return HttpResponseForbidden(str(IMMUTABLE_MESSAGE), content_type="text/plain; charset=utf-8")
@@ -86,3 +72,47 @@ class FilingAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "subtitle": IMMUTABLE_MESSAGE}
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(Filing)
+class FilingAdmin(FiledExportAdmin):
+    """Filed quarterly exports: listed and downloadable, never added, changed or deleted here
+    (new ones come from the export page's 归档 button)."""
+
+    list_display = (
+        "__str__",
+        "year",
+        "quarter",
+        "format",
+        "version",
+        "filed_by",
+        "filed_at",
+        "size",
+        "sha256",
+        "download",
+    )
+    list_filter = ("year", "quarter", "format")
+    fields = ("year", "quarter", "format", "version", "sha256", "size", "filed_by", "filed_at", "known_on", "download")
+    readonly_fields = fields
+
+
+@admin.register(CircularFiling)
+class CircularFilingAdmin(FiledExportAdmin):
+    """Filed monthly circulars: listed and downloadable, never added, changed or deleted here
+    (new ones come from the circular page's 归档 button)."""
+
+    list_display = (
+        "__str__",
+        "year",
+        "month",
+        "format",
+        "version",
+        "filed_by",
+        "filed_at",
+        "size",
+        "sha256",
+        "download",
+    )
+    list_filter = ("year", "month", "format")
+    fields = ("year", "month", "format", "version", "sha256", "size", "filed_by", "filed_at", "known_on", "download")
+    readonly_fields = fields

@@ -204,43 +204,53 @@ class QuarterlyExportQuerySerializer(serializers.Serializer):
     )
 
 
-class FilingSerializer(serializers.ModelSerializer):
+class FiledExportSerializer(serializers.ModelSerializer):
+    """A filed export's record (never its bytes: ``download_url`` serves them). Written once, by
+    POSTing its period (``PERIOD_FIELDS``) and ``format``; never changed."""
+
+    format = serializers.ChoiceField(choices=FilingFormatChoices.choices, default=FilingFormatChoices.XLSX)
+    download_url = serializers.SerializerMethodField()
+
+    COMMON_FIELDS = ("format", "version", "sha256", "size", "filed_by", "filed_at", "known_on", "download_url")
+    READ_ONLY_FIELDS = ("version", "sha256", "size", "filed_by", "filed_at", "known_on")
+
+    def get_download_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = reverse(f"{obj._meta.model_name}-download", kwargs={"pk": obj.pk})
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - {*self.Meta.model.PERIOD_FIELDS, "format"})
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class FilingSerializer(FiledExportSerializer):
     """A filing's record (never its bytes: ``download_url`` serves them). Written once, by
     POSTing ``year``, ``quarter`` and ``format``; never changed."""
 
     year = StrictIntegerField(min_value=periods.YEAR_MIN, max_value=periods.YEAR_MAX)
     quarter = StrictIntegerField(min_value=1, max_value=4)
-    format = serializers.ChoiceField(choices=FilingFormatChoices.choices, default=FilingFormatChoices.XLSX)
-    download_url = serializers.SerializerMethodField()
 
     class Meta:
         model = models.Filing
-        fields = (
-            "id",
-            "year",
-            "quarter",
-            "format",
-            "version",
-            "sha256",
-            "size",
-            "filed_by",
-            "filed_at",
-            "known_on",
-            "download_url",
-        )
-        read_only_fields = ("version", "sha256", "size", "filed_by", "filed_at", "known_on")
+        fields = ("id", "year", "quarter", *FiledExportSerializer.COMMON_FIELDS)
+        read_only_fields = FiledExportSerializer.READ_ONLY_FIELDS
 
-    def get_download_url(self, obj) -> str:
-        request = self.context.get("request")
-        path = reverse("filing-download", kwargs={"pk": obj.pk})
-        return request.build_absolute_uri(path) if request is not None else path
 
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - {"year", "quarter", "format"})
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
+class CircularFilingSerializer(FiledExportSerializer):
+    """A filed circular's record (never its bytes: ``download_url`` serves them). Written once,
+    by POSTing ``year``, ``month`` and ``format``; never changed."""
+
+    year = StrictIntegerField(min_value=periods.YEAR_MIN, max_value=periods.YEAR_MAX)
+    month = StrictIntegerField(min_value=1, max_value=12)
+
+    class Meta:
+        model = models.CircularFiling
+        fields = ("id", "year", "month", *FiledExportSerializer.COMMON_FIELDS)
+        read_only_fields = FiledExportSerializer.READ_ONLY_FIELDS
 
 
 # --- industrial chains and their lists -----------------------------------------------------------

@@ -9,6 +9,7 @@ from .views import (
     ChainConversionView,
     ChainLinkViewSet,
     CircularExportView,
+    CircularFilingViewSet,
     DispatchMeetingViewSet,
     FilingViewSet,
     IndustrialChainViewSet,
@@ -28,6 +29,7 @@ from .views import (
 routes = [
     ("attraction-projects", AttractionProjectViewSet),
     ("filings", FilingViewSet),
+    ("circular-filings", CircularFilingViewSet),
     ("chains", IndustrialChainViewSet),
     ("chain-links", ChainLinkViewSet),
     ("target-enterprises", TargetEnterpriseViewSet),

@@ -24,8 +24,8 @@ from investment import dispatch, filtersets, models, notifications, quotas, rank
 from investment.choices import OrderReplyDecisionChoices
 from investment.circular import CircularExporter
 from investment.exporters import QuarterlyExporter
-from investment.filings import download_response, file_quarter
-from investment.filtersets import AttractionProjectFilterSet, FilingFilterSet
+from investment.filings import download_response, file_circular, file_quarter
+from investment.filtersets import AttractionProjectFilterSet, CircularFilingFilterSet, FilingFilterSet
 from investment.pipeline import AlreadySigned, sign
 from jiaxian import periods, versions
 from jiaxian.api import (
@@ -49,6 +49,7 @@ from . import serializers
 from .serializers import (
     AttractionProjectSerializer,
     CircularExportQuerySerializer,
+    CircularFilingSerializer,
     FilingSerializer,
     PeriodQuerySerializer,
     QuarterlyExportQuerySerializer,
@@ -252,32 +253,66 @@ class CircularExportView(APIView):
         return export_response(exporter)
 
 
-class FilingViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
-    """Filed quarterly exports: list and retrieve their records, download their bytes, and
-    POST ``{year, quarter, format}`` to file a new version. Never changed nor deleted (405)."""
+class FiledExportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Filed exports (``models.FiledExport``): list and retrieve their records, download their
+    bytes, and POST a period and a format to file a new version (``file``). Never changed nor
+    deleted (405)."""
 
-    queryset = models.Filing.objects.without_content()
-    serializer_class = FilingSerializer
-    permission_classes = [FilingPermissions]
-    filterset_class = FilingFilterSet
+    model: type[models.FiledExport]
 
     def get_queryset(self):
         if self.action == "download":
-            return models.Filing.objects.all()
-        return super().get_queryset()
+            return self.model.objects.all()
+        return self.model.objects.without_content()
+
+    def file(self, data: dict, user) -> models.FiledExport:
+        raise NotImplementedError
 
     def perform_create(self, serializer):
-        data = serializer.validated_data
         try:
-            filing = file_quarter(data["year"], data["quarter"], data["format"], self.request.user)
+            filing = self.file(serializer.validated_data, self.request.user)
         except NoPlan as error:
             raise ValidationError({"year": [str(error)]}) from error
-        serializer.instance = models.Filing.objects.without_content().get(pk=filing.pk)
+        serializer.instance = self.model.objects.without_content().get(pk=filing.pk)
 
     @extend_schema(responses=BINARY_RESPONSES, description="The filed bytes; X-Content-SHA256 is their SHA-256.")
     @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation, url_name="download")
     def download(self, request, pk=None):
         return download_response(self.get_object())
+
+
+class FilingViewSet(FiledExportViewSet):
+    """Filed quarterly exports: list and retrieve their records, download their bytes, and
+    POST ``{year, quarter, format}`` to file a new version. Never changed nor deleted (405)."""
+
+    model = models.Filing
+    queryset = models.Filing.objects.without_content()
+    serializer_class = FilingSerializer
+    permission_classes = [FilingPermissions]
+    filterset_class = FilingFilterSet
+
+    def file(self, data, user):
+        return file_quarter(data["year"], data["quarter"], data["format"], user)
+
+
+class CircularFilingPermissions(FilingPermissions):
+    """Reading needs ``view_circularfiling``; filing (POST) needs ``file_circular``."""
+
+    perms_map = {**FilingPermissions.perms_map, "POST": ["investment.file_circular"]}
+
+
+class CircularFilingViewSet(FiledExportViewSet):
+    """Filed monthly circulars: list and retrieve their records, download their bytes, and
+    POST ``{year, month, format}`` to file a new version. Never changed nor deleted (405)."""
+
+    model = models.CircularFiling
+    queryset = models.CircularFiling.objects.without_content()
+    serializer_class = CircularFilingSerializer
+    permission_classes = [CircularFilingPermissions]
+    filterset_class = CircularFilingFilterSet
+
+    def file(self, data, user):
+        return file_circular(data["year"], data["month"], data["format"], user)
 
 
 # --- industrial chains and their lists -------------------------------------------------------------

@@ -8,7 +8,7 @@ from here: ``from investment.models import AttractionProject``."""
 from .attraction import AttractionProject
 from .chains import Carrier, ChainLink, IndustrialChain, LocalEnterprise, Policy, Responsibility, TargetEnterprise
 from .dispatch import OrderReply, SupervisionOrder
-from .filings import Filing, FilingImmutable, FilingQuerySet
+from .filings import CircularFiling, FiledExport, Filing, FilingImmutable, FilingQuerySet
 from .meetings import DispatchMeeting, MeetingDecision
 from .notifications import Notification, NotificationSetting, ReminderDelivery
 from .rankings import RankingWeight
@@ -18,6 +18,8 @@ __all__ = [
     "Carrier",
     "DispatchMeeting",
     "ChainLink",
+    "CircularFiling",
+    "FiledExport",
     "Filing",
     "FilingImmutable",
     "FilingQuerySet",

@@ -32,6 +32,7 @@ GROUP_MIGRATIONS = [
     ("investment.migrations.0008_supervision_order_groups", "grant"),
     ("investment.migrations.0011_dispatch_meeting_groups", "grant"),
     ("investment.migrations.0012_ranking_weights", "grant"),
+    ("investment.migrations.0014_circular_filings", "grant"),
 ]
 
 

@@ -118,6 +118,13 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/Notification",
     "/components/schemas/PaginatedNotificationList",
     "/components/schemas/MarkedRead",
+    # The monthly circular's filings (issue 18 item 2).
+    "/paths/~1api~1circular-filings~1",
+    "/paths/~1api~1circular-filings~1{id}~1",
+    "/paths/~1api~1circular-filings~1{id}~1download~1",
+    "/components/schemas/CircularFiling",
+    "/components/schemas/CircularFilingRequest",
+    "/components/schemas/PaginatedCircularFilingList",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]

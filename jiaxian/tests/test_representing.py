@@ -88,6 +88,9 @@ def test_every_resources_answers_are_drfs(
     if prefix == "filings":  # the demo files none
         filed = client.post("/api/filings/", {"year": 2023, "quarter": 2, "format": "xlsx"}, format="json")
         assert filed.status_code == 201, filed.content
+    if prefix == "circular-filings":  # nor any circular
+        filed = client.post("/api/circular-filings/", {"year": 2023, "month": 6, "format": "xlsx"}, format="json")
+        assert filed.status_code == 201, filed.content
     ours = answers(client, prefix, query)
     monkeypatch.setattr(QuickRepresentation, "to_representation", serializers.Serializer.to_representation)
     drfs = answers(client, prefix, query)

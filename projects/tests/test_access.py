@@ -38,6 +38,7 @@ CRUD = ("view", "add", "change", "delete")
 # department staff read them and reply. Monthly reports' review: bureau staff approve and return.
 # Dispatch meetings and their decisions: bureau staff keep them, everyone else reads them.
 # The rankings' weights (issue 18): bureau staff change them, everyone else reads them.
+# The filed monthly circulars (issue 18): everyone reads them, bureau staff file them.
 ORDERS = ("supervisionorder", "orderreply")
 MEETINGS = ("dispatchmeeting", "meetingdecision")
 EXPECTED_GROUPS = {
@@ -46,17 +47,17 @@ EXPECTED_GROUPS = {
     | {"view_supervisionorder", "add_supervisionorder", "change_supervisionorder", "view_orderreply"}
     | {"decide_orderreply"}
     | {f"view_{model}" for model in MEETINGS}
-    | {"view_rankingweight"},
+    | {"view_rankingweight", "view_circularfiling"},
     "招商局、发改委工作人员": {f"{action}_{model}" for model in (*EVERY_MODEL, *ORDERS, *MEETINGS) for action in CRUD}
     | {"edit_all_departments", "view_filing", "export_quarter", "decide_orderreply", "review_progressreport"}
-    | {"view_rankingweight", "change_rankingweight"},
+    | {"view_rankingweight", "change_rankingweight", "view_circularfiling", "file_circular"},
     "部门工作人员": {f"view_{model}" for model in (*EVERY_MODEL, *ORDERS, *MEETINGS)}
     | {
         f"{action}_{model}"
         for model in (*PROJECT_LEDGERS, "attractionproject")
         for action in ("add", "change", "delete")
     }
-    | {"view_filing", "add_orderreply", "change_orderreply", "view_rankingweight"},
+    | {"view_filing", "add_orderreply", "change_orderreply", "view_rankingweight", "view_circularfiling"},
 }
 
 
