@@ -25,7 +25,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from jiaxian.exporting import GENERATED_AT, BaseExporter, Column, Format, Kind, Sheet, reading
+from jiaxian.exporting import EXTENSIONS, GENERATED_AT, BaseExporter, Column, Format, Kind, Sheet, reading
 from projects.models import YearPlan
 
 from . import rankings
@@ -101,8 +101,7 @@ class CircularExporter(BaseExporter):
 
     @property
     def filename(self) -> str:
-        extension = "xlsx" if self.format == Format.XLSX else "csv.zip"
-        return f"{self.county}-{self.year}-{self.month:02d}-排名通报.{extension}"
+        return f"{self.county}-{self.year}-{self.month:02d}-排名通报.{EXTENSIONS[self.format]}"
 
     @cached_property
     def departments(self) -> rankings.Rankings:

@@ -34,7 +34,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
-from jiaxian.exporting import GENERATED_AT, BaseExporter, Cell, Column, Format, Kind, Sheet, reading
+from jiaxian.exporting import EXTENSIONS, GENERATED_AT, BaseExporter, Cell, Column, Format, Kind, Sheet, reading
 from projects.choices import AnnualListingCategoryChoices, BondReserveStatusChoices, KeyProjectNatureChoices
 from projects.models import BondReserve, YearPlan
 
@@ -548,8 +548,7 @@ class QuarterlyExporter(BaseExporter):
     @property
     def filename(self) -> str:
         """``郏县-2023-Q2.xlsx`` (the CSV zip: ``郏县-2023-Q2.csv.zip``)."""
-        extension = "xlsx" if self.format == Format.XLSX else "csv.zip"
-        return f"{self.county}-{self.year}-Q{self.quarter}.{extension}"
+        return f"{self.county}-{self.year}-Q{self.quarter}.{EXTENSIONS[self.format]}"
 
     def sheets(self) -> Iterator[Sheet]:
         for sheet_class in self.sheet_classes:
