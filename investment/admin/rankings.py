@@ -4,8 +4,16 @@ the list (the year plan's own admin is ``projects``', which never imports this a
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Case, IntegerField, Value, When
 
+from ..choices import RankingIndicatorChoices
 from ..models import RankingWeight
+
+# The indicators in the order the rankings show them (the choices' order), not by their codes.
+INDICATOR_ORDER = Case(
+    *(When(indicator=value, then=Value(place)) for place, value in enumerate(RankingIndicatorChoices.values)),
+    output_field=IntegerField(),
+)
 
 
 @admin.register(RankingWeight)
@@ -17,4 +25,4 @@ class RankingWeightAdmin(admin.ModelAdmin):
     list_editable = ("weight",)
     list_filter = ("plan",)
     list_select_related = ("plan",)
-    ordering = ("-plan__year", "indicator")
+    ordering = ("-plan__year", INDICATOR_ORDER.asc())

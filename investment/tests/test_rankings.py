@@ -366,6 +366,12 @@ def test_the_weights_are_edited_in_the_admin(admin_client, plan):
     assert weight.weight == Decimal("1.00")
 
 
+def test_the_weights_are_listed_in_the_rankings_order(admin_client, plan):
+    page = admin_client.get("/admin/investment/rankingweight/")
+    listed = [weight.indicator for weight in page.context["cl"].result_list]
+    assert listed == [spec.key for spec in rankings.INDICATORS]
+
+
 # --- the API --------------------------------------------------------------------------------------
 
 
