@@ -37,8 +37,8 @@ from jiaxian import periods
 from projects.models import AnnualListing, BondReserve, KeyProject, Milestone, Problem, ProgressReport, YearPlan
 
 from . import timing
-from .data import YEARS, Filler, batches, synthetic
-from .quotas import floor_statement as quota_floor_statement
+from .data import YEARS, Filler, batches, delete_synthetic, expected_counts, synthetic
+from .quotas import floor_statement as quota_floor_statement, refuse_real_records
 
 # Filler's rows (attraction projects; a tenth as many key projects and as many reserves) and
 # chains of each scale: a county keeps about a hundred key projects a year, a city of ten
@@ -99,6 +99,47 @@ def fill(console: timing.Console, rows: int, seed: int) -> None:
         TargetEnterprise,
     ]
     timing.vacuum_analyze(timing.tables_of(*models))
+
+
+def add_scale_arguments(parser) -> None:
+    """The options of a benchmark command over these synthetic records (``bench_pages``,
+    ``bench_reminders``): the scale or a number of rows, the timed runs, the seed, and
+    ``--fresh`` / ``--force`` (``prepare``)."""
+    parser.add_argument("--scale", choices=sorted(SCALES), default="county")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        help="Attraction projects to make instead of the scale's (a tenth as many key projects).",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="Timed runs of each side (default 5).")
+    parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument("--fresh", action="store_true", help="Delete the BENCH- records first and fill again.")
+    parser.add_argument("--force", action="store_true", help="Run beside ledgers that hold records not named BENCH-.")
+
+
+def scale_rows(options: dict[str, Any]) -> int:
+    """The attraction projects the options ask for (``--rows``, else the scale's); a CommandError
+    for fewer than 10 rows or no timed run."""
+    rows = options["rows"] or SCALES[options["scale"]]["rows"]
+    if options["runs"] < 1 or rows < 10:
+        raise CommandError("--runs must be at least 1, --rows at least 10.")
+    return rows
+
+
+def prepare(console: timing.Console, options: dict[str, Any], rows: int, command: str) -> None:
+    """The synthetic records of ``rows`` in the database: refused beside real records unless
+    ``--force``, deleted first with ``--fresh``, reused when present in the right number, filled
+    when absent; a CommandError when those present are of another scale."""
+    if not options["force"]:
+        refuse_real_records(command)
+    if options["fresh"]:
+        delete_synthetic()
+    wanted = expected_counts(rows)
+    present = {model: synthetic(model).count() for model in wanted}
+    if present != wanted:
+        if any(present.values()):
+            raise CommandError("The database holds synthetic records of another scale: pass --fresh to replace them.")
+        fill(console, rows, options["seed"])
 
 
 def fill_missing_problems(console: timing.Console, rows: int, seed: int) -> None:
