@@ -12,6 +12,7 @@ year), so that ``manage.py check --deploy`` is clean with only DJANGO_SECRET_KEY
 DJANGO_ALLOWED_HOSTS set; each can be relaxed through the environment (docs/operations.md, "Deployment").
 """
 
+import json
 import os
 import re
 import secrets
@@ -202,8 +203,23 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", "").strip() or BASE_DIR 
 # WhiteNoise serves the static files. With debug off they are collected (``collectstatic``) with
 # hashed names and compressed copies, cacheable forever; with debug on (``make run``, the tests)
 # they are found in the apps as they are, so that nothing needs collecting.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", "").strip() or BASE_DIR / "media")
+# The largest attachment (MB) and the most pixels an attached image may declare (decompression bombs).
+ATTACHMENT_MAX_MB = envint("DJANGO_ATTACHMENT_MAX_MB", 20, minimum=1)
+ATTACHMENT_MAX_PIXELS = envint("DJANGO_ATTACHMENT_MAX_PIXELS", 50_000_000, minimum=1)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Attachments (jiaxian/uploads.py): private, under DJANGO_MEDIA_ROOT and never under a public
+    # URL (downloads go through a view that checks the record's permission). Any storage class, a
+    # django-storages one for several app servers, by DJANGO_ATTACHMENT_STORAGE and its options as
+    # JSON in DJANGO_ATTACHMENT_STORAGE_OPTIONS (docs/attachments.md).
+    "attachments": {
+        "BACKEND": os.environ.get("DJANGO_ATTACHMENT_STORAGE", "").strip()
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": json.loads(os.environ["DJANGO_ATTACHMENT_STORAGE_OPTIONS"])
+        if os.environ.get("DJANGO_ATTACHMENT_STORAGE_OPTIONS", "").strip()
+        else {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o640, "directory_permissions_mode": 0o750},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
