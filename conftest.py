@@ -58,6 +58,18 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def attachments_in_a_temporary_folder(tmp_path_factory):
+    """Attached files go to a folder of the test run, never to the project's media/."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    folder = str(tmp_path_factory.mktemp("media"))
+    storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": folder}}
+    with override_settings(STORAGES={**settings.STORAGES, "attachments": storage}):
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def fresh_throttle_counts():
     """Each test starts with no API request and no failed login counted (the throttles count in

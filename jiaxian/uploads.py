@@ -32,10 +32,14 @@ import secrets
 import warnings
 import zipfile
 from dataclasses import dataclass
+from typing import cast
 
 import olefile  # type: ignore[import-untyped]  # it ships no type hints
 from django.conf import settings
 from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -255,9 +259,26 @@ def _thumbnail(image) -> bytes:
 # --- storage -----------------------------------------------------------------------------------
 
 
+class _AttachmentStorage(LazyObject):
+    """``storages["attachments"]``, looked up when first used and again after the setting
+    changes (a test's storage in a temporary folder), as Django's ``default_storage`` is."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages[STORAGE_ALIAS]
+
+
+_storage = _AttachmentStorage()
+
+
+@receiver(setting_changed)
+def _storage_changed(setting: str, **kwargs) -> None:
+    if setting in ("STORAGES", "MEDIA_ROOT"):
+        _storage._wrapped = empty  # type: ignore[assignment]  # LazyObject's "not set up yet"
+
+
 def storage() -> Storage:
     """The private storage of attachments (``settings.STORAGES["attachments"]``)."""
-    return storages[STORAGE_ALIAS]
+    return cast(Storage, _storage)
 
 
 def new_name(extension: str, *, suffix: str = "") -> str:

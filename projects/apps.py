@@ -7,3 +7,8 @@ class ProjectsConfig(AppConfig):
 
     name = "projects"
     verbose_name = _("Key projects and bond reserves")
+
+    def ready(self) -> None:
+        # Connects the receiver that removes a deleted attachment's files (whoever deletes it:
+        # the admin, the API, a record's cascade).
+        from . import attachments  # noqa: F401

@@ -76,3 +76,24 @@ class ReviewActionChoices(models.TextChoices):
     SUBMITTED = "submitted", pgettext_lazy("review event", "Submitted")
     APPROVED = "approved", pgettext_lazy("review event", "Approved")
     RETURNED = "returned", pgettext_lazy("review event", "Returned")
+
+
+class AttachmentKindChoices(models.TextChoices):
+    """What an attached file is to its record: a site photo, one of a bond reserve's "one plan,
+    two reports" (``BOND_RESERVE_DOCUMENTS``), a contract, an approval, or something else."""
+
+    SITE_PHOTO = "site_photo", _("Site photo")
+    IMPLEMENTATION_PLAN = "implementation_plan", _("Implementation plan")
+    FINANCIAL_EVALUATION = "financial_evaluation", _("Financial evaluation report")
+    LEGAL_OPINION = "legal_opinion", _("Legal opinion")
+    CONTRACT = "contract", _("Contract")
+    APPROVAL = "approval", _("Approval document")
+    OTHER = "other", _("Other")
+
+
+# The three documents a bond reserve is judged on (一案两报), in the order they are listed.
+BOND_RESERVE_DOCUMENTS = (
+    AttachmentKindChoices.IMPLEMENTATION_PLAN,
+    AttachmentKindChoices.FINANCIAL_EVALUATION,
+    AttachmentKindChoices.LEGAL_OPINION,
+)

@@ -25,7 +25,15 @@ from jiaxian.models import (
     year_field,
 )
 from projects import validation
-from projects.models import Area, Industry, KeyProject, ProjectCodeMixin, YearPlan, department_field
+from projects.models import (
+    Area,
+    Industry,
+    KeyProject,
+    ProjectCodeMixin,
+    YearPlan,
+    attachments_relation,
+    department_field,
+)
 
 from ..choices import (
     AttractionProjectInvestorOriginChoices,
@@ -96,6 +104,9 @@ class AttractionProject(ProjectCodeMixin, TrackedModel):
     # Who may edit it besides those who edit every department's records (projects.access);
     # one without a department only they may edit.
     owner_department = "department"
+    # Its photos and documents (projects.models.attachments).
+    attachment_record_type = "attraction-project"
+    attachments = attachments_relation()
 
     class Meta:
         ordering = ["-year", "name"]

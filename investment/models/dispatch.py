@@ -21,7 +21,7 @@ from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 
 from jiaxian.models import TrackedModel, year_field
 from projects import validation
-from projects.models import KeyProject, Problem, department_field
+from projects.models import KeyProject, Problem, attachments_relation, department_field
 
 from ..choices import (
     OrderReplyDecisionChoices as Decision,
@@ -44,6 +44,9 @@ class SupervisionOrder(TrackedModel):
     added, changed or decided since."""
 
     owner_department = "department"
+    # Its photos and documents (projects.models.attachments).
+    attachment_record_type = "supervision-order"
+    attachments = attachments_relation()
 
     year = year_field(help_text=_("The year the order is numbered in: the year it is issued."))
     number = models.PositiveIntegerField(
@@ -205,6 +208,9 @@ class OrderReply(TrackedModel):
 
     # The order's department replies; the decision is the issuer's (``investment.dispatch``).
     owner_department = "order__department"
+    # Its photos and documents (projects.models.attachments).
+    attachment_record_type = "order-reply"
+    attachments = attachments_relation()
 
     order = models.ForeignKey(
         SupervisionOrder,

@@ -8,6 +8,7 @@
 - ``key_projects``: key projects, their annual listings, the warning light;
 - ``progress``: milestones, monthly progress reports, problems;
 - ``bonds``: special-bond reserves;
+- ``attachments``: the photos and documents attached to records of either app;
 - ``uploads``: a file uploaded to the admin's import page, kept until it is confirmed.
 
 Import them from here: ``from projects.models import KeyProject``. The modules import one way
@@ -23,6 +24,7 @@ as a last guard.
 
 from jiaxian.versions import StaleVersion
 
+from .attachments import Attachment, attachments_relation
 from .base import ProjectCodeMixin
 from .bonds import BondReserve
 from .key_projects import AnnualListing, KeyProject, warning_light
@@ -32,6 +34,7 @@ from .uploads import ImportUpload
 
 __all__ = [
     "AnnualListing",
+    "Attachment",
     "Area",
     "BondReserve",
     "Department",
@@ -47,6 +50,7 @@ __all__ = [
     "Sector",
     "StaleVersion",
     "YearPlan",
+    "attachments_relation",
     "department_field",
     "warning_light",
 ]

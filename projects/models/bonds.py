@@ -26,6 +26,7 @@ from jiaxian.models import (
 
 from .. import validation
 from ..querysets import BondReserveQuerySet
+from .attachments import attachments_relation
 from .base import ProjectCodeMixin
 from .reference import Area, Sector, YearPlan, department_field
 
@@ -67,6 +68,9 @@ class BondReserve(ProjectCodeMixin, TrackedModel):
 
     # Who may edit it besides those who edit every department's records (projects.access).
     owner_department = "department"
+    # Its photos and documents (projects.models.attachments).
+    attachment_record_type = "bond-reserve"
+    attachments = attachments_relation()
 
     # Its steps and their dates, declared once with the queryset that asks them in the database.
     STEPS = BondReserveQuerySet.STEPS

@@ -22,6 +22,7 @@ from ..choices import (
     MilestoneKindChoices,
 )
 from ..querysets import KeyProjectQuerySet
+from .attachments import attachments_relation
 from .base import KeyProjectPart, ProjectCodeMixin
 from .progress import Milestone
 from .reference import Area, Industry, YearPlan, department_field
@@ -58,6 +59,9 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
 
     # Who may edit it besides those who edit every department's records (projects.access).
     owner_department = "department"
+    # Its photos and documents (projects.models.attachments).
+    attachment_record_type = "key-project"
+    attachments = attachments_relation()
 
     class Meta:
         ordering = ["name"]

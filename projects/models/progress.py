@@ -20,6 +20,7 @@ from jiaxian.steps import LatestEvent
 from .. import validation
 from ..choices import MilestoneKindChoices, ReviewActionChoices, ReviewStageChoices
 from ..querysets import ProblemQuerySet
+from .attachments import attachments_relation
 from .base import KeyProjectPart
 from .reference import department_field
 
@@ -114,6 +115,10 @@ class ProgressReport(KeyProjectPart):
     approved_investment = amount_field(_("approved investment (万元)"), null=True, blank=True, editable=False)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
     return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
+
+    # Its photos and documents (projects.models.attachments).
+    attachment_record_type = "progress-report"
+    attachments = attachments_relation()
 
     class Meta:
         # By project id, not through the project's name (a join and a sort of every report for
@@ -308,6 +313,10 @@ class Problem(KeyProjectPart):
     resolution = models.TextField(_("resolution"), blank=True)
 
     objects = ProblemQuerySet.as_manager()
+
+    # Its photos and documents (projects.models.attachments).
+    attachment_record_type = "problem"
+    attachments = attachments_relation()
 
     class Meta:
         # By project id, not through the project's name (a join and a sort of every problem for
