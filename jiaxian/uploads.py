@@ -111,15 +111,28 @@ def accepted_names() -> str:
     return "、".join(t.label for t in ACCEPTED.values())
 
 
+def check_size(size: int) -> None:
+    """``Refused`` when a file of ``size`` bytes is over the limit (``settings.ATTACHMENT_MAX_MB``)."""
+    if size > max_bytes():
+        raise Refused(
+            gettext("The file is %(size)s MB, more than the %(limit)s MB an attachment may have.")
+            % {"size": f"{size / 1024 / 1024:.1f}", "limit": settings.ATTACHMENT_MAX_MB}
+        )
+
+
+def read(uploaded) -> bytes:
+    """The bytes of an uploaded file (Django's ``UploadedFile``), or ``Refused`` when it is over
+    the limit: asked of its size first, so that an oversized file is never read into memory."""
+    check_size(uploaded.size or 0)
+    uploaded.seek(0)
+    return uploaded.read()
+
+
 def inspect(data: bytes, *, max_pixels: int | None = None) -> Inspected:
     """What ``data`` is (see the module), or ``Refused``. The size limit is
     ``settings.ATTACHMENT_MAX_MB``, the pixel limit ``max_pixels`` (default
     ``settings.ATTACHMENT_MAX_PIXELS``)."""
-    if len(data) > max_bytes():
-        raise Refused(
-            gettext("The file is %(size)s MB, more than the %(limit)s MB an attachment may have.")
-            % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": settings.ATTACHMENT_MAX_MB}
-        )
+    check_size(len(data))
     if not data:
         raise Refused(gettext("The file is empty."))
     code = _sniff(data)

@@ -86,6 +86,20 @@ class Upload:
     data: bytes
 
 
+def uploads_of(files: Iterable) -> list[Upload]:
+    """The files of a request (Django's ``UploadedFile``s) as ``Upload``s, read only when
+    within the size limit: ``ValidationError`` on ``file`` naming each oversized one."""
+    read, refused = [], []
+    for uploaded in files:
+        try:
+            read.append(Upload(uploaded.name or "file", uploads.read(uploaded)))
+        except uploads.Refused as error:
+            refused.append(f"{uploaded.name}: {error}")
+    if refused:
+        raise ValidationError({"file": refused})
+    return read
+
+
 def attach(
     record: models.Model,
     files: Iterable[Upload],
@@ -185,8 +199,13 @@ def file_response(attachment: Attachment, *, thumbnail: bool = False) -> FileRes
 
 
 def _of(model: type[models.Model], **filters) -> models.QuerySet:
+    # The record type by its names, joined in the statement: no query of its own for the
+    # content type, whether Django's cache of them is warm or not.
     return Attachment.objects.filter(
-        record_type=ContentType.objects.get_for_model(model), record_id=OuterRef("pk"), **filters
+        record_type__app_label=model._meta.app_label,
+        record_type__model=model._meta.model_name,
+        record_id=OuterRef("pk"),
+        **filters,
     )
 
 
@@ -202,13 +221,24 @@ def photo_count(model: type[models.Model]) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
-def kinds_present(model: type[models.Model], kinds: Iterable[str]) -> dict[str, Exists]:
+def _uploaded_by(as_of: datetime.date | None) -> Q:
+    """Attachments uploaded on or before ``as_of`` (the county's day), all without one: a
+    past quarter's export shows the documents a reserve had then, not those added since."""
+    return Q() if as_of is None else Q(created_at__date__lte=as_of)
+
+
+def kinds_present(
+    model: type[models.Model], kinds: Iterable[str], as_of: datetime.date | None = None
+) -> dict[str, Exists]:
     """Annotations ``has_<kind>``: whether each record of ``model`` has an attachment of each
-    kind (a bond reserve's three documents). ``present_kinds`` says the same of one record."""
-    return {f"has_{kind}": Exists(_of(model, kind=kind)) for kind in kinds}
+    kind (a bond reserve's three documents), uploaded by ``as_of`` when given. ``present_kinds``
+    says the same of one record."""
+    return {f"has_{kind}": Exists(_of(model, kind=kind).filter(_uploaded_by(as_of))) for kind in kinds}
 
 
-def present_kinds(record: models.Model, kinds: Iterable[str]) -> dict[str, bool]:
+def present_kinds(record: models.Model, kinds: Iterable[str], as_of: datetime.date | None = None) -> dict[str, bool]:
     """For one record, what ``kinds_present`` annotates: ``has_<kind>`` for each kind, in one query."""
-    found = set(record.attachments.filter(Q(kind__in=list(kinds))).values_list("kind", flat=True))  # type: ignore[attr-defined]
+    found = set(
+        record.attachments.filter(_uploaded_by(as_of), kind__in=list(kinds)).values_list("kind", flat=True)  # type: ignore[attr-defined]
+    )
     return {f"has_{kind}": kind in found for kind in kinds}

@@ -64,7 +64,8 @@ from jiaxian.admin import change_url_of
 from jiaxian.paging import CountedPaginator
 from jiaxian.params import YearField
 
-from . import access, review, validation
+from . import access, attachments, review, validation
+from .admin.attachments import upload_url_of
 from .choices import ReviewActionChoices as Action, ReviewStageChoices as Stage
 from .models import AnnualListing, Area, Department, KeyProject, ProgressReport, YearPlan
 
@@ -201,10 +202,11 @@ class Rows:
     total_planned: Decimal
 
 
-def rows_of(month: datetime.date, user=None, selection: Selection | None = None) -> Rows:
+def rows_of(month: datetime.date, user=None, selection: Selection | None = None, back: str = "") -> Rows:
     """The page of ``selection`` of the projects listed for the month's year, by name then id,
     each with its listing's planned investment, the month's report (None when there is none),
-    the URL of its change page, and whether ``user`` may edit it (``editable``; always without
+    the URL of its change page, the number of the month's site photos and the URL to upload more
+    (returning to ``back``), and whether ``user`` may edit it (``editable``; always without
     a user): three queries (the count and total in one aggregate; the page; its reports), and
     the user's departments once."""
     selection = selection or Selection()
@@ -220,8 +222,14 @@ def rows_of(month: datetime.date, user=None, selection: Selection | None = None)
     page = paginator.get_page(selection.page)
     page.object_list = list(page.object_list)
     ids = [listing.project_id for listing in page.object_list]
-    reports = {report.project_id: report for report in ProgressReport.objects.filter(month=month, project_id__in=ids)}
+    reports = {
+        report.project_id: report
+        for report in ProgressReport.objects.filter(month=month, project_id__in=ids).annotate(
+            photos=attachments.photo_count(ProgressReport)
+        )
+    }
     change_url = change_url_of(KeyProject._meta)
+    upload_url = upload_url_of(ProgressReport.attachment_record_type)
     rows = [
         {
             "project": listing.project,
@@ -232,6 +240,9 @@ def rows_of(month: datetime.date, user=None, selection: Selection | None = None)
         }
         for listing in page.object_list
     ]
+    for row in rows:
+        # The month's site photos are attached to its report: saved first, then photographed.
+        row["upload_url"] = upload_url(row["report"].pk, back) if row["report"] is not None else ""
     for row in rows:
         # Approved and locked for this user (projects.review): shown, not editable.
         row["locked"] = row["report"] is not None and review.entry_refusal(user, row["report"]) is not None
@@ -418,9 +429,9 @@ def monthly_entry(request):
     month, errors = chosen_month(source)
     selection, selection_form, selection_errors = chosen_selection(source, request.user)
     errors += selection_errors
-    found = rows_of(month, request.user, selection)
-    rows = found.rows
     here = f"?year={month.year}&month={month.month}{selection.query()}"
+    found = rows_of(month, request.user, selection, back=f"{reverse('monthly-entry')}{here}&page={selection.page}")
+    rows = found.rows
     status = 200
     if request.method == "POST" and not errors:
         formset = RowFormSet(request.POST)

@@ -6,7 +6,8 @@ base that every ledger of both apps builds on (``jiaxian.admin``: ``LedgerAdmin`
   departments on the user's page;
 - ``key_projects``: key projects, their inlines and filters, the warning light's badge;
 - ``bonds``: special-bond reserves and their filters;
-- ``progress``: the review list of monthly progress reports (submit, approve, return).
+- ``progress``: the review list of monthly progress reports (submit, approve, return);
+- ``attachments``: the attachments block on every record's page, the upload page, the downloads.
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
 names from here: ``from projects.admin import KeyProjectAdmin``. The modules build on
@@ -20,6 +21,7 @@ year's report, where the dashboard's links lead (the app that draws the dashboar
 adds its own filters; this app never imports it).
 """
 
+from .attachments import AttachmentAdmin, attachments_block
 from .bonds import BondReserveAdmin, BondStatusFilter, PoolFilter
 from .key_projects import (
     AnnualListingInline,
@@ -48,6 +50,7 @@ from .reference import (
 )
 
 __all__ = [
+    "AttachmentAdmin",
     "AnnualListingInline",
     "AreaAdmin",
     "BondReserveAdmin",
@@ -71,6 +74,7 @@ __all__ = [
     "UserWithDepartmentsAdmin",
     "WarningFilter",
     "YearPlanAdmin",
+    "attachments_block",
     "warning_badge",
     "warning_plan",
 ]

@@ -278,8 +278,8 @@ def moved_after_the_read(monkeypatch):
     read = monthly_entry.rows_of
     moves = []
 
-    def read_then_move(month, user=None, selection=None):
-        found = read(month, user, selection)
+    def read_then_move(month, user=None, selection=None, back=""):
+        found = read(month, user, selection, back)
         for move in moves:
             move(found.rows)
         return found
