@@ -35,7 +35,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jiaxian import periods
 from jiaxian.exporting import EXTENSIONS, GENERATED_AT, BaseExporter, Cell, Column, Format, Kind, Sheet, reading
-from projects.choices import AnnualListingCategoryChoices, BondReserveStatusChoices, KeyProjectNatureChoices
+from projects import attachments
+from projects.choices import (
+    BOND_RESERVE_DOCUMENTS,
+    AnnualListingCategoryChoices,
+    BondReserveStatusChoices,
+    KeyProjectNatureChoices,
+)
 from projects.models import BondReserve, YearPlan
 
 from . import headers, quotas
@@ -248,6 +254,9 @@ class BondReserveSheet:
         Column(headers.COVERAGE_RATIO, Kind.MULTIPLE),
         Column(headers.RESERVED_ON, Kind.DATE),
         Column(headers.STATUS),
+        Column(headers.HAS_IMPLEMENTATION_PLAN, width=10),
+        Column(headers.HAS_FINANCIAL_EVALUATION, width=10),
+        Column(headers.HAS_LEGAL_OPINION, width=10),
     )
 
     def sheet(self, export: QuarterlyExporter) -> Sheet:
@@ -257,6 +266,7 @@ class BondReserveSheet:
         records = (
             quotas.records(export.plan, export.as_of, "bond_reserve_count")
             .with_status(export.as_of)
+            .annotate(**attachments.kinds_present(BondReserve, BOND_RESERVE_DOCUMENTS, export.as_of))
             .order_by("name", "pk")
             .values_list(
                 "name",
@@ -272,16 +282,20 @@ class BondReserveSheet:
                 "principal_and_interest",
                 "reserved_on",
                 "status_as_of",
+                *(f"has_{kind}" for kind in BOND_RESERVE_DOCUMENTS),
             )
         )
         statuses = labels(BondReserveStatusChoices)
         coverage_of = BondReserve.coverage_of
         sums = [ZERO] * 5
+        documents = [0] * len(BOND_RESERVE_DOCUMENTS)
         count = 0
         for row in records.iterator(chunk_size=CHUNK):
             (name, code, sector, owner, department, area) = row[:6]
             amounts = row[6:11]
-            reserved_on, status = row[11:]
+            reserved_on, status = row[11:13]
+            present = row[13:]
+            documents = [total + bool(has) for total, has in zip(documents, present, strict=True)]
             sums = [total + (amount or ZERO) for total, amount in zip(sums, amounts, strict=True)]
             count += 1
             yield [
@@ -296,8 +310,19 @@ class BondReserveSheet:
                 coverage_of(amounts[3], amounts[4]),
                 reserved_on,
                 statuses.get(status, status),
+                *(bool(has) for has in present),
             ]
-        yield [None, headers.total_label(count), None, None, None, None, None, *sums, None, None, None]
+        # The totals row counts the reserves that have each document.
+        yield [
+            None,
+            headers.total_label(count),
+            *[None] * 5,
+            *sums,
+            None,
+            None,
+            None,
+            *(Cell(number, Kind.INTEGER) for number in documents),
+        ]
 
 
 class AttractionProjectSheet:

@@ -49,3 +49,8 @@ PRINCIPAL_AND_INTEREST = "债券本息（万元）"
 COVERAGE_RATIO = "本息覆盖倍数"
 RESERVED_ON = "入库日期"
 STATUS = "截至日状态"
+# A reserve's "one plan, two reports" (一案两书) present by the as-of day (export only: the
+# import leaves attachments alone).
+HAS_IMPLEMENTATION_PLAN = "是否有实施方案"
+HAS_FINANCIAL_EVALUATION = "是否有财务评价报告"
+HAS_LEGAL_OPINION = "是否有法律意见书"

@@ -317,3 +317,38 @@ def test_the_export_asks_the_same_number_of_queries_whatever_the_number_of_recor
     for format in ("xlsx", "csv"):
         with django_assert_num_queries(8):
             assert rows(format) - before[format] == 16 * 4  # every new record is a row
+
+
+def test_the_reserves_sheet_says_which_of_the_three_documents_each_had_by_the_quarter_end(
+    plan, make_bond_reserve, attachments_in_a_temporary_folder
+):
+    from django.utils import timezone
+
+    from projects.attachments import Upload, attach
+    from projects.choices import AttachmentKindChoices as Doc
+    from projects.models import Attachment
+    from projects.tests.test_attachments import pdf
+
+    complete = make_bond_reserve(name="甲储备", reserved_on=datetime.date(2023, 3, 1))
+    partial = make_bond_reserve(name="乙储备", reserved_on=datetime.date(2023, 3, 1))
+    for kind in (Doc.IMPLEMENTATION_PLAN, Doc.FINANCIAL_EVALUATION, Doc.LEGAL_OPINION):
+        attach(complete, [Upload(f"{kind}.pdf", pdf())], kind=kind)
+    [late] = attach(partial, [Upload("方案.pdf", pdf())], kind=Doc.IMPLEMENTATION_PLAN)
+    attach(partial, [Upload("合同.pdf", pdf())], kind=Doc.CONTRACT)  # not one of the three
+    in_q2 = timezone.make_aware(datetime.datetime(2023, 6, 30, 23, 30))
+    Attachment.objects.exclude(pk=late.pk).update(created_at=in_q2)
+    # Uploaded on the first day of Q3 (the county's day): not yet there at the end of Q2.
+    Attachment.objects.filter(pk=late.pk).update(created_at=timezone.make_aware(datetime.datetime(2023, 7, 1, 0, 10)))
+    columns = ("是否有实施方案", "是否有财务评价报告", "是否有法律意见书")
+    q2, q3 = xlsx(QuarterlyExporter(plan, 2)), xlsx(QuarterlyExporter(plan, 3))
+    assert {row["项目名称"]: [row[c] for c in columns] for row in table(q2, "专项债储备")} == {
+        "甲储备": ["是", "是", "是"],
+        "乙储备": ["否", "否", "否"],
+    }
+    assert {row["项目名称"]: [row[c] for c in columns] for row in table(q3, "专项债储备")}["乙储备"] == [
+        "是",
+        "否",
+        "否",
+    ]
+    # The totals row counts the reserves that have each.
+    assert list(q3["专项债储备"].iter_rows(values_only=True))[-1][-3:] == (2, 1, 1)

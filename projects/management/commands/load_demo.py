@@ -4,7 +4,8 @@ Loads ``fixtures/*.json`` into an empty database (a database that already has a 
 is left alone, so a clerk's trials survive a restart) and makes the demo login, a superuser,
 then one demo login per group of ``projects.access``: a county leader, a bureau clerk, and a
 department clerk of the demo department that owns the most key projects. All only on the
-embedded SQLite database with debug on: never on a real deployment. ``--address`` is where
+embedded SQLite database with debug on: never on a real deployment. The demo's photos and
+documents are drawn and attached afterwards (``projects.demo_files``). ``--address`` is where
 ``runserver`` will serve (``make run`` passes its HOST:PORT), so that the address printed is
 the one to open.
 """
@@ -19,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
 
-from projects import access
+from projects import access, demo_files
 from projects.models import Department, YearPlan
 
 DEMO_USERNAME = "demo"
@@ -60,6 +61,8 @@ class Command(BaseCommand):
         else:
             call_command("loaddata", *fixtures, verbosity=0)
             self.stdout.write(f"Demo data: loaded {len(fixtures)} fixture files.")
+            attached = demo_files.attach_plan(Path(settings.BASE_DIR) / "fixtures" / "attachments" / "plan.json")
+            self.stdout.write(f"Demo data: attached {attached} drawn photos and documents.")
         user, _created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
         )
