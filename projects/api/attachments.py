@@ -15,6 +15,8 @@ this module reads the request, asks them, and writes their answer.
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -61,12 +63,18 @@ def record_type_name(attachment: Attachment) -> str:
 # --- the list's filters --------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "enum": [name for name, _label in RECORD_TYPES]})
+class RecordTypeFilter(django_filters.ChoiceFilter):
+    """A record type by its name; the schema says which (django-filter's own guess would be the
+    content type's integer key)."""
+
+
 class AttachmentFilterSet(StrictFilterSet):
     """``record_type`` with ``record_id`` for one record's files; ``kind`` (several allowed);
     ``uploaded_on_min``/``_max`` by the day of the upload (in the county's time zone) and
     ``taken_on_min``/``_max`` by the day taken or signed."""
 
-    record_type = django_filters.ChoiceFilter(choices=RECORD_TYPES, method="filter_record_type")
+    record_type = RecordTypeFilter(choices=RECORD_TYPES, method="filter_record_type")
     record_id = IntegerFilter()
     kind = django_filters.MultipleChoiceFilter(choices=AttachmentKindChoices.choices)
     uploaded_on_min = django_filters.DateFilter(
@@ -143,6 +151,28 @@ class AttachmentSerializer(ValidatedModelSerializer):
         return self.url("attachment-thumbnail", attachment) if attachment.thumbnail else None
 
 
+class FilesField(serializers.ListField):
+    """One or several uploaded files; a part that is not a file is refused by its position, in one
+    flat list of messages as every field's (a ListField's are keyed by position, which the error
+    body's schema does not allow)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.FileField(allow_empty_file=True, use_url=False), allow_empty=False, **kwargs)
+
+    def run_child_validation(self, data):
+        try:
+            return super().run_child_validation(data)
+        except ValidationError as refused:
+            detail = cast(dict, refused.detail)
+            raise ValidationError(
+                [
+                    _("File %(position)s: %(message)s") % {"position": int(position) + 1, "message": message}
+                    for position, messages in detail.items()
+                    for message in messages
+                ]
+            ) from refused
+
+
 class AttachmentUploadSerializer(serializers.Serializer):
     """The multipart form of an upload: the record, the kind, an optional title and date for every
     file, and one or several ``file`` parts."""
@@ -163,9 +193,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The day taken or signed, not after today; without one, a photo's camera date.",
     )
-    file = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=True, use_url=False),
-        allow_empty=False,
+    file = FilesField(
         help_text=(
             "One or several files (the same part name repeated); each is judged by its content, and one "
             "refused file stores none of them."

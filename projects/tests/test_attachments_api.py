@@ -116,6 +116,13 @@ def test_a_bad_form_is_a_400_naming_the_field(admin_user, project_a, media):
     assert unknown.status_code == 400 and list(unknown.json()) == ["colour"]
     bad_type = client.post(LIST, {"record_type": "department", "record_id": "1", "kind": PHOTO}, format="multipart")
     assert bad_type.status_code == 400 and set(bad_type.json()) == {"record_type", "file"}
+    # A part named file that is not a file: refused by its position, in a flat list of messages.
+    text = client.post(
+        LIST, {"record_type": "key-project", "record_id": str(project_a.pk), "kind": PHOTO, "file": "{}"}
+    )
+    assert text.status_code == 400 and text.json() == {
+        "file": ["第 1 个文件：提交的数据不是一个文件。请检查表单的编码类型。"]
+    }
     # JSON is not how files come: 415, and a body that is not a multipart form is a 400.
     assert client.post(LIST, {"record_type": "key-project"}, format="json").status_code == 415
     broken = client.generic("POST", LIST, b"--x\r\nnot a form", content_type="multipart/form-data; boundary=x")
