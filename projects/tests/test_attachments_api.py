@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 
 from jiaxian.tests.users import client_for, user_with
@@ -69,6 +70,7 @@ def upload(client, record, *files, kind=PHOTO, **fields):
 
 
 def test_several_files_in_one_post(admin_user, project_a, media):
+    before = stored_files(media)
     png_data, pdf_data = png(), pdf()
     response = upload(
         client_for(admin_user), project_a, ("工地东侧.png", png_data), ("批复.pdf", pdf_data), title="", taken_on=""
@@ -86,8 +88,9 @@ def test_several_files_in_one_post(admin_user, project_a, media):
         "工地东侧.png",
         "批复.pdf",
     ]
-    # The two files and the image's thumbnail.
-    assert len(stored_files(media)) == 3
+    # The two files and the image's thumbnail, under the names the rows keep.
+    kept = {name for row in Attachment.objects.all() for name in (row.file.name, row.thumbnail.name) if name}
+    assert len(kept) == 3 and stored_files(media) - before == kept
 
 
 def test_a_refused_file_is_a_400_naming_it_and_nothing_is_stored(admin_user, project_a, media):
@@ -247,8 +250,9 @@ def test_the_filters_are_strict(admin_user, project_a, project_b, make_bond_rese
     assert ids(record_type="key-project") == {photo.pk, contract.pk}
     assert ids(record_type="key-project", record_id=project_b.pk) == {contract.pk}
     assert ids(kind=[PHOTO, AttachmentKindChoices.LEGAL_OPINION]) == {photo.pk, legal.pk}
-    today = photo.created_at.date().isoformat()
-    assert ids(uploaded_on_min=today) == {photo.pk, contract.pk, legal.pk}
+    # The day of the upload in the county's time zone, as the filter reads it.
+    today = timezone.localtime(photo.created_at).date().isoformat()
+    assert ids(uploaded_on_min=today, uploaded_on_max=today) == {photo.pk, contract.pk, legal.pk}
     assert ids(uploaded_on_max="2000-01-01") == set()
     for bad in ({"kind": "selfie"}, {"record_type": "department"}, {"record_id": "x"}, {"uploaded_on_min": "soon"}):
         response = client.get(LIST, bad)
