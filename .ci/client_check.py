@@ -15,6 +15,12 @@ import zipfile
 from io import BytesIO
 
 from jiaxian_client import AuthenticatedClient
+from jiaxian_client.api.attachments import (
+    attachments_create,
+    attachments_download_retrieve,
+    attachments_list,
+    attachments_thumbnail_retrieve,
+)
 from jiaxian_client.api.attraction_projects import (
     attraction_projects_create,
     attraction_projects_list,
@@ -22,19 +28,28 @@ from jiaxian_client.api.attraction_projects import (
 )
 from jiaxian_client.api.exports import exports_quarterly_retrieve
 from jiaxian_client.api.industries import industries_list
+from jiaxian_client.api.key_projects import key_projects_list
 from jiaxian_client.api.reports import reports_quotas_retrieve
 from jiaxian_client.models import (
+    Attachment,
+    AttachmentKindEnum,
+    AttachmentsListRecordType,
+    AttachmentUploadRequest,
     AttractionProject,
     AttractionProjectRequest,
     AttractionProjectsListOrderingItem,
     Error,
     ExportsQuarterlyRetrieveFormat,
+    PaginatedAttachmentList,
     PaginatedAttractionProjectList,
     PaginatedIndustryList,
+    PaginatedKeyProjectList,
     PatchedAttractionProjectRequest,
     QuotaReport,
+    RecordTypeEnum,
 )
 from jiaxian_client.types import File
+from PIL import Image
 
 
 def step(text: str) -> None:
@@ -114,6 +129,42 @@ def main(base_url: str, token: str) -> None:
         assert hashlib.sha256(content).hexdigest() == answer.headers["X-Content-SHA256"]
         names = zipfile.ZipFile(BytesIO(content)).namelist()
         print(f"   {format_}: {len(content)} bytes, {len(names)} members", flush=True)
+
+    step("attach a photo and a document to a key project in one upload, list, download them")
+    projects = key_projects_list.sync(client=client, page_size=1)
+    assert isinstance(projects, PaginatedKeyProjectList) and projects.results, projects
+    project = projects.results[0]
+    photo, document = BytesIO(), BytesIO()
+    Image.new("RGB", (800, 600), "green").save(photo, "PNG")
+    Image.new("RGB", (200, 100), "white").save(document, "PDF")
+    sent = {"现场照片.png": photo.getvalue(), "批复.pdf": document.getvalue()}
+    attached = attachments_create.sync(
+        client=client,
+        body=AttachmentUploadRequest(
+            record_type=RecordTypeEnum("key-project"),
+            record_id=project.id,
+            kind=AttachmentKindEnum("other"),
+            file=[File(payload=BytesIO(data), file_name=name) for name, data in sent.items()],
+        ),
+    )
+    assert isinstance(attached, list) and all(isinstance(a, Attachment) for a in attached), attached
+    assert [a.original_name for a in attached] == list(sent), attached
+    listed = attachments_list.sync(
+        client=client, record_type=AttachmentsListRecordType("key-project"), record_id=project.id
+    )
+    assert isinstance(listed, PaginatedAttachmentList), listed
+    assert {a.id for a in attached} <= {a.id for a in listed.results}, listed
+    for attachment in attached:
+        answer = attachments_download_retrieve.sync_detailed(attachment.id, client=client)
+        assert answer.status_code == 200 and isinstance(answer.parsed, File), (answer.status_code, answer.parsed)
+        content = answer.parsed.payload.read()
+        assert content == sent[attachment.original_name]
+        assert hashlib.sha256(content).hexdigest() == answer.headers["X-Content-SHA256"] == attachment.sha256
+    photo_answer = attachments_thumbnail_retrieve.sync_detailed(attached[0].id, client=client)
+    assert photo_answer.status_code == 200 and isinstance(photo_answer.parsed, File), photo_answer.status_code
+    assert Image.open(photo_answer.parsed.payload).size == (400, 300)
+    no_thumbnail = attachments_thumbnail_retrieve.sync_detailed(attached[1].id, client=client)
+    assert no_thumbnail.status_code == 404 and isinstance(no_thumbnail.parsed, Error), no_thumbnail.status_code
 
     print("client check passed", flush=True)
 

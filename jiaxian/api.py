@@ -25,6 +25,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import SkipField
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -321,6 +322,18 @@ class RelatedIdsField(serializers.ListField):
         if ids is None:
             ids = [related.pk for related in getattr(data, self.relation).all()]
         return sorted(ids)
+
+
+class DownloadNegotiation(BaseContentNegotiation):
+    """For the views that answer with a file (an export, a filing, an attachment): the file is the
+    answer whatever the ``Accept`` header says, and ``format`` is never DRF's renderer override
+    (an export's is its own parameter, xlsx or csv); errors are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class PreconditionFailed(exceptions.APIException):

@@ -360,6 +360,7 @@ SPECTACULAR_SETTINGS = {
         "SupervisionOrderLevelEnum": "investment.choices.SupervisionOrderLevelChoices",
         "OrderReplyDecisionEnum": "investment.choices.OrderReplyDecisionChoices",
         "RankingUnitEnum": "investment.choices.RankingUnitChoices",
+        "AttachmentKindEnum": "projects.choices.AttachmentKindChoices",
     },
 }
 

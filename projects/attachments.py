@@ -68,6 +68,16 @@ def may_view(user, model: type[models.Model]) -> bool:
     )
 
 
+def viewable_record_types(user) -> models.QuerySet:
+    """The content types of the records ``user`` may see the attachments of, as a subquery for
+    ``record_type__in`` (no query of its own, whether Django's cache of content types is warm)."""
+    viewable = Q(pk__in=[])
+    for model in record_types().values():
+        if may_view(user, model):
+            viewable |= Q(app_label=model._meta.app_label, model=model._meta.model_name)
+    return ContentType.objects.filter(viewable).values("pk")
+
+
 def refusal(user, record: models.Model) -> str | None:
     """None when ``user`` may attach to (and correct or delete the attachments of) ``record``;
     otherwise the reason, for the clerk."""

@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -31,6 +30,7 @@ from jiaxian import periods, versions
 from jiaxian.api import (
     DATE_PARAMETER_SCHEMA,
     Conflict,
+    DownloadNegotiation,
     PreconditionFailed,
     api_validation_error,
     body_version,
@@ -177,18 +177,6 @@ class FilingPermissions(ModelPermissions):
         "PATCH": [],
         "DELETE": [],
     }
-
-
-class DownloadNegotiation(BaseContentNegotiation):
-    """For the views that answer with a file: the file is the answer whatever the ``Accept``
-    header says, and ``format`` is the export's parameter (xlsx or csv), not DRF's renderer
-    override; errors are JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 BINARY_RESPONSES = {

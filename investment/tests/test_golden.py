@@ -125,6 +125,19 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/CircularFiling",
     "/components/schemas/CircularFilingRequest",
     "/components/schemas/PaginatedCircularFilingList",
+    # The attachments of records (issue 19 item 5).
+    "/paths/~1api~1attachments~1",
+    "/paths/~1api~1attachments~1{id}~1",
+    "/paths/~1api~1attachments~1{id}~1download~1",
+    "/paths/~1api~1attachments~1{id}~1history~1",
+    "/paths/~1api~1attachments~1{id}~1thumbnail~1",
+    "/components/schemas/Attachment",
+    "/components/schemas/AttachmentKindEnum",
+    "/components/schemas/AttachmentRequest",
+    "/components/schemas/AttachmentUploadRequest",
+    "/components/schemas/PaginatedAttachmentList",
+    "/components/schemas/PatchedAttachmentRequest",
+    "/components/schemas/RecordTypeEnum",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]

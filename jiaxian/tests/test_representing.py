@@ -6,15 +6,19 @@ today and as of a past date, with records whose optional fields are empty."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from investment.models import Notification, OrderReply, SupervisionOrder
 from jiaxian.representing import QuickRepresentation
 from jiaxian.urls import router
+from projects.attachments import Upload, attach
+from projects.choices import AttachmentKindChoices
 
 LOOKUPS = {prefix: getattr(viewset, "lookup_field", "pk") for prefix, viewset, _basename in router.registry}
 # Every resource as of today; those that take a date, as of a past one as well.
@@ -53,6 +57,14 @@ def issue_an_order_with_a_reply(project) -> None:
     )
 
 
+def attach_a_photo_and_a_document(project) -> None:
+    image, document = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(image, "PNG")
+    Image.new("RGB", (40, 30), "white").save(document, "PDF")
+    attach(project, [Upload("现场.png", image.getvalue())], kind=AttachmentKindChoices.SITE_PHOTO)
+    attach(project, [Upload("批复.pdf", document.getvalue())], kind=AttachmentKindChoices.APPROVAL, title="批复")
+
+
 def answers(client: APIClient, prefix: str, query: str) -> list:
     listed = client.get(f"/api/{prefix}/?page_size=500&{query}")
     assert listed.status_code == 200, listed.content
@@ -88,6 +100,8 @@ def test_every_resources_answers_are_drfs(
     if prefix == "filings":  # the demo files none
         filed = client.post("/api/filings/", {"year": 2023, "quarter": 2, "format": "xlsx"}, format="json")
         assert filed.status_code == 201, filed.content
+    if prefix == "attachments":  # nor any attachment: an image (with its thumbnail) and a document
+        attach_a_photo_and_a_document(make_key_project(name="附件项目"))
     if prefix == "circular-filings":  # nor any circular
         filed = client.post("/api/circular-filings/", {"year": 2023, "month": 6, "format": "xlsx"}, format="json")
         assert filed.status_code == 201, filed.content

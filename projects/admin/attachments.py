@@ -20,8 +20,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -240,21 +238,12 @@ class AttachmentAdmin(LedgerAdmin):
 
     # --- what the user may do: the record's rule ---------------------------------------------
 
-    def viewable_types(self, request) -> models.QuerySet:
-        """The content types of the records ``request.user`` may see, as a subquery (no query of
-        its own, whether Django's cache of content types is warm or not)."""
-        viewable = Q(pk__in=[])
-        for model in attachments.record_types().values():
-            if attachments.may_view(request.user, model):
-                viewable |= Q(app_label=model._meta.app_label, model=model._meta.model_name)
-        return ContentType.objects.filter(viewable).values("pk")
-
     def get_queryset(self, request):
         # The records' names in one query a kind of record (the generic relation's prefetch).
         return (
             super()
             .get_queryset(request)
-            .filter(record_type__in=self.viewable_types(request))
+            .filter(record_type__in=attachments.viewable_record_types(request.user))
             .prefetch_related("record")
         )
 

@@ -1,6 +1,6 @@
 """The projects app's resources: (prefix, viewset) pairs for the one router under /api/."""
 
-from . import views
+from . import attachments, views
 
 routes = [
     ("industries", views.IndustryViewSet),
@@ -14,4 +14,5 @@ routes = [
     ("progress-reports", views.ProgressReportViewSet),
     ("problems", views.ProblemViewSet),
     ("bond-reserves", views.BondReserveViewSet),
+    ("attachments", attachments.AttachmentViewSet),
 ]
