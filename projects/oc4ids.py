@@ -54,10 +54,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import checks
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from jiaxian import periods
@@ -123,7 +125,9 @@ def local_key(identifier: str) -> dict[str, Any] | None:
     key = identifier[len(prefix) :] if identifier.startswith(prefix) else identifier
     if key.isascii() and key.isdigit():
         return {"pk": int(key)} if len(key) < 19 else None
-    return {"project_code": key.upper()} if key else None
+    # A code is 24 printable ASCII characters at most; anything else names no project (and a
+    # NUL, which PostgreSQL refuses in a query, never reaches it).
+    return {"project_code": key.upper()} if key and len(key) <= 24 and key.isascii() and key.isprintable() else None
 
 
 def date_time(day: datetime.date | None) -> str | None:
@@ -356,6 +360,13 @@ def _by_project(queryset) -> dict[int, list]:
     for row in queryset:
         grouped[row.project_id].append(row)
     return grouped
+
+
+def package_uri(base: str, year: int, as_of: datetime.date, known_on: datetime.date) -> str:
+    """The package's uri: the address that publishes the same package again, every parameter
+    given (``known_on`` included); ``base`` the site's address (``https://invest.example.gov.cn``)."""
+    query = urlencode({"year": year, "as_of": as_of.isoformat(), "known_on": known_on.isoformat()})
+    return f"{base}{reverse('oc4ids-package')}?{query}"
 
 
 def package_chunks(
