@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.views import APIView
 
 from jiaxian import periods
-from jiaxian.api import DateParameter, YearParameter
+from jiaxian.api import DateParameter, YearParameter, period_parameter
 from projects import oc4ids
 from projects.models import KeyProject
 
@@ -80,10 +80,17 @@ RESPONSES = {
 
 
 def _query(request, serializer_class) -> dict:
-    query = serializer_class(data=request.query_params)
-    if not query.is_valid():
-        raise ValidationError(query.errors)
-    return dict(query.validated_data)
+    """The parameters ``serializer_class`` describes, each read by its ``periods`` parser from the
+    raw query (a blank one is a 400 too, not taken for absent as a serializer would)."""
+    fields = serializer_class().fields
+    values = {}
+    for name, field in fields.items():
+        if field.required and name not in request.query_params:
+            raise ValidationError({name: [_("This parameter is required.")]})
+        value = period_parameter(request, name, type(field).parse)
+        if value is not None:
+            values[name] = value
+    return values
 
 
 def _stream(request, queryset, as_of: datetime.date, known_on: datetime.date, uri: str) -> StreamingHttpResponse:

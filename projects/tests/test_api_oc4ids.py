@@ -112,6 +112,8 @@ def test_the_public_switch_opens_the_feed_without_the_private_fields(listed, set
         {"year": "2023", "as_of": "yesterday"},
         {"year": "2023", "known_on": "2023-02-30"},
         {"year": "2023", "as_of": "9999-01-01"},
+        {"year": "2023", "as_of": "", "known_on": ""},
+        {"year": ""},
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(listed, query):
