@@ -142,9 +142,12 @@ def moment(value: datetime.datetime) -> str:
 
 
 def money(wan: Decimal) -> dict[str, Any]:
-    """An amount in 万元 as an OC4IDS value: yuan, a JSON number (a whole one: 万元 have two places)."""
+    """An amount in 万元 as an OC4IDS value: yuan, a JSON number. A whole one, exactly: amounts
+    have two places of 万元, so that no float ever carries money."""
     yuan = wan * 10000
-    return {"amount": int(yuan) if yuan == yuan.to_integral_value() else float(yuan), "currency": CURRENCY}
+    if yuan != yuan.to_integral_value():
+        raise ValueError(f"{wan} 万元 is not a whole number of yuan")
+    return {"amount": int(yuan), "currency": CURRENCY}
 
 
 def _without_empty(data: dict[str, Any]) -> dict[str, Any]:

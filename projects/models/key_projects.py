@@ -57,6 +57,8 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
 
     objects = KeyProjectQuerySet.as_manager()
+    # Its stages and their dates (two of them its milestones'), declared once with the queryset.
+    STAGES = KeyProjectQuerySet.STAGES
 
     # Who may edit it besides those who edit every department's records (projects.access).
     owner_department = "department"
@@ -108,7 +110,7 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
         for name, kind in KeyProjectQuerySet.STAGE_MILESTONES.items():
             done[name] = min((m.done_on for m in self.milestones.all() if m.kind == kind and m.done_on), default=None)
         dates = SimpleNamespace(started_on=self.started_on, completed_on=self.completed_on, **done)
-        return str(KeyProjectQuerySet.STAGES.step_on(dates, as_of))
+        return str(self.STAGES.step_on(dates, as_of))
 
     def completed_investment(
         self, year: int, as_of: datetime.date | None = None, known_on: datetime.date | None = None

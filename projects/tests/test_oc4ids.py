@@ -330,3 +330,10 @@ def test_memory_stays_bounded_at_ten_thousand_projects(key_industry, area, depar
         tracemalloc.stop()
     assert size > 5_000_000
     assert peak < held / 5, (peak, held, size)
+
+
+def test_money_is_whole_yuan_as_a_number():
+    assert oc4ids.money(Decimal("0.01")) == {"amount": 100, "currency": "CNY"}
+    assert isinstance(oc4ids.money(Decimal("12345678.99"))["amount"], int)
+    with pytest.raises(ValueError):
+        oc4ids.money(Decimal("0.00001"))
