@@ -1,10 +1,14 @@
 """The admin's page of the quarterly compliance export: pick a year, a quarter and a format,
-then download the export or file it (归档). A thin door onto ``QuarterlyExporter`` and
-``filings.file_quarter``, like the command and the API. Wrapped in ``admin.site.admin_view``
-by the URLconf; without ``investment.export_quarter`` it is a 403."""
+then download the export or file it (归档); and the key projects of a year as OC4IDS. A thin
+door onto ``QuarterlyExporter`` and ``filings.file_quarter``, like the command and the API.
+Wrapped in ``admin.site.admin_view`` by the URLconf; without ``investment.export_quarter`` it
+is a 403."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -84,5 +88,17 @@ def quarterly_export(request):
         "choice": choice,
         "errors": errors,
         "filings_url": reverse("admin:investment_filing_changelist"),
+        # The key projects of each plan's year as OC4IDS (projects' /api/oc4ids/), for those who
+        # may read key projects: the API streams it, the link saves it.
+        "oc4ids": [
+            {
+                "year": year,
+                "url": f"{reverse('oc4ids-package')}?{urlencode({'year': year})}",
+                "filename": f"oc4ids-{settings.OC4IDS_ID_PREFIX}-{year}.json",
+            }
+            for year in plans
+        ]
+        if request.user.has_perm("projects.view_keyproject")
+        else [],
     }
     return TemplateResponse(request, "admin/quarterly_export.html", context, status=status)

@@ -380,6 +380,17 @@ IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 200, minimum=1)
 # The county named at the head of the quarterly compliance export and in its file names.
 COUNTY_NAME = os.environ.get("JIAXIAN_COUNTY_NAME", "").strip() or "郏县"
 
+# --- The key projects published as OC4IDS (projects/oc4ids.py; docs/oc4ids.md) -------------------
+# The publisher named in every package; the project id prefix (oc4ids-<prefix>-…), six lowercase
+# letters or digits, checked at start (projects.E001); the region of every project's location.
+OC4IDS_PUBLISHER_NAME = os.environ.get("OC4IDS_PUBLISHER_NAME", "").strip() or f"{COUNTY_NAME}发展和改革委员会"
+OC4IDS_ID_PREFIX = os.environ.get("OC4IDS_ID_PREFIX", "").strip() or "jxdrc0"
+OC4IDS_REGION = os.environ.get("OC4IDS_REGION", "").strip() or "河南省平顶山市郏县"
+# Anonymous readers get the package only when this is on, and then without the private fields
+# (paths in the package, '/' between keys; by default people's names and phone numbers).
+OC4IDS_PUBLIC = envbool("OC4IDS_PUBLIC", False)
+OC4IDS_PRIVATE_FIELDS = envlist("OC4IDS_PRIVATE_FIELDS", ["parties/people/name", "parties/people/telephone"])
+
 # --- E-mail (the reminders: investment.notifications; docs/notifications.md) ------------------
 # DJANGO_EMAIL_URL in one variable (smtp://user:password@host:port, smtp+tls:// for STARTTLS,
 # smtp+ssl:// for TLS from the start, console:// to print them), else the usual variables one by

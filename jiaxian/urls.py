@@ -66,6 +66,7 @@ urlpatterns = [
     path("api/docs/", schema.docs, name="api-docs"),
     path("api/token/", ObtainToken.as_view(), name="api-token"),
     path("api/", include(investment_api.urlpatterns)),
+    path("api/", include(projects_api.urlpatterns)),
     path("api/", include(router.urls)),
 ]
 

@@ -11,4 +11,8 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receiver that removes a deleted attachment's files (whoever deletes it:
         # the admin, the API, a record's cascade).
-        from . import attachments  # noqa: F401
+        # Registers the check of the OC4IDS id prefix (projects.E001).
+        from . import (
+            attachments,  # noqa: F401
+            oc4ids,  # noqa: F401
+        )

@@ -52,6 +52,18 @@ class MilestoneKindChoices(models.TextChoices):
     CUSTOM = "custom", _("Other (named)")
 
 
+class KeyProjectStageChoices(models.TextChoices):
+    """Where a key project is on a date (``KeyProjectQuerySet.STAGES``), from its dates: approved
+    once its approval milestone is done, started, completed, in production once its production
+    milestone is done; identified before any of them."""
+
+    IDENTIFIED = "identified", pgettext_lazy("key project stage", "Identified")
+    APPROVED = "approved", pgettext_lazy("key project stage", "Approved")
+    STARTED = "started", pgettext_lazy("key project stage", "Under construction")
+    COMPLETED = "completed", pgettext_lazy("key project stage", "Completed")
+    IN_PRODUCTION = "in_production", pgettext_lazy("key project stage", "In production")
+
+
 class KeyProjectWarningChoices(models.TextChoices):
     """The warning light (红黄绿灯) of a key project on a date, best first."""
 

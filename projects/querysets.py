@@ -30,7 +30,12 @@ from jiaxian import periods
 from jiaxian.steps import DatedSteps
 from jiaxian.subqueries import count_related, sum_related
 
-from .choices import BondReserveStatusChoices as Status, KeyProjectWarningChoices as Warning
+from .choices import (
+    BondReserveStatusChoices as Status,
+    KeyProjectStageChoices as Stage,
+    KeyProjectWarningChoices as Warning,
+    MilestoneKindChoices,
+)
 
 
 def _on_or_before(field: str, as_of: datetime.date) -> Q:
@@ -42,6 +47,41 @@ def _not_by(field: str, as_of: datetime.date) -> Q:
 
 
 class KeyProjectQuerySet(models.QuerySet):
+    # A key project's stages in order, each reached on its date: the approval milestone done
+    # (``approval_done_on``), started, completed, the production milestone done
+    # (``production_done_on``); identified before. The two milestone dates are not columns of
+    # the project: ``with_stage`` annotates them, ``KeyProject.stage_on`` reads them from its
+    # milestones. The one rule of a key project's stage (the OC4IDS status is mapped from it).
+    STAGES = DatedSteps(
+        ("approval_done_on", Stage.APPROVED),
+        ("started_on", Stage.STARTED),
+        ("completed_on", Stage.COMPLETED),
+        ("production_done_on", Stage.IN_PRODUCTION),
+        before=Stage.IDENTIFIED,
+        noun="stage",
+    )
+    # The milestone whose done date is each of those steps (the earliest done, should there be two).
+    STAGE_MILESTONES = {
+        "approval_done_on": MilestoneKindChoices.APPROVAL,
+        "production_done_on": MilestoneKindChoices.PRODUCTION,
+    }
+
+    def with_stage(self, as_of: datetime.date) -> KeyProjectQuerySet:
+        """Annotate ``stage_as_of``: the stage on ``as_of`` (``STAGES``), with the milestone
+        dates it reads (``approval_done_on``, ``production_done_on``), in the same query.
+        ``KeyProject.stage_on`` gives the same answer for one project."""
+        Milestone = self._related("milestones")
+        dates = {
+            name: Subquery(
+                Milestone.objects.filter(project=OuterRef("pk"), kind=kind, done_on__isnull=False)
+                .order_by("done_on")
+                .values("done_on")[:1],
+                output_field=models.DateField(),
+            )
+            for name, kind in self.STAGE_MILESTONES.items()
+        }
+        return self.annotate(**dates).annotate(stage_as_of=self.STAGES.annotation(as_of))
+
     def listed_for(self, year: int, as_of: datetime.date | None = None) -> KeyProjectQuerySet:
         """Projects on ``year``'s key list; with ``as_of``, only those listed by that date."""
         # (project, year) is unique, so the join cannot repeat a project.

@@ -9,6 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
@@ -231,3 +232,14 @@ def test_bench_export_at_a_scale_measures_bench_pages_records_and_the_api_withou
     assert len({line["rows"] for line in lines}) == 1 and lines[0]["rows"] > 0
     assert all(line["bytes"] > 0 and "load_1m" in line for line in lines[1:])
     assert synthetic(AttractionProject).count() == 30
+
+
+def test_the_export_page_links_the_oc4ids_package_for_readers_of_key_projects(plan, client, exporter_user):
+    client.force_login(exporter_user)
+    assert "/api/oc4ids/" not in client.get("/admin/exports/quarterly/").content.decode()
+    exporter_user.user_permissions.add(Permission.objects.get(codename="view_keyproject"))
+    exporter_user = type(exporter_user).objects.get(pk=exporter_user.pk)
+    client.force_login(exporter_user)
+    page = client.get("/admin/exports/quarterly/").content.decode()
+    assert '<a href="/api/oc4ids/?year=2023" download="oc4ids-jxdrc0-2023.json">' in page
+    assert "下载 2023 年（OC4IDS）" in page

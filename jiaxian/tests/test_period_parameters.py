@@ -232,9 +232,9 @@ def test_the_schema_gives_every_as_of_the_pattern_of_the_range_and_every_year_it
             ):
                 assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (2000, 2100), path
     # as_of: the key projects' list and detail, the quota, chain-conversion and rankings reports,
-    # the chain map, the supervision orders' list and detail; year: quotas, chain conversion,
-    # rankings, the quarterly export and the monthly circular.
-    assert as_of == 8 and year == 5
+    # the chain map, the supervision orders' list and detail, the OC4IDS package and one project;
+    # year: quotas, chain conversion, rankings, the quarterly export and the monthly circular.
+    assert as_of == 10 and year == 5
 
 
 @pytest.mark.django_db

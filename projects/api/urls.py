@@ -1,6 +1,8 @@
 """The projects app's resources: (prefix, viewset) pairs for the one router under /api/."""
 
-from . import attachments, views
+from django.urls import path
+
+from . import attachments, oc4ids, views
 
 routes = [
     ("industries", views.IndustryViewSet),
@@ -15,4 +17,10 @@ routes = [
     ("problems", views.ProblemViewSet),
     ("bond-reserves", views.BondReserveViewSet),
     ("attachments", attachments.AttachmentViewSet),
+]
+
+# Views outside the router (jiaxian/urls.py includes them before it).
+urlpatterns = [
+    path("oc4ids/", oc4ids.OC4IDSPackageView.as_view(), name="oc4ids-package"),
+    path("oc4ids/<str:identifier>/", oc4ids.OC4IDSProjectView.as_view(), name="oc4ids-project"),
 ]

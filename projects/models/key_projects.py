@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -56,6 +57,8 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
 
     objects = KeyProjectQuerySet.as_manager()
+    # Its stages and their dates (two of them its milestones'), declared once with the queryset.
+    STAGES = KeyProjectQuerySet.STAGES
 
     # Who may edit it besides those who edit every department's records (projects.access).
     owner_department = "department"
@@ -99,6 +102,15 @@ class KeyProject(ProjectCodeMixin, TrackedModel):
         # Rows of values rather than instances: an import creates eight for each of thousands.
         rows = [{"project_id": project.pk, "kind": kind} for project in projects for kind in kinds]
         bulk.create_rows(Milestone, rows, user)
+
+    def stage_on(self, as_of: datetime.date) -> str:
+        """The stage on ``as_of`` (``KeyProjectQuerySet.STAGES``; ``with_stage`` in a query),
+        reading its milestones (prefetched or not) for the two steps that are milestones."""
+        done: dict[str, datetime.date | None] = {}
+        for name, kind in KeyProjectQuerySet.STAGE_MILESTONES.items():
+            done[name] = min((m.done_on for m in self.milestones.all() if m.kind == kind and m.done_on), default=None)
+        dates = SimpleNamespace(started_on=self.started_on, completed_on=self.completed_on, **done)
+        return str(self.STAGES.step_on(dates, as_of))
 
     def completed_investment(
         self, year: int, as_of: datetime.date | None = None, known_on: datetime.date | None = None

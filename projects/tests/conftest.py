@@ -116,3 +116,16 @@ def make_persona(db, dept_a):
         return user
 
     return make
+
+
+# --- OC4IDS (projects/oc4ids.py) ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def oc4ids_standard():
+    """The base URL of the OC4IDS schema and codelists copied into the tests, served on the
+    loopback address for the session (``oc4ids_check``)."""
+    from .oc4ids_check import serve_standard
+
+    with serve_standard() as base_url:
+        yield base_url
