@@ -98,6 +98,57 @@ class QuotaReportSerializer(serializers.Serializer):
     indicators = TargetSerializer(many=True)
 
 
+class IndicatorFigureSerializer(serializers.Serializer):
+    """One plan indicator's figure on the day (``projects.indicators.IndicatorFigure``): its
+    figures as decimal strings with the indicator's decimal places."""
+
+    id = serializers.IntegerField(source="indicator.pk")
+    area = serializers.CharField(source="indicator.area")
+    name = serializers.CharField(source="indicator.name")
+    unit = serializers.CharField(source="indicator.unit")
+    target = serializers.SerializerMethodField()
+    comparison = serializers.CharField(source="indicator.comparison")
+    accumulation = serializers.CharField(source="indicator.accumulation")
+    frequency = serializers.CharField(source="indicator.frequency")
+    department = serializers.IntegerField(source="indicator.department_id")
+    department_name = serializers.CharField(source="indicator.department.name")
+    leader = serializers.CharField(source="indicator.leader")
+    figure = serializers.SerializerMethodField(
+        help_text="The sum of the approved values of the months begun (cumulative) or the latest (a level); null: none."
+    )
+    status = serializers.CharField(help_text="`met`, `not_yet` or `no_figure`.")
+    light = serializers.CharField(
+        allow_null=True, help_text="`green`, `yellow`, `red` against the time progress; null when it has none."
+    )
+    completion = serializers.SerializerMethodField(help_text="The figure over the target, four places.")
+    time_progress = serializers.SerializerMethodField(help_text="The time progress the light is held against.")
+
+    @staticmethod
+    def places(row) -> Decimal:
+        return Decimal(1).scaleb(-row.indicator.decimals)
+
+    def get_target(self, row) -> str:
+        return str(row.indicator.target.quantize(self.places(row)))
+
+    def get_figure(self, row) -> str | None:
+        return None if row.figure is None else str(row.figure.quantize(self.places(row)))
+
+    def get_completion(self, row) -> str | None:
+        return None if row.completion is None else str(row.completion)
+
+    def get_time_progress(self, row) -> str | None:
+        return None if row.time_progress is None else str(row.time_progress)
+
+
+class IndicatorReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateField()
+    known_on = serializers.DateField(
+        allow_null=True, help_text="The day the monthly values are known on (approved by its end); null: now."
+    )
+    indicators = IndicatorFigureSerializer(many=True)
+
+
 class PeriodQuerySerializer(serializers.Serializer):
     """A report's year and as-of day; a bad one is a 400 that names it."""
 

@@ -14,4 +14,6 @@ routes = [
     ("progress-reports", views.ProgressReportViewSet),
     ("problems", views.ProblemViewSet),
     ("bond-reserves", views.BondReserveViewSet),
+    ("plan-indicators", views.PlanIndicatorViewSet),
+    ("indicator-values", views.IndicatorValueViewSet),
 ]

@@ -30,7 +30,7 @@ from ..choices import (
 )
 from .key_projects import warning_light
 from .reference import YearPlan, department_field
-from .reviewed import ReviewedMonth, ReviewEvent
+from .reviewed import ReviewedMonth, ReviewEvent, return_reason_field, review_event_fields, review_time_field
 
 # Up to 99,999,999,999,999.99: counts, shares in %, amounts in 万元.
 FIGURE_DIGITS = 16
@@ -240,7 +240,11 @@ class IndicatorValue(ReviewedMonth, TrackedModel):
     value = figure_field(_("value"))
     note = models.TextField(_("note"), blank=True)
     # Written by the review alone (``projects.review``), never by a form or a serializer.
+    submitted_at = review_time_field(_("submitted at"))
+    approved_at = review_time_field(_("approved at"))
     approved_value = figure_field(_("approved value"), null=True, blank=True, editable=False)
+    returned_at = review_time_field(_("returned at"))
+    return_reason = return_reason_field()
 
     # Its indicator's unit reports it (projects.access).
     owner_department = "indicator__department"
@@ -313,7 +317,9 @@ class IndicatorValueReview(ReviewEvent):
     report = models.ForeignKey(
         IndicatorValue, models.CASCADE, verbose_name=_("indicator value"), related_name="reviews"
     )
+    action, at, by = review_event_fields()
     amount = figure_field(_("approved value"), null=True, blank=True)
+    reason = models.TextField(_("reason for return"), blank=True)
 
     class Meta:
         ordering = ["report_id", "at", "id"]

@@ -20,7 +20,7 @@ from ..querysets import ProblemQuerySet
 from .attachments import attachments_relation
 from .base import KeyProjectPart
 from .reference import department_field
-from .reviewed import ReviewedMonth, ReviewEvent
+from .reviewed import ReviewedMonth, ReviewEvent, return_reason_field, review_event_fields, review_time_field
 
 
 class Milestone(KeyProjectPart):
@@ -105,7 +105,11 @@ class ProgressReport(ReviewedMonth, KeyProjectPart):
     completed_investment = amount_field(_("investment completed in the month (万元)"))
     note = models.TextField(_("progress note"), blank=True)
     # Written by the review alone (``projects.review``), never by a form or a serializer.
+    submitted_at = review_time_field(_("submitted at"))
+    approved_at = review_time_field(_("approved at"))
     approved_investment = amount_field(_("approved investment (万元)"), null=True, blank=True, editable=False)
+    returned_at = review_time_field(_("returned at"))
+    return_reason = return_reason_field()
 
     # Its photos and documents (projects.models.attachments).
     attachment_record_type = "progress-report"
@@ -184,7 +188,9 @@ class ProgressReview(ReviewEvent):
     report = models.ForeignKey(
         ProgressReport, models.CASCADE, verbose_name=_("monthly progress report"), related_name="reviews"
     )
+    action, at, by = review_event_fields()
     amount = amount_field(_("approved investment (万元)"), null=True, blank=True)
+    reason = models.TextField(_("reason for return"), blank=True)
 
     class Meta:
         ordering = ["report_id", "at", "id"]

@@ -25,6 +25,17 @@ from .. import validation
 from ..choices import ReviewActionChoices, ReviewStageChoices
 
 
+def review_time_field(verbose_name) -> models.DateTimeField:
+    """The time of a review event (submitted, approved, returned), null until it happens:
+    written by the review alone (``projects.review``), never by a form or a serializer."""
+    return models.DateTimeField(verbose_name, null=True, blank=True, editable=False)
+
+
+def return_reason_field() -> models.TextField:
+    """The reason of the latest return, which the department sees; written by the review alone."""
+    return models.TextField(_("reason for return"), blank=True, editable=False)
+
+
 class ReviewedMonth(models.Model):
     """A month's figure reviewed before it counts: see the module's docstring. ``month`` is
     the month's first day (declared by the concrete model, with its own help text)."""
@@ -43,13 +54,13 @@ class ReviewedMonth(models.Model):
     # bureau staff enter is approved as it saves, with no submission of its own).
     HANDED_IN = (ReviewActionChoices.SUBMITTED, ReviewActionChoices.APPROVED)
 
-    # Written by the review alone (``projects.review``), never by a form or a serializer.
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
-    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
-    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
-
+    # The concrete model declares its fields (``review_time_field``, ``return_reason_field``),
+    # in the order its rows were first written in: a mixin's fields would come first.
     month: models.DateField
+    submitted_at: models.DateTimeField
+    approved_at: models.DateTimeField
+    returned_at: models.DateTimeField
+    return_reason: models.TextField
 
     class Meta:
         abstract = True
@@ -146,21 +157,33 @@ class ReviewedMonth(models.Model):
         return errors
 
 
+def review_event_fields() -> tuple[models.CharField, models.DateTimeField, models.ForeignKey]:
+    """A trail event's ``action``, ``at`` and ``by`` (``action, at, by = review_event_fields()``
+    in the concrete trail, after its ``report``, in the order its rows were first written in)."""
+    return (
+        models.CharField(_("review event"), max_length=10, choices=ReviewActionChoices.choices),
+        models.DateTimeField(_("at")),
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("by"), related_name="+"
+        ),
+    )
+
+
 class ReviewEvent(models.Model):
     """One event of a review trail: submitted, approved (with the amount it approved) or
     returned (with the reason the department sees), when and by whom. Written once and never
-    changed: the trail is its own history, so it has no version. The concrete trail adds
-    ``report`` (the reviewed record, ``related_name="reviews"``) and ``amount``."""
+    changed: the trail is its own history, so it has no version. The concrete trail declares
+    ``report`` (the reviewed record, ``related_name="reviews"``), ``action``, ``at`` and ``by``
+    (``review_event_fields``), ``amount`` and ``reason``."""
 
-    action = models.CharField(_("review event"), max_length=10, choices=ReviewActionChoices.choices)
-    at = models.DateTimeField(_("at"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("by"), related_name="+"
-    )
-    reason = models.TextField(_("reason for return"), blank=True)
+    report: models.ForeignKey
+    action: models.CharField
+    at: models.DateTimeField
+    reason: models.TextField
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}" if self.at else self.get_action_display()  # type: ignore[attr-defined]
+        label = self.get_action_display()  # type: ignore[attr-defined]
+        return f"{label} {self.at:%Y-%m-%d %H:%M}" if self.at else label
