@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from jiaxian import periods
 
+from .choices import IndicatorStatusChoices, KeyProjectWarningChoices
 from .models import PlanIndicator
 
 
@@ -33,6 +34,12 @@ class IndicatorFigure:
     light: str | None
     completion: Decimal | None
     time_progress: Decimal | None
+
+    def get_status_display(self) -> str:
+        return str(IndicatorStatusChoices(self.status).label)
+
+    def get_light_display(self) -> str | None:
+        return None if self.light is None else str(KeyProjectWarningChoices(self.light).label)
 
 
 def figure_of(indicator: PlanIndicator, as_of: datetime.date) -> IndicatorFigure:

@@ -88,16 +88,6 @@ class TargetSerializer(serializers.Serializer):
         return decimal_text(target.threshold, target.kind)
 
 
-class QuotaReportSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    as_of = serializers.DateField()
-    known_on = serializers.DateField(
-        allow_null=True, help_text="The day the monthly progress is known on (approved by its end); null: now."
-    )
-    targets = TargetSerializer(many=True)
-    indicators = TargetSerializer(many=True)
-
-
 class IndicatorFigureSerializer(serializers.Serializer):
     """One plan indicator's figure on the day (``projects.indicators.IndicatorFigure``): its
     figures as decimal strings with the indicator's decimal places."""
@@ -140,6 +130,30 @@ class IndicatorFigureSerializer(serializers.Serializer):
         return None if row.time_progress is None else str(row.time_progress)
 
 
+class QuotaReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateField()
+    known_on = serializers.DateField(
+        allow_null=True, help_text="The day the monthly progress is known on (approved by its end); null: now."
+    )
+    targets = TargetSerializer(many=True)
+    indicators = TargetSerializer(many=True)
+    plan_indicators = serializers.SerializerMethodField(
+        help_text="With `include=indicators` only: the plan's other targets (as `/api/reports/indicators/`)."
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("plan_indicators") is None:
+            data.pop("plan_indicators")
+        return data
+
+    @extend_schema_field(IndicatorFigureSerializer(many=True))
+    def get_plan_indicators(self, report) -> list | None:
+        rows = self.context.get("plan_indicators")
+        return None if rows is None else IndicatorFigureSerializer(rows, many=True).data
+
+
 class IndicatorReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     as_of = serializers.DateField()
@@ -162,6 +176,16 @@ class QuotaReportQuerySerializer(PeriodQuerySerializer):
     known_on = DateParameter(
         required=False,
         help_text="Count the monthly reports as approved by the end of this day (default: now).",
+    )
+
+
+class QuotaReportIncludeSerializer(QuotaReportQuerySerializer):
+    """The quota report's parameters, with what else to include."""
+
+    include = serializers.ChoiceField(
+        choices=["indicators"],
+        required=False,
+        help_text="`indicators`: add the plan's other targets (`plan_indicators`).",
     )
 
 

@@ -153,6 +153,9 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/PatchedPlanIndicatorRequest",
     "/components/schemas/PlanIndicator",
     "/components/schemas/PlanIndicatorRequest",
+    # The quota report's include=indicators (the parameters are in alphabetical order).
+    "/paths/~1api~1reports~1quotas~1/get/parameters/1",
+    "/components/schemas/QuotaReport/properties/plan_indicators",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]
@@ -193,6 +196,10 @@ def without(document: dict, pointers: list[str]) -> dict:
         for part in parents:
             owner = node
             node = node[int(part)] if isinstance(node, list) else node[part]
+        if isinstance(node, list):  # an item of a list (a parameter), by its index
+            assert int(last) < len(node), f"{pointer} is not in the schema: take it out of ADDED_TO_SCHEMA"
+            del node[int(last)]
+            continue
         assert last in node, f"{pointer} is not in the schema: take it out of ADDED_TO_SCHEMA"
         del node[last]
         # A property's "required" entry is on the object schema, beside its "properties".

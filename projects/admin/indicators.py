@@ -16,26 +16,14 @@ from jiaxian.admin import LedgerAdmin, VersionedInline, YearFilter
 from ..models import IndicatorValue, PlanIndicator
 from .progress import MonthFilter, ReviewedAdmin, ReviewStageFilter
 
-INDICATOR_FIELDS = (
-    "area",
-    "name",
-    "unit",
-    "target",
-    "comparison",
-    "accumulation",
-    "frequency",
-    "decimals",
-    "department",
-    "leader",
-    "source",
-)
-
 
 class PlanIndicatorInline(VersionedInline, admin.TabularInline):
-    """A plan's indicators on its page."""
+    """A plan's indicators on its page: what names each one and its target, the rest
+    (comparison, accumulation, frequency, decimals, leader, source) on its own page through the
+    change link, so that the table fits a 1366-pixel screen."""
 
     model = PlanIndicator
-    fields = INDICATOR_FIELDS
+    fields = ("area", "name", "unit", "target", "department")
     extra = 0
     show_change_link = True
 

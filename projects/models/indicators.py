@@ -131,7 +131,8 @@ class PlanIndicator(TrackedModel):
     owner_department = "department"
 
     class Meta:
-        ordering = ["plan", "area", "id"]
+        # As entered: the plan's own order of its targets.
+        ordering = ["plan_id", "id"]
         verbose_name = _("plan indicator")
         verbose_name_plural = _("plan indicators")
         constraints = [

@@ -248,3 +248,38 @@ def test_a_year_s_figures_cost_one_query_at_two_sizes(make_indicator, django_ass
             rows = indicators_on(2023, d(2023, 6, 30), d(2023, 12, 31))
         assert len(rows) == size
         assert {row.figure for row in rows} == {D("21"), D("6")}
+
+
+# --- the demo's indicators ------------------------------------------------------------------
+
+# What the demo's 2023 indicators show at each quarter's end (fixtures/build_demo.py,
+# INDICATORS): (met, lights by colour).
+DEMO = {
+    d(2023, 3, 31): (0, {"green": 3, "yellow": 3, "red": 0}),
+    d(2023, 6, 30): (0, {"green": 3, "yellow": 3, "red": 0}),
+    d(2023, 9, 30): (1, {"green": 4, "yellow": 0, "red": 2}),
+    d(2023, 12, 31): (10, {"green": 4, "yellow": 2, "red": 0}),
+}
+
+
+@pytest.mark.parametrize("as_of", list(DEMO))
+def test_the_demo_s_indicators_are_on_pace_and_behind_at_each_quarter_end(demo_data, as_of):
+    rows = indicators_on(2023, as_of)
+    assert len(rows) == 13
+    met, lights = DEMO[as_of]
+    assert sum(row.status == Status.MET for row in rows) == met
+    assert {colour: sum(row.light == colour for row in rows) for colour in lights} == lights
+    for row in rows:  # the method for one indicator agrees with the list's annotation
+        assert row.indicator.figure_on(as_of) == row.figure, row.indicator.name
+
+
+def test_the_command_prints_the_table_of_each_quarter_end(demo_data):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("indicator_report", "--year", "2023", stdout=out)
+    text = out.getvalue()
+    assert text.count("2023 年度目标指标 截至") == 4
+    assert "新增“四上”企业" in text and "红灯（时序 75%）" in text

@@ -1,6 +1,7 @@
 """The plan indicators and their monthly values in the API (issue 20): the department rule by
 persona, the review actions (as the progress reports'), the strict filters, the version's 412,
-the history, the list's queries at two sizes, and ``/api/reports/indicators/``."""
+the history and the list's queries at two sizes. (The figures' report is investment's:
+``investment/tests/test_indicator_report.py``.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from decimal import Decimal as D
 import pytest
 from rest_framework.test import APIClient
 
-from projects.models import IndicatorValue, PlanIndicator
+from projects.models import IndicatorValue
 from projects.tests.helpers import approved_value
 
 from .conftest import PERSONAS, may_write
@@ -147,20 +148,3 @@ def test_the_lists_cost_the_same_queries_at_two_sizes(make_persona, make_indicat
                 assert reader.get(url).status_code == 200
             counts.append((url, len(queries)))
     assert counts[:2] == counts[2:]
-
-
-def test_the_indicator_report(make_persona, indicators):
-    approved_value(indicators["A"], d(2023, 1, 1), "1200", at=None)
-    reader = client_of(make_persona("leader"))
-    answer = reader.get("/api/reports/indicators/", {"year": 2023, "as_of": "2023-06-30"})
-    assert answer.status_code == 200
-    rows = {row["name"]: row for row in answer.json()["indicators"]}
-    row = rows["新增市场主体"]
-    assert (row["figure"], row["target"], row["status"], row["light"]) == ("1200", "5000", "not_yet", "yellow")
-    assert (row["completion"], row["time_progress"]) == ("0.2400", "0.5000")
-    assert reader.get("/api/reports/indicators/", {"year": 2023, "known_on": "2023-01-01"}).json()["indicators"][0][
-        "figure"
-    ] in ("0", None)
-    assert reader.get("/api/reports/indicators/", {"year": 2019}).status_code == 404
-    assert reader.get("/api/reports/indicators/", {"year": "x"}).status_code == 400
-    assert PlanIndicator.objects.count() == 2
