@@ -206,7 +206,8 @@ class IndicatorValueFilterSet(StrictFilterSet):
     indicator = IntegerFilter()
     department = IntegerFilter(field_name="indicator__department", label="responsible unit of the indicator")
     area = django_filters.MultipleChoiceFilter(field_name="indicator__area", choices=IndicatorAreaChoices.choices)
-    year = CalendarYearFilter(field_name="month", lookup_expr="year", label="year of the month")
+    # A plan's year, bounded as every year parameter: a value is of its indicator's plan's year.
+    year = YearFilter(field_name="month", lookup_expr="year", label="year of the month")
     month = MonthOfYearFilter(field_name="month", lookup_expr="month", label="month of the year (1 to 12)")
     stage = ReviewStageFilter()
     ranges = ["value"]

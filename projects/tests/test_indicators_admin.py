@@ -89,3 +89,15 @@ def test_another_unit_s_value_opens_read_only(make_persona, client, make_indicat
     page = client.get(f"{VALUES}{value.pk}/change/")
     assert page.status_code == 200
     assert 'name="value"' not in page.content.decode()
+
+
+def test_a_clerk_adds_a_value_for_their_own_unit_only(make_persona, client, make_indicator, dept_a, dept_b):
+    own, other = make_indicator(department=dept_a), make_indicator(department=dept_b)
+    client.force_login(make_persona("clerk of A"))
+    page = client.get(f"{VALUES}add/")
+    assert page.status_code == 200
+    for indicator, saved in ((own, True), (other, False)):
+        body = {"indicator": indicator.pk, "month": "2023-05-01", "value": "7", "note": ""}
+        client.post(f"{VALUES}add/", body)
+        assert IndicatorValue.objects.filter(indicator=indicator).exists() is saved
+    assert IndicatorValue.objects.get(indicator=own).stage == Stage.DRAFT
