@@ -37,6 +37,7 @@ from projects.models import (
     Department,
     Industry,
     KeyProject,
+    PlanIndicator,
     Sector,
     YearPlan,
 )
@@ -218,6 +219,29 @@ def build_listing(make_key_project):
 def make_listing(build_listing):
     def make(**fields) -> AnnualListing:
         return _saved(build_listing(**fields))
+
+    return make
+
+
+# --- the year plan's indicators ------------------------------------------------------------
+
+
+@pytest.fixture
+def make_indicator(department):
+    """A saved indicator of the 2023 plan (made with default thresholds when missing): new
+    market entities, at least 5000, cumulative, known monthly, unless overridden."""
+
+    def make(**fields) -> PlanIndicator:
+        if "plan" not in fields:
+            fields["plan"] = YearPlan.objects.filter(year=2023).first() or _saved(YearPlan(year=2023))
+        defaults = {
+            "area": "market_entities",
+            "name": f"新增市场主体{_number()}",
+            "unit": "户",
+            "target": Decimal("5000"),
+            "department": department,
+        }
+        return _saved(PlanIndicator(**{**defaults, **fields}))
 
     return make
 

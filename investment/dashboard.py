@@ -8,11 +8,13 @@ them (the ledgers' changelists, filtered by ``QuotaFilter``, ``ListedForFilter``
 
 It computes nothing: figures, shares and the bars' lengths come from ``quotas``; this module
 writes them (万元 with thousands separators, shares as percentages) and links them. Besides
-the session's and the user's, eleven queries whatever the number of records (twelve without a
+the session's and the user's, twelve queries whatever the number of records (thirteen without a
 year: the latest plan's, ``YearPlanQuerySet.latest_year``): the plans, the
 report's four, the key projects' lights and spawned projects (``quotas.key_project_signals``,
 two): the counts of each warning colour and of the second phases and expansions the year
-spawned, shown under the targets; and the lead pipeline of every industrial chain (招商转化,
+spawned, shown under the targets; the year plan's other indicators by area, each against its
+target with its light, unit and link to its monthly values (``projects.indicators``, one);
+and the lead pipeline of every industrial chain (招商转化,
 ``quotas.chain_conversion``, one), each chain linked to its map; and what waits today in the
 dispatch loop (``quotas.workload``, three): the reports awaiting review, the orders awaiting a
 reply or a decision, the overdue orders, each linked to its list, and the departments late with
@@ -35,6 +37,12 @@ from jiaxian import periods
 from jiaxian.admin import dashboard_url, wan
 from jiaxian.params import page_parameter
 from projects.admin import ListedForFilter, PoolFilter
+from projects.choices import (
+    IndicatorAreaChoices,
+    IndicatorComparisonChoices as Comparison,
+    IndicatorStatusChoices as Status,
+)
+from projects.indicators import IndicatorFigure, indicators_on
 from projects.models import YearPlan
 
 from . import quotas
@@ -267,6 +275,56 @@ def chain_lines(year: int, as_of: datetime.date) -> list[ChainLine]:
     ]
 
 
+# --- the year plan's other indicators -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    """One plan indicator as the page shows it (``projects.indicators.IndicatorFigure``): its
+    figure and target written with its decimals and unit, the bar filled to the figure's share
+    of an "at least" target with the time progress marked where it has a light, its state
+    (``met``, ``unmet``, ``info`` without a figure), its light and its monthly values' list."""
+
+    row: IndicatorFigure
+    figure: str
+    target: str
+    fill: str | None
+    mark: str | None
+    values_url: str
+
+    @property
+    def state(self) -> str:
+        return {Status.MET: "met", Status.NOT_YET: "unmet"}.get(self.row.status, "info")  # type: ignore[call-overload]
+
+
+def indicator_text(value: Decimal | None, decimals: int) -> str:
+    return "—" if value is None else f"{value:,.{decimals}f}"
+
+
+def indicator_lines(year: int, as_of: datetime.date) -> list[dict]:
+    """The plan's indicators for ``year`` as of ``as_of``, by area in the areas' order, each an
+    ``IndicatorLine`` (one query: ``projects.indicators.indicators_on``)."""
+    values = reverse("admin:projects_indicatorvalue_changelist")
+    by_area: dict[str, list[IndicatorLine]] = {}
+    for row in indicators_on(year, as_of):
+        indicator = row.indicator
+        at_least = indicator.comparison == Comparison.AT_LEAST
+        fill = None
+        if at_least and row.completion is not None:
+            fill = min(max(row.completion, Decimal("0")), Decimal("1"))
+        by_area.setdefault(indicator.area, []).append(
+            IndicatorLine(
+                row=row,
+                figure=indicator_text(row.figure, indicator.decimals),
+                target=indicator_text(indicator.target, indicator.decimals),
+                fill=css_length(fill),
+                mark=css_length(row.time_progress),
+                values_url=f"{values}?indicator__id__exact={indicator.pk}",
+            )
+        )
+    return [{"label": label, "lines": by_area[area]} for area, label in IndicatorAreaChoices.choices if area in by_area]
+
+
 # --- the view ------------------------------------------------------------------------------------
 
 
@@ -314,6 +372,7 @@ def dashboard(request):
             signals=quotas.key_project_signals(plan, as_of),
             work=work_lines(plan),
             chains=chain_lines(year, as_of),
+            plan_indicators=indicator_lines(year, as_of),
             indicators=[line(report, target) for target in report.indicators],
             quarters=[
                 {"name": name, "date": end, "url": dashboard_url(year, end), "current": end == as_of}

@@ -4,7 +4,8 @@
 ``quotas.report`` with its figure, threshold and whether it is met, then the informational
 lines) and the ledgers behind the figures: ``重点项目``, ``专项债储备`` and ``招商引资项目``, each
 ending in a totals row; then ``督办事项``, the year's supervision orders with their stage on that
-day (the figures are not of it: it is the dispatch loop's account). Each sheet is one small
+day (the figures are not of it: it is the dispatch loop's account); then ``年度目标指标``, the
+plan's other targets against their figures (``projects.indicators``). Each sheet is one small
 class with one job; a new report is a new exporter class made of sheets.
 
 Nothing here computes a figure: the summary is ``quotas.report``, the records are
@@ -17,8 +18,8 @@ after the as-of day are left blank: they were not known on that day, and the exp
 the same whenever it is made.
 
 Queries, whatever the number of records, all in one snapshot (``reading``; on PostgreSQL within
-``BEGIN``, ``SET TRANSACTION`` and ``COMMIT``): the report's four, then one per ledger sheet and
-one for the orders.
+``BEGIN``, ``SET TRANSACTION`` and ``COMMIT``): the report's four, then one per ledger sheet,
+one for the orders and one for the plan's indicators.
 """
 
 from __future__ import annotations
@@ -40,8 +41,15 @@ from projects.choices import (
     BOND_RESERVE_DOCUMENTS,
     AnnualListingCategoryChoices,
     BondReserveStatusChoices,
+    IndicatorAccumulationChoices,
+    IndicatorAreaChoices,
+    IndicatorComparisonChoices,
+    IndicatorFrequencyChoices,
+    IndicatorStatusChoices,
     KeyProjectNatureChoices,
+    KeyProjectWarningChoices,
 )
+from projects.indicators import indicators_on
 from projects.models import BondReserve, YearPlan
 
 from . import headers, quotas
@@ -524,6 +532,67 @@ class SupervisionOrderSheet:
         yield [None, f"{headers.TOTAL_PREFIX}（{count}件，超期{overdue}件）", stage_counts, *[None] * 9]
 
 
+class IndicatorSheet:
+    """``年度目标指标``: the year plan's other targets as of the as-of day, their values known on
+    the export's ``known_on`` (``projects.indicators``, one query), each with its figure
+    against its target, met or not, and its light against the time progress where it has one;
+    the totals row counts the indicators and those met."""
+
+    name = headers.INDICATOR_SHEET
+    columns = (
+        Column(headers.SERIAL, Kind.INTEGER, width=6),
+        Column(headers.INDICATOR_AREA, width=12),
+        Column(headers.INDICATOR, width=30),
+        Column(headers.INDICATOR_UNIT, width=8),
+        Column(headers.INDICATOR_COMPARISON, width=12),
+        Column(headers.INDICATOR_TARGET, Kind.AMOUNT, width=14),
+        Column(headers.INDICATOR_FIGURE, Kind.AMOUNT, width=14),
+        Column(headers.INDICATOR_COMPLETION, Kind.RATIO, width=10),
+        Column(headers.INDICATOR_ACCUMULATION, width=12),
+        Column(headers.INDICATOR_FREQUENCY, width=10),
+        Column(headers.INDICATOR_STATUS, width=10),
+        Column(headers.INDICATOR_LIGHT, width=8),
+        Column(headers.TIME_PROGRESS, Kind.RATIO, width=10),
+        Column(headers.DEPARTMENT, width=20),
+        Column(headers.LEADER, width=14),
+        Column(headers.INDICATOR_SOURCE, width=24),
+    )
+
+    def sheet(self, export: QuarterlyExporter) -> Sheet:
+        return Sheet(self.name, self.columns, self.rows(export))
+
+    def rows(self, export: QuarterlyExporter) -> Iterator[list[Any]]:
+        areas, comparisons = labels(IndicatorAreaChoices), labels(IndicatorComparisonChoices)
+        accumulations, frequencies = labels(IndicatorAccumulationChoices), labels(IndicatorFrequencyChoices)
+        statuses, lights = labels(IndicatorStatusChoices), labels(KeyProjectWarningChoices)
+        count = met = 0
+        for row in indicators_on(export.year, export.as_of, export.known_on):
+            indicator = row.indicator
+            # A count is written whole, a share or an amount with its two places.
+            kind = Kind.INTEGER if indicator.decimals == 0 else Kind.AMOUNT
+            count += 1
+            met += row.status == IndicatorStatusChoices.MET
+            yield [
+                count,
+                areas[indicator.area],
+                indicator.name,
+                indicator.unit,
+                comparisons[indicator.comparison],
+                Cell(indicator.target, kind),
+                Cell(row.figure, kind),
+                row.completion,
+                accumulations[indicator.accumulation],
+                frequencies[indicator.frequency],
+                statuses[row.status],
+                lights.get(row.light) if row.light else None,
+                row.time_progress,
+                indicator.department.name,
+                indicator.leader,
+                indicator.source,
+            ]
+        yield [None, headers.TOTAL_PREFIX, f"{count}项，已达标{met}项", *[None] * 13]
+
+
 class QuarterlyExporter(BaseExporter):
     """The compliance export of ``plan``'s year for ``quarter`` (1–4), as of the quarter's last
     day, in ``format``. ``for_quarter(year, quarter, format)`` finds the plan: a year without
@@ -532,7 +601,14 @@ class QuarterlyExporter(BaseExporter):
 
     identifier = "quarterly"
     verbose_name = _("Quarterly compliance export")
-    sheet_classes = (SummarySheet, KeyProjectSheet, BondReserveSheet, AttractionProjectSheet, SupervisionOrderSheet)
+    sheet_classes = (
+        SummarySheet,
+        KeyProjectSheet,
+        BondReserveSheet,
+        AttractionProjectSheet,
+        SupervisionOrderSheet,
+        IndicatorSheet,
+    )
 
     def __init__(
         self,

@@ -361,6 +361,13 @@ SPECTACULAR_SETTINGS = {
         "OrderReplyDecisionEnum": "investment.choices.OrderReplyDecisionChoices",
         "RankingUnitEnum": "investment.choices.RankingUnitChoices",
         "AttachmentKindEnum": "projects.choices.AttachmentKindChoices",
+        # The review stage of every reviewed record (progress reports, indicator values): the
+        # name the schema gave it while progress reports alone had it.
+        "ProgressReportStageEnum": "projects.choices.ReviewStageChoices",
+        "IndicatorAreaEnum": "projects.choices.IndicatorAreaChoices",
+        "IndicatorComparisonEnum": "projects.choices.IndicatorComparisonChoices",
+        "IndicatorAccumulationEnum": "projects.choices.IndicatorAccumulationChoices",
+        "IndicatorFrequencyEnum": "projects.choices.IndicatorFrequencyChoices",
     },
 }
 

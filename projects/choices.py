@@ -109,3 +109,51 @@ BOND_RESERVE_DOCUMENTS = (
     AttachmentKindChoices.FINANCIAL_EVALUATION,
     AttachmentKindChoices.LEGAL_OPINION,
 )
+
+
+class IndicatorAreaChoices(models.TextChoices):
+    """The areas of work a plan indicator (年度目标指标) belongs to, in the order the plan lists them."""
+
+    INNOVATION = "innovation", _("Science and technology innovation")
+    CARRIERS = "carriers", _("Carriers and platforms")
+    INDUSTRY = "industry", _("Industrial development")
+    MAJOR_PROJECTS = "major_projects", _("Major projects")
+    MARKET_ENTITIES = "market_entities", _("Market entities")
+    BUSINESS_ENVIRONMENT = "business_environment", _("Business environment")
+    URBAN_RURAL = "urban_rural", _("Urban and rural construction")
+    REFORM = "reform", _("Reform")
+    RURAL_REVITALISATION = "rural_revitalisation", _("Rural revitalisation")
+    RISK = "risk", _("Risk prevention")
+
+
+class IndicatorComparisonChoices(models.TextChoices):
+    """How a plan indicator's figure is held against its target."""
+
+    AT_LEAST = "at_least", _("At least the target")
+    AT_MOST = "at_most", _("At most the target")
+    EQUAL = "equal", _("Equal to the target")
+
+
+class IndicatorAccumulationChoices(models.TextChoices):
+    """Whether an indicator's monthly values add up over the year (new enterprises each month)
+    or each is the level reached by then (a share, a count of villages)."""
+
+    CUMULATIVE = "cumulative", _("Cumulative over the year")
+    LEVEL = "level", _("Level reached")
+
+
+class IndicatorFrequencyChoices(models.TextChoices):
+    """How often an indicator's figure is known: a value for each month, for each quarter's last
+    month, or for December only."""
+
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+
+
+class IndicatorStatusChoices(models.TextChoices):
+    """Where an indicator's figure stands against its target on a day."""
+
+    MET = "met", _("Target met")
+    NOT_YET = "not_yet", _("Not yet met")
+    NO_FIGURE = "no_figure", _("No figure yet")

@@ -2,6 +2,7 @@
 multiple choices, ``q`` for free text, ranges as ``_min``/``_max``."""
 
 import django_filters
+from django.db.models import Q
 
 from jiaxian.filters import (
     BooleanFilter,
@@ -20,8 +21,12 @@ from .choices import (
     AnnualListingCategoryChoices,
     AreaKindChoices,
     BondReserveStatusChoices,
+    IndicatorAccumulationChoices,
+    IndicatorAreaChoices,
+    IndicatorFrequencyChoices,
     KeyProjectNatureChoices,
     MilestoneKindChoices,
+    ReviewStageChoices,
 )
 from .querysets import BondReserveQuerySet, ProblemQuerySet
 
@@ -164,3 +169,49 @@ class ProblemFilterSet(StrictFilterSet):
     class Meta:
         model = models.Problem
         fields = ["project"]
+
+
+class ReviewStageFilter(django_filters.MultipleChoiceFilter):
+    """A reviewed record's stage (one or more), on its times (``ReviewedMonth.REVIEW``), as its
+    ``stage`` reads them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", ReviewStageChoices.choices)
+        kwargs.setdefault("label", "review stage")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        condition = Q()
+        for stage in value:
+            condition |= qs.model.REVIEW.condition(stage)
+        return qs.filter(condition)
+
+
+class PlanIndicatorFilterSet(SearchFilterSet):
+    search_fields = ("name", "leader", "source")
+    year = YearFilter(field_name="plan__year", label="year of the plan")
+    area = django_filters.MultipleChoiceFilter(choices=IndicatorAreaChoices.choices)
+    accumulation = django_filters.MultipleChoiceFilter(choices=IndicatorAccumulationChoices.choices)
+    frequency = django_filters.MultipleChoiceFilter(choices=IndicatorFrequencyChoices.choices)
+    department = IntegerFilter()
+
+    class Meta:
+        model = models.PlanIndicator
+        fields = ["department"]
+
+
+class IndicatorValueFilterSet(StrictFilterSet):
+    indicator = IntegerFilter()
+    department = IntegerFilter(field_name="indicator__department", label="responsible unit of the indicator")
+    area = django_filters.MultipleChoiceFilter(field_name="indicator__area", choices=IndicatorAreaChoices.choices)
+    # A plan's year, bounded as every year parameter: a value is of its indicator's plan's year.
+    year = YearFilter(field_name="month", lookup_expr="year", label="year of the month")
+    month = MonthOfYearFilter(field_name="month", lookup_expr="month", label="month of the year (1 to 12)")
+    stage = ReviewStageFilter()
+    ranges = ["value"]
+
+    class Meta:
+        model = models.IndicatorValue
+        fields = ["indicator"]

@@ -88,6 +88,48 @@ class TargetSerializer(serializers.Serializer):
         return decimal_text(target.threshold, target.kind)
 
 
+class IndicatorFigureSerializer(serializers.Serializer):
+    """One plan indicator's figure on the day (``projects.indicators.IndicatorFigure``): its
+    figures as decimal strings with the indicator's decimal places."""
+
+    id = serializers.IntegerField(source="indicator.pk")
+    area = serializers.CharField(source="indicator.area")
+    name = serializers.CharField(source="indicator.name")
+    unit = serializers.CharField(source="indicator.unit")
+    target = serializers.SerializerMethodField()
+    comparison = serializers.CharField(source="indicator.comparison")
+    accumulation = serializers.CharField(source="indicator.accumulation")
+    frequency = serializers.CharField(source="indicator.frequency")
+    department = serializers.IntegerField(source="indicator.department_id")
+    department_name = serializers.CharField(source="indicator.department.name")
+    leader = serializers.CharField(source="indicator.leader")
+    figure = serializers.SerializerMethodField(
+        help_text="The sum of the approved values of the months begun (cumulative) or the latest (a level); null: none."
+    )
+    status = serializers.CharField(help_text="`met`, `not_yet` or `no_figure`.")
+    light = serializers.CharField(
+        allow_null=True, help_text="`green`, `yellow`, `red` against the time progress; null when it has none."
+    )
+    completion = serializers.SerializerMethodField(help_text="The figure over the target, four places.")
+    time_progress = serializers.SerializerMethodField(help_text="The time progress the light is held against.")
+
+    @staticmethod
+    def places(row) -> Decimal:
+        return Decimal(1).scaleb(-row.indicator.decimals)
+
+    def get_target(self, row) -> str:
+        return str(row.indicator.target.quantize(self.places(row)))
+
+    def get_figure(self, row) -> str | None:
+        return None if row.figure is None else str(row.figure.quantize(self.places(row)))
+
+    def get_completion(self, row) -> str | None:
+        return None if row.completion is None else str(row.completion)
+
+    def get_time_progress(self, row) -> str | None:
+        return None if row.time_progress is None else str(row.time_progress)
+
+
 class QuotaReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     as_of = serializers.DateField()
@@ -96,6 +138,29 @@ class QuotaReportSerializer(serializers.Serializer):
     )
     targets = TargetSerializer(many=True)
     indicators = TargetSerializer(many=True)
+    plan_indicators = serializers.SerializerMethodField(
+        help_text="With `include=indicators` only: the plan's other targets (as `/api/reports/indicators/`)."
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("plan_indicators") is None:
+            data.pop("plan_indicators")
+        return data
+
+    @extend_schema_field(IndicatorFigureSerializer(many=True))
+    def get_plan_indicators(self, report) -> list | None:
+        rows = self.context.get("plan_indicators")
+        return None if rows is None else IndicatorFigureSerializer(rows, many=True).data
+
+
+class IndicatorReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateField()
+    known_on = serializers.DateField(
+        allow_null=True, help_text="The day the monthly values are known on (approved by its end); null: now."
+    )
+    indicators = IndicatorFigureSerializer(many=True)
 
 
 class PeriodQuerySerializer(serializers.Serializer):
@@ -111,6 +176,16 @@ class QuotaReportQuerySerializer(PeriodQuerySerializer):
     known_on = DateParameter(
         required=False,
         help_text="Count the monthly reports as approved by the end of this day (default: now).",
+    )
+
+
+class QuotaReportIncludeSerializer(QuotaReportQuerySerializer):
+    """The quota report's parameters, with what else to include."""
+
+    include = serializers.ChoiceField(
+        choices=["indicators"],
+        required=False,
+        help_text="`indicators`: add the plan's other targets (`plan_indicators`).",
     )
 
 

@@ -12,6 +12,7 @@ from .views import (
     CircularFilingViewSet,
     DispatchMeetingViewSet,
     FilingViewSet,
+    IndicatorReportView,
     IndustrialChainViewSet,
     LocalEnterpriseViewSet,
     MeetingDecisionViewSet,
@@ -46,6 +47,7 @@ routes = [
 
 urlpatterns = [
     path("reports/quotas/", QuotaReportView.as_view(), name="quota-report"),
+    path("reports/indicators/", IndicatorReportView.as_view(), name="indicator-report"),
     path("reports/rankings/", RankingsView.as_view(), name="rankings-report"),
     path("reports/chain-conversion/", ChainConversionView.as_view(), name="chain-conversion-report"),
     path("exports/circular/", CircularExportView.as_view(), name="circular-export"),

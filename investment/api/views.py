@@ -43,6 +43,7 @@ from jiaxian.exporting import CONTENT_TYPES, Format, export_response
 from jiaxian.ledger_api import AsOfMixin, DepartmentRule, LedgerViewSet
 from jiaxian.subqueries import ids_related
 from jiaxian.versions import StaleVersion
+from projects import indicators
 from projects.models import NoPlan, YearPlan
 
 from . import serializers
@@ -80,13 +81,15 @@ class AttractionProjectViewSet(LedgerViewSet):
 class QuotaReportView(APIView):
     """``GET /api/reports/quotas/?year=Y&as_of=D&known_on=K``: every target of Y's plan as of D
     (default: today, or Y's last day when Y is past), the monthly progress as approved by the
-    end of K (default: now). 400 names a bad parameter; 404 when Y has no plan."""
+    end of K (default: now); with ``include=indicators`` the plan's other targets too
+    (``plan_indicators``, as ``/api/reports/indicators/``). 400 names a bad parameter; 404 when
+    Y has no plan."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[QuotaReportQuerySerializer], responses=QuotaReportSerializer)
+    @extend_schema(parameters=[serializers.QuotaReportIncludeSerializer], responses=QuotaReportSerializer)
     def get(self, request):
-        query = QuotaReportQuerySerializer(data=request.query_params)
+        query = serializers.QuotaReportIncludeSerializer(data=request.query_params)
         if not query.is_valid():
             raise ValidationError(query.errors)
         year = query.validated_data["year"]
@@ -96,7 +99,35 @@ class QuotaReportView(APIView):
             raise NotFound(str(missing)) from None
         as_of = query.validated_data.get("as_of") or periods.default_as_of(year)
         known_on = query.validated_data.get("known_on")
-        return Response(QuotaReportSerializer(quotas.report(plan, as_of, known_on)).data)
+        context = {}
+        if query.validated_data.get("include") == "indicators":
+            context["plan_indicators"] = indicators.indicators_on(year, as_of, known_on)
+        return Response(QuotaReportSerializer(quotas.report(plan, as_of, known_on), context=context).data)
+
+
+class IndicatorReportView(APIView):
+    """``GET /api/reports/indicators/?year=Y&as_of=D&known_on=K``: every indicator of Y's plan
+    as of D (default: today, or Y's last day when Y is past), its monthly values as approved by
+    the end of K (default: now), from ``projects.indicators``. 400 names a bad parameter; 404
+    when Y has no plan."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[QuotaReportQuerySerializer], responses=serializers.IndicatorReportSerializer)
+    def get(self, request):
+        query = QuotaReportQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        year = query.validated_data["year"]
+        try:
+            YearPlan.objects.saved(year)
+        except NoPlan as missing:
+            raise NotFound(str(missing)) from None
+        as_of = query.validated_data.get("as_of") or periods.default_as_of(year)
+        known_on = query.validated_data.get("known_on")
+        rows = indicators.indicators_on(year, as_of, known_on)
+        data = {"year": year, "as_of": as_of, "known_on": known_on, "indicators": rows}
+        return Response(serializers.IndicatorReportSerializer(data).data)
 
 
 class ChainConversionView(APIView):

@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 GROUP_MIGRATIONS = [
     ("projects.migrations.0005_department_groups", "create_groups"),
     ("projects.migrations.0011_approve_existing_reports", "grant"),
+    ("projects.migrations.0016_plan_indicator_groups", "grant"),
     ("investment.migrations.0005_department_groups", "grant"),
     ("investment.migrations.0008_supervision_order_groups", "grant"),
     ("investment.migrations.0011_dispatch_meeting_groups", "grant"),

@@ -320,15 +320,16 @@ def test_the_breadcrumbs_lead_home(zh_admin_client, plan):
     assert re.search(r'<div class="breadcrumbs">\s*<a href="/admin/">首页</a>\s*&rsaquo; 年度目标完成情况', content)
 
 
-# The queries of the page, whatever the number of records (13): session; user; the year plans
+# The queries of the page, whatever the number of records (14): session; user; the year plans
 # (for the selector, and the chosen one); the report's four aggregates, one per ledger (key
 # projects listed, reserves in the pool, attraction projects signed) and one of the key
 # projects' monthly progress; the key projects' lights and spawned second phases in one
 # aggregate, and the spawned attraction projects; the lead pipeline of every industrial chain
 # (quotas.chain_conversion, one aggregate); what waits today (quotas.workload: the reports
 # awaiting review, the orders by stage in one aggregate, the departments late with the latest
-# month due: "today" is not frozen here, so December's).
-QUERIES = 13
+# month due: "today" is not frozen here, so December's); the plan's other indicators with
+# their figures (projects.indicators, one).
+QUERIES = 14
 
 
 def test_the_page_costs_the_same_queries_at_10_and_at_100_attraction_projects(
@@ -549,3 +550,35 @@ def test_a_drilled_down_changelist_costs_the_same_queries_at_10_and_at_100_rows(
     add(90)
     with django_assert_num_queries(DRILLED_DOWN_QUERIES[key]):
         assert zh_admin_client.get(url).context["cl"].result_count == 100
+
+
+# --- the year plan's other indicators (issue 20) ---------------------------------------------
+
+
+def test_the_plan_s_indicators_show_by_area_with_their_light_and_values(zh_admin_client, plan, make_indicator):
+    from projects.tests.helpers import approved_value
+
+    behind = make_indicator(name="国家科技型中小企业", area="innovation", unit="家", target=50)
+    ahead = make_indicator(name="新增市场主体", area="market_entities", unit="户", target=5000)
+    level = make_indicator(
+        name="低于10万元的村",
+        area="rural_revitalisation",
+        unit="个",
+        target=0,
+        comparison="at_most",
+        accumulation="level",
+        frequency="quarterly",
+    )
+    approved_value(behind, d(2023, 1, 1), "5")
+    approved_value(ahead, d(2023, 1, 1), "2600")
+    approved_value(level, d(2023, 3, 1), "6")
+    content = dashboard(zh_admin_client, year=2023, as_of="2023-06-30").content.decode()
+    table = content[content.index('id="plan-indicators"') :]
+    table = table[: table.index("</table>")]
+    # In the areas' order, each with its light, its unit and its monthly values.
+    assert table.index("科技创新") < table.index("市场主体") < table.index("乡村振兴")
+    row = lambda indicator: table[table.index(f'id="indicator-{indicator.pk}"') :].split("</tr>")[0]  # noqa: E731
+    assert 'class="light red"' in row(behind) and "5家，不低于目标50家：未达标" in row(behind)
+    assert 'class="light green"' in row(ahead) and "已达标" not in row(ahead)
+    assert "light" not in row(level) and "6个，不高于目标0个：未达标" in row(level)
+    assert f"/admin/projects/indicatorvalue/?indicator__id__exact={ahead.pk}" in row(ahead)

@@ -44,7 +44,14 @@ def test_the_command_writes_the_export_to_the_path_given(plan, tmp_path):
     out = io.StringIO()
     path = tmp_path / "q2.xlsx"
     call_command("export_quarter", year=2023, quarter=2, output=str(path), stdout=out)
-    assert openpyxl.load_workbook(path).sheetnames == ["汇总", "重点项目", "专项债储备", "招商引资项目", "督办事项"]
+    assert openpyxl.load_workbook(path).sheetnames == [
+        "汇总",
+        "重点项目",
+        "专项债储备",
+        "招商引资项目",
+        "督办事项",
+        "年度目标指标",
+    ]
     assert hashlib.sha256(path.read_bytes()).hexdigest() in out.getvalue()
 
 

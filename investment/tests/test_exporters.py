@@ -141,7 +141,7 @@ def test_the_totals_rows_add_up_to_the_report(ledgers, today):
 def test_the_xlsx_has_frozen_headers_autofilters_and_number_formats(ledgers):
     workbook = xlsx(QuarterlyExporter(ledgers, 2))
     sheet = workbook["招商引资项目"]
-    assert workbook.sheetnames == ["汇总", "重点项目", "专项债储备", "招商引资项目", "督办事项"]
+    assert workbook.sheetnames == ["汇总", "重点项目", "专项债储备", "招商引资项目", "督办事项", "年度目标指标"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:S")
     assert sheet["J2"].number_format == "#,##0.00"
@@ -152,7 +152,14 @@ def test_the_xlsx_has_frozen_headers_autofilters_and_number_formats(ledgers):
 
 def test_each_csv_starts_with_a_byte_order_mark_and_has_the_xlsx_columns(ledgers):
     sheets = csv_sheets(QuarterlyExporter(ledgers, 2, format=Format.CSV).render())
-    assert list(sheets) == ["1-汇总.csv", "2-重点项目.csv", "3-专项债储备.csv", "4-招商引资项目.csv", "5-督办事项.csv"]
+    assert list(sheets) == [
+        "1-汇总.csv",
+        "2-重点项目.csv",
+        "3-专项债储备.csv",
+        "4-招商引资项目.csv",
+        "5-督办事项.csv",
+        "6-年度目标指标.csv",
+    ]
     for content in sheets.values():
         assert content.startswith(b"\xef\xbb\xbf")
     header = next(csv.reader(io.StringIO(sheets["4-招商引资项目.csv"].decode("utf-8-sig"))))
@@ -220,13 +227,14 @@ def test_the_export_asks_the_same_number_of_queries_at_10_and_100_projects(
         [build_attraction_project(signed_on=datetime.date(2023, 1, 5)) for _ in range(10)]
     )
     # The report's four aggregates (one per ledger, one of the key projects' monthly progress),
-    # then one query per ledger sheet and one for the supervision orders.
-    with django_assert_num_queries(8):
+    # then one query per ledger sheet, one for the supervision orders and one for the plan's
+    # indicators.
+    with django_assert_num_queries(9):
         export()
     AttractionProject.objects.bulk_create(
         [build_attraction_project(signed_on=datetime.date(2023, 1, 5)) for _ in range(90)]
     )
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         export()
 
 
@@ -254,7 +262,7 @@ def test_every_sheet_prints_on_a4_landscape_one_page_wide_with_its_header_row_on
         assert sheet.oddHeader.center.text == "郏县 2023年第2季度 截至2023-06-30"
         assert (sheet.oddFooter.left.text, sheet.oddFooter.right.text) == ("&A", "第 &P 页，共 &N 页")
     # The summary on one page; the ledgers as many pages long as they take.
-    assert [int(sheet.page_setup.fitToHeight) for sheet in workbook.worksheets] == [1, 0, 0, 0, 0]
+    assert [int(sheet.page_setup.fitToHeight) for sheet in workbook.worksheets] == [1, 0, 0, 0, 0, 0]
 
 
 def test_the_csv_has_no_signature_block(ledgers, today):
@@ -270,6 +278,7 @@ def test_the_export_asks_the_same_number_of_queries_whatever_the_number_of_recor
     build_attraction_project,
     make_attraction_project,
     make_order,
+    make_indicator,
     department,
     django_assert_num_queries,
 ):
@@ -279,9 +288,11 @@ def test_the_export_asks_the_same_number_of_queries_whatever_the_number_of_recor
     from investment.models import AttractionProject
     from investment.tests.helpers import reply
     from projects.models import BondReserve, Problem
+    from projects.tests.helpers import approved_value
 
     def grow(count: int) -> None:
         for number in range(count):
+            approved_value(make_indicator(), datetime.date(2023, 1, 1), "10")
             listing = make_listing(year=2023, listed_on=datetime.date(2023, 2, 1))
             # Orders about each kind of record, replied to or not.
             concerning = [
@@ -307,16 +318,17 @@ def test_the_export_asks_the_same_number_of_queries_whatever_the_number_of_recor
     def rows(format: str) -> int:
         return QuarterlyExporter(plan, 2, format=format).write(io.BytesIO())
 
-    # The report's four aggregates, one query per ledger sheet, one for the orders.
+    # The report's four aggregates, one query per ledger sheet, one for the orders, one for the
+    # plan's indicators.
     grow(4)
     before = {}
     for format in ("xlsx", "csv"):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             before[format] = rows(format)
     grow(16)
     for format in ("xlsx", "csv"):
-        with django_assert_num_queries(8):
-            assert rows(format) - before[format] == 16 * 4  # every new record is a row
+        with django_assert_num_queries(9):
+            assert rows(format) - before[format] == 16 * 5  # every new record is a row
 
 
 def test_the_reserves_sheet_says_which_of_the_three_documents_each_had_by_the_quarter_end(

@@ -141,6 +141,37 @@ ADDED_TO_SCHEMA: list[str] = [
     "/components/schemas/PaginatedAttachmentList",
     "/components/schemas/PatchedAttachmentRequest",
     "/components/schemas/RecordTypeEnum",
+    # The year plan's indicators, their monthly values and their review, the figures (issue 20).
+    "/paths/~1api~1indicator-values~1",
+    "/paths/~1api~1indicator-values~1approve~1",
+    "/paths/~1api~1indicator-values~1return~1",
+    "/paths/~1api~1indicator-values~1submit~1",
+    "/paths/~1api~1indicator-values~1{id}~1",
+    "/paths/~1api~1indicator-values~1{id}~1approve~1",
+    "/paths/~1api~1indicator-values~1{id}~1history~1",
+    "/paths/~1api~1indicator-values~1{id}~1return~1",
+    "/paths/~1api~1indicator-values~1{id}~1submit~1",
+    "/paths/~1api~1plan-indicators~1",
+    "/paths/~1api~1plan-indicators~1{id}~1",
+    "/paths/~1api~1plan-indicators~1{id}~1history~1",
+    "/paths/~1api~1reports~1indicators~1",
+    "/components/schemas/IndicatorAccumulationEnum",
+    "/components/schemas/IndicatorAreaEnum",
+    "/components/schemas/IndicatorComparisonEnum",
+    "/components/schemas/IndicatorFrequencyEnum",
+    "/components/schemas/IndicatorFigure",
+    "/components/schemas/IndicatorReport",
+    "/components/schemas/IndicatorValue",
+    "/components/schemas/IndicatorValueRequest",
+    "/components/schemas/PaginatedIndicatorValueList",
+    "/components/schemas/PaginatedPlanIndicatorList",
+    "/components/schemas/PatchedIndicatorValueRequest",
+    "/components/schemas/PatchedPlanIndicatorRequest",
+    "/components/schemas/PlanIndicator",
+    "/components/schemas/PlanIndicatorRequest",
+    # The quota report's include=indicators (the parameters are in alphabetical order).
+    "/paths/~1api~1reports~1quotas~1/get/parameters/1",
+    "/components/schemas/QuotaReport/properties/plan_indicators",
 ]
 
 EXPORTS = [(2023, 2, "xlsx"), (2023, 4, "xlsx"), (2023, 4, "csv")]
@@ -181,6 +212,10 @@ def without(document: dict, pointers: list[str]) -> dict:
         for part in parents:
             owner = node
             node = node[int(part)] if isinstance(node, list) else node[part]
+        if isinstance(node, list):  # an item of a list (a parameter), by its index
+            assert int(last) < len(node), f"{pointer} is not in the schema: take it out of ADDED_TO_SCHEMA"
+            del node[int(last)]
+            continue
         assert last in node, f"{pointer} is not in the schema: take it out of ADDED_TO_SCHEMA"
         del node[last]
         # A property's "required" entry is on the object schema, beside its "properties".

@@ -46,6 +46,9 @@ LEDGERS = (
     "annual-listings",
     "bond-reserves",
     "attraction-projects",
+    # The year plan's indicators and their monthly values (issue 20).
+    "plan-indicators",
+    "indicator-values",
 )
 
 

@@ -231,10 +231,11 @@ def test_the_schema_gives_every_as_of_the_pattern_of_the_range_and_every_year_it
                 and "progress" not in path
             ):
                 assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (2000, 2100), path
-    # as_of: the key projects' list and detail, the quota, chain-conversion and rankings reports,
-    # the chain map, the supervision orders' list and detail, the OC4IDS package and one project;
-    # year: quotas, chain conversion, rankings, the quarterly export and the monthly circular.
-    assert as_of == 10 and year == 5
+    # as_of: the key projects' list and detail, the quota, chain-conversion, rankings and
+    # indicators reports, the chain map, the supervision orders' list and detail, the OC4IDS
+    # package and one project; year: quotas, chain conversion, rankings, indicators, the
+    # quarterly export and the monthly circular.
+    assert as_of == 11 and year == 6
 
 
 @pytest.mark.django_db

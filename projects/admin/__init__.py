@@ -6,12 +6,16 @@ base that every ledger of both apps builds on (``jiaxian.admin``: ``LedgerAdmin`
   departments on the user's page;
 - ``key_projects``: key projects, their inlines and filters, the warning light's badge;
 - ``bonds``: special-bond reserves and their filters;
-- ``progress``: the review list of monthly progress reports (submit, approve, return);
+- ``progress``: the review list of monthly progress reports (submit, approve, return), on
+  ``ReviewedAdmin``, the review list of any reviewed record;
+- ``indicators``: the year plan's indicators (inline on the plan's page and their own list) and
+  their monthly values' review list;
 - ``attachments``: the attachments block on every record's page, the upload page, the downloads.
 
 Importing this package registers every ledger (Django's autodiscovery imports it); import the
 names from here: ``from projects.admin import KeyProjectAdmin``. The modules build on
-``jiaxian.admin`` and never on each other or on this package.
+``jiaxian.admin`` and never on this package (``indicators`` reuses ``progress``' review list,
+``reference`` the indicators' inline).
 
 Thin: columns, filters and inlines. Every derived value (status, coverage ratio) comes from
 the model or its queryset; every list declares the related rows it needs so that a page
@@ -23,6 +27,7 @@ adds its own filters; this app never imports it).
 
 from .attachments import AttachmentAdmin, attachments_block
 from .bonds import BondReserveAdmin, BondStatusFilter, PoolFilter
+from .indicators import IndicatorValueAdmin, PlanIndicatorAdmin, PlanIndicatorInline
 from .key_projects import (
     AnnualListingInline,
     KeyProjectAdmin,
@@ -38,7 +43,7 @@ from .key_projects import (
     warning_badge,
     warning_plan,
 )
-from .progress import ProgressReportAdmin, ReviewStageFilter
+from .progress import ProgressReportAdmin, ReviewedAdmin, ReviewStageFilter
 from .reference import (
     AreaAdmin,
     DepartmentAdmin,
@@ -57,6 +62,7 @@ __all__ = [
     "BondStatusFilter",
     "DepartmentAdmin",
     "DepartmentMembershipInline",
+    "IndicatorValueAdmin",
     "IndustryAdmin",
     "KeyProjectAdmin",
     "KeyProjectInline",
@@ -64,12 +70,15 @@ __all__ = [
     "ListingCategoryFilter",
     "ListingYearFilter",
     "MilestoneInline",
+    "PlanIndicatorAdmin",
+    "PlanIndicatorInline",
     "PoolFilter",
     "ProblemInline",
     "ProblemsFilter",
     "ProgressReportAdmin",
     "ProgressReportInline",
     "ReviewStageFilter",
+    "ReviewedAdmin",
     "SectorAdmin",
     "UserWithDepartmentsAdmin",
     "WarningFilter",

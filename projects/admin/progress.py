@@ -1,8 +1,10 @@
-"""The review list of monthly progress reports (月报审核): every report with its stage, for
-bureau staff to approve or return (one by one or selected in bulk, a return asking for a reason
-on a page of its own) and for department clerks to submit theirs. Filters by stage, month and
-department; each row links to its key project's page, where the month is entered. Who may do
-what is ``projects.review``'s to say: this module only asks."""
+"""The review lists of monthly reports (月报审核): every report with its stage, for bureau staff
+to approve or return (one by one or selected in bulk, a return asking for a reason on a page of
+its own) and for department clerks to submit theirs. ``ReviewedAdmin`` is that list for any
+reviewed record (``ReviewedMonth``): the key projects' monthly progress here, whose rows link to
+their key project's page where the month is entered, and the plan indicators' monthly values
+(``projects.admin.indicators``). Who may do what is ``projects.review``'s to say: this module
+only asks."""
 
 from __future__ import annotations
 
@@ -27,8 +29,8 @@ class ReviewStageFilter(ChoicesFilter):
     options = ReviewStageChoices
 
     def select(self, queryset, value: str):
-        # On the times themselves (ProgressReport.REVIEW), as the stage column reads them.
-        return queryset.filter(ProgressReport.REVIEW.condition(value))
+        # On the times themselves (ReviewedMonth.REVIEW), as the stage column reads them.
+        return queryset.filter(queryset.model.REVIEW.condition(value))
 
 
 class MonthFilter(admin.SimpleListFilter):
@@ -67,28 +69,14 @@ class ReturnForm(forms.Form):
     )
 
 
-@admin.register(ProgressReport)
-class ProgressReportAdmin(LedgerAdmin):
-    list_display = (
-        "project",
-        "department",
-        "month_shown",
-        "amount",
-        "stage_shown",
-        "approved_amount",
-        "return_reason",
-    )
-    list_filter = (ReviewStageFilter, MonthFilter, "project__department")
-    list_select_related = ("project__department",)
-    search_fields = ("project__name",)
-    ordering = ("-month", "project_id")
-    actions = ("submit_selected", "approve_selected", "return_selected")
-    fields = ("project", "month", "completed_investment", "note", "version", "created_at", "updated_at")
-    readonly_fields = ("project", "month", *LedgerAdmin.readonly_fields)
+class ReviewedAdmin(LedgerAdmin):
+    """The list of a reviewed record (``ReviewedMonth``): its stage, the lock of an approved
+    record for department clerks, bureau staff's entry approved as it saves, and the actions
+    submit, approve and return (a return asks for its reason on a page of its own)."""
 
-    def has_add_permission(self, request):
-        # A month is entered on its key project's page or on the monthly entry page.
-        return False
+    actions = ("submit_selected", "approve_selected", "return_selected")
+    # What ``act`` reads with the records (what their names show).
+    review_select_related: tuple[str, ...] = ()
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (
@@ -103,28 +91,16 @@ class ProgressReportAdmin(LedgerAdmin):
         super().save_model(request, obj, form, change)
         review.write_trail([event])
 
-    @admin.display(description=_("responsible unit"), ordering="project__department__name")
-    def department(self, report):
-        return report.project.department
-
     @admin.display(description=_("month"), ordering="month")
     def month_shown(self, report):
         return f"{report.month:%Y-%m}"
-
-    @admin.display(description=_("investment completed in the month (万元)"), ordering="completed_investment")
-    def amount(self, report):
-        return wan(report.completed_investment)
-
-    @admin.display(description=_("approved investment (万元)"))
-    def approved_amount(self, report):
-        return wan(report.approved_investment) if report.approved_investment is not None else "—"
 
     @admin.display(description=_("review stage"))
     def stage_shown(self, report):
         return report.get_stage_display()
 
     def act(self, request, action: str, queryset, reason: str = "") -> None:
-        reports = list(queryset.select_related("project"))
+        reports = list(queryset.select_related(*self.review_select_related))
         try:
             review.act(action, reports, request.user, reason)
         except review.Refused as refused:
@@ -157,11 +133,47 @@ class ProgressReportAdmin(LedgerAdmin):
             **self.admin_site.each_context(request),
             "title": gettext("Return monthly reports"),
             "opts": self.model._meta,
-            "reports": list(queryset.select_related("project")),
+            "reports": list(queryset.select_related(*self.review_select_related)),
             "form": form,
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         }
         return TemplateResponse(request, "admin/projects/progressreport/return.html", context)
 
     def has_review_permission(self, request):
-        return review.reviews(request.user)
+        return review.reviews(request.user, self.model)
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ReviewedAdmin):
+    list_display = (
+        "project",
+        "department",
+        "month_shown",
+        "amount",
+        "stage_shown",
+        "approved_amount",
+        "return_reason",
+    )
+    list_filter = (ReviewStageFilter, MonthFilter, "project__department")
+    list_select_related = ("project__department",)
+    review_select_related = ("project",)
+    search_fields = ("project__name",)
+    ordering = ("-month", "project_id")
+    fields = ("project", "month", "completed_investment", "note", "version", "created_at", "updated_at")
+    readonly_fields = ("project", "month", *LedgerAdmin.readonly_fields)
+
+    def has_add_permission(self, request):
+        # A month is entered on its key project's page or on the monthly entry page.
+        return False
+
+    @admin.display(description=_("responsible unit"), ordering="project__department__name")
+    def department(self, report):
+        return report.project.department
+
+    @admin.display(description=_("investment completed in the month (万元)"), ordering="completed_investment")
+    def amount(self, report):
+        return wan(report.completed_investment)
+
+    @admin.display(description=_("approved investment (万元)"))
+    def approved_amount(self, report):
+        return wan(report.approved_investment) if report.approved_investment is not None else "—"

@@ -16,6 +16,7 @@ from jiaxian.admin import LedgerAdmin, annotated_column
 
 from ..models import Area, Department, Industry, Sector, YearPlan
 from ..querysets import ProblemQuerySet
+from .indicators import PlanIndicatorInline
 
 
 @admin.register(Industry)
@@ -64,6 +65,8 @@ class SectorAdmin(LedgerAdmin):
 
 @admin.register(YearPlan)
 class YearPlanAdmin(LedgerAdmin):
+    # The plan's other targets, each with its unit (projects.admin.indicators).
+    inlines = [PlanIndicatorInline]
     list_display = (
         "year",
         "key_project_count_target",

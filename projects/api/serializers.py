@@ -156,6 +156,59 @@ class ProgressReportSerializer(ValidatedModelSerializer):
         )
 
 
+class PlanIndicatorSerializer(ValidatedModelSerializer):
+    """One quantified target of a year plan (``/api/plan-indicators/``) with its responsible
+    unit; its figures are ``/api/reports/indicators/``'."""
+
+    class Meta:
+        model = models.PlanIndicator
+        fields = (
+            "id",
+            "plan",
+            "area",
+            "name",
+            "unit",
+            "target",
+            "comparison",
+            "accumulation",
+            "frequency",
+            "decimals",
+            "department",
+            "leader",
+            "source",
+            *RECORD_FIELDS,
+        )
+
+
+class IndicatorValueSerializer(ValidatedModelSerializer):
+    """An indicator's value for one month (``/api/indicator-values/``); ``month`` is the month's
+    first day. Its review is read-only, written by the actions ``submit``, ``approve`` and
+    ``return`` as a progress report's (``projects.review``)."""
+
+    stage = serializers.ChoiceField(
+        choices=ReviewStageChoices.choices,
+        read_only=True,
+        help_text="The review stage: the latest of submitted, approved and returned (draft before any).",
+    )
+
+    class Meta:
+        model = models.IndicatorValue
+        fields = (
+            "id",
+            "indicator",
+            "month",
+            "value",
+            "note",
+            "stage",
+            "submitted_at",
+            "approved_at",
+            "approved_value",
+            "returned_at",
+            "return_reason",
+            *RECORD_FIELDS,
+        )
+
+
 class ReviewActionSerializer(serializers.Serializer):
     """The body of a review action on one report (the path's): the reason of a return."""
 

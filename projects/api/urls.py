@@ -16,6 +16,8 @@ routes = [
     ("progress-reports", views.ProgressReportViewSet),
     ("problems", views.ProblemViewSet),
     ("bond-reserves", views.BondReserveViewSet),
+    ("plan-indicators", views.PlanIndicatorViewSet),
+    ("indicator-values", views.IndicatorValueViewSet),
     ("attachments", attachments.AttachmentViewSet),
 ]
 

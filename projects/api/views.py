@@ -117,21 +117,20 @@ REVIEW_ERRORS = {
 }
 
 
-class ProgressReportViewSet(LedgerViewSet):
-    """Monthly reports and their review (``projects.review``): a department clerk's entry is a
-    draft until submitted, bureau staff's is approved as it saves; an approved report is locked
-    for department clerks. ``…/<id>/submit/``, ``…/approve/``, ``…/return/`` act on one report
-    (at the version of ``If-Match`` or the body's ``version``); the same paths without an id
-    take a list of ``ids`` and act on all of them or on none."""
-
-    queryset = models.ProgressReport.objects.all()
-    serializer_class = serializers.ProgressReportSerializer
-    filterset_class = filtersets.ProgressReportFilterSet
-    ordering_fields = ("month", "completed_investment")
+class ReviewedViewSet(LedgerViewSet):
+    """A ledger of reviewed records (``ReviewedMonth``) and their review (``projects.review``): a
+    department clerk's entry is a draft until submitted, bureau staff's is approved as it saves;
+    an approved record is locked for department clerks. ``…/<id>/submit/``, ``…/approve/``,
+    ``…/return/`` act on one record (at the version of ``If-Match`` or the body's ``version``);
+    the same paths without an id take a list of ``ids`` and act on all of them or on none. A
+    subclass gives the actions their schema with ``review_schemas``."""
 
     def perform_create(self, serializer):
         self.check_written(serializer)
-        values = review.entry_values(self.request.user, serializer.validated_data.get("completed_investment"))
+        model = serializer.Meta.model
+        values = review.entry_values(
+            self.request.user, serializer.validated_data.get(model.REVIEWED_AMOUNT), model=model
+        )
         with transaction.atomic():
             report = serializer.save(**values)
             review.write_trail([review.entry_event(report, self.request.user)])
@@ -139,8 +138,11 @@ class ProgressReportViewSet(LedgerViewSet):
     def perform_update(self, serializer):
         self.check_written(serializer)
         self.check_unlocked(serializer.instance)
-        amount = serializer.validated_data.get("completed_investment", serializer.instance.completed_investment)
-        values = review.entry_values(self.request.user, amount)
+        model = type(serializer.instance)
+        amount = serializer.validated_data.get(
+            model.REVIEWED_AMOUNT, getattr(serializer.instance, model.REVIEWED_AMOUNT)
+        )
+        values = review.entry_values(self.request.user, amount, model=model)
         with transaction.atomic():
             self.claim(serializer.instance)
             report = serializer.save(**values)
@@ -191,39 +193,18 @@ class ProgressReportViewSet(LedgerViewSet):
         self.review(action, reports, body.validated_data.get("reason", ""), None)
         return Response(self.get_serializer(reports, many=True).data)
 
-    @extend_schema(
-        summary="Submit a report",
-        request=serializers.ReviewActionSerializer,
-        responses={200: serializers.ProgressReportSerializer, **REVIEW_ERRORS},
-    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def submit(self, request, pk=None):
         return self.review_one(ReviewActionChoices.SUBMITTED, request)
 
-    @extend_schema(
-        summary="Approve a report",
-        request=serializers.ReviewActionSerializer,
-        responses={200: serializers.ProgressReportSerializer, **REVIEW_ERRORS},
-    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def approve(self, request, pk=None):
         return self.review_one(ReviewActionChoices.APPROVED, request)
 
-    @extend_schema(
-        summary="Return a report",
-        request=serializers.ReviewActionSerializer,
-        responses={200: serializers.ProgressReportSerializer, **REVIEW_ERRORS},
-    )
     @action(detail=True, methods=["post"], url_path="return", url_name="return", filter_backends=[])
     def return_report(self, request, pk=None):
         return self.review_one(ReviewActionChoices.RETURNED, request)
 
-    @extend_schema(
-        operation_id="progress_reports_submit_many",
-        summary="Submit reports",
-        request=serializers.ReviewBatchSerializer,
-        responses={200: serializers.ProgressReportSerializer(many=True), **REVIEW_ERRORS},
-    )
     @action(
         detail=False,
         methods=["post"],
@@ -235,12 +216,6 @@ class ProgressReportViewSet(LedgerViewSet):
     def submit_many(self, request):
         return self.review_many(ReviewActionChoices.SUBMITTED, request)
 
-    @extend_schema(
-        operation_id="progress_reports_approve_many",
-        summary="Approve reports",
-        request=serializers.ReviewBatchSerializer,
-        responses={200: serializers.ProgressReportSerializer(many=True), **REVIEW_ERRORS},
-    )
     @action(
         detail=False,
         methods=["post"],
@@ -252,12 +227,6 @@ class ProgressReportViewSet(LedgerViewSet):
     def approve_many(self, request):
         return self.review_many(ReviewActionChoices.APPROVED, request)
 
-    @extend_schema(
-        operation_id="progress_reports_return_many",
-        summary="Return reports",
-        request=serializers.ReviewBatchSerializer,
-        responses={200: serializers.ProgressReportSerializer(many=True), **REVIEW_ERRORS},
-    )
     @action(
         detail=False,
         methods=["post"],
@@ -268,6 +237,59 @@ class ProgressReportViewSet(LedgerViewSet):
     )
     def return_many(self, request):
         return self.review_many(ReviewActionChoices.RETURNED, request)
+
+
+def review_schemas(serializer, prefix: str, one: str, many: str) -> dict:
+    """The schema of a ``ReviewedViewSet``'s six actions (``extend_schema_view``): answered with
+    ``serializer``, the batch operations' ids under ``prefix``, summaries naming ``one`` record
+    or ``many``."""
+    batch = {"request": serializers.ReviewBatchSerializer, "responses": {200: serializer(many=True), **REVIEW_ERRORS}}
+    single = {"request": serializers.ReviewActionSerializer, "responses": {200: serializer, **REVIEW_ERRORS}}
+    return {
+        "submit": extend_schema(summary=f"Submit {one}", **single),
+        "approve": extend_schema(summary=f"Approve {one}", **single),
+        "return_report": extend_schema(summary=f"Return {one}", **single),
+        "submit_many": extend_schema(operation_id=f"{prefix}_submit_many", summary=f"Submit {many}", **batch),
+        "approve_many": extend_schema(operation_id=f"{prefix}_approve_many", summary=f"Approve {many}", **batch),
+        "return_many": extend_schema(operation_id=f"{prefix}_return_many", summary=f"Return {many}", **batch),
+    }
+
+
+@extend_schema_view(**review_schemas(serializers.ProgressReportSerializer, "progress_reports", "a report", "reports"))
+class ProgressReportViewSet(ReviewedViewSet):
+    """Monthly reports and their review (``projects.review``): a department clerk's entry is a
+    draft until submitted, bureau staff's is approved as it saves; an approved report is locked
+    for department clerks. ``…/<id>/submit/``, ``…/approve/``, ``…/return/`` act on one report
+    (at the version of ``If-Match`` or the body's ``version``); the same paths without an id
+    take a list of ``ids`` and act on all of them or on none."""
+
+    queryset = models.ProgressReport.objects.all()
+    serializer_class = serializers.ProgressReportSerializer
+    filterset_class = filtersets.ProgressReportFilterSet
+    ordering_fields = ("month", "completed_investment")
+
+
+class PlanIndicatorViewSet(LedgerViewSet):
+    """The year plans' indicators; their figures are ``/api/reports/indicators/``'."""
+
+    queryset = models.PlanIndicator.objects.all()
+    serializer_class = serializers.PlanIndicatorSerializer
+    filterset_class = filtersets.PlanIndicatorFilterSet
+    ordering_fields = ("name", "target", "area")
+
+
+@extend_schema_view(
+    **review_schemas(serializers.IndicatorValueSerializer, "indicator_values", "an indicator value", "indicator values")
+)
+class IndicatorValueViewSet(ReviewedViewSet):
+    """The indicators' monthly values and their review (``ReviewedViewSet``, ``projects.review``),
+    reported by their indicator's unit."""
+
+    # The indicator: its decimals and its unit's department (the rule) for a write's checks.
+    queryset = models.IndicatorValue.objects.select_related("indicator__plan")
+    serializer_class = serializers.IndicatorValueSerializer
+    filterset_class = filtersets.IndicatorValueFilterSet
+    ordering_fields = ("month", "value")
 
 
 class ProblemViewSet(LedgerViewSet):

@@ -8,6 +8,8 @@
 - ``key_projects``: key projects, their annual listings, the warning light;
 - ``progress``: milestones, monthly progress reports, problems;
 - ``bonds``: special-bond reserves;
+- ``reviewed``: what a reviewed monthly record shares (progress reports, indicator values);
+- ``indicators``: the year plan's other targets (plan indicators) and their monthly values;
 - ``attachments``: the photos and documents attached to records of either app;
 - ``uploads``: a file uploaded to the admin's import page, kept until it is confirmed.
 
@@ -27,6 +29,7 @@ from jiaxian.versions import StaleVersion
 from .attachments import Attachment, attachments_relation
 from .base import ProjectCodeMixin
 from .bonds import BondReserve
+from .indicators import IndicatorValue, IndicatorValueReview, PlanIndicator
 from .key_projects import AnnualListing, KeyProject, warning_light
 from .progress import Milestone, Problem, ProgressReport, ProgressReview
 from .reference import Area, Department, Industry, NoPlan, Sector, YearPlan, department_field
@@ -39,10 +42,13 @@ __all__ = [
     "BondReserve",
     "Department",
     "ImportUpload",
+    "IndicatorValue",
+    "IndicatorValueReview",
     "Industry",
     "KeyProject",
     "Milestone",
     "NoPlan",
+    "PlanIndicator",
     "Problem",
     "ProgressReport",
     "ProgressReview",

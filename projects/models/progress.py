@@ -7,22 +7,20 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy as _
 
-from jiaxian import periods
 from jiaxian.models import amount_field, non_negative, unique_errors
-from jiaxian.steps import LatestEvent
 
 from .. import validation
-from ..choices import MilestoneKindChoices, ReviewActionChoices, ReviewStageChoices
+from ..choices import MilestoneKindChoices, ReviewActionChoices
 from ..querysets import ProblemQuerySet
 from .attachments import attachments_relation
 from .base import KeyProjectPart
 from .reference import department_field
+from .reviewed import ReviewedMonth, ReviewEvent, return_reason_field, review_event_fields, review_time_field
 
 
 class Milestone(KeyProjectPart):
@@ -83,7 +81,7 @@ class Milestone(KeyProjectPart):
             raise ValidationError(errors)
 
 
-class ProgressReport(KeyProjectPart):
+class ProgressReport(ReviewedMonth, KeyProjectPart):
     """The investment a key project completed in one month (月度进度), in 万元. ``month`` is
     the month's first day; one report per project and month; no month after the current one.
 
@@ -93,15 +91,12 @@ class ProgressReport(KeyProjectPart):
     amount it approved. Only approved amounts count in the figures: the row carries its latest
     approval's time and amount (``approved_at``, ``approved_investment``), so that a year's
     completed investment stays one sum over an index, and ``counted_investment(K)`` gives the
-    amount known on a past day K from the trail (``KeyProject.completed_investment``)."""
+    amount known on a past day K from the trail (``KeyProject.completed_investment``). What the
+    review needs of a record is shared with the plan indicators' values (``ReviewedMonth``)."""
 
-    REVIEW = LatestEvent(
-        ("approved_at", ReviewStageChoices.APPROVED),
-        ("returned_at", ReviewStageChoices.RETURNED),
-        ("submitted_at", ReviewStageChoices.SUBMITTED),
-        before=ReviewStageChoices.DRAFT,
-        noun="review stage",
-    )
+    REVIEWED_AMOUNT = "completed_investment"
+    APPROVED_AMOUNT = "approved_investment"
+    REVIEW_PERMISSION = "projects.review_progressreport"
 
     project = models.ForeignKey(
         "projects.KeyProject", models.CASCADE, verbose_name=_("key project"), related_name="progress_reports"
@@ -110,11 +105,11 @@ class ProgressReport(KeyProjectPart):
     completed_investment = amount_field(_("investment completed in the month (万元)"))
     note = models.TextField(_("progress note"), blank=True)
     # Written by the review alone (``projects.review``), never by a form or a serializer.
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    submitted_at = review_time_field(_("submitted at"))
+    approved_at = review_time_field(_("approved at"))
     approved_investment = amount_field(_("approved investment (万元)"), null=True, blank=True, editable=False)
-    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
-    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
+    returned_at = review_time_field(_("returned at"))
+    return_reason = return_reason_field()
 
     # Its photos and documents (projects.models.attachments).
     attachment_record_type = "progress-report"
@@ -156,70 +151,14 @@ class ProgressReport(KeyProjectPart):
             ),
         ]
 
-    @property
-    def stage(self) -> str:
-        """The review stage (``ReviewStageChoices``), from the times: ``REVIEW.annotation()``
-        in a query."""
-        return self.REVIEW.state_of(self)
-
-    def get_stage_display(self) -> str:
-        return str(ReviewStageChoices(self.stage).label)
-
     @classmethod
     def counted_investment(cls, known_on: datetime.date | None = None):
-        """The amount a report counts in the figures as known on ``known_on`` (None: now), as an
-        expression: its latest amount approved by the end of that day, null when none was (a
-        sum skips it). Now, the row's own latest approval; on a past day, the row's approval
-        when it was made by then, else the trail's latest approval by then (a report reopened
-        and approved again since). ``investment_known_on`` for one report."""
-        if known_on is None:
-            return F("approved_investment")
-        known_by = periods.known_by(known_on)
-        earlier = (
-            ProgressReview.objects.filter(report=OuterRef("pk"), action=ReviewActionChoices.APPROVED, at__lt=known_by)
-            .order_by("-at", "-id")
-            .values("amount")[:1]
-        )
-        return Case(
-            When(approved_at__lt=known_by, then=F("approved_investment")),
-            default=Subquery(earlier),
-            output_field=cls._meta.get_field("approved_investment").clone(),
-        )
-
-    # The trail's events that say a report was handed in: a submission, or an approval (what
-    # bureau staff enter is approved as it saves, with no submission of its own).
-    HANDED_IN = (ReviewActionChoices.SUBMITTED, ReviewActionChoices.APPROVED)
-
-    @classmethod
-    def submitted_by_condition(cls, day: datetime.date) -> Q:
-        """Reports submitted on or before ``day`` (by its end, in the county's time zone): whose
-        trail has a submission or an approval made by then. Read from the trail, not from the
-        row, whose ``submitted_at`` is the latest submission: a report submitted on time,
-        returned and submitted again after ``day`` was still submitted by ``day``; and what the
-        trail says of a past day never changes. ``was_submitted_by`` for one report."""
-        handed_in = ProgressReview.objects.filter(
-            report=OuterRef("pk"), action__in=cls.HANDED_IN, at__lt=periods.known_by(day)
-        )
-        return Q(Exists(handed_in))
-
-    def was_submitted_by(self, day: datetime.date) -> bool:
-        """``submitted_by_condition`` for this report (reads its trail, ``reviews``)."""
-        known_by = periods.known_by(day)
-        return any(review.action in self.HANDED_IN and review.at < known_by for review in self.reviews.all())
+        """The amount a report counts as known on ``known_on`` (``ReviewedMonth.counted_amount``)."""
+        return cls.counted_amount(known_on)
 
     def investment_known_on(self, known_on: datetime.date | None = None):
-        """``counted_investment`` for this report (None when it counts nothing then)."""
-        if known_on is None or self.approved_at is None:
-            return self.approved_investment
-        known_by = periods.known_by(known_on)
-        if self.approved_at < known_by:
-            return self.approved_investment
-        earlier = [
-            review
-            for review in self.reviews.all()
-            if review.action == ReviewActionChoices.APPROVED and review.at < known_by
-        ]
-        return max(earlier, key=lambda review: (review.at, review.pk)).amount if earlier else None
+        """``counted_investment`` for this report (``ReviewedMonth.amount_known_on``)."""
+        return self.amount_known_on(known_on)
 
     def __str__(self) -> str:
         return f"{self.project_id and self.project} {self.month:%Y-%m}" if self.month else str(self.project_id)
@@ -241,41 +180,15 @@ class ProgressReport(KeyProjectPart):
         if errors:
             raise ValidationError(errors)
 
-    def month_errors(self) -> dict[str, list]:
-        """The rules of ``month`` alone (a first day, a month begun), which need no query: the
-        monthly entry page checks them on every row, knowing the month's reports already."""
-        errors: dict[str, list] = {}
-        if self.month is not None:
-            if self.month.day != 1:
-                validation.add_error(
-                    errors,
-                    "month",
-                    gettext("A month is written as its first day (%(first)s), not %(date)s.")
-                    % {"first": self.month.replace(day=1).isoformat(), "date": self.month.isoformat()},
-                )
-            elif self.month > periods.month_start(periods.today()):
-                validation.add_error(
-                    errors,
-                    "month",
-                    gettext("%(month)s has not begun yet.") % {"month": self.month.strftime("%Y-%m")},
-                )
-        return errors
 
-
-class ProgressReview(models.Model):
-    """One event of a report's review trail: submitted, approved (with the amount it approved)
-    or returned (with the reason the department sees), when and by whom. Written once and never
-    changed: the trail is its own history, so it has no version; "as known on K" reads the
+class ProgressReview(ReviewEvent):
+    """One event of a report's review trail (``ReviewEvent``): "as known on K" reads the
     amounts approved by K from it (``ProgressReport.counted_investment``)."""
 
     report = models.ForeignKey(
         ProgressReport, models.CASCADE, verbose_name=_("monthly progress report"), related_name="reviews"
     )
-    action = models.CharField(_("review event"), max_length=10, choices=ReviewActionChoices.choices)
-    at = models.DateTimeField(_("at"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("by"), related_name="+"
-    )
+    action, at, by = review_event_fields()
     amount = amount_field(_("approved investment (万元)"), null=True, blank=True)
     reason = models.TextField(_("reason for return"), blank=True)
 
@@ -292,9 +205,6 @@ class ProgressReview(models.Model):
             ),
             *non_negative("amount"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}" if self.at else self.get_action_display()
 
 
 class Problem(KeyProjectPart):

@@ -128,3 +128,19 @@ def approved_report(project, month, amount, *, at=None, **fields):
     )
     ProgressReview.objects.create(report=report, action="approved", at=at, amount=amount)
     return report
+
+
+def approved_value(indicator, month, value, *, at=None, **fields):
+    """A plan indicator's monthly value approved at ``at`` (default now), as the review leaves
+    it: the row's approval and its event in the trail (``projects.review``)."""
+    from django.utils import timezone
+
+    from projects.models import IndicatorValue, IndicatorValueReview
+
+    at = at or timezone.now()
+    value = Decimal(value)
+    row = IndicatorValue.objects.create(
+        indicator=indicator, month=month, value=value, submitted_at=at, approved_at=at, approved_value=value, **fields
+    )
+    IndicatorValueReview.objects.create(report=row, action="approved", at=at, amount=value)
+    return row

@@ -29,7 +29,9 @@ CHAIN_LEDGERS = (
     "policy",
     "responsibility",
 )
-EVERY_MODEL = (*PROJECT_REFERENCE, *PROJECT_LEDGERS, "attractionproject", *CHAIN_LEDGERS)
+# The year plan's indicators and their monthly values (issue 20): their units report them.
+INDICATORS = ("planindicator", "indicatorvalue")
+EVERY_MODEL = (*PROJECT_REFERENCE, *PROJECT_LEDGERS, *INDICATORS, "attractionproject", *CHAIN_LEDGERS)
 CRUD = ("view", "add", "change", "delete")
 
 # Exactly what each group holds after migrate, written out again here (not read from the
@@ -50,11 +52,12 @@ EXPECTED_GROUPS = {
     | {"view_rankingweight", "view_circularfiling"},
     "招商局、发改委工作人员": {f"{action}_{model}" for model in (*EVERY_MODEL, *ORDERS, *MEETINGS) for action in CRUD}
     | {"edit_all_departments", "view_filing", "export_quarter", "decide_orderreply", "review_progressreport"}
+    | {"review_indicatorvalue"}
     | {"view_rankingweight", "change_rankingweight", "view_circularfiling", "file_circular"},
     "部门工作人员": {f"view_{model}" for model in (*EVERY_MODEL, *ORDERS, *MEETINGS)}
     | {
         f"{action}_{model}"
-        for model in (*PROJECT_LEDGERS, "attractionproject")
+        for model in (*PROJECT_LEDGERS, *INDICATORS, "attractionproject")
         for action in ("add", "change", "delete")
     }
     | {"view_filing", "add_orderreply", "change_orderreply", "view_rankingweight", "view_circularfiling"},

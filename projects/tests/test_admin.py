@@ -455,7 +455,10 @@ def year_plan_form():
     """The POST of the default plan for 2024, as the add page sends it."""
     plan = YearPlan(year=2024)
     fields = [field.name for field in YearPlan._meta.fields if field.editable and field.name != "id"]
-    return {name: getattr(plan, name) for name in fields if name not in ("created_at", "updated_at")}
+    data = {name: getattr(plan, name) for name in fields if name not in ("created_at", "updated_at")}
+    # The plan's indicators inline, left empty.
+    management = {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0, "MAX_NUM_FORMS": 1000}
+    return data | {f"indicators-{name}": value for name, value in management.items()}
 
 
 def test_year_plan_add_form_saves_a_valid_plan(zh_admin_client, year_plan_form):

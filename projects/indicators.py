@@ -1,0 +1,71 @@
+"""The figures of the year plan's indicators (年度目标指标) on a day: each indicator's figure
+as of D known on K, met or not yet against its target, and, for a cumulative target known each
+month or quarter, its light against the time progress as a key project's investment has
+(``warning_light``). One query for a year's indicators, whatever their number and their values'.
+
+The figure of one indicator is ``PlanIndicator.figure_on`` / ``PlanIndicatorQuerySet.with_figures``
+(one declaration each way, held equal by the tests); its status and light follow from the figure
+by the indicator's own methods. This module only puts them together for the pages, the API, the
+dashboard and the export."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from jiaxian import periods
+
+from .choices import IndicatorStatusChoices, KeyProjectWarningChoices
+from .models import PlanIndicator
+
+
+@dataclass(frozen=True)
+class IndicatorFigure:
+    """An indicator's figure on a day: ``figure`` (None: a level not reported yet), its
+    ``status`` (``IndicatorStatusChoices``), its ``light`` (``KeyProjectWarningChoices``, None for
+    an indicator that does not follow the time progress), ``completion`` (figure / target, four
+    places, None without a figure or a target) and the ``time_progress`` its light is held
+    against (None without a light)."""
+
+    indicator: PlanIndicator
+    figure: Decimal | None
+    status: str
+    light: str | None
+    completion: Decimal | None
+    time_progress: Decimal | None
+
+    def get_status_display(self) -> str:
+        return str(IndicatorStatusChoices(self.status).label)
+
+    def get_light_display(self) -> str | None:
+        return None if self.light is None else str(KeyProjectWarningChoices(self.light).label)
+
+
+def figure_of(indicator: PlanIndicator, as_of: datetime.date) -> IndicatorFigure:
+    """The ``IndicatorFigure`` of an indicator read ``with_figures`` (or with ``figure`` set)."""
+    figure = indicator.figure  # type: ignore[attr-defined]
+    light = indicator.light_of(figure, as_of)
+    completion = None
+    if figure is not None and indicator.target:
+        completion = (figure / indicator.target).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return IndicatorFigure(
+        indicator=indicator,
+        figure=figure,
+        status=indicator.status_of(figure),
+        light=light,
+        completion=completion,
+        time_progress=periods.time_progress(indicator.light_day(as_of)) if light is not None else None,
+    )
+
+
+def indicators_on(
+    year: int, as_of: datetime.date | None = None, known_on: datetime.date | None = None, *, queryset=None
+) -> list[IndicatorFigure]:
+    """The figures of ``year``'s plan indicators as of ``as_of`` (default: the year's default
+    day, ``periods.default_as_of``) known on ``known_on`` (None: now), in the plan's order. One
+    query. ``queryset`` narrows the indicators (the API's filters)."""
+    as_of = as_of or periods.default_as_of(year)
+    indicators = (queryset if queryset is not None else PlanIndicator.objects.all()).filter(plan__year=year)
+    rows = indicators.select_related("plan", "department").with_figures(as_of, known_on)
+    return [figure_of(indicator, as_of) for indicator in rows]
