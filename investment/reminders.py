@@ -17,6 +17,9 @@ As of ``now``'s local date D (the county's time zone):
   (``order-replied:<reply id>``): the issuer alone (none when the order names no active issuer).
 - the **monthly reports** of the latest month due before D not submitted by the due day
   (``quotas.late_departments``): the department's members (``reports-late:<department id>:<YYYY-MM>``).
+- the **plan indicators' values** of the same month, for the indicators known that month, not
+  submitted by the same due day (``projects.indicators.late_indicator_departments``): the
+  responsible unit's members (``indicators-late:<department id>:<YYYY-MM>``).
 - a **progress report returned** (its review stage now): the members of its project's department
   (``report-returned:<review event id>``, the return in the trail).
 - **reports awaiting review** (submitted, now): bureau staff, once per department and month
@@ -26,7 +29,7 @@ A department's group robot (``Department.webhook_url``, key ``department:<id>``)
 events of its department's members; the issuer's and bureau staff's events go to no robot.
 
 Everything is found in a fixed number of queries, whatever the number of records: one per kind
-of record (milestones, orders, late reports with the year plans, returned reports, reports
+of record (milestones, orders, late reports with the year plans, late indicator values, returned reports, reports
 awaiting review), one of the bureau staff, and the departments concerned with their members (two).
 """
 
@@ -47,6 +50,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from jiaxian.notify import Reminder, Webhook
 from projects.choices import MilestoneKindChoices, ReviewActionChoices, ReviewStageChoices
+from projects.indicators import late_indicator_departments
 from projects.models import Department, Milestone, ProgressReport, ProgressReview, YearPlan
 from projects.review import REVIEW_PERMISSION
 
@@ -67,7 +71,8 @@ def local_date(now: datetime.datetime) -> datetime.date:
 def due_reminders(now: datetime.datetime) -> list[Reminder]:
     """Every reminder due as of ``now`` (see the module), in a stable order: the milestones (by
     planned date), the orders (by due date, each order's events together), the late reports, the
-    returned reports and the reports awaiting review (by month). At most nine queries."""
+    late indicator values, the returned reports and the reports awaiting review (by month). At most
+    ten queries."""
     return Finder(local_date(now)).reminders()
 
 
@@ -89,6 +94,10 @@ MESSAGES = {
     ),
     "reports-late": gettext_noop(
         "%(department)s: %(count)s monthly reports of %(month)s were not submitted by their due day, %(due)s."
+    ),
+    "indicators-late": gettext_noop(
+        "%(department)s: the values of %(count)s plan indicators for %(month)s were not submitted by their due "
+        "day, %(due)s."
     ),
     "report-returned": gettext_noop(
         "%(department)s: the monthly report of %(project)s for %(month)s was returned on %(returned)s "
@@ -130,6 +139,7 @@ class Finder:
             *self.milestones(),
             *self.orders(),
             *self.late_reports(),
+            *self.late_indicator_values(),
             *self.returned_reports(),
             *self.reports_awaiting_review(),
         ]
@@ -282,6 +292,31 @@ class Finder:
                 event=f"reports-late:{department.department_id}:{month}",
                 values={"count": department.missing, "month": month, "due": late.due_on.isoformat()},
                 link=f"{reverse('monthly-entry')}?{query}",
+                about=DEPARTMENT,
+                department_id=department.department_id,
+            )
+
+    def late_indicator_values(self) -> Iterable[_Found]:
+        """The units late with their plan indicators' values of the same month as the progress
+        reports' (``late_month``, the plan's due day), for the indicators known that month
+        (``projects.indicators.late_indicator_departments``). One query."""
+        plan = self.plan(self.today.year)
+        month = quotas.late_month(plan, self.today)
+        if month is None:
+            plan = self.plan(self.today.year - 1)
+            month = quotas.late_month(plan, self.today)
+        if month is None or plan.pk is None:
+            return
+        due_on = plan.progress_due_on(month)
+        changelist = reverse("admin:projects_indicatorvalue_changelist")
+        for department in late_indicator_departments(plan, month, due_on):
+            query = urlencode(
+                {"month": month.isoformat(), "indicator__department__id__exact": department.department_id}
+            )
+            yield _Found(
+                event=f"indicators-late:{department.department_id}:{month:%Y-%m}",
+                values={"count": department.missing, "month": f"{month:%Y-%m}", "due": due_on.isoformat()},
+                link=f"{changelist}?{query}",
                 about=DEPARTMENT,
                 department_id=department.department_id,
             )

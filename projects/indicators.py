@@ -14,10 +14,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count, Exists, OuterRef
+
 from jiaxian import periods
 
 from .choices import IndicatorStatusChoices, KeyProjectWarningChoices
-from .models import PlanIndicator
+from .models import IndicatorValue, PlanIndicator, YearPlan
+from .models.indicators import FREQUENCY_MONTHS
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,33 @@ def indicators_on(
     indicators = (queryset if queryset is not None else PlanIndicator.objects.all()).filter(plan__year=year)
     rows = indicators.select_related("plan", "department").with_figures(as_of, known_on)
     return [figure_of(indicator, as_of) for indicator in rows]
+
+
+@dataclass(frozen=True)
+class LateIndicatorDepartment:
+    department_id: int
+    name: str
+    missing: int
+
+
+def late_indicator_departments(
+    plan: YearPlan, month: datetime.date, due_on: datetime.date
+) -> tuple[LateIndicatorDepartment, ...]:
+    """The units late on ``due_on`` with the values of ``month`` of ``plan``'s indicators: those
+    responsible for an indicator known that month (its ``frequency``) whose value of the month
+    was not submitted by the end of ``due_on`` (``submitted_by_condition``, as for the progress
+    reports; no value at all is not submitted), with the number missing, most first. The month
+    and its due day are the caller's (``investment.quotas.late_month`` and the plan's due day,
+    the progress reports' own). One query."""
+    known = [frequency for frequency, months in FREQUENCY_MONTHS.items() if month.month in months]
+    submitted = IndicatorValue.objects.filter(
+        IndicatorValue.submitted_by_condition(due_on), indicator=OuterRef("pk"), month=month
+    )
+    rows = (
+        PlanIndicator.objects.filter(plan=plan, frequency__in=known)
+        .filter(~Exists(submitted))
+        .values("department_id", "department__name", "department__code")
+        .annotate(missing=Count("pk"))
+        .order_by("-missing", "department__code")
+    )
+    return tuple(LateIndicatorDepartment(row["department_id"], row["department__name"], row["missing"]) for row in rows)

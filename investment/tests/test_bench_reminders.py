@@ -31,7 +31,7 @@ def test_prints_one_json_line_with_both_sides_agreeing(debug):
     result = json.loads(line)
     assert set(result) == KEYS
     assert result["page"] == "reminders" and result["rows"] == 300
-    assert result["queries"] == 9
+    assert result["queries"] == 10
     assert result["reminders"] > 0 and result["pairs"] >= result["reminders"]
     assert synthetic(SupervisionOrder, "subject").count() == 3  # one for each ten of the 30 key projects
     assert bench.bench_users().count() == 15 * bench.MEMBERS_PER_DEPARTMENT + 1

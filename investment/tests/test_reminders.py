@@ -285,6 +285,38 @@ def test_last_years_december_is_late_in_january_after_its_due_day(make_year_plan
     assert events(d(2024, 1, 6), "reports-late") == {f"reports-late:{water.pk}:2023-12"}
 
 
+def test_late_indicator_values_are_told_to_their_unit_for_the_months_they_are_known(
+    make_year_plan, make_indicator, water, roads, clerks
+):
+    from projects.models import IndicatorValue, IndicatorValueReview
+
+    plan = make_year_plan(2023)  # due on the 5th: May's values on 5 June
+    make_indicator(plan=plan, department=water, name="新增市场主体")
+    make_indicator(plan=plan, department=water, name="新增技能人才")
+    on_time = make_indicator(plan=plan, department=roads, name="新增四上企业")
+    make_indicator(plan=plan, department=roads, name="高新技术企业", frequency="quarterly")  # known in June
+    value = IndicatorValue.objects.create(
+        indicator=on_time, month=d(2023, 5, 1), value=3, submitted_at=at(d(2023, 6, 5))
+    )
+    IndicatorValueReview.objects.create(report=value, action="submitted", at=at(d(2023, 6, 5), 20))
+    assert events(d(2023, 6, 5), "indicators-late") == {
+        f"indicators-late:{water.pk}:2023-04",
+        f"indicators-late:{roads.pk}:2023-04",
+    }
+    assert events(d(2023, 6, 6), "indicators-late") == {f"indicators-late:{water.pk}:2023-05"}
+    reminder = found(d(2023, 6, 6))[f"indicators-late:{water.pk}:2023-05"]
+    assert reminder.user_ids == (clerks["water"].pk,)
+    assert reminder.about == water
+    assert reminder.text == "县水利局：2023-05有2项年度目标指标的月度数值未于2023-06-05前提交，请尽快填报。"
+    assert reminder.link == (
+        f"{reverse('admin:projects_indicatorvalue_changelist')}"
+        f"?month=2023-05-01&indicator__department__id__exact={water.pk}"
+    )
+    # June's values are due on 5 July: the quarterly indicator is late with them too.
+    late_in_july = found(d(2023, 7, 6))
+    assert late_in_july[f"indicators-late:{roads.pk}:2023-06"].text.startswith("县交通运输局：2023-06有2项")
+
+
 def test_a_returned_report_tells_its_department(make_year_plan, listed, water, clerks):
     make_year_plan(2023)
     project = listed(water, name="郏县水厂")
@@ -341,11 +373,14 @@ def test_reports_awaiting_review_tell_bureau_staff_once_per_department_and_month
 
 
 @pytest.fixture
-def city(make_year_plan, make_department, make_user, make_key_project, make_listing, make_order, bureau):
+def city(
+    make_year_plan, make_department, make_user, make_key_project, make_listing, make_order, make_indicator, bureau
+):
     """``count`` departments (every other one with a robot), each with two members, a listed
-    project late with May's reports, a milestone due and one late, an order due, one overdue, one
-    returned and one replied, a report returned and one awaiting review."""
-    make_year_plan(2023)
+    project late with May's reports, a plan indicator late with May's value, a milestone due and
+    one late, an order due, one overdue, one returned and one replied, a report returned and one
+    awaiting review."""
+    plan = make_year_plan(2023)
     issuer = make_user("city-issuer")
 
     def build(count: int) -> None:
@@ -355,6 +390,7 @@ def city(make_year_plan, make_department, make_user, make_key_project, make_list
             make_user(f"b{n}-{department.pk}", department)
             project = make_key_project(department=department)
             make_listing(project=project, year=2023, listed_on=d(2023, 1, 15))
+            make_indicator(plan=plan, department=department)
             for planned in (TODAY + days(2), TODAY - days(2)):
                 Milestone.objects.create(project=project, kind="custom", name="节点", planned_on=planned)
             for due in (TODAY + days(1), TODAY - days(1)):
@@ -381,10 +417,10 @@ def kinds(result) -> dict[str, int]:
 
 def test_every_event_is_found_in_a_fixed_number_of_queries(city, django_assert_num_queries):
     city(2)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         small = reminders.due_reminders(at(TODAY))
     city(4)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         large = reminders.due_reminders(at(TODAY))
     per_department = {
         "milestone-due": 1,
@@ -395,6 +431,7 @@ def test_every_event_is_found_in_a_fixed_number_of_queries(city, django_assert_n
         "order-returned": 1,
         "order-replied": 1,
         "reports-late": 1,
+        "indicators-late": 1,
         "report-returned": 1,
         "reports-awaiting": 1,
     }
@@ -427,9 +464,10 @@ def test_keys_are_stable_and_robots_only_where_set(city):
             assert reminder.webhooks == (reminders.Webhook(f"department:{department.pk}", department.webhook_url),)
         else:
             assert reminder.webhooks == ()
-    # The one department of three with a robot, told of its nine events: two milestones, four
-    # orders told (two issued, one due, one overdue), a return, May's late reports, a returned report.
-    assert robots == 9
+    # The one department of three with a robot, told of its ten events: two milestones, four
+    # orders told (two issued, one due, one overdue), a return, May's late reports, May's late
+    # indicator value, a returned report.
+    assert robots == 10
 
 
 def test_the_local_date_decides(milestone, clerks):
