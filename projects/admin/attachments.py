@@ -265,23 +265,22 @@ class AttachmentAdmin(LedgerAdmin):
         return obj.record is not None and attachments.refusal(request.user, obj.record) is None
 
     def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            # "Delete selected" is offered to those who may change some kind of record; each
+            # selected attachment is then asked (``get_deleted_objects``).
+            return any(
+                attachments.may_view(request.user, model)
+                and request.user.has_perm(attachments.permission(model, "change"))
+                for model in attachments.record_types().values()
+            )
         return self.has_change_permission(request, obj)
 
     def get_deleted_objects(self, objs, request):
-        # "Delete selected": an attachment whose record the user may not change makes it refuse.
+        # An attachment whose record the user may not change makes it refuse (listed on the
+        # confirmation page, 403 on confirming), as a missing permission does.
         deleted, counts, perms_needed, protected = admin.ModelAdmin.get_deleted_objects(self, objs, request)
         perms_needed |= {str(obj) for obj in objs if not self.has_delete_permission(request, obj)}
         return deleted, counts, perms_needed, protected
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        # Deleting in bulk is offered to those who may delete some: each row is asked above.
-        if not any(
-            attachments.may_view(request.user, model) and request.user.has_perm(attachments.permission(model, "change"))
-            for model in attachments.record_types().values()
-        ):
-            actions.pop("delete_selected", None)
-        return actions
 
     # --- columns -------------------------------------------------------------------------------
 

@@ -292,3 +292,16 @@ def test_the_monthly_entry_counts_each_months_photos_and_offers_an_upload(
     # Without the month's report yet there is nothing to attach the photos to.
     row = page[page.index("乙项目") :].split("</tr>")[0]
     assert '<td class="photos"><span class="help"' in row and "upload" not in row
+
+
+def test_deleting_selected_attachments_asks_each_ones_record(make_persona, make_key_project, dept_a, dept_b, media):
+    mine = attach(make_key_project(department=dept_a), [Upload("a.pdf", pdf())], kind=Kind.OTHER)[0]
+    theirs = attach(make_key_project(department=dept_b), [Upload("b.pdf", pdf())], kind=Kind.OTHER)[0]
+    clerk = client_of(make_persona("clerk of A"))
+    changelist = reverse("admin:projects_attachment_changelist")
+    assert 'value="delete_selected"' in clerk.get(changelist).content.decode()
+    both = {"action": "delete_selected", "_selected_action": [mine.pk, theirs.pk], "post": "yes"}
+    assert clerk.post(changelist, both).status_code == 403
+    assert Attachment.objects.count() == 2  # neither, since one is not theirs
+    clerk.post(changelist, {**both, "_selected_action": [mine.pk]})
+    assert list(Attachment.objects.all()) == [theirs]
