@@ -141,6 +141,8 @@ class RankingIndicatorChoices(models.TextChoices):
     ATTRACTION_BIG_SHARE = "attraction_big_share", _("Signed: share of 100-million-yuan projects")
     ATTRACTION_KEY_INDUSTRY_SHARE = "attraction_key_industry_share", _("Signed: share in key industries")
     ATTRACTION_STARTED_SHARE = "attraction_started_share", _("Signed: share started")
+    PLAN_INDICATORS_ON_TRACK = "plan_indicators_on_track", _("Plan indicators: share met or on a green light")
+    LATE_INDICATOR_VALUES = "late_indicator_values", _("Plan indicator values not submitted by the due day")
 
 
 class RankingUnitChoices(models.TextChoices):

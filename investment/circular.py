@@ -47,6 +47,8 @@ HEADINGS: dict[str, str] = {
     Indicator.ATTRACTION_BIG_SHARE: "亿元以上项目占比",
     Indicator.ATTRACTION_KEY_INDUSTRY_SHARE: "重点产业项目占比",
     Indicator.ATTRACTION_STARTED_SHARE: "签约项目开工占比",
+    Indicator.PLAN_INDICATORS_ON_TRACK: "年度目标指标达标或绿灯占比",
+    Indicator.LATE_INDICATOR_VALUES: "目标指标月度数值逾期未报（项）",
 }
 assert set(HEADINGS) == set(rankings.SPECS), "every indicator has its heading"
 

@@ -12,11 +12,12 @@ A unit with nothing to rank on an indicator (no key project listed, no order iss
 signed of nothing) has None there, not zero, and is left out of that indicator's ranks and scale.
 
 Each ledger is read in one grouped query (conditional aggregation by unit, the ranks as window
-functions over the groups), whatever the number of units and records: eight queries in all (a
-plan given as a year one more; before January's reports are due, no monthly reports are late yet
-and their query is not run). The rules are those of ``quotas``: the key projects listed for the
-year, their approved monthly progress and warning light; the orders' stage on the day; the
-problems' overdue rule; the reports' due day.
+functions over the groups), whatever the number of units and records: ten queries in all (a
+plan given as a year one more; before January's reports are due, no monthly reports or indicator
+values are late yet and their queries are not run; the plan's indicators rank departments only).
+The rules are those of ``quotas``: the key projects listed for the year, their approved monthly
+progress and warning light; the orders' stage on the day; the problems' overdue rule; the
+reports' due day; the plan indicators' figures and lateness (``projects.indicators``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ from django.utils.functional import Promise
 from jiaxian import periods
 from jiaxian.models import ratio
 from projects.choices import KeyProjectWarningChoices
-from projects.models import AnnualListing, Area, Department, Problem, ProgressReport, YearPlan
+from projects.indicators import indicators_on, known_in, late_condition
+from projects.models import AnnualListing, Area, Department, PlanIndicator, Problem, ProgressReport, YearPlan
 from projects.querysets import KeyProjectQuerySet, ProblemQuerySet
 
 from . import quotas
@@ -92,6 +94,8 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
     IndicatorSpec(Indicator.ATTRACTION_BIG_SHARE, Kind.SHARE, True),
     IndicatorSpec(Indicator.ATTRACTION_KEY_INDUSTRY_SHARE, Kind.SHARE, True),
     IndicatorSpec(Indicator.ATTRACTION_STARTED_SHARE, Kind.SHARE, True),
+    IndicatorSpec(Indicator.PLAN_INDICATORS_ON_TRACK, Kind.SHARE, True),
+    IndicatorSpec(Indicator.LATE_INDICATOR_VALUES, Kind.COUNT, False),
 )
 SPECS: dict[str, IndicatorSpec] = {spec.key: spec for spec in INDICATORS}
 
@@ -182,22 +186,24 @@ def _cents(expression) -> Round:
 Measure = tuple[Expression, Callable[[Mapping[str, Any]], Decimal | None]]
 
 
-def _ranked(rows: QuerySet, measures: dict[str, Measure]) -> dict[int, dict[str, tuple[Decimal | None, int | None]]]:
-    """Evaluate the grouped ``rows`` (one per unit, ``unit`` its id) with a rank per measure:
-    ``RANK()`` over the units whose expression is not null, best first. One query. Gives each
-    unit's (value, rank) by indicator."""
+def _ranked(
+    rows: QuerySet, measures: dict[str, Measure], unit: str = "unit"
+) -> dict[int, dict[str, tuple[Decimal | None, int | None]]]:
+    """Evaluate the grouped ``rows`` (one per unit, ``unit`` its id: another name where the
+    model has a field so named) with a rank per measure: ``RANK()`` over the units whose
+    expression is not null, best first. One query. Gives each unit's (value, rank) by indicator."""
     windows = {}
     for key, (expression, _read) in measures.items():
         order = expression.desc() if SPECS[key].higher_is_better else expression.asc()
         has_value = Case(When(IsNull(expression, True), then=Value(0)), default=Value(1), output_field=IntegerField())
         windows[f"rank_{key}"] = Window(Rank(), partition_by=[has_value], order_by=order)
     result: dict[int, dict[str, tuple[Decimal | None, int | None]]] = {}
-    for row in rows.filter(unit__isnull=False).annotate(**windows).order_by():
+    for row in rows.filter(**{f"{unit}__isnull": False}).annotate(**windows).order_by():
         figures = {}
         for key, (_expression, read) in measures.items():
             value = read(row)
             figures[key] = (value, row[f"rank_{key}"] if value is not None else None)
-        result[row["unit"]] = figures
+        result[row[unit]] = figures
     return result
 
 
@@ -325,6 +331,39 @@ def _attraction(plan: YearPlan, as_of: datetime.date, by: str):
     )
 
 
+def _plan_indicators(plan: YearPlan, as_of: datetime.date, by: str):
+    """The year plan's indicators by their responsible unit (departments only: an indicator
+    belongs to no area): the share on track on ``as_of`` (``IndicatorFigure.on_track``: met, or
+    on a green light), and how many values of the latest month due (``quotas.late_month``) are
+    late (``projects.indicators.late_condition``, the reminders' rule). Two queries (one before
+    January's values are due); the share's ranks are counted here, as the composite's are, from
+    the figures' one query."""
+    if by != Unit.DEPARTMENT or plan.pk is None:
+        return {}
+    tally: dict[int, list[int]] = {}
+    for figure in indicators_on(plan.year, as_of, queryset=PlanIndicator.objects.filter(plan=plan)):
+        counts = tally.setdefault(figure.indicator.department_id, [0, 0])
+        counts[0] += figure.on_track
+        counts[1] += 1
+    shares = {unit: ratio(Decimal(on), Decimal(total)) for unit, (on, total) in tally.items()}
+    ranks = competition_ranks({unit: share for unit, share in shares.items() if share is not None})
+    result: dict[int, dict[str, tuple[Decimal | None, int | None]]] = {
+        unit: {Indicator.PLAN_INDICATORS_ON_TRACK: (share, ranks.get(unit))} for unit, share in shares.items()
+    }
+    month = quotas.late_month(plan, as_of)
+    if month is not None:
+        due_on = plan.progress_due_on(month)
+        rows = (
+            PlanIndicator.objects.filter(plan=plan, frequency__in=known_in(month))
+            .values("department")  # grouped by it (``unit`` is an indicator's own field)
+            .annotate(missing=Count("pk", filter=late_condition(month, due_on)))
+        )
+        late = _ranked(rows, {Indicator.LATE_INDICATOR_VALUES: (F("missing"), _count("missing"))}, unit="department")
+        for unit, figures in late.items():
+            result.setdefault(unit, {}).update(figures)
+    return result
+
+
 # --- the scores and the composite -----------------------------------------------------------------
 
 
@@ -370,7 +409,7 @@ def weights_of(plan: YearPlan) -> dict[str, Decimal]:
 
 
 UNIT_MODELS = {Unit.DEPARTMENT: Department, Unit.AREA: Area}
-_LEDGERS = (_key_projects, _orders, _problems, _late_reports, _attraction)
+_LEDGERS = (_key_projects, _orders, _problems, _late_reports, _attraction, _plan_indicators)
 
 
 def rankings(plan_or_year: YearPlan | int, as_of: datetime.date, by: str = Unit.DEPARTMENT) -> Rankings:

@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from jiaxian import periods
 
@@ -37,6 +37,11 @@ class IndicatorFigure:
     light: str | None
     completion: Decimal | None
     time_progress: Decimal | None
+
+    @property
+    def on_track(self) -> bool:
+        """Met, or on a green light (ahead of the time progress): what the rankings count."""
+        return self.status == IndicatorStatusChoices.MET or self.light == KeyProjectWarningChoices.GREEN
 
     def get_status_display(self) -> str:
         return str(IndicatorStatusChoices(self.status).label)
@@ -81,22 +86,32 @@ class LateIndicatorDepartment:
     missing: int
 
 
+def known_in(month: datetime.date) -> list[str]:
+    """The frequencies of the indicators known in ``month`` (every month, a quarter's last, December)."""
+    return [frequency for frequency, months in FREQUENCY_MONTHS.items() if month.month in months]
+
+
+def late_condition(month: datetime.date, due_on: datetime.date) -> Q:
+    """Of ``PlanIndicator`` rows: its value of ``month`` was not submitted by the end of
+    ``due_on`` (``submitted_by_condition``, as for the progress reports; no value at all is not
+    submitted). For the indicators ``known_in`` the month."""
+    submitted = IndicatorValue.objects.filter(
+        IndicatorValue.submitted_by_condition(due_on), indicator=OuterRef("pk"), month=month
+    )
+    return ~Q(Exists(submitted))
+
+
 def late_indicator_departments(
     plan: YearPlan, month: datetime.date, due_on: datetime.date
 ) -> tuple[LateIndicatorDepartment, ...]:
     """The units late on ``due_on`` with the values of ``month`` of ``plan``'s indicators: those
-    responsible for an indicator known that month (its ``frequency``) whose value of the month
-    was not submitted by the end of ``due_on`` (``submitted_by_condition``, as for the progress
-    reports; no value at all is not submitted), with the number missing, most first. The month
-    and its due day are the caller's (``investment.quotas.late_month`` and the plan's due day,
-    the progress reports' own). One query."""
-    known = [frequency for frequency, months in FREQUENCY_MONTHS.items() if month.month in months]
-    submitted = IndicatorValue.objects.filter(
-        IndicatorValue.submitted_by_condition(due_on), indicator=OuterRef("pk"), month=month
-    )
+    responsible for an indicator known that month (``known_in``) whose value of the month is late
+    (``late_condition``), with the number missing, most first. The month and its due day are the
+    caller's (``investment.quotas.late_month`` and the plan's due day, the progress reports' own).
+    One query."""
     rows = (
-        PlanIndicator.objects.filter(plan=plan, frequency__in=known)
-        .filter(~Exists(submitted))
+        PlanIndicator.objects.filter(plan=plan, frequency__in=known_in(month))
+        .filter(late_condition(month, due_on))
         .values("department_id", "department__name", "department__code")
         .annotate(missing=Count("pk"))
         .order_by("-missing", "department__code")

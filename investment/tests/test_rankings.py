@@ -187,7 +187,7 @@ def test_late_reports_lower_is_better_as_quotas_late_departments(plan, units, li
 
 def test_no_report_is_late_before_januarys_are_due(plan, units, listed, django_assert_num_queries):
     listed(units["A"])
-    with django_assert_num_queries(6):  # the late reports' query is not run
+    with django_assert_num_queries(7):  # the late reports' and late indicator values' queries are not run
         result = rankings.rankings(plan, d(2023, 1, 31))
     assert figures(result, I.LATE_REPORTS)["A"] == NOTHING
 
@@ -315,14 +315,15 @@ def test_the_query_count_does_not_grow_with_the_units(
             make_order(department=department)
 
     add(2)
-    for by in ("department", "area"):
-        with django_assert_num_queries(7):
+    # The departments' two more: the plan indicators' figures and their late values.
+    for by, queries in (("department", 9), ("area", 7)):
+        with django_assert_num_queries(queries):
             small = rankings.rankings(plan, AS_OF, by)
         add(5)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(queries):
             large = rankings.rankings(plan, AS_OF, by)
         assert len([u for u in large.units if u.rank]) > len([u for u in small.units if u.rank])
-    with django_assert_num_queries(8):  # the plan looked up by its year
+    with django_assert_num_queries(10):  # the plan looked up by its year
         rankings.rankings(2023, AS_OF)
 
 
@@ -338,11 +339,13 @@ def test_a_new_plan_gets_equal_weights(make_year_plan):
 
 def test_the_migration_seeds_the_plans_without_weights(plan):
     RankingWeight.objects.filter(plan=plan).delete()
-    migration = importlib.import_module("investment.migrations.0012_ranking_weights")
-    migration.seed(django_apps, None)
+    first = importlib.import_module("investment.migrations.0012_ranking_weights")
+    later = importlib.import_module("investment.migrations.0015_ranking_plan_indicators")
+    first.seed(django_apps, None)
+    later.seed(django_apps, None)
     assert RankingWeight.objects.filter(plan=plan, weight=Decimal("1.00")).count() == len(I.values)
-    # Its list of indicators is the code's, written out.
-    assert set(migration.INDICATORS) == set(I.values)
+    # Their lists of indicators are the code's, written out.
+    assert {*first.INDICATORS, *later.INDICATORS} == set(I.values)
 
 
 def test_a_negative_weight_is_refused(plan):
@@ -436,3 +439,37 @@ def test_the_api_refuses_a_bad_parameter_naming_it(api, plan, query, name):
 def test_the_api_needs_a_plan_and_a_login(api, plan):
     assert api.get(URL, {"year": 2030}).status_code == 404
     assert APIClient().get(URL, {"year": 2023}).status_code in (401, 403)
+
+
+def test_the_plan_indicators_rank_their_units_on_track_and_late(plan, units, make_indicator):
+    from projects.tests.helpers import approved_value
+
+    # A: one level indicator met, one cumulative behind the time progress (red), May's value
+    # of both handed in on time; B: one cumulative ahead of it (green), May's value late.
+    met = make_indicator(plan=plan, department=units["A"], accumulation="level", target=Decimal("5"))
+    approved_value(met, MAY, "6", at=ON_TIME)
+    behind = make_indicator(plan=plan, department=units["A"], target=Decimal("100"))
+    approved_value(behind, MAY, "10", at=ON_TIME)
+    ahead = make_indicator(plan=plan, department=units["B"], target=Decimal("100"))
+    approved_value(ahead, d(2023, 4, 1), "80", at=ON_TIME)
+    # A quarterly indicator of C has no value known in May: not late with it.
+    make_indicator(plan=plan, department=units["C"], frequency="quarterly", target=Decimal("3"))
+    result = rankings.rankings(plan, AS_OF)
+    on_track = figures(result, I.PLAN_INDICATORS_ON_TRACK)
+    assert {code: on_track[code][:2] for code in "ABC"} == {
+        "A": (Decimal("0.5000"), 2),
+        "B": (Decimal("1.0000"), 1),
+        "C": (Decimal("0.0000"), 3),
+    }
+    late = figures(result, I.LATE_INDICATOR_VALUES)
+    # C's indicator is not known in May: nothing to be late with, no figure.
+    assert {code: late[code][:2] for code in "ABC"} == {
+        "A": (Decimal("0"), 1),
+        "B": (Decimal("1"), 2),
+        "C": (None, None),
+    }
+    assert on_track["EMPTY"] == late["EMPTY"] == NOTHING
+    # An area has no plan indicators.
+    assert all(
+        unit.figures[I.PLAN_INDICATORS_ON_TRACK].value is None for unit in rankings.rankings(plan, AS_OF, "area").units
+    )
