@@ -20,7 +20,9 @@ from jiaxian import periods
 
 from .choices import IndicatorStatusChoices, KeyProjectWarningChoices
 from .models import IndicatorValue, PlanIndicator, YearPlan
-from .models.indicators import FREQUENCY_MONTHS
+from .models.indicators import FIGURE_PLACES, FREQUENCY_MONTHS
+
+PLACES = Decimal(1).scaleb(-FIGURE_PLACES)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class IndicatorFigure:
 def figure_of(indicator: PlanIndicator, as_of: datetime.date) -> IndicatorFigure:
     """The ``IndicatorFigure`` of an indicator read ``with_figures`` (or with ``figure`` set)."""
     figure = indicator.figure  # type: ignore[attr-defined]
+    if figure is not None:
+        # At the columns' two places, as the target is read: a sum comes back from SQLite as
+        # Decimal("6") and from PostgreSQL as Decimal("6.00"), and the export writes them as read.
+        figure = Decimal(figure).quantize(PLACES)
     light = indicator.light_of(figure, as_of)
     completion = None
     if figure is not None and indicator.target:
