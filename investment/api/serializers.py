@@ -138,20 +138,20 @@ class QuotaReportSerializer(serializers.Serializer):
     )
     targets = TargetSerializer(many=True)
     indicators = TargetSerializer(many=True)
-    plan_indicators = serializers.SerializerMethodField(
-        help_text="With `include=indicators` only: the plan's other targets (as `/api/reports/indicators/`)."
+    # Not required (so not "required" in the schema, which clients generated from it enforce):
+    # the report has no such attribute, so the field is skipped unless the view computed them.
+    plan_indicators = IndicatorFigureSerializer(
+        many=True,
+        required=False,
+        help_text="With `include=indicators` only: the plan's other targets (as `/api/reports/indicators/`).",
     )
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if self.context.get("plan_indicators") is None:
-            data.pop("plan_indicators")
-        return data
-
-    @extend_schema_field(IndicatorFigureSerializer(many=True))
-    def get_plan_indicators(self, report) -> list | None:
         rows = self.context.get("plan_indicators")
-        return None if rows is None else IndicatorFigureSerializer(rows, many=True).data
+        if rows is not None:
+            data["plan_indicators"] = IndicatorFigureSerializer(rows, many=True).data
+        return data
 
 
 class IndicatorReportSerializer(serializers.Serializer):
